@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine lacks to build, test and demo aqe.
+# Only packages not already installed are requested; apt-get update runs at most once.
+set -euo pipefail
+
+DEB_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
+  libspdlog-dev libfmt-dev libhyperscan-dev libtree-sitter-dev libpugixml-dev
+  libzstd-dev libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-venv python3-pytest python3-coverage python3-pytest-xdist
+  python3-pytest-cov python3-hypothesis
+  clang-format clang-tidy hyperfine nodejs npm
+)
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+# nodejs/npm may come from outside Debian on some images; a working `npm` is enough.
+if command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do
+    [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p")
+  done
+  missing=("${filtered[@]}")
+fi
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: all Debian packages present" >&2
+fi

@@ -1,0 +1,90 @@
+// Every external process aqe starts goes through here: argv (never a shell string), its own
+// process group, a timeout, captured output, and the whole group killed on timeout or
+// interrupt.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aqe/util/result.h"
+
+namespace aqe::exec {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;                 // argv[0] is looked up on PATH when it has no '/'
+  std::filesystem::path cwd;                     // empty = inherit
+  std::map<std::string, std::string> env_set;    // added to / overriding the inherited env
+  std::vector<std::string> env_unset;            // removed from the inherited env
+  bool clear_env = false;                        // start from an empty env (then env_set only)
+  std::optional<std::chrono::milliseconds> timeout;
+  bool capture_stdout = true;                    // false = inherit aqe's stdout
+  bool capture_stderr = true;                    // false = inherit aqe's stderr
+  std::optional<std::string> stdin_data;         // written to the child's stdin, then closed
+  // Called with each chunk of stdout/stderr as it arrives (in addition to capturing).
+  std::function<void(std::string_view)> on_stdout;
+  std::function<void(std::string_view)> on_stderr;
+};
+
+enum class Termination {
+  kExited,       // exit_code is valid
+  kSignaled,     // signal is valid
+  kTimedOut,     // the timeout ran out; the process group was killed
+  kInterrupted,  // aqe was interrupted (SIGINT/SIGTERM); the process group was killed
+};
+
+struct ProcessResult {
+  Termination termination = Termination::kExited;
+  int exit_code = -1;
+  int signal = 0;
+  std::string stdout_data;
+  std::string stderr_data;
+  std::chrono::milliseconds duration{0};
+};
+
+// Runs the process to completion. Fails (as a value) only when it cannot be started
+// (e.g. executable not found: code "EXEC_NOT_FOUND").
+Result<ProcessResult> run(const ProcessSpec& spec);
+
+// A started child, for callers that run several at once (execute's workers).
+class Process {
+ public:
+  static Result<Process> start(const ProcessSpec& spec);
+  Process(Process&&) noexcept;
+  Process& operator=(Process&&) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process();  // kills the group if still running
+
+  pid_t pid() const { return pid_; }
+  // Waits until exit, timeout or interrupt, capturing output as it goes.
+  ProcessResult wait();
+  // Sends SIGTERM to the group, then SIGKILL after `grace`.
+  void kill_group(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+  // Non-blocking: true when the child has exited (reaped); then wait() returns at once.
+  bool poll();
+
+ private:
+  Process() = default;
+  struct State;
+  State* state_ = nullptr;
+  pid_t pid_ = -1;
+};
+
+// Interrupt handling: installs SIGINT/SIGTERM handlers that set a flag; running waits see it,
+// kill their process groups and return kInterrupted. The CLI then exits 130.
+void install_interrupt_handlers();
+bool interrupted();
+// For tests: reset the flag.
+void clear_interrupted();
+
+// Looks `name` up on PATH (or returns it when it contains '/'); empty when not found.
+std::string find_executable(const std::string& name);
+
+}  // namespace aqe::exec

@@ -1,0 +1,121 @@
+// The project's state: .aqe/aqe.db (SQLite, WAL). Runs, per-test results and durations,
+// coverage snapshots, findings, the usage ledger and the artifact index. Safe for several
+// aqe processes at once (WAL + busy timeout + short transactions) and for a process killed
+// mid-write (SQLite's journal; every multi-row write is one transaction).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/util/result.h"
+
+namespace aqe::state {
+
+struct RunInfo {
+  std::string command;        // "execute", "generate", "security-scan", "quality-gate", ...
+  std::string branch;         // from CI variables or git; may be empty
+  std::string commit;         // may be empty
+  std::string started_at;     // ISO-8601 UTC
+  nlohmann::json args = nlohmann::json::object();
+};
+
+struct TestResultRow {
+  std::string test_id;        // pytest node id, e.g. "tests/test_a.py::TestX::test_y[1]"
+  std::string file;           // "tests/test_a.py"
+  std::string outcome;        // passed|failed|error|skipped|flaky
+  double duration_s = 0;
+  int attempt = 1;            // 1 = first run; >1 = retry
+  std::string message;        // failure message, may be empty
+  int worker = 0;
+};
+
+struct FileCoverage {
+  std::string file;
+  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
+};
+
+struct CoverageSnapshot {
+  int64_t run_id = 0;
+  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
+  std::vector<FileCoverage> files;
+};
+
+struct FindingRow {
+  std::string rule_id, category, severity, confidence, cwe, file, message, snippet, fingerprint;
+  int64_t line = 0, column = 0;
+};
+
+struct UsageRow {
+  std::string at;             // ISO-8601 UTC
+  std::string command, provider, model;
+  int64_t input_tokens = 0, output_tokens = 0;
+  double cost_usd = 0;
+  bool cache_hit = false;
+  int64_t run_id = 0;
+};
+
+struct ArtifactRow {
+  std::string key, backend, location, branch, kind, created_at, metadata_json, checksum;
+  int64_t size_bytes = 0;
+};
+
+class Db {
+ public:
+  // Opens (creating when needed) <state_dir>/aqe.db and migrates it to the current schema.
+  // Errors: a DB from a newer aqe (exit 3), a corrupt file (exit 3, names the file).
+  static Result<Db> open(const std::filesystem::path& state_dir);
+  Db(Db&&) noexcept;
+  Db& operator=(Db&&) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+
+  static int current_schema_version();
+  Result<int> schema_version();
+  const std::filesystem::path& path() const { return path_; }
+
+  Result<int64_t> begin_run(const RunInfo& info);
+  Status finish_run(int64_t run_id, int exit_code, const std::string& status,
+                    const nlohmann::json& summary);
+  // The latest finished run of `command` (optionally on `branch`): its id and summary.
+  Result<std::optional<std::pair<int64_t, nlohmann::json>>> latest_run(
+      const std::string& command, const std::string& branch = {});
+
+  // All rows in one transaction.
+  Status record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows);
+  // Per test id: median duration of its last `window` passed/failed attempt-1 results.
+  Result<std::map<std::string, double>> test_durations(int window = 5);
+  // The test ids (and files) seen by the most recent execute run whose args.paths equal
+  // `paths_key`; empty when none.
+  Result<std::vector<TestResultRow>> last_test_list(const std::string& paths_key);
+  Status record_flake(const std::string& test_id);
+  Result<std::map<std::string, int64_t>> flake_counts();
+
+  Status record_coverage(const CoverageSnapshot& snap);
+  Result<std::optional<CoverageSnapshot>> latest_coverage(const std::string& branch = {});
+
+  Status record_findings(int64_t run_id, const std::vector<FindingRow>& rows);
+  Result<std::vector<FindingRow>> findings_of_run(int64_t run_id);
+
+  Status record_usage(const UsageRow& row);
+  Result<std::vector<UsageRow>> usage_since(const std::string& since_iso);
+
+  Status put_artifact(const ArtifactRow& row);
+  Result<std::vector<ArtifactRow>> list_artifacts();
+  Status delete_artifact(const std::string& key);
+
+ private:
+  Db() = default;
+  sqlite3* db_ = nullptr;
+  std::filesystem::path path_;
+};
+
+}  // namespace aqe::state

@@ -1,0 +1,69 @@
+#include "aqe/util/fs.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace aqe {
+
+namespace fs = std::filesystem;
+
+Status write_file_atomic(const fs::path& path, std::string_view content) {
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  std::string tmpl = path.string() + ".tmp.XXXXXX";
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) {
+    return make_error("IO_ERROR", "cannot create " + tmpl + ": " + std::strerror(errno));
+  }
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      return make_error("IO_ERROR", "cannot write " + path.string() + ": " + std::strerror(err));
+    }
+    off += static_cast<size_t>(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmpl.c_str());
+    return make_error("IO_ERROR", "cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmpl.c_str());
+    return make_error("IO_ERROR", "cannot rename to " + path.string() + ": " + std::strerror(err));
+  }
+  return ok_status();
+}
+
+Result<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error("IO_ERROR", "cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<fs::path> make_temp_dir(std::string_view prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + std::string(prefix) + "-XXXXXX";
+  if (!mkdtemp(tmpl.data())) {
+    return make_error("IO_ERROR", "cannot create temporary directory: " + std::string(std::strerror(errno)));
+  }
+  return fs::path(tmpl);
+}
+
+}  // namespace aqe

@@ -1,0 +1,21 @@
+// File-system operations with the guarantees aqe relies on.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "aqe/util/result.h"
+
+namespace aqe {
+
+// Writes `content` to `path` so that readers see the old file or the new one, never a
+// partial one: write to a temporary file in the same directory, fsync, rename.
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+Result<std::string> read_file(const std::filesystem::path& path);
+
+// A fresh directory under $TMPDIR (or /tmp) named prefix-XXXXXX.
+Result<std::filesystem::path> make_temp_dir(std::string_view prefix);
+
+}  // namespace aqe
