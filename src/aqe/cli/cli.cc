@@ -1,15 +1,218 @@
 #include "aqe/cli/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "aqe/cli/command.h"
+#include "aqe/cli/output.h"
+#include "aqe/exec/process.h"
+#include "aqe/util/strings.h"
+#include "aqe/util/time.h"
+
+extern char** environ;
+
 namespace aqe::cli {
 
+namespace {
+
+std::map<std::string, std::string> read_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+void setup_logging(const Context& ctx) {
+  std::vector<spdlog::sink_ptr> sinks;
+  sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  std::string file = ctx.env_or("QE_LOG_FILE");
+  if (!file.empty()) {
+    try {
+      sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file));
+    } catch (const spdlog::spdlog_ex& e) {
+      std::cerr << "aqe: warning: QE_LOG_FILE: cannot open " << file << ": " << e.what() << "\n";
+    }
+  }
+  auto logger = std::make_shared<spdlog::logger>("aqe", sinks.begin(), sinks.end());
+  logger->set_pattern("aqe: %l: %v");
+  std::string level = to_lower(ctx.env_or("QE_LOG_LEVEL", "warn"));
+  auto lvl = spdlog::level::from_str(level);
+  if (level == "warn") lvl = spdlog::level::warn;
+  if (ctx.global.verbose) lvl = spdlog::level::debug;
+  logger->set_level(lvl);
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+}
+
+// All option names ("--json", "-q") of an app, for "did you mean".
+std::vector<std::string> option_names(const CLI::App* app) {
+  std::vector<std::string> out;
+  for (const CLI::Option* o : app->get_options()) {
+    for (const auto& l : o->get_lnames()) out.push_back("--" + l);
+  }
+  return out;
+}
+
+std::vector<std::string> subcommand_names(const CLI::App* app) {
+  std::vector<std::string> out;
+  for (const CLI::App* s : app->get_subcommands([](const CLI::App*) { return true; }))
+    out.push_back(s->get_name());
+  return out;
+}
+
+// The deepest subcommand that was parsed, or the app itself.
+CLI::App* selected_app(CLI::App* app) {
+  for (CLI::App* s : app->get_subcommands()) return selected_app(s);
+  return app;
+}
+
+std::string command_path(CLI::App* app, CLI::App* root) {
+  std::vector<std::string> parts;
+  for (CLI::App* a = app; a && a != root; a = a->get_parent()) parts.insert(parts.begin(), a->get_name());
+  return parts.empty() ? "aqe" : join(parts, " ");
+}
+
+// Arguments CLI11 did not recognise: an unknown command or an unknown option.
+std::optional<Error> check_leftovers(CLI::App& root, CLI::App* selected) {
+  std::vector<std::string> extras = root.remaining();
+  for (CLI::App* a = selected; a && a != &root; a = a->get_parent()) {
+    auto r = a->remaining();
+    extras.insert(extras.end(), r.begin(), r.end());
+  }
+  if (extras.empty()) return std::nullopt;
+  const std::string& bad = extras.front();
+  if (starts_with(bad, "-")) {
+    std::string name = bad.substr(0, bad.find('='));
+    std::vector<std::string> cands = option_names(selected);
+    auto globals = option_names(&root);
+    cands.insert(cands.end(), globals.begin(), globals.end());
+    std::string near = closest_match(name, cands);
+    std::string where = selected == &root ? "aqe" : "aqe " + command_path(selected, &root);
+    return make_error("USAGE", "unknown option '" + name + "' for " + where,
+                      near.empty() ? "run `" + where + " --help` for the options"
+                                   : "did you mean '" + near + "'?");
+  }
+  CLI::App* parent = selected;
+  std::vector<std::string> cands = subcommand_names(parent);
+  if (cands.empty()) {
+    return make_error("USAGE", "unexpected argument '" + bad + "'",
+                      "run `aqe " + command_path(selected, &root) + " --help`");
+  }
+  std::string near = closest_match(bad, cands);
+  std::string what = parent == &root ? "unknown command '" + bad + "'"
+                                     : "unknown command '" + command_path(parent, &root) + " " + bad + "'";
+  return make_error("USAGE", what,
+                    near.empty() ? "commands: " + join(cands, ", ")
+                                 : "did you mean '" + near + "'?");
+}
+
+}  // namespace
+
 int run_cli(int argc, char** argv) {
-  CLI::App app{"aqe"};
-  app.set_version_flag("--version", AQE_VERSION);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  int64_t start = monotonic_ms();
+  exec::install_interrupt_handlers();
+
+  Context ctx;
+  ctx.env = read_environment();
+  ctx.start_ms = start;
+
+  CLI::App app{
+      "aqe: quality engineering for CI pipelines. Every number it prints is measured.", "aqe"};
+  app.set_version_flag("--version", AQE_VERSION, "Print the version and exit");
+  app.add_option("--config", ctx.global.config_file, "Config file (qe-fleet.json); default: config/ then .aqe/")
+      ->type_name("FILE");
+  app.add_flag("--json", ctx.global.json, "Machine output (the JSON envelope) on stdout; logs on stderr");
+  app.add_flag("-q,--quiet", ctx.global.quiet, "Print only errors");
+  app.add_flag("--ci-mode", ctx.global.ci_mode, "= --json --quiet: no colour, prompts or progress bars");
+  app.add_flag("-v,--verbose", ctx.global.verbose, "Debug logging on stderr");
+  app.add_flag("--no-color", ctx.global.no_color, "No colour (also: NO_COLOR)");
+  app.add_option("--project-dir", ctx.global.project_dir, "Project root (default: current directory)")
+      ->type_name("DIR");
+  app.allow_extras();
+  app.fallthrough();
+  app.require_subcommand(0, 1);
+  app.footer("Exit codes: 0 success, 1 failures found, 2 quality gate failed (--fail-on-error), "
+             "3 usage/config/input error, 4 transient external error (retry), 5 timeout, 130 interrupted.\n"
+             "Docs: docs/cli.md, docs/configuration.md");
+
+  CommandList commands;
+  add_init_command(app, commands);
+  add_config_commands(app, commands);
+
+  bool stdout_tty = isatty(STDOUT_FILENO) != 0;
+  bool stderr_tty = isatty(STDERR_FILENO) != 0;
+  auto finish = [&](const CommandOutcome& o) {
+    ctx.style = decide_style(ctx.global, ctx.env, stdout_tty, stderr_tty);
+    render(o, ctx.style, monotonic_ms() - start);
+    return to_int(o.exit_code);
+  };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    CLI::App* sel = selected_app(&app);
+    std::string cmd = command_path(sel, &app);
+    std::string hint = "run `aqe" + std::string(sel == &app ? "" : " " + cmd) + " --help`";
+    return finish(error_outcome(cmd, make_error("USAGE", e.what(), hint)));
+  }
+
+  CLI::App* selected = selected_app(&app);
+  std::string cmd_name = command_path(selected, &app);
+  if (auto err = check_leftovers(app, selected)) return finish(error_outcome(cmd_name, *err));
+
+  ctx.style = decide_style(ctx.global, ctx.env, stdout_tty, stderr_tty);
+  setup_logging(ctx);
+
+  const CommandSpec* spec = nullptr;
+  for (const auto& c : commands)
+    if (c.app == selected) spec = &c;
+  if (!spec) {
+    if (selected == &app) {
+      std::cerr << app.help();
+      return finish(error_outcome("aqe", make_error("USAGE", "a command is required",
+                                                    "commands: " + join(subcommand_names(&app), ", "))));
+    }
+    return finish(error_outcome(cmd_name, make_error("USAGE", "'aqe " + cmd_name + "' needs a subcommand",
+                                                     "subcommands: " + join(subcommand_names(selected), ", "))));
+  }
+
+  std::error_code ec;
+  std::filesystem::path pd = ctx.global.project_dir.empty() ? std::filesystem::current_path(ec)
+                                                            : std::filesystem::path(ctx.global.project_dir);
+  if (!std::filesystem::is_directory(pd, ec)) {
+    return finish(error_outcome(cmd_name, make_error("USAGE", "--project-dir: not a directory: " + pd.string(),
+                                                     "give an existing directory")));
+  }
+  ctx.project_dir = std::filesystem::absolute(pd, ec).lexically_normal();
+
+  TerminalProgress progress(ctx.style.redraw, ctx.style.color);
+  NullProgress null_progress;
+  ctx.progress = ctx.style.progress ? static_cast<ProgressSink*>(&progress) : &null_progress;
+
+  CommandOutcome outcome = spec->run(ctx);
+  progress.finish();
+  if (exec::interrupted() && outcome.exit_code != ExitCode::kInterrupted) {
+    outcome.exit_code = ExitCode::kInterrupted;
+    outcome.errors.push_back(make_error("INTERRUPTED", "interrupted; child processes were ended", "",
+                                        ExitCode::kInterrupted));
+  }
+  if (outcome.command.empty()) outcome.command = cmd_name;
+  return finish(outcome);
 }
 
 }  // namespace aqe::cli

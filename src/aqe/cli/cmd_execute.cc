@@ -1,0 +1,175 @@
+// aqe execute: maps flags and config to exec::ExecuteOptions, picks the interpreter, opens
+// the state DB and renders the report.
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "aqe/cli/command.h"
+#include "aqe/exec/execute.h"
+#include "aqe/exec/python.h"
+#include "aqe/state/db.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ExecuteFlags {
+  std::vector<std::string> paths;
+  bool parallel = false;
+  std::optional<int> workers;
+  bool coverage = false;
+  bool cov_branch = false;  // accepted for pytest-cov habits; branch coverage is always on
+  bool fail_fast = false;
+  std::optional<int> retries;
+  std::optional<double> timeout_s;
+  std::optional<double> test_timeout_s;
+  std::string flaky_policy;
+  std::string shard;
+  std::string framework;
+  std::string command;
+  std::string junit;
+  std::string python;
+  std::string out_dir;
+  std::vector<std::string> pytest_args;
+};
+
+Result<std::pair<int, int>> parse_shard(const std::string& text, const std::string& origin) {
+  auto parts = split(text, '/');
+  char* end = nullptr;
+  if (parts.size() == 2) {
+    long i = std::strtol(parts[0].c_str(), &end, 10);
+    bool ok = end && *end == '\0' && !parts[0].empty();
+    long n = std::strtol(parts[1].c_str(), &end, 10);
+    ok = ok && end && *end == '\0' && !parts[1].empty();
+    if (ok && n >= 1 && i >= 1 && i <= n && n < 100000) {
+      return std::make_pair(static_cast<int>(i), static_cast<int>(n));
+    }
+  }
+  return make_error("USAGE", origin + ": invalid shard '" + text + "'",
+                    "use i/n with 1 <= i <= n, e.g. --shard 2/4");
+}
+
+// --shard wins; otherwise GitLab's parallel jobs (CI_NODE_INDEX is 1-based there).
+Result<std::optional<std::pair<int, int>>> shard_of(const ExecuteFlags& f, const Context& ctx) {
+  if (!f.shard.empty()) {
+    auto s = parse_shard(f.shard, "--shard");
+    if (!s) return s.error();
+    return std::optional(*s);
+  }
+  const std::string idx = ctx.env_or("CI_NODE_INDEX"), total = ctx.env_or("CI_NODE_TOTAL");
+  if (idx.empty() || total.empty()) return std::optional<std::pair<int, int>>{};
+  auto s = parse_shard(idx + "/" + total, "CI_NODE_INDEX/CI_NODE_TOTAL");
+  if (!s) return s.error();
+  return std::optional(*s);
+}
+
+void record_flags(Context& ctx, const ExecuteFlags& f) {
+  if (f.parallel) ctx.set_flag("execute.parallel", true, "--parallel");
+  if (f.workers) ctx.set_flag("execute.workers", *f.workers, "--workers");
+  if (f.coverage || f.cov_branch) ctx.set_flag("execute.coverage", true, "--coverage");
+  if (f.retries) ctx.set_flag("execute.retries", *f.retries, "--retries");
+  if (f.timeout_s) ctx.set_flag("execute.timeout_s", *f.timeout_s, "--timeout");
+  if (f.test_timeout_s) ctx.set_flag("execute.test_timeout_s", *f.test_timeout_s, "--test-timeout");
+  if (!f.flaky_policy.empty()) ctx.set_flag("execute.flaky_policy", f.flaky_policy, "--flaky-policy");
+  if (!f.framework.empty()) ctx.set_flag("execute.framework", f.framework, "--framework");
+  if (!f.python.empty()) ctx.set_flag("python.interpreter", f.python, "--python");
+}
+
+std::optional<double> positive(double v) { return v > 0 ? std::optional(v) : std::nullopt; }
+
+CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
+  record_flags(ctx, f);
+  auto cfg = ctx.config();
+  if (!cfg) return error_outcome("execute", cfg.error());
+  const config::Config& c = **cfg;
+
+  exec::ExecuteOptions o;
+  o.project_dir = ctx.project_dir;
+  o.paths = f.paths;
+  o.parallel = c.get_bool("execute.parallel");
+  o.workers = static_cast<int>(c.get_int("execute.workers"));
+  o.coverage = c.get_bool("execute.coverage");
+  o.fail_fast = f.fail_fast;
+  o.retries = static_cast<int>(c.get_int("execute.retries"));
+  o.timeout_s = positive(c.get_number("execute.timeout_s"));
+  o.test_timeout_s = positive(c.get_number("execute.test_timeout_s"));
+  o.flaky_policy = c.get_string("execute.flaky_policy");
+  o.framework = c.get_string("execute.framework");
+  o.command = f.command;
+  o.junit_path = f.junit;
+  o.pytest_args = f.pytest_args;
+  for (const auto& d : c.get_strings("project.source_dirs")) {
+    std::error_code ec;
+    if (fs::is_directory(ctx.project_dir / d, ec)) {
+      o.coverage_source.push_back((ctx.project_dir / d).string());
+    }
+  }
+  if (!f.out_dir.empty()) o.out_dir = fs::absolute(ctx.project_dir / f.out_dir);
+  if (o.workers < 0 || o.retries < 0) {
+    return error_outcome("execute", make_error("USAGE", "--workers and --retries must be >= 0"));
+  }
+  auto shard = shard_of(f, ctx);
+  if (!shard) return error_outcome("execute", shard.error());
+  o.shard = *shard;
+
+  if (o.framework == "pytest") {
+    exec::PythonDiscoveryInput in;
+    in.config = c.get_string("python.interpreter");
+    in.config_origin = c.origin("python.interpreter");
+    in.project_dir = ctx.project_dir;
+    auto py = exec::choose_python(in);
+    if (!py) return error_outcome("execute", py.error());
+    o.python = py->path;
+  }
+
+  const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
+  auto db = state::Db::open(state_dir);
+  std::vector<std::string> warnings;
+  if (!db) warnings.push_back("state DB unavailable (" + db.error().message + "); scheduling without stored durations");
+
+  auto report = exec::run_execute(o, db ? &*db : nullptr, *ctx.progress);
+  if (!report) return error_outcome("execute", report.error());
+  CommandOutcome out;
+  out.command = "execute";
+  out.exit_code = report->exit_code;
+  out.data = exec::to_json(*report);
+  out.warnings = std::move(warnings);
+  out.warnings.insert(out.warnings.end(), report->warnings.begin(), report->warnings.end());
+  out.text = exec::to_text(*report);
+  if (report->exit_code == ExitCode::kTimeout) {
+    out.errors.push_back(make_error("TIMEOUT", "the run exceeded execute.timeout_s; every worker was ended",
+                                    "raise --timeout or execute.timeout_s", ExitCode::kTimeout));
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_execute_command(CLI::App& app, CommandList& commands) {
+  auto f = std::make_shared<ExecuteFlags>();
+  CLI::App* sub = app.add_subcommand("execute", "Run the test suite on parallel workers, with coverage");
+  sub->add_option("paths", f->paths, "Test files or directories (default: pytest's testpaths)");
+  sub->add_flag("--parallel", f->parallel, "Up to one worker per core; aqe picks the count from stored durations");
+  sub->add_option("--workers", f->workers, "Force this many workers")->type_name("N");
+  sub->add_flag("--coverage", f->coverage, "Measure line and branch coverage (coverage.py)");
+  sub->add_flag("--cov-branch", f->cov_branch, "Same as --coverage (branch coverage is always measured)");
+  sub->add_flag("--fail-fast,-x", f->fail_fast, "Stop all workers at the first failure");
+  sub->add_option("--retries", f->retries, "Re-run a failed test up to N times; pass on retry = flaky")->type_name("N");
+  sub->add_option("--timeout", f->timeout_s, "Limit of the whole run in seconds (exit 5)")->type_name("SECONDS");
+  sub->add_option("--test-timeout", f->test_timeout_s, "Limit per test in seconds")->type_name("SECONDS");
+  sub->add_option("--flaky-policy", f->flaky_policy, "fail (default) or pass: whether flaky tests fail the run");
+  sub->add_option("--shard", f->shard, "Run shard i of n (also CI_NODE_INDEX/CI_NODE_TOTAL)")->type_name("I/N");
+  sub->add_option("--framework", f->framework, "pytest (default) or junit");
+  sub->add_option("--command", f->command, "framework junit: the test command to run");
+  sub->add_option("--junit", f->junit, "framework junit: the JUnit XML file the command writes")->type_name("FILE");
+  sub->add_option("--python", f->python, "Interpreter that runs the tests")->type_name("PATH");
+  sub->add_option("--output-dir", f->out_dir, "Where junit.xml and coverage go (default .aqe/runs/<run>)")->type_name("DIR");
+  sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")->type_name("ARG");
+  commands.push_back({"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }});
+}
+
+}  // namespace aqe::cli

@@ -1,0 +1,88 @@
+// What every command shares: the global options, the lazily loaded config, the outcome that
+// the renderer prints, and how a command registers itself with the parser.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/config/config.h"
+#include "aqe/util/progress.h"
+#include "aqe/util/result.h"
+
+namespace aqe::cli {
+
+struct GlobalOptions {
+  std::string config_file;
+  bool json = false;
+  bool quiet = false;
+  bool ci_mode = false;
+  bool verbose = false;
+  bool no_color = false;
+  std::string project_dir;
+};
+
+// How output may look, decided once from flags, environment and whether stdout is a TTY.
+struct OutputStyle {
+  bool json = false;
+  bool quiet = false;
+  bool color = false;
+  bool progress = false;      // live progress on stderr (TTY, not CI, not quiet/json)
+  bool redraw = false;        // progress redraws one line (TTY) vs plain lines
+  bool ci = false;            // a CI environment was detected (or --ci-mode)
+};
+
+// What a command produced; the renderer turns it into text or the JSON envelope.
+struct CommandOutcome {
+  std::string command;
+  ExitCode exit_code = ExitCode::kSuccess;
+  nlohmann::json data = nlohmann::json::object();
+  std::vector<std::string> warnings;
+  std::vector<Error> errors;
+  std::string text;  // human rendering of `data` (printed unless --json/--quiet)
+};
+
+CommandOutcome error_outcome(const std::string& command, const Error& e);
+
+class Context {
+ public:
+  GlobalOptions global;
+  OutputStyle style;
+  std::filesystem::path project_dir;  // absolute
+  std::map<std::string, std::string> env;
+  std::vector<config::FlagValue> config_flags;  // flags that override config keys
+  ProgressSink* progress = nullptr;
+  int64_t start_ms = 0;
+
+  // Loads the config once (discovery + validation + precedence with config_flags).
+  Result<const config::Config*> config();
+  // A config value set by a command's flag: recorded so precedence and `config show` see it.
+  void set_flag(const std::string& key, nlohmann::json value, const std::string& flag);
+  std::string env_or(const std::string& name, const std::string& fallback = {}) const;
+
+ private:
+  std::optional<config::Config> config_;
+};
+
+// A subcommand: `setup` adds it (with its options) to the parser; `run` executes it after a
+// successful parse. Options are stored in objects owned by the closure.
+struct CommandSpec {
+  std::string name;  // "init", "config show", "execute"
+  CLI::App* app = nullptr;
+  std::function<CommandOutcome(Context&)> run;
+};
+
+using CommandList = std::vector<CommandSpec>;
+
+// One function per command file; each adds its subcommand(s) to `app`.
+void add_init_command(CLI::App& app, CommandList& commands);
+void add_config_commands(CLI::App& app, CommandList& commands);
+
+}  // namespace aqe::cli

@@ -1,0 +1,28 @@
+#include "aqe/cli/command.h"
+
+namespace aqe::cli {
+
+Result<const config::Config*> Context::config() {
+  if (config_) return &*config_;
+  config::LoadOptions opts;
+  opts.project_dir = project_dir;
+  if (!global.config_file.empty()) opts.config_file = global.config_file;
+  opts.env = env;
+  opts.flags = config_flags;
+  auto loaded = config::load_config(opts);
+  if (!loaded) return loaded.error();
+  config_ = std::move(loaded.value());
+  return &*config_;
+}
+
+void Context::set_flag(const std::string& key, nlohmann::json value, const std::string& flag) {
+  config_flags.push_back({key, std::move(value), flag});
+  config_.reset();
+}
+
+std::string Context::env_or(const std::string& name, const std::string& fallback) const {
+  auto it = env.find(name);
+  return it == env.end() || it->second.empty() ? fallback : it->second;
+}
+
+}  // namespace aqe::cli

@@ -1,0 +1,145 @@
+#include "aqe/cli/output.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <iostream>
+
+#include "aqe/util/time.h"
+
+namespace aqe::cli {
+
+using nlohmann::json;
+
+bool is_ci_environment(const std::map<std::string, std::string>& env) {
+  for (const char* name : {"CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "CIRCLECI", "BUILDKITE"}) {
+    auto it = env.find(name);
+    if (it == env.end() || it->second.empty()) continue;
+    if (it->second == "false" || it->second == "0") continue;
+    return true;
+  }
+  return false;
+}
+
+OutputStyle decide_style(const GlobalOptions& g, const std::map<std::string, std::string>& env,
+                         bool stdout_is_tty, bool stderr_is_tty) {
+  OutputStyle s;
+  s.ci = g.ci_mode || is_ci_environment(env);
+  s.json = g.json || g.ci_mode;
+  s.quiet = g.quiet || g.ci_mode;
+  bool no_color_env = env.count("NO_COLOR") && !env.at("NO_COLOR").empty();
+  s.color = stdout_is_tty && !g.no_color && !no_color_env && !s.ci && !s.json;
+  s.progress = stderr_is_tty && !s.ci && !s.quiet && !s.json;
+  s.redraw = s.progress;
+  return s;
+}
+
+CommandOutcome error_outcome(const std::string& command, const Error& e) {
+  CommandOutcome o;
+  o.command = command;
+  o.exit_code = e.exit_code;
+  o.errors.push_back(e);
+  return o;
+}
+
+json make_envelope(const CommandOutcome& o, int64_t duration_ms) {
+  json errors = json::array();
+  for (const auto& e : o.errors) {
+    errors.push_back({{"code", e.code}, {"message", e.message}, {"hint", e.hint}});
+  }
+  std::string status = "success";
+  if (!o.errors.empty() || o.exit_code == ExitCode::kUsage || o.exit_code == ExitCode::kTransient ||
+      o.exit_code == ExitCode::kTimeout || o.exit_code == ExitCode::kInterrupted) {
+    status = "error";
+  } else if (o.exit_code == ExitCode::kFailure || o.exit_code == ExitCode::kGateFailed) {
+    status = "failure";
+  }
+  return json{{"status", status},
+              {"command", o.command},
+              {"version", AQE_VERSION},
+              {"exit_code", to_int(o.exit_code)},
+              {"data", o.data},
+              {"warnings", o.warnings},
+              {"errors", errors},
+              {"timestamp", iso8601_now()},
+              {"duration_ms", duration_ms}};
+}
+
+std::string paint(const OutputStyle& style, std::string_view ansi, std::string_view text) {
+  if (!style.color) return std::string(text);
+  return "\x1b[" + std::string(ansi) + "m" + std::string(text) + "\x1b[0m";
+}
+
+void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_ms) {
+  if (style.json) {
+    std::cout << make_envelope(o, duration_ms).dump(2) << std::endl;
+    // Errors also go to stderr so a human reading CI logs sees them without jq.
+    for (const auto& e : o.errors) std::cerr << "aqe: error: " << e.message << "\n";
+    return;
+  }
+  if (!style.quiet && !o.text.empty()) {
+    std::cout << o.text;
+    if (o.text.back() != '\n') std::cout << '\n';
+    std::cout.flush();
+  }
+  OutputStyle err_style = style;
+  err_style.color = style.color && isatty(STDERR_FILENO);
+  for (const auto& w : o.warnings) std::cerr << paint(err_style, "33", "warning: ") << w << "\n";
+  for (const auto& e : o.errors) {
+    std::cerr << paint(err_style, "31", "aqe: error: ") << e.message << "\n";
+    if (!e.hint.empty()) std::cerr << "  hint: " << e.hint << "\n";
+  }
+}
+
+TerminalProgress::TerminalProgress(bool redraw, bool color, std::FILE* out)
+    : redraw_(redraw), color_(color), out_(out) {
+  winsize ws{};
+  if (redraw_ && ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) width_ = ws.ws_col;
+}
+
+TerminalProgress::~TerminalProgress() { finish(); }
+
+std::string TerminalProgress::format(const ProgressUpdate& u) const {
+  std::string s = "[" + std::to_string(u.done);
+  if (u.total > 0) s += "/" + std::to_string(u.total);
+  s += "]";
+  if (u.failures > 0) s += " " + std::to_string(u.failures) + " failed";
+  if (u.eta_s >= 0) s += " eta " + std::to_string(static_cast<int>(std::ceil(u.eta_s))) + "s";
+  if (!u.what.empty()) s += " " + u.what;
+  return s;
+}
+
+void TerminalProgress::update(const ProgressUpdate& u) {
+  std::string s = format(u);
+  if (redraw_) {
+    if (static_cast<int>(s.size()) > width_ - 1) s = s.substr(0, static_cast<size_t>(width_ - 1));
+    std::fprintf(out_, "\r%s\x1b[K", s.c_str());
+    std::fflush(out_);
+    line_dirty_ = true;
+    return;
+  }
+  // Plain output: a line at most every 5 s, so CI logs stay readable.
+  int64_t now = monotonic_ms();
+  if (now - last_plain_ms_ < 5000 && u.done != u.total) return;
+  last_plain_ms_ = now;
+  std::fprintf(out_, "%s\n", s.c_str());
+  std::fflush(out_);
+}
+
+void TerminalProgress::event(std::string_view line) {
+  if (redraw_ && line_dirty_) std::fputs("\r\x1b[K", out_);
+  line_dirty_ = false;
+  std::fprintf(out_, "%.*s\n", static_cast<int>(line.size()), line.data());
+  std::fflush(out_);
+}
+
+void TerminalProgress::finish() {
+  if (redraw_ && line_dirty_) {
+    std::fputs("\r\x1b[K", out_);
+    std::fflush(out_);
+  }
+  line_dirty_ = false;
+}
+
+}  // namespace aqe::cli

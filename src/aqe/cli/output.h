@@ -1,0 +1,49 @@
+// The one place that prints: the JSON envelope, human text, and terminal progress.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "aqe/cli/command.h"
+
+namespace aqe::cli {
+
+// CI, GITHUB_ACTIONS, GITLAB_CI, JENKINS_URL, CIRCLECI, BUILDKITE.
+bool is_ci_environment(const std::map<std::string, std::string>& env);
+
+OutputStyle decide_style(const GlobalOptions& g, const std::map<std::string, std::string>& env,
+                         bool stdout_is_tty, bool stderr_is_tty);
+
+// The contract's envelope: status, command, version, exit_code, data, warnings, errors,
+// timestamp, duration_ms.
+nlohmann::json make_envelope(const CommandOutcome& o, int64_t duration_ms);
+
+// Prints the outcome: the envelope on stdout with --json; otherwise text on stdout and
+// warnings/errors on stderr (errors even with --quiet).
+void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_ms);
+
+// Progress on stderr. On a TTY one line is redrawn in place; otherwise whole lines, at most
+// one every few seconds, without escape codes (ninja's LinePrinter habit).
+class TerminalProgress final : public ProgressSink {
+ public:
+  TerminalProgress(bool redraw, bool color, std::FILE* out = stderr);
+  ~TerminalProgress() override;
+  void update(const ProgressUpdate& u) override;
+  void event(std::string_view line) override;
+  void finish();  // clears a redrawn line
+
+ private:
+  std::string format(const ProgressUpdate& u) const;
+  bool redraw_;
+  bool color_;
+  std::FILE* out_;
+  bool line_dirty_ = false;
+  int64_t last_plain_ms_ = 0;
+  int width_ = 80;
+};
+
+// Colour helpers that become no-ops without colour.
+std::string paint(const OutputStyle& style, std::string_view ansi, std::string_view text);
+
+}  // namespace aqe::cli

@@ -1,0 +1,510 @@
+#include "aqe/config/config.h"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+
+#include "aqe/config/json_locator.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::config {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string ConfigIssue::location() const {
+  if (line <= 0) return file;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+ConfigFile kind_of(const fs::path& p) {
+  std::string name = p.filename().string();
+  if (name.find("quality-gates") != std::string::npos) return ConfigFile::kGates;
+  if (name.find("storage") != std::string::npos) return ConfigFile::kStorage;
+  return ConfigFile::kFleet;
+}
+
+namespace {
+
+// Keys whose value would be a credential. Secrets belong in the environment, where CI systems
+// mask them; a config file is committed and printed.
+bool is_secret_key(std::string_view leaf) {
+  static const std::vector<std::string> kSecret = {
+      "api_key", "apikey", "secret", "secret_key", "secret_access_key", "aws_secret_access_key",
+      "aws_access_key_id", "access_key_id", "access_key", "token", "auth_token", "session_token",
+      "aws_session_token", "password", "github_token", "anthropic_api_key", "openai_api_key"};
+  std::string l = to_lower(leaf);
+  for (const auto& s : kSecret)
+    if (l == s) return true;
+  return false;
+}
+
+std::string secret_env_hint(std::string_view path) {
+  std::string p = to_lower(path);
+  if (p.find("aws") != std::string::npos || p.find("s3") != std::string::npos ||
+      p.find("access_key") != std::string::npos) {
+    if (p.find("session") != std::string::npos) return "AWS_SESSION_TOKEN";
+    if (p.find("secret") != std::string::npos) return "AWS_SECRET_ACCESS_KEY";
+    if (p.find("access_key") != std::string::npos) return "AWS_ACCESS_KEY_ID";
+    return "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY";
+  }
+  if (p.find("openai") != std::string::npos) return "OPENAI_API_KEY";
+  if (p.find("anthropic") != std::string::npos) return "ANTHROPIC_API_KEY";
+  if (p.find("github") != std::string::npos) return "GITHUB_TOKEN";
+  return "ANTHROPIC_API_KEY or OPENAI_API_KEY";
+}
+
+std::string join_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+std::string full_key(ConfigFile kind, std::string_view path) {
+  return std::string(key_prefix(kind)) + std::string(path);
+}
+
+bool type_ok(const KeyDef& k, const json& v, std::string* why) {
+  switch (k.type) {
+    case ValueType::kBool: return v.is_boolean();
+    case ValueType::kInt: return v.is_number_integer();
+    case ValueType::kNumber: return v.is_number();
+    case ValueType::kString: return v.is_string();
+    case ValueType::kObject:
+    case ValueType::kMap: return v.is_object();
+    case ValueType::kArray: return v.is_array();
+    case ValueType::kStringList:
+      if (!v.is_array()) return false;
+      for (const auto& e : v)
+        if (!e.is_string()) return false;
+      return true;
+    case ValueType::kEnum: {
+      if (!v.is_string()) return false;
+      for (const auto& c : split(k.choices, '|'))
+        if (c == v.get<std::string>()) return true;
+      *why = "must be one of " + join(split(k.choices, '|'), ", ");
+      return false;
+    }
+  }
+  return false;
+}
+
+std::string describe(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    case json::value_t::number_float: return "a number";
+    case json::value_t::string: return "the string " + v.dump();
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "a value";
+  }
+}
+
+class Validator {
+ public:
+  Validator(ConfigFile kind, std::string name, std::string_view text)
+      : kind_(kind), name_(std::move(name)), positions_(locate_members(text)) {}
+
+  void walk_object(const json& obj, const std::string& path) {
+    for (auto it = obj.begin(); it != obj.end(); ++it) check_member(join_path(path, it.key()), it.key(), path, *it);
+  }
+
+  std::vector<ConfigIssue> take() { return std::move(issues_); }
+
+ private:
+  void add(const std::string& path, std::string code, std::string message, std::string hint) {
+    ConfigIssue is;
+    is.file = name_;
+    auto pos = positions_.find(path);
+    if (pos != positions_.end()) {
+      is.line = pos->second.line;
+      is.column = pos->second.column;
+    }
+    is.key = path;
+    is.code = std::move(code);
+    is.message = std::move(message);
+    is.hint = std::move(hint);
+    issues_.push_back(std::move(is));
+  }
+
+  void check_member(const std::string& path, const std::string& leaf, const std::string& parent,
+                    const json& v) {
+    if (is_secret_key(leaf)) {
+      std::string env = secret_env_hint(path);
+      add(path, "CONFIG_SECRET", "secret '" + path + "' must not be stored in a config file",
+          "remove it and set the environment variable " + env + " instead (CI systems mask it)");
+      return;
+    }
+    const KeyDef* k = find_key(kind_, path);
+    if (!k) {
+      std::string near = closest_match(leaf, child_names(kind_, parent));
+      add(path, "CONFIG_UNKNOWN_KEY", "unknown key '" + path + "'",
+          near.empty() ? "see docs/configuration.md for the keys of " + std::string(file_name(kind_))
+                       : "did you mean '" + join_path(parent, near) + "'?");
+      return;
+    }
+    std::string why;
+    if (!type_ok(*k, v, &why)) {
+      if (why.empty()) why = "expected " + std::string(type_name(k->type));
+      add(path, "CONFIG_TYPE", "'" + path + "' " + why + ", got " + describe(v), "");
+      return;
+    }
+    if (k->type == ValueType::kObject || k->type == ValueType::kMap) {
+      walk_object(v, path);
+    } else if (k->type == ValueType::kArray) {
+      for (size_t i = 0; i < v.size(); ++i) {
+        std::string ep = path + "[" + std::to_string(i) + "]";
+        if (!v[i].is_object()) {
+          add(ep, "CONFIG_TYPE", "'" + ep + "' expected an object, got " + describe(v[i]), "");
+          continue;
+        }
+        walk_object(v[i], ep);
+      }
+    }
+  }
+
+  ConfigFile kind_;
+  std::string name_;
+  std::map<std::string, TextPos> positions_;
+  std::vector<ConfigIssue> issues_;
+};
+
+// nlohmann reports the byte just after the offending token; users want its first character.
+size_t start_of_token_before(const std::string& text, size_t byte) {
+  if (byte == 0 || byte > text.size()) return byte > text.size() ? text.size() : 0;
+  size_t i = byte - 1;
+  if (text[i] == '"' && i > 0) {
+    size_t open = text.rfind('"', i - 1);
+    return open == std::string::npos ? i : open;
+  }
+  while (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' ||
+                   text[i - 1] == '-' || text[i - 1] == '+') &&
+         std::isalnum(static_cast<unsigned char>(text[i])))
+    --i;
+  return i;
+}
+
+}  // namespace
+
+std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& display_name,
+                                       const std::string& text) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    ConfigIssue is;
+    is.file = display_name;
+    TextPos p = position_of(text, start_of_token_before(text, e.byte));
+    is.line = p.line;
+    is.column = p.column;
+    is.code = "CONFIG_PARSE";
+    std::string what = e.what();
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1,
+    // column 5: "; keep only the reason, the location is ours.
+    size_t colon = what.find(": ", what.find("parse error"));
+    is.message = "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+    is.hint = "check for a missing comma, quote or brace near this position";
+    return {is};
+  }
+  if (!doc.is_object()) {
+    ConfigIssue is{display_name, 1, 1, "", "the top level must be a JSON object, got " + describe(doc),
+                   "", "CONFIG_TYPE"};
+    return {is};
+  }
+  Validator v(kind, display_name, text);
+  v.walk_object(doc, "");
+  return v.take();
+}
+
+Error to_error(const ConfigIssue& issue, size_t more_issues) {
+  std::string msg = issue.location() + ": " + issue.message;
+  if (more_issues > 0) msg += " (and " + std::to_string(more_issues) + " more; run `aqe config validate`)";
+  return make_error(issue.code.empty() ? "CONFIG_INVALID" : issue.code, msg, issue.hint,
+                    ExitCode::kUsage);
+}
+
+std::map<ConfigFile, fs::path> discover_files(const LoadOptions& opts) {
+  std::map<ConfigFile, fs::path> out;
+  std::optional<fs::path> explicit_file = opts.config_file;
+  if (!explicit_file) {
+    auto it = opts.env.find("QE_CONFIG");
+    if (it != opts.env.end() && !it->second.empty()) explicit_file = fs::path(it->second);
+  }
+  if (explicit_file) {
+    fs::path f = *explicit_file;
+    if (f.is_relative()) f = opts.project_dir / f;
+    out[kind_of(f)] = f;
+  }
+  for (ConfigFile kind : {ConfigFile::kFleet, ConfigFile::kGates, ConfigFile::kStorage}) {
+    if (out.count(kind)) continue;
+    std::vector<fs::path> candidates;
+    if (explicit_file) candidates.push_back(out.begin()->second.parent_path() / file_name(kind));
+    candidates.push_back(opts.project_dir / "config" / file_name(kind));
+    candidates.push_back(opts.project_dir / ".aqe" / file_name(kind));
+    for (const auto& c : candidates) {
+      std::error_code ec;
+      if (fs::is_regular_file(c, ec)) {
+        out[kind] = c;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string display_path(const fs::path& p, const fs::path& project_dir) {
+  std::error_code ec;
+  fs::path rel = fs::relative(p, project_dir, ec);
+  if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) return rel.string();
+  return p.string();
+}
+
+bool is_fixed_leaf(const KeyDef& k) {
+  if (k.type == ValueType::kObject || k.type == ValueType::kMap) return false;
+  std::string_view p = k.path;
+  return p.find("[]") == std::string_view::npos && p.find('*') == std::string_view::npos &&
+         p != "$schema";
+}
+
+const json* lookup(const json& doc, std::string_view dotted) {
+  const json* cur = &doc;
+  for (const auto& seg : split(dotted, '.')) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(seg);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return cur;
+}
+
+Result<json> parse_env_value(const KeyDef& k, const std::string& name, const std::string& raw) {
+  auto bad = [&](const std::string& expected) -> Error {
+    return make_error("CONFIG_ENV", "environment variable " + name + "='" + raw + "': expected " + expected,
+                      "unset it or give a valid value");
+  };
+  std::string v(trim(raw));
+  switch (k.type) {
+    case ValueType::kBool: {
+      std::string l = to_lower(v);
+      if (l == "1" || l == "true" || l == "yes" || l == "on") return json(true);
+      if (l == "0" || l == "false" || l == "no" || l == "off") return json(false);
+      return bad("true or false");
+    }
+    case ValueType::kInt: {
+      int64_t n = 0;
+      auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (r.ec != std::errc() || r.ptr != v.data() + v.size() || v.empty()) return bad("an integer");
+      return json(n);
+    }
+    case ValueType::kNumber: {
+      char* end = nullptr;
+      double d = std::strtod(v.c_str(), &end);
+      if (v.empty() || end != v.c_str() + v.size()) return bad("a number");
+      return json(d);
+    }
+    case ValueType::kEnum: {
+      std::string l = to_lower(v);
+      for (const auto& c : split(k.choices, '|'))
+        if (c == l) return json(c);
+      return bad("one of " + join(split(k.choices, '|'), ", "));
+    }
+    case ValueType::kStringList: {
+      json arr = json::array();
+      for (const auto& part : split(v, ','))
+        if (!trim(part).empty()) arr.push_back(std::string(trim(part)));
+      return arr;
+    }
+    default: return json(raw);
+  }
+}
+
+}  // namespace
+
+Result<Config> load_config(const LoadOptions& opts) {
+  Config cfg;
+  std::optional<fs::path> explicit_file = opts.config_file;
+  std::string explicit_source = "--config";
+  if (!explicit_file) {
+    auto it = opts.env.find("QE_CONFIG");
+    if (it != opts.env.end() && !it->second.empty()) {
+      explicit_file = fs::path(it->second);
+      explicit_source = "QE_CONFIG";
+    }
+  }
+  if (explicit_file) {
+    fs::path f = explicit_file->is_relative() ? opts.project_dir / *explicit_file : *explicit_file;
+    std::error_code ec;
+    if (!fs::is_regular_file(f, ec)) {
+      return make_error("CONFIG_NOT_FOUND", explicit_source + ": config file not found: " + explicit_file->string(),
+                        "check the path, or run `aqe init` to create starter files in config/");
+    }
+  }
+
+  cfg.files_ = discover_files(opts);
+  for (const auto& [kind, path] : cfg.files_) {
+    auto text = read_file(path);
+    if (!text) return text.error();
+    std::string shown = display_path(path, opts.project_dir);
+    auto issues = validate_text(kind, shown, *text);
+    if (!issues.empty()) return to_error(issues.front(), issues.size() - 1);
+    cfg.docs_[kind] = json::parse(*text);
+  }
+  auto positions_of = [&](ConfigFile kind) {
+    std::map<std::string, TextPos> pos;
+    auto it = cfg.files_.find(kind);
+    if (it != cfg.files_.end()) {
+      auto text = read_file(it->second);
+      if (text) pos = locate_members(*text);
+    }
+    return pos;
+  };
+  std::map<ConfigFile, std::map<std::string, TextPos>> positions;
+  for (const auto& [kind, path] : cfg.files_) positions[kind] = positions_of(kind);
+
+  for (const auto& k : key_table()) {
+    if (!is_fixed_leaf(k)) continue;
+    std::string key = full_key(k.file, k.path);
+    ValueWithOrigin v;
+    v.origin = "default";
+    if (!k.default_json.empty()) v.value = json::parse(k.default_json);
+    if (auto doc = cfg.docs_.find(k.file); doc != cfg.docs_.end()) {
+      if (const json* fv = lookup(doc->second, k.path)) {
+        v.value = *fv;
+        TextPos p = positions[k.file][std::string(k.path)];
+        v.origin = display_path(cfg.files_[k.file], opts.project_dir) + ":" + std::to_string(p.line) +
+                   ":" + std::to_string(p.column);
+      }
+    }
+    if (!k.env.empty()) {
+      auto e = opts.env.find(std::string(k.env));
+      if (e != opts.env.end() && !e->second.empty()) {
+        auto parsed = parse_env_value(k, e->first, e->second);
+        if (!parsed) return parsed.error();
+        v.value = *parsed;
+        v.origin = "env " + e->first;
+      }
+    }
+    for (const auto& f : opts.flags) {
+      if (f.key != key) continue;
+      std::string why;
+      if (!f.value.is_null() && !type_ok(k, f.value, &why)) {
+        return make_error("USAGE", f.flag + ": invalid value " + f.value.dump() +
+                                       (why.empty() ? "" : " (" + why + ")"),
+                          "see `aqe --help`");
+      }
+      v.value = f.value;
+      v.origin = "flag " + f.flag;
+    }
+    cfg.entries_.emplace_back(key, std::move(v));
+  }
+  return cfg;
+}
+
+namespace {
+const json& null_json() {
+  static const json n;
+  return n;
+}
+}  // namespace
+
+const json& Config::get(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return v.value;
+  return null_json();
+}
+bool Config::get_bool(std::string_view key) const {
+  const json& v = get(key);
+  return v.is_boolean() && v.get<bool>();
+}
+int64_t Config::get_int(std::string_view key) const {
+  const json& v = get(key);
+  return v.is_number() ? v.get<int64_t>() : 0;
+}
+double Config::get_number(std::string_view key) const {
+  const json& v = get(key);
+  return v.is_number() ? v.get<double>() : 0.0;
+}
+std::string Config::get_string(std::string_view key) const {
+  const json& v = get(key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+std::vector<std::string> Config::get_strings(std::string_view key) const {
+  std::vector<std::string> out;
+  const json& v = get(key);
+  if (v.is_array())
+    for (const auto& e : v)
+      if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+std::string Config::origin(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return v.origin;
+  return "";
+}
+bool Config::is_set(std::string_view key) const { return !get(key).is_null(); }
+
+const json& Config::document(ConfigFile kind) const {
+  static const json empty = json::object();
+  auto it = docs_.find(kind);
+  return it == docs_.end() ? empty : it->second;
+}
+
+std::string starter_file(ConfigFile kind) {
+  nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+  for (const auto& k : key_table()) {
+    if (k.file != kind || !is_fixed_leaf(k) || k.default_json.empty()) continue;
+    nlohmann::ordered_json* cur = &doc;
+    auto segs = split(k.path, '.');
+    for (size_t i = 0; i + 1 < segs.size(); ++i) cur = &(*cur)[segs[i]];
+    (*cur)[segs.back()] = nlohmann::ordered_json::parse(k.default_json);
+  }
+  if (kind == ConfigFile::kGates) {
+    // A starting point that reflects common practice: block merges to main on coverage and
+    // critical findings, be lenient on pull requests, do not gate feature branches.
+    doc["conditions"] = nlohmann::ordered_json::parse(
+        R"([{"metric": "line_coverage", "op": ">=", "value": 80},
+            {"metric": "security_critical", "op": "==", "value": 0}])");
+    doc["profiles"] = nlohmann::ordered_json::parse(R"({
+      "main": {"branches": ["main", "master"], "blocking": true},
+      "pull_request": {"events": ["pull_request", "merge_request_event"], "threshold": 70, "blocking": false},
+      "feature": {"branches": ["feature/*"], "skip": true}})");
+  }
+  return doc.dump(2) + "\n";
+}
+
+std::string render_reference_markdown() {
+  std::string out =
+      "# Configuration reference\n\n"
+      "<!-- Generated from src/aqe/config/keys.cc by `build/debug/aqe_gen_docs`; a unit test "
+      "checks it is current. -->\n\n"
+      "aqe reads three JSON files, discovered in `./config/`, then `./.aqe/`, or given with "
+      "`--config FILE` / `QE_CONFIG` (the other two are then looked for beside it first).\n"
+      "Precedence: flag > environment > config file > default. Unknown keys, wrong types and "
+      "invalid JSON are errors naming `file:line:column` and the key (exit 3). Secrets "
+      "(API keys, S3 credentials, tokens) are never read from config files: put them in the "
+      "environment (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, `AWS_ACCESS_KEY_ID`, "
+      "`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).\n\n"
+      "In `aqe config show` and in this page, keys of `quality-gates.json` carry the prefix "
+      "`gates.` and keys of `storage.json` the prefix `storage.`; inside the files they do not. "
+      "`[]` stands for every element of an array, `*` for any name.\n";
+  for (ConfigFile kind : {ConfigFile::kFleet, ConfigFile::kGates, ConfigFile::kStorage}) {
+    out += "\n## `" + std::string(file_name(kind)) + "`\n\n";
+    out += "| key | type | default | environment | flag | description |\n";
+    out += "|---|---|---|---|---|---|\n";
+    for (const auto& k : key_table()) {
+      if (k.file != kind || k.path == "$schema") continue;
+      std::string type(type_name(k.type));
+      if (k.type == ValueType::kEnum) type = "`" + join(split(k.choices, '|'), "` \\| `") + "`";
+      auto cell = [](std::string_view s) { return s.empty() ? std::string() : "`" + std::string(s) + "`"; };
+      out += "| `" + full_key(kind, k.path) + "` | " + type + " | " + cell(k.default_json) + " | " +
+             cell(k.env) + " | " + cell(k.flag) + " | " + std::string(k.doc) + " |\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace aqe::config

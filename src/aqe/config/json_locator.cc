@@ -1,0 +1,118 @@
+#include "aqe/config/json_locator.h"
+
+#include <vector>
+
+namespace aqe::config {
+
+TextPos position_of(std::string_view text, size_t offset) {
+  TextPos p;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+namespace {
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : t_(text) {}
+
+  std::map<std::string, TextPos> run() {
+    skip_ws();
+    value("", i_);
+    return out_;
+  }
+
+ private:
+  void advance() {
+    if (t_[i_] == '\n') {
+      ++line_;
+      col_ = 1;
+    } else {
+      ++col_;
+    }
+    ++i_;
+  }
+  void skip_ws() {
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t'))
+      advance();
+  }
+  std::string string_token() {
+    std::string s;
+    advance();  // opening quote
+    while (i_ < t_.size() && t_[i_] != '"') {
+      if (t_[i_] == '\\' && i_ + 1 < t_.size()) {
+        advance();
+        s += t_[i_];  // escapes only matter for lookup of plain key names
+      } else {
+        s += t_[i_];
+      }
+      advance();
+    }
+    if (i_ < t_.size()) advance();  // closing quote
+    return s;
+  }
+  void record(const std::string& path) { out_.emplace(path, TextPos{line_, col_}); }
+
+  void value(const std::string& path, size_t /*start*/) {
+    if (i_ >= t_.size()) return;
+    char c = t_[i_];
+    if (c == '{') {
+      advance();
+      skip_ws();
+      while (i_ < t_.size() && t_[i_] != '}') {
+        TextPos key_pos{line_, col_};
+        std::string key = string_token();
+        std::string child = path.empty() ? key : path + "." + key;
+        out_.emplace(child, key_pos);
+        skip_ws();
+        if (i_ < t_.size() && t_[i_] == ':') advance();
+        skip_ws();
+        value(child, i_);
+        skip_ws();
+        if (i_ < t_.size() && t_[i_] == ',') advance();
+        skip_ws();
+      }
+      if (i_ < t_.size()) advance();
+    } else if (c == '[') {
+      advance();
+      skip_ws();
+      int index = 0;
+      while (i_ < t_.size() && t_[i_] != ']') {
+        std::string child = path + "[" + std::to_string(index++) + "]";
+        record(child);
+        value(child, i_);
+        skip_ws();
+        if (i_ < t_.size() && t_[i_] == ',') advance();
+        skip_ws();
+      }
+      if (i_ < t_.size()) advance();
+    } else if (c == '"') {
+      string_token();
+    } else {
+      while (i_ < t_.size() && t_[i_] != ',' && t_[i_] != '}' && t_[i_] != ']' && t_[i_] != ' ' &&
+             t_[i_] != '\n' && t_[i_] != '\r' && t_[i_] != '\t')
+        advance();
+    }
+  }
+
+  std::string_view t_;
+  size_t i_ = 0;
+  int line_ = 1;
+  int col_ = 1;
+  std::map<std::string, TextPos> out_;
+};
+
+}  // namespace
+
+std::map<std::string, TextPos> locate_members(std::string_view json_text) {
+  return Scanner(json_text).run();
+}
+
+}  // namespace aqe::config
