@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,7 +44,10 @@ struct FileCoverage {
 };
 
 struct CoverageSnapshot {
-  int64_t run_id = 0;
+  int64_t run_id = 0;         // 0 = not tied to a run
+  // Empty on record: taken from the run (if any). Filter key of latest_coverage().
+  std::string branch;
+  std::string taken_at;       // ISO-8601 UTC; empty on record = now
   int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
   std::vector<FileCoverage> files;
 };
@@ -63,6 +67,7 @@ struct UsageRow {
 };
 
 struct ArtifactRow {
+  // created_at empty on record = now; metadata_json empty = "{}".
   std::string key, backend, location, branch, kind, created_at, metadata_json, checksum;
   int64_t size_bytes = 0;
 };
@@ -82,6 +87,8 @@ class Db {
   Result<int> schema_version();
   const std::filesystem::path& path() const { return path_; }
 
+  // started_at empty = now. Callers that want last_test_list() to find the run later put
+  // the key of its test selection in info.args["paths_key"] (a string).
   Result<int64_t> begin_run(const RunInfo& info);
   Status finish_run(int64_t run_id, int exit_code, const std::string& status,
                     const nlohmann::json& summary);
@@ -93,9 +100,12 @@ class Db {
   Status record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows);
   // Per test id: median duration of its last `window` passed/failed attempt-1 results.
   Result<std::map<std::string, double>> test_durations(int window = 5);
-  // The test ids (and files) seen by the most recent execute run whose args.paths equal
-  // `paths_key`; empty when none.
+  // The tests of the most recent finished "execute" run whose args["paths_key"] equals
+  // `paths_key`: one row per test id, in first-seen order, carrying its last attempt's
+  // outcome. Empty when there is no such run.
   Result<std::vector<TestResultRow>> last_test_list(const std::string& paths_key);
+  // Every row of a run, in insertion order.
+  Result<std::vector<TestResultRow>> test_results_of_run(int64_t run_id);
   Status record_flake(const std::string& test_id);
   Result<std::map<std::string, int64_t>> flake_counts();
 
@@ -110,7 +120,15 @@ class Db {
 
   Status put_artifact(const ArtifactRow& row);
   Result<std::vector<ArtifactRow>> list_artifacts();
+  // Deleting a key that is not there succeeds (retention may race with another process).
   Status delete_artifact(const std::string& key);
+
+  // Runs `body` in one BEGIN IMMEDIATE transaction: the Db writes it makes commit together or
+  // not at all (rolled back when body returns an error). Do no slow work (processes, network)
+  // inside: other aqe processes wait for the write lock.
+  Status write_transaction(const std::function<Status()>& body);
+  // SQLite's PRAGMA integrity_check: "ok", or its findings one per line.
+  Result<std::string> integrity_check();
 
  private:
   Db() = default;

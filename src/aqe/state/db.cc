@@ -1,0 +1,503 @@
+#include "aqe/state/db.h"
+
+#include <algorithm>
+#include <chrono>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "aqe/state/schema.h"
+#include "aqe/state/sqlite_statement.h"
+#include "aqe/util/time.h"
+
+namespace aqe::state {
+namespace {
+
+std::string dump_json(const nlohmann::json& j) {
+  // Paths in args may hold bytes that are not UTF-8; replace rather than throw.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<nlohmann::json> parse_json_column(const Statement& stmt, int col,
+                                         const std::filesystem::path& file) {
+  if (stmt.is_null(col)) return nlohmann::json();
+  auto j = nlohmann::json::parse(stmt.text(col), nullptr, false);
+  if (j.is_discarded()) {
+    return make_error("DB_ERROR", file.string() + ": a stored JSON value is not valid JSON", {},
+                      ExitCode::kUsage);
+  }
+  return j;
+}
+
+std::string or_now(const std::string& iso) { return iso.empty() ? iso8601_now() : iso; }
+
+double median_of(std::vector<double>& values) {
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
+Status apply_connection_settings(sqlite3* db, const std::filesystem::path& file) {
+  // journal_mode is the first statement that reads the file: a foreign or corrupt file
+  // fails here with SQLITE_NOTADB and never gets written to.
+  for (const char* sql : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                          "PRAGMA foreign_keys = ON"}) {
+    auto stmt = Statement::prepare(db, file, sql);
+    if (!stmt) return stmt.error();
+    if (auto s = stmt->run(); !s) return s;
+  }
+  return ok_status();
+}
+
+// While another process turns a fresh file into WAL mode, SQLite can report SQLITE_BUSY at
+// once instead of calling the busy handler; both steps are idempotent, so retry them.
+Status prepare_connection(sqlite3* db, const std::filesystem::path& file) {
+  const int64_t deadline = monotonic_ms() + kBusyTimeoutMs;
+  for (;;) {
+    Status s = apply_connection_settings(db, file);
+    if (s) s = migrate(db, file);
+    if (s || s.error().exit_code != ExitCode::kTransient || monotonic_ms() > deadline) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+constexpr const char* kTestRowColumns =
+    "test_id, file, outcome, duration_s, attempt, message, worker";
+
+TestResultRow read_test_row(const Statement& stmt) {
+  TestResultRow r;
+  r.test_id = stmt.text(0);
+  r.file = stmt.text(1);
+  r.outcome = stmt.text(2);
+  r.duration_s = stmt.real(3);
+  r.attempt = static_cast<int>(stmt.int64(4));
+  r.message = stmt.text(5);
+  r.worker = static_cast<int>(stmt.int64(6));
+  return r;
+}
+
+}  // namespace
+
+Result<Db> Db::open(const std::filesystem::path& state_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  if (ec) {
+    return make_error("DB_ERROR",
+                      state_dir.string() + ": cannot create the state directory: " + ec.message(),
+                      "set QE_STATE_DIR to a writable directory", ExitCode::kUsage);
+  }
+  Db db;
+  db.path_ = state_dir / "aqe.db";
+  int rc = sqlite3_open_v2(db.path_.c_str(), &db.db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                           nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db.db_, rc, db.path_, "opening");
+  sqlite3_extended_result_codes(db.db_, 1);
+  sqlite3_busy_timeout(db.db_, kBusyTimeoutMs);
+  if (auto s = prepare_connection(db.db_, db.path_); !s) return s.error();
+  return db;
+}
+
+Db::Db(Db&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Db& Db::operator=(Db&& other) noexcept {
+  if (this != &other) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Db::~Db() { sqlite3_close_v2(db_); }
+
+int Db::current_schema_version() { return latest_schema_version(); }
+
+Result<int> Db::schema_version() { return read_user_version(db_, path_); }
+
+Status Db::write_transaction(const std::function<Status()>& body) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  if (auto s = body(); !s) return s;
+  return txn->commit();
+}
+
+Result<std::string> Db::integrity_check() {
+  auto stmt = Statement::prepare(db_, path_, "PRAGMA integrity_check");
+  if (!stmt) return stmt.error();
+  std::string out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    if (!out.empty()) out += '\n';
+    out += stmt->text(0);
+  }
+}
+
+Result<int64_t> Db::begin_run(const RunInfo& info) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(db_, path_,
+                                 "INSERT INTO runs (command, branch, commit_sha, started_at, "
+                                 "args_json) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, info.command).bind(2, info.branch).bind(3, info.commit);
+  stmt->bind(4, or_now(info.started_at)).bind(5, dump_json(info.args));
+  if (auto s = stmt->run(); !s) return s.error();
+  int64_t id = sqlite3_last_insert_rowid(db_);
+  if (auto s = txn->commit(); !s) return s.error();
+  return id;
+}
+
+Status Db::finish_run(int64_t run_id, int exit_code, const std::string& status,
+                      const nlohmann::json& summary) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(db_, path_,
+                                 "UPDATE runs SET finished_at = ?1, exit_code = ?2, status = ?3, "
+                                 "summary_json = ?4 WHERE id = ?5");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, iso8601_now()).bind(2, exit_code).bind(3, status).bind(4, dump_json(summary));
+  stmt->bind(5, run_id);
+  if (auto s = stmt->run(); !s) return s;
+  if (sqlite3_changes(db_) == 0) {
+    return make_error("DB_ERROR", path_.string() + ": no run with id " + std::to_string(run_id),
+                      {}, ExitCode::kUsage);
+  }
+  return txn->commit();
+}
+
+Result<std::optional<std::pair<int64_t, nlohmann::json>>> Db::latest_run(
+    const std::string& command, const std::string& branch) {
+  auto stmt = Statement::prepare(db_, path_,
+                                 "SELECT id, summary_json FROM runs WHERE command = ?1 "
+                                 "AND (?2 = '' OR branch = ?2) AND finished_at IS NOT NULL "
+                                 "ORDER BY id DESC LIMIT 1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, command).bind(2, branch);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::pair<int64_t, nlohmann::json>>{};
+  auto summary = parse_json_column(*stmt, 1, path_);
+  if (!summary) return summary.error();
+  return std::optional(std::make_pair(stmt->int64(0), std::move(*summary)));
+}
+
+Status Db::record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(db_, path_,
+                                 "INSERT INTO test_results (run_id, test_id, file, outcome, "
+                                 "duration_s, attempt, message, worker) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!stmt) return stmt.error();
+  for (const auto& r : rows) {
+    stmt->reset();
+    stmt->bind(1, run_id).bind(2, r.test_id).bind(3, r.file).bind(4, r.outcome);
+    stmt->bind(5, r.duration_s).bind(6, r.attempt).bind(7, r.message).bind(8, r.worker);
+    if (auto s = stmt->run(); !s) return s;
+  }
+  return txn->commit();
+}
+
+Result<std::map<std::string, double>> Db::test_durations(int window) {
+  std::map<std::string, double> out;
+  if (window <= 0) return out;
+  // One pass over the covering partial index: rows arrive grouped by test, newest first.
+  auto stmt = Statement::prepare(db_, path_,
+                                 "SELECT test_id, duration_s FROM ("
+                                 " SELECT test_id, duration_s, ROW_NUMBER() OVER ("
+                                 "  PARTITION BY test_id ORDER BY run_id DESC, id DESC) AS n"
+                                 " FROM test_results"
+                                 " WHERE attempt = 1 AND outcome IN ('passed', 'failed'))"
+                                 " WHERE n <= ?1 ORDER BY test_id");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, window);
+  std::string current;
+  std::vector<double> values;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    std::string id = *row ? stmt->text(0) : std::string();
+    if (!values.empty() && (!*row || id != current)) {
+      out.emplace_hint(out.end(), current, median_of(values));
+      values.clear();
+    }
+    if (!*row) return out;
+    current = std::move(id);
+    values.push_back(stmt->real(1));
+  }
+}
+
+Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
+  // The expression and the command filter match the partial index runs_by_paths_key.
+  auto run = Statement::prepare(db_, path_,
+                                "SELECT id FROM runs WHERE command = 'execute' "
+                                "AND json_extract(args_json, '$.paths_key') = ?1 "
+                                "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1");
+  if (!run) return run.error();
+  run->bind(1, paths_key);
+  auto row = run->step();
+  if (!row) return row.error();
+  if (!*row) return std::vector<TestResultRow>{};
+  auto all = test_results_of_run(run->int64(0));
+  if (!all) return all.error();
+
+  std::vector<TestResultRow> tests;
+  std::unordered_map<std::string, size_t> index_of;
+  for (auto& r : *all) {
+    auto [it, inserted] = index_of.try_emplace(r.test_id, tests.size());
+    if (inserted) {
+      tests.push_back(std::move(r));
+    } else if (r.attempt >= tests[it->second].attempt) {
+      tests[it->second] = std::move(r);
+    }
+  }
+  return tests;
+}
+
+Result<std::vector<TestResultRow>> Db::test_results_of_run(int64_t run_id) {
+  auto stmt = Statement::prepare(db_, path_,
+                                 std::string("SELECT ") + kTestRowColumns +
+                                     " FROM test_results WHERE run_id = ?1 ORDER BY id");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, run_id);
+  std::vector<TestResultRow> rows;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    rows.push_back(read_test_row(*stmt));
+  }
+}
+
+Status Db::record_flake(const std::string& test_id) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(db_, path_,
+                                 "INSERT INTO flakes (test_id, count, last_seen) VALUES (?1, 1, ?2) "
+                                 "ON CONFLICT (test_id) DO UPDATE SET count = count + 1, "
+                                 "last_seen = excluded.last_seen");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, test_id).bind(2, iso8601_now());
+  if (auto s = stmt->run(); !s) return s;
+  return txn->commit();
+}
+
+Result<std::map<std::string, int64_t>> Db::flake_counts() {
+  auto stmt = Statement::prepare(db_, path_, "SELECT test_id, count FROM flakes");
+  if (!stmt) return stmt.error();
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.emplace(stmt->text(0), stmt->int64(1));
+  }
+}
+
+Status Db::record_coverage(const CoverageSnapshot& snap) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto head = Statement::prepare(
+      db_, path_,
+      "INSERT INTO coverage_snapshots (run_id, branch, taken_at, lines_covered, lines_total, "
+      "branches_covered, branches_total) VALUES (?1, CASE WHEN ?2 = '' THEN "
+      "coalesce((SELECT branch FROM runs WHERE id = ?1), '') ELSE ?2 END, ?3, ?4, ?5, ?6, ?7)");
+  if (!head) return head.error();
+  head->bind_id_or_null(1, snap.run_id).bind(2, snap.branch).bind(3, or_now(snap.taken_at));
+  head->bind(4, snap.lines_covered).bind(5, snap.lines_total);
+  head->bind(6, snap.branches_covered).bind(7, snap.branches_total);
+  if (auto s = head->run(); !s) return s;
+  int64_t snapshot_id = sqlite3_last_insert_rowid(db_);
+
+  auto file = Statement::prepare(db_, path_,
+                                 "INSERT INTO coverage_files (snapshot_id, file, lines_covered, "
+                                 "lines_total, branches_covered, branches_total) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!file) return file.error();
+  for (const auto& f : snap.files) {
+    file->reset();
+    file->bind(1, snapshot_id).bind(2, f.file).bind(3, f.lines_covered).bind(4, f.lines_total);
+    file->bind(5, f.branches_covered).bind(6, f.branches_total);
+    if (auto s = file->run(); !s) return s;
+  }
+  return txn->commit();
+}
+
+Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& branch) {
+  // A read transaction so the snapshot and its files come from the same database state.
+  const bool own_txn = sqlite3_get_autocommit(db_) != 0;
+  if (own_txn) {
+    if (auto s = exec_sql(db_, path_, "BEGIN"); !s) return s.error();
+  }
+  auto result = [&]() -> Result<std::optional<CoverageSnapshot>> {
+    auto head = Statement::prepare(db_, path_,
+                                   "SELECT id, coalesce(run_id, 0), branch, taken_at, "
+                                   "lines_covered, lines_total, branches_covered, branches_total "
+                                   "FROM coverage_snapshots WHERE (?1 = '' OR branch = ?1) "
+                                   "ORDER BY id DESC LIMIT 1");
+    if (!head) return head.error();
+    head->bind(1, branch);
+    auto row = head->step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<CoverageSnapshot>{};
+    CoverageSnapshot snap;
+    int64_t snapshot_id = head->int64(0);
+    snap.run_id = head->int64(1);
+    snap.branch = head->text(2);
+    snap.taken_at = head->text(3);
+    snap.lines_covered = head->int64(4);
+    snap.lines_total = head->int64(5);
+    snap.branches_covered = head->int64(6);
+    snap.branches_total = head->int64(7);
+
+    auto files = Statement::prepare(db_, path_,
+                                    "SELECT file, lines_covered, lines_total, branches_covered, "
+                                    "branches_total FROM coverage_files WHERE snapshot_id = ?1 "
+                                    "ORDER BY file");
+    if (!files) return files.error();
+    files->bind(1, snapshot_id);
+    for (;;) {
+      auto frow = files->step();
+      if (!frow) return frow.error();
+      if (!*frow) return std::optional(std::move(snap));
+      snap.files.push_back(FileCoverage{files->text(0), files->int64(1), files->int64(2),
+                                        files->int64(3), files->int64(4)});
+    }
+  }();
+  if (!own_txn) return result;
+  auto end = exec_sql(db_, path_, "COMMIT");
+  if (result && !end) return end.error();
+  return result;
+}
+
+Status Db::record_findings(int64_t run_id, const std::vector<FindingRow>& rows) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(
+      db_, path_,
+      "INSERT INTO findings (run_id, rule_id, category, severity, confidence, cwe, file, line, "
+      "col, message, snippet, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+      "?12)");
+  if (!stmt) return stmt.error();
+  for (const auto& f : rows) {
+    stmt->reset();
+    stmt->bind(1, run_id).bind(2, f.rule_id).bind(3, f.category).bind(4, f.severity);
+    stmt->bind(5, f.confidence).bind(6, f.cwe).bind(7, f.file).bind(8, f.line);
+    stmt->bind(9, f.column).bind(10, f.message).bind(11, f.snippet).bind(12, f.fingerprint);
+    if (auto s = stmt->run(); !s) return s;
+  }
+  return txn->commit();
+}
+
+Result<std::vector<FindingRow>> Db::findings_of_run(int64_t run_id) {
+  auto stmt = Statement::prepare(db_, path_,
+                                 "SELECT rule_id, category, severity, confidence, cwe, file, "
+                                 "message, snippet, fingerprint, line, col FROM findings "
+                                 "WHERE run_id = ?1 ORDER BY id");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, run_id);
+  std::vector<FindingRow> rows;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    FindingRow f{stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->text(4),
+                 stmt->text(5), stmt->text(6), stmt->text(7), stmt->text(8), stmt->int64(9),
+                 stmt->int64(10)};
+    rows.push_back(std::move(f));
+  }
+}
+
+Status Db::record_usage(const UsageRow& row) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(db_, path_,
+                                 "INSERT INTO usage (at, command, provider, model, input_tokens, "
+                                 "output_tokens, cost_usd, cache_hit, run_id) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, or_now(row.at)).bind(2, row.command).bind(3, row.provider).bind(4, row.model);
+  stmt->bind(5, row.input_tokens).bind(6, row.output_tokens).bind(7, row.cost_usd);
+  stmt->bind(8, row.cache_hit ? 1 : 0).bind_id_or_null(9, row.run_id);
+  if (auto s = stmt->run(); !s) return s;
+  return txn->commit();
+}
+
+Result<std::vector<UsageRow>> Db::usage_since(const std::string& since_iso) {
+  auto stmt = Statement::prepare(db_, path_,
+                                 "SELECT at, command, provider, model, input_tokens, "
+                                 "output_tokens, cost_usd, cache_hit, coalesce(run_id, 0) "
+                                 "FROM usage WHERE at >= ?1 ORDER BY at, id");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, since_iso);
+  std::vector<UsageRow> rows;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    UsageRow u;
+    u.at = stmt->text(0);
+    u.command = stmt->text(1);
+    u.provider = stmt->text(2);
+    u.model = stmt->text(3);
+    u.input_tokens = stmt->int64(4);
+    u.output_tokens = stmt->int64(5);
+    u.cost_usd = stmt->real(6);
+    u.cache_hit = stmt->int64(7) != 0;
+    u.run_id = stmt->int64(8);
+    rows.push_back(std::move(u));
+  }
+}
+
+Status Db::put_artifact(const ArtifactRow& row) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(
+      db_, path_,
+      "INSERT INTO artifacts (key, backend, location, branch, kind, created_at, size_bytes, "
+      "metadata_json, checksum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (key) DO UPDATE SET backend = excluded.backend, location = excluded.location, "
+      "branch = excluded.branch, kind = excluded.kind, created_at = excluded.created_at, "
+      "size_bytes = excluded.size_bytes, metadata_json = excluded.metadata_json, "
+      "checksum = excluded.checksum");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, row.key).bind(2, row.backend).bind(3, row.location).bind(4, row.branch);
+  stmt->bind(5, row.kind).bind(6, or_now(row.created_at)).bind(7, row.size_bytes);
+  stmt->bind(8, row.metadata_json.empty() ? std::string("{}") : row.metadata_json);
+  stmt->bind(9, row.checksum);
+  if (auto s = stmt->run(); !s) return s;
+  return txn->commit();
+}
+
+Result<std::vector<ArtifactRow>> Db::list_artifacts() {
+  auto stmt = Statement::prepare(db_, path_,
+                                 "SELECT key, backend, location, branch, kind, created_at, "
+                                 "metadata_json, checksum, size_bytes FROM artifacts "
+                                 "ORDER BY created_at, key");
+  if (!stmt) return stmt.error();
+  std::vector<ArtifactRow> rows;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return rows;
+    ArtifactRow a{stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->text(4),
+                  stmt->text(5), stmt->text(6), stmt->text(7), stmt->int64(8)};
+    rows.push_back(std::move(a));
+  }
+}
+
+Status Db::delete_artifact(const std::string& key) {
+  auto txn = WriteTransaction::begin(db_, path_);
+  if (!txn) return txn.error();
+  auto stmt = Statement::prepare(db_, path_, "DELETE FROM artifacts WHERE key = ?1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, key);
+  if (auto s = stmt->run(); !s) return s;
+  return txn->commit();
+}
+
+}  // namespace aqe::state

@@ -1,0 +1,172 @@
+#include "aqe/state/schema.h"
+
+#include <string>
+
+#include "aqe/state/sqlite_statement.h"
+
+namespace aqe::state {
+namespace {
+
+// Append-only: a released migration is never edited; a change is a new entry. Index i holds
+// the step from user_version i to i + 1.
+constexpr const char* kMigrations[] = {
+    // 1: the initial schema. Timestamps are ISO-8601 UTC text (sorts chronologically);
+    // ordering "latest" uses the integer ids, which never go backwards.
+    R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  command TEXT NOT NULL,
+  branch TEXT NOT NULL DEFAULT '',
+  commit_sha TEXT NOT NULL DEFAULT '',
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  exit_code INTEGER,
+  status TEXT NOT NULL DEFAULT 'running',
+  args_json TEXT NOT NULL DEFAULT '{}',
+  summary_json TEXT
+);
+CREATE INDEX runs_by_command ON runs(command, branch, id);
+CREATE INDEX runs_by_paths_key ON runs(json_extract(args_json, '$.paths_key'))
+  WHERE command = 'execute';
+
+CREATE TABLE test_results (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  test_id TEXT NOT NULL,
+  file TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL,
+  duration_s REAL NOT NULL DEFAULT 0,
+  attempt INTEGER NOT NULL DEFAULT 1,
+  message TEXT NOT NULL DEFAULT '',
+  worker INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX test_results_by_run ON test_results(run_id);
+-- Covers test_durations(): only the rows it reads, already in (test, newest first) order.
+CREATE INDEX test_results_durations ON test_results(test_id, run_id DESC, duration_s)
+  WHERE attempt = 1 AND outcome IN ('passed', 'failed');
+
+CREATE TABLE flakes (
+  test_id TEXT PRIMARY KEY,
+  count INTEGER NOT NULL DEFAULT 0,
+  last_seen TEXT NOT NULL
+);
+
+CREATE TABLE coverage_snapshots (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  branch TEXT NOT NULL DEFAULT '',
+  taken_at TEXT NOT NULL,
+  lines_covered INTEGER NOT NULL DEFAULT 0,
+  lines_total INTEGER NOT NULL DEFAULT 0,
+  branches_covered INTEGER NOT NULL DEFAULT 0,
+  branches_total INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX coverage_snapshots_by_branch ON coverage_snapshots(branch, id);
+
+CREATE TABLE coverage_files (
+  snapshot_id INTEGER NOT NULL REFERENCES coverage_snapshots(id) ON DELETE CASCADE,
+  file TEXT NOT NULL,
+  lines_covered INTEGER NOT NULL DEFAULT 0,
+  lines_total INTEGER NOT NULL DEFAULT 0,
+  branches_covered INTEGER NOT NULL DEFAULT 0,
+  branches_total INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (snapshot_id, file)
+);
+
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  rule_id TEXT NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL DEFAULT '',
+  confidence TEXT NOT NULL DEFAULT '',
+  cwe TEXT NOT NULL DEFAULT '',
+  file TEXT NOT NULL DEFAULT '',
+  line INTEGER NOT NULL DEFAULT 0,
+  col INTEGER NOT NULL DEFAULT 0,
+  message TEXT NOT NULL DEFAULT '',
+  snippet TEXT NOT NULL DEFAULT '',
+  fingerprint TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX findings_by_run ON findings(run_id);
+CREATE INDEX findings_by_fingerprint ON findings(fingerprint);
+
+CREATE TABLE usage (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  command TEXT NOT NULL DEFAULT '',
+  provider TEXT NOT NULL DEFAULT '',
+  model TEXT NOT NULL DEFAULT '',
+  input_tokens INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  cache_hit INTEGER NOT NULL DEFAULT 0 CHECK (cache_hit IN (0, 1)),
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL
+);
+CREATE INDEX usage_by_time ON usage(at);
+
+CREATE TABLE artifacts (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  backend TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL DEFAULT '',
+  branch TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  metadata_json TEXT NOT NULL DEFAULT '{}',
+  checksum TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX artifacts_by_kind ON artifacts(kind, branch, created_at);
+)sql",
+};
+
+constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
+
+Error newer_database_error(const std::filesystem::path& file, int version) {
+  return make_error("DB_ERROR",
+                    file.string() + ": created by a newer aqe (schema version " +
+                        std::to_string(version) + "; this aqe knows up to " +
+                        std::to_string(kLatestVersion) + ")",
+                    "upgrade aqe, or point QE_STATE_DIR at another directory",
+                    ExitCode::kUsage);
+}
+
+Status apply_migration(sqlite3* db, const std::filesystem::path& file, int from) {
+  if (auto s = exec_sql(db, file, kMigrations[from]); !s) return s;
+  // PRAGMA takes no bound parameters; the value is our own integer.
+  return exec_sql(db, file, "PRAGMA user_version = " + std::to_string(from + 1));
+}
+
+}  // namespace
+
+int latest_schema_version() { return kLatestVersion; }
+
+Result<int> read_user_version(sqlite3* db, const std::filesystem::path& file) {
+  auto stmt = Statement::prepare(db, file, "PRAGMA user_version");
+  if (!stmt) return stmt.error();
+  auto row = stmt->step();
+  if (!row) return row.error();
+  return *row ? static_cast<int>(stmt->int64(0)) : 0;
+}
+
+Status migrate(sqlite3* db, const std::filesystem::path& file) {
+  auto seen = read_user_version(db, file);
+  if (!seen) return seen.error();
+  if (*seen > kLatestVersion) return newer_database_error(file, *seen);
+  if (*seen == kLatestVersion) return ok_status();
+
+  for (;;) {
+    auto txn = WriteTransaction::begin(db, file);
+    if (!txn) return txn.error();
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    auto version = read_user_version(db, file);
+    if (!version) return version.error();
+    if (*version > kLatestVersion) return newer_database_error(file, *version);
+    if (*version == kLatestVersion) return txn->commit();
+    if (auto s = apply_migration(db, file, *version); !s) return s;
+    if (auto s = txn->commit(); !s) return s;
+  }
+}
+
+}  // namespace aqe::state
