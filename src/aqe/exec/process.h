@@ -10,7 +10,9 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aqe/util/result.h"
@@ -26,10 +28,13 @@ struct ProcessSpec {
   std::optional<std::chrono::milliseconds> timeout;
   bool capture_stdout = true;                    // false = inherit aqe's stdout
   bool capture_stderr = true;                    // false = inherit aqe's stderr
-  std::optional<std::string> stdin_data;         // written to the child's stdin, then closed
+  std::optional<std::string> stdin_data;         // written to the child's stdin, then closed;
+                                                 // without it the child's stdin is /dev/null
   // Called with each chunk of stdout/stderr as it arrives (in addition to capturing).
   std::function<void(std::string_view)> on_stdout;
   std::function<void(std::string_view)> on_stderr;
+  // On timeout or interrupt: SIGTERM to the group, SIGKILL once this has passed.
+  std::chrono::milliseconds kill_grace{2000};
 };
 
 enum class Termination {
@@ -49,7 +54,9 @@ struct ProcessResult {
 };
 
 // Runs the process to completion. Fails (as a value) only when it cannot be started
-// (e.g. executable not found: code "EXEC_NOT_FOUND").
+// (e.g. executable not found or not executable: code "EXEC_NOT_FOUND", exit 3).
+// When the child itself exits, whatever is left of its process group is killed: a step's
+// background processes do not outlive it.
 Result<ProcessResult> run(const ProcessSpec& spec);
 
 // A started child, for callers that run several at once (execute's workers).
@@ -65,17 +72,31 @@ class Process {
   pid_t pid() const { return pid_; }
   // Waits until exit, timeout or interrupt, capturing output as it goes.
   ProcessResult wait();
-  // Sends SIGTERM to the group, then SIGKILL after `grace`.
+  // Sends SIGTERM to the group now; SIGKILL follows once `grace` has passed, enforced by
+  // poll()/wait()/wait_any(). Does not block: call wait() to collect the result.
   void kill_group(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
-  // Non-blocking: true when the child has exited (reaped); then wait() returns at once.
+  // Non-blocking: reads what output is ready, enforces timeout/interrupt, and returns true
+  // when the child has exited (reaped); then wait() returns at once.
   bool poll();
 
  private:
+  friend std::optional<size_t> wait_any(std::span<Process* const> procs,
+                                        std::optional<std::chrono::milliseconds> timeout);
   Process() = default;
   struct State;
   State* state_ = nullptr;
   pid_t pid_ = -1;
 };
+
+// Blocks until one of `procs` has finished (or `timeout` passes), reading all their output
+// meanwhile, and returns its index; nullopt on timeout. A finished process counts at once, so
+// a caller removes (or replaces) the one it collected with wait() before calling again.
+std::optional<size_t> wait_any(std::span<Process* const> procs,
+                               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+// SIGKILLs every process group started here whose leader has not been reaped yet. For the
+// CLI's exit path; install_interrupt_handlers() also registers it with atexit().
+void kill_all_children();
 
 // Interrupt handling: installs SIGINT/SIGTERM handlers that set a flag; running waits see it,
 // kill their process groups and return kInterrupted. The CLI then exits 130.
@@ -83,6 +104,9 @@ void install_interrupt_handlers();
 bool interrupted();
 // For tests: reset the flag.
 void clear_interrupted();
+// Becomes readable when aqe is interrupted, so code polling its own descriptors (e.g. an HTTP
+// client) wakes up too; -1 before install_interrupt_handlers().
+int interrupt_fd();
 
 // Looks `name` up on PATH (or returns it when it contains '/'); empty when not found.
 std::string find_executable(const std::string& name);

@@ -1,0 +1,474 @@
+// posix_spawn rather than fork+exec: it is safe in a threaded process, and glibc reports a
+// failed chdir/exec in the child as posix_spawn's return value (through its own CLOEXEC
+// pipe), so "not found" is an error value, never a guessed exit code 127.
+#include "aqe/exec/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "aqe/util/strings.h"
+
+extern char** environ;
+
+namespace aqe::exec {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// When the child has exited but something outside its group still holds the pipes open,
+// stop reading after this long instead of hanging.
+constexpr milliseconds kDrainLimit{1000};
+// Without a pidfd nothing wakes poll() when the child exits, so it is re-checked this often.
+constexpr milliseconds kExitCheckTick{20};
+
+// Process groups whose leader has not been reaped, for kill_all_children(). Never destroyed,
+// so an atexit handler can still use it while statics are torn down.
+struct GroupRegistry {
+  std::mutex mu;
+  std::set<pid_t> groups;
+};
+GroupRegistry& registry() {
+  static auto* r = new GroupRegistry;
+  return *r;
+}
+void register_group(pid_t pgid) {
+  std::lock_guard lock(registry().mu);
+  registry().groups.insert(pgid);
+}
+void unregister_group(pid_t pgid) {
+  std::lock_guard lock(registry().mu);
+  registry().groups.erase(pgid);
+}
+
+bool is_executable_file(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+std::string find_in_path(const std::string& name, const std::string& path_var) {
+  if (name.empty()) return {};
+  if (name.find('/') != std::string::npos) return is_executable_file(name) ? name : std::string{};
+  for (const auto& dir : split(path_var, ':')) {
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+  }
+  return {};
+}
+
+std::string inherited_path() {
+  const char* p = getenv("PATH");
+  return p ? p : "/usr/local/bin:/usr/bin:/bin";
+}
+
+// The file to exec: a name without '/' is looked up on the PATH the child will get; a
+// relative path is taken relative to the child's cwd, as execve would.
+std::string resolve_executable(const ProcessSpec& spec) {
+  const std::string& name = spec.argv[0];
+  if (name.find('/') == std::string::npos) {
+    auto it = spec.env_set.find("PATH");
+    return find_in_path(name, it != spec.env_set.end() ? it->second : inherited_path());
+  }
+  std::filesystem::path p(name);
+  if (p.is_relative() && !spec.cwd.empty()) p = spec.cwd / p;
+  return find_in_path(p.string(), {});
+}
+
+std::vector<std::string> build_env(const ProcessSpec& spec) {
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; !spec.clear_env && e && *e; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) vars.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  for (const auto& name : spec.env_unset) vars.erase(name);
+  for (const auto& [name, value] : spec.env_set) vars[name] = value;
+  std::vector<std::string> out;
+  out.reserve(vars.size());
+  for (const auto& [name, value] : vars) out.push_back(name + "=" + value);
+  return out;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+Error not_found_error(const ProcessSpec& spec, const std::string& detail) {
+  return make_error("EXEC_NOT_FOUND", "cannot run '" + spec.argv[0] + "': " + detail,
+                    spec.argv[0].find('/') == std::string::npos
+                        ? "install it or add its directory to PATH"
+                        : "check the path and that the file is executable");
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+// A pipe whose parent end is CLOEXEC and non-blocking; the child end becomes fd 0/1/2 via
+// dup2, which clears CLOEXEC on the copy only.
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  ~Pipe() {
+    close_fd(read_end);
+    close_fd(write_end);
+  }
+  bool open() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return false;
+    read_end = fds[0];
+    write_end = fds[1];
+    return true;
+  }
+};
+
+void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// aqe writes the child's stdin; a child that exits without reading it must cost an EPIPE,
+// not a SIGPIPE that kills aqe.
+void ignore_sigpipe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
+}
+
+int open_pidfd(pid_t pid) {
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) return -1;
+  fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  return static_cast<int>(fd);
+}
+
+}  // namespace
+
+std::string find_executable(const std::string& name) {
+  return find_in_path(name, inherited_path());
+}
+
+struct Process::State {
+  pid_t pid = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  int stdin_fd = -1;
+  int pid_fd = -1;  // readable once the child has exited; -1 when the kernel has no pidfd
+  std::string stdin_data;
+  size_t stdin_written = 0;
+  std::function<void(std::string_view)> on_stdout;
+  std::function<void(std::string_view)> on_stderr;
+  bool capture_stdout = true;
+  bool capture_stderr = true;
+
+  Clock::time_point started;
+  std::optional<Clock::time_point> deadline;        // the spec's timeout
+  std::optional<Clock::time_point> sigkill_at;      // after SIGTERM, when the grace runs out
+  std::optional<Clock::time_point> drain_deadline;  // after the reap
+  milliseconds kill_grace{2000};
+  std::optional<Termination> forced;  // kTimedOut / kInterrupted
+  bool reaped = false;
+  ProcessResult result;
+
+  ~State() {
+    close_fd(stdout_fd);
+    close_fd(stderr_fd);
+    close_fd(stdin_fd);
+    close_fd(pid_fd);
+  }
+
+  bool pipes_open() const { return stdout_fd >= 0 || stderr_fd >= 0; }
+  bool finished() const { return reaped && (!pipes_open() || Clock::now() >= *drain_deadline); }
+
+  void read_from(int& fd, std::string& sink, bool capture,
+                 const std::function<void(std::string_view)>& callback) {
+    if (fd < 0) return;
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      std::string_view chunk(buf, static_cast<size_t>(n));
+      if (capture) sink.append(chunk);
+      if (callback) callback(chunk);
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      close_fd(fd);
+    }
+  }
+
+  void write_stdin() {
+    if (stdin_fd < 0) return;
+    if (stdin_written < stdin_data.size()) {
+      ssize_t n =
+          write(stdin_fd, stdin_data.data() + stdin_written, stdin_data.size() - stdin_written);
+      if (n > 0) stdin_written += static_cast<size_t>(n);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) stdin_written = stdin_data.size();
+    }
+    if (stdin_written >= stdin_data.size()) close_fd(stdin_fd);
+  }
+
+  void begin_termination(milliseconds grace) {
+    if (reaped || sigkill_at) return;
+    kill(-pid, SIGTERM);
+    sigkill_at = Clock::now() + grace;
+  }
+
+  // Checks for exit without reaping, so the pid (and thus the group id) cannot be reused
+  // before the rest of the group is killed.
+  bool leader_exited() {
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      return errno == ECHILD;  // reaped behind our back (a stray waitpid(-1)): it is gone
+    }
+    return info.si_pid == pid;
+  }
+
+  void reap() {
+    kill(-pid, SIGKILL);  // whatever the leader left behind in its group
+    int status = 0;
+    pid_t got = -1;
+    while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+    }
+    unregister_group(pid);
+    reaped = true;
+    close_fd(stdin_fd);
+    close_fd(pid_fd);
+    drain_deadline = Clock::now() + kDrainLimit;
+    result.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+    if (got != pid) {
+      result.exit_code = -1;  // status lost to whoever reaped it
+    } else if (WIFEXITED(status)) {
+      result.termination = Termination::kExited;
+      result.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+      result.termination = Termination::kSignaled;
+      result.signal = WTERMSIG(status);
+    }
+    if (forced) result.termination = *forced;
+  }
+
+  // One non-blocking round: move data, enforce timeout/interrupt/grace, notice the exit.
+  void step() {
+    read_from(stdout_fd, result.stdout_data, capture_stdout, on_stdout);
+    read_from(stderr_fd, result.stderr_data, capture_stderr, on_stderr);
+    write_stdin();
+    if (reaped) {
+      if (finished()) {
+        close_fd(stdout_fd);
+        close_fd(stderr_fd);
+      }
+      return;
+    }
+    const auto now = Clock::now();
+    if (!forced && interrupted()) forced = Termination::kInterrupted;
+    if (!forced && deadline && now >= *deadline) forced = Termination::kTimedOut;
+    if (forced) begin_termination(kill_grace);
+    if (sigkill_at && now >= *sigkill_at) kill(-pid, SIGKILL);
+    if (leader_exited()) reap();
+  }
+
+  // The longest poll() may sleep before this process needs attention again.
+  std::optional<milliseconds> next_wakeup() const {
+    std::optional<Clock::time_point> t;
+    auto earliest = [&t](std::optional<Clock::time_point> c) {
+      if (c && (!t || *c < *t)) t = c;
+    };
+    if (reaped) {
+      earliest(drain_deadline);
+    } else {
+      if (!forced) earliest(deadline);
+      earliest(sigkill_at);
+      if (pid_fd < 0) earliest(Clock::now() + kExitCheckTick);
+    }
+    if (!t) return std::nullopt;
+    return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(*t - Clock::now()));
+  }
+
+  void add_poll_fds(std::vector<pollfd>& fds) const {
+    if (stdout_fd >= 0) fds.push_back({stdout_fd, POLLIN, 0});
+    if (stderr_fd >= 0) fds.push_back({stderr_fd, POLLIN, 0});
+    if (stdin_fd >= 0) fds.push_back({stdin_fd, POLLOUT, 0});
+    if (pid_fd >= 0) fds.push_back({pid_fd, POLLIN, 0});
+  }
+};
+
+Result<Process> Process::start(const ProcessSpec& spec) {
+  if (spec.argv.empty()) return make_error("EXEC_NOT_FOUND", "cannot run an empty command");
+  if (!spec.cwd.empty() && !std::filesystem::is_directory(spec.cwd)) {
+    return make_error("EXEC_BAD_CWD", "cannot run '" + spec.argv[0] + "' in '" + spec.cwd.string() +
+                                          "': not a directory");
+  }
+  const std::string exe = resolve_executable(spec);
+  if (exe.empty()) {
+    return not_found_error(spec, spec.argv[0].find('/') == std::string::npos
+                                     ? "not found on PATH"
+                                     : "no such executable file");
+  }
+  ignore_sigpipe_once();
+
+  Pipe in, out, err;
+  if ((spec.stdin_data && !in.open()) || (spec.capture_stdout && !out.open()) ||
+      (spec.capture_stderr && !err.open())) {
+    return make_error("EXEC_START_FAILED", "cannot create pipes: " + std::string(strerror(errno)),
+                      "", ExitCode::kTransient);
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (spec.stdin_data) {
+    posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (spec.capture_stdout) posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
+  if (spec.capture_stderr) posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+
+  // Own process group, so the whole tree can be killed; default dispositions and an empty
+  // mask, because ignored signals (SIGPIPE here) and the mask survive exec.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t defaults, empty;
+  sigemptyset(&defaults);
+  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD}) sigaddset(&defaults, sig);
+  sigemptyset(&empty);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &empty);
+
+  std::vector<std::string> argv_copy = spec.argv;
+  std::vector<std::string> env = build_env(spec);
+  std::vector<char*> c_argv = c_strings(argv_copy);
+  std::vector<char*> c_env = c_strings(env);
+  pid_t pid = -1;
+  const auto started = Clock::now();
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, c_argv.data(), c_env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) {
+    return not_found_error(spec, exe + ": " + strerror(rc));
+  }
+  if (rc != 0) {
+    return make_error("EXEC_START_FAILED", "cannot start '" + spec.argv[0] + "': " + strerror(rc),
+                      "", ExitCode::kTransient);
+  }
+  register_group(pid);
+
+  Process p;
+  p.pid_ = pid;
+  p.state_ = new State;
+  State& s = *p.state_;
+  s.pid = pid;
+  s.started = started;
+  if (spec.timeout) s.deadline = started + *spec.timeout;
+  s.kill_grace = spec.kill_grace;
+  s.capture_stdout = spec.capture_stdout;
+  s.capture_stderr = spec.capture_stderr;
+  s.on_stdout = spec.on_stdout;
+  s.on_stderr = spec.on_stderr;
+  s.pid_fd = open_pidfd(pid);
+  std::swap(s.stdout_fd, out.read_end);
+  std::swap(s.stderr_fd, err.read_end);
+  std::swap(s.stdin_fd, in.write_end);
+  for (int fd : {s.stdout_fd, s.stderr_fd, s.stdin_fd}) {
+    if (fd >= 0) set_nonblocking(fd);
+  }
+  if (spec.stdin_data) s.stdin_data = *spec.stdin_data;
+  return p;
+}
+
+Process::Process(Process&& other) noexcept
+    : state_(std::exchange(other.state_, nullptr)), pid_(std::exchange(other.pid_, -1)) {}
+
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    Process doomed(std::move(*this));
+    state_ = std::exchange(other.state_, nullptr);
+    pid_ = std::exchange(other.pid_, -1);
+  }
+  return *this;
+}
+
+Process::~Process() {
+  if (!state_) return;
+  if (!state_->reaped) state_->reap();  // SIGKILLs the group first
+  delete state_;
+}
+
+void Process::kill_group(std::chrono::milliseconds grace) {
+  if (state_) state_->begin_termination(grace);
+}
+
+bool Process::poll() {
+  if (!state_) return true;
+  state_->step();
+  return state_->finished();
+}
+
+ProcessResult Process::wait() {
+  if (!state_) return {};
+  Process* self = this;
+  while (!wait_any(std::span(&self, 1))) {
+  }
+  return state_->result;
+}
+
+std::optional<size_t> wait_any(std::span<Process* const> procs,
+                               std::optional<std::chrono::milliseconds> timeout) {
+  const auto until = timeout ? std::optional(Clock::now() + *timeout) : std::nullopt;
+  std::vector<pollfd> fds;
+  for (;;) {
+    const bool seen_interrupt = interrupted();
+    for (size_t i = 0; i < procs.size(); ++i) {
+      if (procs[i]->poll()) return i;
+    }
+    fds.clear();
+    std::optional<milliseconds> sleep;
+    auto shorter = [&sleep](std::optional<milliseconds> d) {
+      if (d && (!sleep || *d < *sleep)) sleep = d;
+    };
+    for (Process* p : procs) {
+      p->state_->add_poll_fds(fds);
+      shorter(p->state_->next_wakeup());
+    }
+    if (until)
+      shorter(std::max(milliseconds(0), std::chrono::ceil<milliseconds>(*until - Clock::now())));
+    // Once the steps above have seen the flag, every process is terminating; the pipe stays
+    // readable, so polling it again would only spin through the grace period.
+    if (interrupt_fd() >= 0 && !seen_interrupt) fds.push_back({interrupt_fd(), POLLIN, 0});
+    ::poll(fds.data(), fds.size(), sleep ? static_cast<int>(sleep->count()) : -1);
+    if (until && Clock::now() >= *until) {
+      for (size_t i = 0; i < procs.size(); ++i) {
+        if (procs[i]->poll()) return i;
+      }
+      return std::nullopt;
+    }
+  }
+}
+
+Result<ProcessResult> run(const ProcessSpec& spec) {
+  auto p = Process::start(spec);
+  if (!p) return p.error();
+  return p->wait();
+}
+
+void kill_all_children() {
+  std::lock_guard lock(registry().mu);
+  for (pid_t pgid : registry().groups) kill(-pgid, SIGKILL);
+}
+
+}  // namespace aqe::exec
