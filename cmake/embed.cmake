@@ -7,7 +7,8 @@ function(aqe_embed_resources target)
     OUTPUT ${gen_cc}
     COMMAND ${CMAKE_COMMAND} -DOUT=${gen_cc} "-DFILES=${ARGN}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_gen.cmake
     DEPENDS ${ARGN} ${CMAKE_SOURCE_DIR}/cmake/embed_gen.cmake
-    COMMENT "Embedding resources")
+    COMMENT "Embedding resources"
+    VERBATIM)
   add_library(${target} STATIC ${gen_cc})
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/src)
 endfunction()

@@ -38,3 +38,6 @@ if ((${#missing[@]})); then
 else
   echo "install-deps: all Debian packages present" >&2
 fi
+
+# The tree-sitter Python grammar comes from npm (Debian has none); compiled at build time.
+bash "$(dirname "$0")/fetch-tree-sitter-python.sh"

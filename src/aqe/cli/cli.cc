@@ -97,9 +97,9 @@ std::optional<Error> check_leftovers(CLI::App& root, CLI::App* selected) {
     cands.insert(cands.end(), globals.begin(), globals.end());
     std::string near = closest_match(name, cands);
     std::string where = selected == &root ? "aqe" : "aqe " + command_path(selected, &root);
-    return make_error("USAGE", "unknown option '" + name + "' for " + where,
-                      near.empty() ? "run `" + where + " --help` for the options"
-                                   : "did you mean '" + near + "'?");
+    return make_error(
+        "USAGE", "unknown option '" + name + "' for " + where,
+        near.empty() ? "run `" + where + " --help` for the options" : "did you mean '" + near + "'?");
   }
   CLI::App* parent = selected;
   std::vector<std::string> cands = subcommand_names(parent);
@@ -111,8 +111,7 @@ std::optional<Error> check_leftovers(CLI::App& root, CLI::App* selected) {
   std::string what = parent == &root ? "unknown command '" + bad + "'"
                                      : "unknown command '" + command_path(parent, &root) + " " + bad + "'";
   return make_error("USAGE", what,
-                    near.empty() ? "commands: " + join(cands, ", ")
-                                 : "did you mean '" + near + "'?");
+                    near.empty() ? "commands: " + join(cands, ", ") : "did you mean '" + near + "'?");
 }
 
 }  // namespace
@@ -125,10 +124,10 @@ int run_cli(int argc, char** argv) {
   ctx.env = read_environment();
   ctx.start_ms = start;
 
-  CLI::App app{
-      "aqe: quality engineering for CI pipelines. Every number it prints is measured.", "aqe"};
+  CLI::App app{"aqe: quality engineering for CI pipelines. Every number it prints is measured.", "aqe"};
   app.set_version_flag("--version", AQE_VERSION, "Print the version and exit");
-  app.add_option("--config", ctx.global.config_file, "Config file (qe-fleet.json); default: config/ then .aqe/")
+  app.add_option("--config", ctx.global.config_file,
+                 "Config file (qe-fleet.json); default: config/ then .aqe/")
       ->type_name("FILE");
   app.add_flag("--json", ctx.global.json, "Machine output (the JSON envelope) on stdout; logs on stderr");
   app.add_flag("-q,--quiet", ctx.global.quiet, "Print only errors");
@@ -140,13 +139,18 @@ int run_cli(int argc, char** argv) {
   app.allow_extras();
   app.fallthrough();
   app.require_subcommand(0, 1);
-  app.footer("Exit codes: 0 success, 1 failures found, 2 quality gate failed (--fail-on-error), "
-             "3 usage/config/input error, 4 transient external error (retry), 5 timeout, 130 interrupted.\n"
-             "Docs: docs/cli.md, docs/configuration.md");
+  app.footer(
+      "Exit codes: 0 success, 1 failures found, 2 quality gate failed (--fail-on-error), "
+      "3 usage/config/input error, 4 transient external error (retry), 5 timeout, 130 interrupted.\n"
+      "Docs: docs/cli.md, docs/configuration.md");
 
   CommandList commands;
   add_init_command(app, commands);
   add_config_commands(app, commands);
+  add_execute_command(app, commands);
+  add_security_scan_command(app, commands);
+  add_generate_command(app, commands);
+  add_quality_gate_command(app, commands);
 
   bool stdout_tty = isatty(STDOUT_FILENO) != 0;
   bool stderr_tty = isatty(STDERR_FILENO) != 0;
@@ -187,16 +191,18 @@ int run_cli(int argc, char** argv) {
       return finish(error_outcome("aqe", make_error("USAGE", "a command is required",
                                                     "commands: " + join(subcommand_names(&app), ", "))));
     }
-    return finish(error_outcome(cmd_name, make_error("USAGE", "'aqe " + cmd_name + "' needs a subcommand",
-                                                     "subcommands: " + join(subcommand_names(selected), ", "))));
+    return finish(
+        error_outcome(cmd_name, make_error("USAGE", "'aqe " + cmd_name + "' needs a subcommand",
+                                           "subcommands: " + join(subcommand_names(selected), ", "))));
   }
 
   std::error_code ec;
   std::filesystem::path pd = ctx.global.project_dir.empty() ? std::filesystem::current_path(ec)
                                                             : std::filesystem::path(ctx.global.project_dir);
   if (!std::filesystem::is_directory(pd, ec)) {
-    return finish(error_outcome(cmd_name, make_error("USAGE", "--project-dir: not a directory: " + pd.string(),
-                                                     "give an existing directory")));
+    return finish(error_outcome(
+        cmd_name,
+        make_error("USAGE", "--project-dir: not a directory: " + pd.string(), "give an existing directory")));
   }
   ctx.project_dir = std::filesystem::absolute(pd, ec).lexically_normal();
 
@@ -208,8 +214,8 @@ int run_cli(int argc, char** argv) {
   progress.finish();
   if (exec::interrupted() && outcome.exit_code != ExitCode::kInterrupted) {
     outcome.exit_code = ExitCode::kInterrupted;
-    outcome.errors.push_back(make_error("INTERRUPTED", "interrupted; child processes were ended", "",
-                                        ExitCode::kInterrupted));
+    outcome.errors.push_back(
+        make_error("INTERRUPTED", "interrupted; child processes were ended", "", ExitCode::kInterrupted));
   }
   if (outcome.command.empty()) outcome.command = cmd_name;
   return finish(outcome);

@@ -74,8 +74,8 @@ CommandOutcome run_validate(Context& ctx, const ValidateArgs& args) {
       fs::path p = fs::path(f).is_relative() ? ctx.project_dir / f : fs::path(f);
       std::error_code ec;
       if (!fs::is_regular_file(p, ec))
-        return error_outcome(o.command, make_error("CONFIG_NOT_FOUND", "config file not found: " + f,
-                                                   "check the path"));
+        return error_outcome(o.command,
+                             make_error("CONFIG_NOT_FOUND", "config file not found: " + f, "check the path"));
       targets.emplace_back(config::kind_of(p), p);
     }
   } else {
@@ -87,9 +87,10 @@ CommandOutcome run_validate(Context& ctx, const ValidateArgs& args) {
                                                                   : fs::path(ctx.global.config_file);
       std::error_code ec;
       if (!fs::is_regular_file(p, ec))
-        return error_outcome(o.command, make_error("CONFIG_NOT_FOUND",
-                                                   "--config: config file not found: " + ctx.global.config_file,
-                                                   "check the path"));
+        return error_outcome(
+            o.command,
+            make_error("CONFIG_NOT_FOUND", "--config: config file not found: " + ctx.global.config_file,
+                       "check the path"));
     }
     lo.env = ctx.env;
     for (const auto& [kind, p] : config::discover_files(lo)) targets.emplace_back(kind, p);
@@ -106,16 +107,24 @@ CommandOutcome run_validate(Context& ctx, const ValidateArgs& args) {
     total_issues += issues.size();
     json jissues = json::array();
     for (const auto& is : issues) {
-      jissues.push_back({{"line", is.line}, {"column", is.column}, {"key", is.key}, {"code", is.code},
-                         {"message", is.message}, {"hint", is.hint}});
+      jissues.push_back({{"line", is.line},
+                         {"column", is.column},
+                         {"key", is.key},
+                         {"code", is.code},
+                         {"message", is.message},
+                         {"hint", is.hint}});
       text += is.location() + ": " + is.message + (is.hint.empty() ? "" : " (" + is.hint + ")") + "\n";
       o.errors.push_back(config::to_error(is));
     }
-    files.push_back({{"file", shown}, {"kind", std::string(config::file_name(kind))},
-                     {"valid", issues.empty()}, {"issues", jissues}});
+    files.push_back({{"file", shown},
+                     {"kind", std::string(config::file_name(kind))},
+                     {"valid", issues.empty()},
+                     {"issues", jissues}});
     if (issues.empty()) text += shown + ": ok\n";
   }
-  if (targets.empty()) o.warnings.push_back("no config files found in config/ or .aqe/; defaults apply (`aqe init` writes starters)");
+  if (targets.empty())
+    o.warnings.push_back(
+        "no config files found in config/ or .aqe/; defaults apply (`aqe init` writes starters)");
   o.data = {{"files", files}, {"valid", total_issues == 0}, {"issues", total_issues}};
   o.exit_code = total_issues == 0 ? ExitCode::kSuccess : ExitCode::kUsage;
   // Issues are listed in text and errors; avoid printing them twice in human mode.
@@ -137,7 +146,8 @@ void add_config_commands(CLI::App& app, CommandList& commands) {
   cfg->fallthrough();
   cfg->require_subcommand(0, 1);
 
-  CLI::App* show = cfg->add_subcommand("show", "Print the effective configuration and where each value came from");
+  CLI::App* show =
+      cfg->add_subcommand("show", "Print the effective configuration and where each value came from");
   show->allow_extras();
   show->fallthrough();
   commands.push_back({"config show", show, run_show});
@@ -147,7 +157,8 @@ void add_config_commands(CLI::App& app, CommandList& commands) {
   validate->add_option("files", args->files, "Files to check (default: the discovered ones)");
   validate->allow_extras();
   validate->fallthrough();
-  commands.push_back({"config validate", validate, [args](Context& ctx) { return run_validate(ctx, *args); }});
+  commands.push_back(
+      {"config validate", validate, [args](Context& ctx) { return run_validate(ctx, *args); }});
 }
 
 }  // namespace aqe::cli

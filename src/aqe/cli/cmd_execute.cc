@@ -79,7 +79,9 @@ void record_flags(Context& ctx, const ExecuteFlags& f) {
   if (!f.python.empty()) ctx.set_flag("python.interpreter", f.python, "--python");
 }
 
-std::optional<double> positive(double v) { return v > 0 ? std::optional(v) : std::nullopt; }
+std::optional<double> positive(double v) {
+  return v > 0 ? std::optional(v) : std::nullopt;
+}
 
 CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   record_flags(ctx, f);
@@ -117,19 +119,18 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   o.shard = *shard;
 
   if (o.framework == "pytest") {
-    exec::PythonDiscoveryInput in;
-    in.config = c.get_string("python.interpreter");
-    in.config_origin = c.origin("python.interpreter");
-    in.project_dir = ctx.project_dir;
-    auto py = exec::choose_python(in);
+    auto py = exec::choose_python(python_discovery_input(c, ctx.project_dir));
     if (!py) return error_outcome("execute", py.error());
     o.python = py->path;
+    o.python_source = py->source;
   }
 
   const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
   auto db = state::Db::open(state_dir);
   std::vector<std::string> warnings;
-  if (!db) warnings.push_back("state DB unavailable (" + db.error().message + "); scheduling without stored durations");
+  if (!db)
+    warnings.push_back("state DB unavailable (" + db.error().message +
+                       "); scheduling without stored durations");
 
   auto report = exec::run_execute(o, db ? &*db : nullptr, *ctx.progress);
   if (!report) return error_outcome("execute", report.error());
@@ -153,22 +154,30 @@ void add_execute_command(CLI::App& app, CommandList& commands) {
   auto f = std::make_shared<ExecuteFlags>();
   CLI::App* sub = app.add_subcommand("execute", "Run the test suite on parallel workers, with coverage");
   sub->add_option("paths", f->paths, "Test files or directories (default: pytest's testpaths)");
-  sub->add_flag("--parallel", f->parallel, "Up to one worker per core; aqe picks the count from stored durations");
+  sub->add_flag("--parallel", f->parallel,
+                "Up to one worker per core; aqe picks the count from stored durations");
   sub->add_option("--workers", f->workers, "Force this many workers")->type_name("N");
   sub->add_flag("--coverage", f->coverage, "Measure line and branch coverage (coverage.py)");
   sub->add_flag("--cov-branch", f->cov_branch, "Same as --coverage (branch coverage is always measured)");
   sub->add_flag("--fail-fast,-x", f->fail_fast, "Stop all workers at the first failure");
-  sub->add_option("--retries", f->retries, "Re-run a failed test up to N times; pass on retry = flaky")->type_name("N");
-  sub->add_option("--timeout", f->timeout_s, "Limit of the whole run in seconds (exit 5)")->type_name("SECONDS");
+  sub->add_option("--retries", f->retries, "Re-run a failed test up to N times; pass on retry = flaky")
+      ->type_name("N");
+  sub->add_option("--timeout", f->timeout_s, "Limit of the whole run in seconds (exit 5)")
+      ->type_name("SECONDS");
   sub->add_option("--test-timeout", f->test_timeout_s, "Limit per test in seconds")->type_name("SECONDS");
-  sub->add_option("--flaky-policy", f->flaky_policy, "fail (default) or pass: whether flaky tests fail the run");
-  sub->add_option("--shard", f->shard, "Run shard i of n (also CI_NODE_INDEX/CI_NODE_TOTAL)")->type_name("I/N");
+  sub->add_option("--flaky-policy", f->flaky_policy,
+                  "fail (default) or pass: whether flaky tests fail the run");
+  sub->add_option("--shard", f->shard, "Run shard i of n (also CI_NODE_INDEX/CI_NODE_TOTAL)")
+      ->type_name("I/N");
   sub->add_option("--framework", f->framework, "pytest (default) or junit");
   sub->add_option("--command", f->command, "framework junit: the test command to run");
-  sub->add_option("--junit", f->junit, "framework junit: the JUnit XML file the command writes")->type_name("FILE");
+  sub->add_option("--junit", f->junit, "framework junit: the JUnit XML file the command writes")
+      ->type_name("FILE");
   sub->add_option("--python", f->python, "Interpreter that runs the tests")->type_name("PATH");
-  sub->add_option("--output-dir", f->out_dir, "Where junit.xml and coverage go (default .aqe/runs/<run>)")->type_name("DIR");
-  sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")->type_name("ARG");
+  sub->add_option("--output-dir", f->out_dir, "Where junit.xml and coverage go (default .aqe/runs/<run>)")
+      ->type_name("DIR");
+  sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")
+      ->type_name("ARG");
   commands.push_back({"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }});
 }
 

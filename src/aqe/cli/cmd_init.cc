@@ -40,7 +40,8 @@ CommandOutcome run_init(Context& ctx) {
 }  // namespace
 
 void add_init_command(CLI::App& app, CommandList& commands) {
-  CLI::App* sub = app.add_subcommand("init", "Write starter config files into config/ (existing files are kept)");
+  CLI::App* sub =
+      app.add_subcommand("init", "Write starter config files into config/ (existing files are kept)");
   sub->allow_extras();
   commands.push_back({"init", sub, run_init});
 }

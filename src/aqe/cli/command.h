@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/config/config.h"
+#include "aqe/exec/python.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
 
@@ -34,9 +35,9 @@ struct OutputStyle {
   bool json = false;
   bool quiet = false;
   bool color = false;
-  bool progress = false;      // live progress on stderr (TTY, not CI, not quiet/json)
-  bool redraw = false;        // progress redraws one line (TTY) vs plain lines
-  bool ci = false;            // a CI environment was detected (or --ci-mode)
+  bool progress = false;  // live progress on stderr (TTY, not CI, not quiet/json)
+  bool redraw = false;    // progress redraws one line (TTY) vs plain lines
+  bool ci = false;        // a CI environment was detected (or --ci-mode)
 };
 
 // What a command produced; the renderer turns it into text or the JSON envelope.
@@ -81,8 +82,17 @@ struct CommandSpec {
 
 using CommandList = std::vector<CommandSpec>;
 
+// The interpreter choice inputs from the effective config, keeping whether python.interpreter
+// came from --python, QE_PYTHON or a file so that messages name the right source.
+exec::PythonDiscoveryInput python_discovery_input(const config::Config& c,
+                                                  const std::filesystem::path& project_dir);
+
 // One function per command file; each adds its subcommand(s) to `app`.
 void add_init_command(CLI::App& app, CommandList& commands);
 void add_config_commands(CLI::App& app, CommandList& commands);
+void add_execute_command(CLI::App& app, CommandList& commands);
+void add_security_scan_command(CLI::App& app, CommandList& commands);
+void add_generate_command(CLI::App& app, CommandList& commands);
+void add_quality_gate_command(CLI::App& app, CommandList& commands);
 
 }  // namespace aqe::cli

@@ -25,4 +25,21 @@ std::string Context::env_or(const std::string& name, const std::string& fallback
   return it == env.end() || it->second.empty() ? fallback : it->second;
 }
 
+exec::PythonDiscoveryInput python_discovery_input(const config::Config& c,
+                                                  const std::filesystem::path& project_dir) {
+  exec::PythonDiscoveryInput in;
+  in.project_dir = project_dir;
+  const std::string value = c.get_string("python.interpreter");
+  const std::string origin = c.origin("python.interpreter");
+  if (origin.rfind("flag ", 0) == 0) {
+    in.flag = value;
+  } else if (origin == "env QE_PYTHON") {
+    in.env = value;
+  } else {
+    in.config = value;
+    in.config_origin = origin;
+  }
+  return in;
+}
+
 }  // namespace aqe::cli

@@ -1,3 +1,5 @@
 #include "aqe/cli/cli.h"
 
-int main(int argc, char** argv) { return aqe::cli::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+  return aqe::cli::run_cli(argc, argv);
+}

@@ -30,10 +30,23 @@ namespace {
 // Keys whose value would be a credential. Secrets belong in the environment, where CI systems
 // mask them; a config file is committed and printed.
 bool is_secret_key(std::string_view leaf) {
-  static const std::vector<std::string> kSecret = {
-      "api_key", "apikey", "secret", "secret_key", "secret_access_key", "aws_secret_access_key",
-      "aws_access_key_id", "access_key_id", "access_key", "token", "auth_token", "session_token",
-      "aws_session_token", "password", "github_token", "anthropic_api_key", "openai_api_key"};
+  static const std::vector<std::string> kSecret = {"api_key",
+                                                   "apikey",
+                                                   "secret",
+                                                   "secret_key",
+                                                   "secret_access_key",
+                                                   "aws_secret_access_key",
+                                                   "aws_access_key_id",
+                                                   "access_key_id",
+                                                   "access_key",
+                                                   "token",
+                                                   "auth_token",
+                                                   "session_token",
+                                                   "aws_session_token",
+                                                   "password",
+                                                   "github_token",
+                                                   "anthropic_api_key",
+                                                   "openai_api_key"};
   std::string l = to_lower(leaf);
   for (const auto& s : kSecret)
     if (l == s) return true;
@@ -65,13 +78,19 @@ std::string full_key(ConfigFile kind, std::string_view path) {
 
 bool type_ok(const KeyDef& k, const json& v, std::string* why) {
   switch (k.type) {
-    case ValueType::kBool: return v.is_boolean();
-    case ValueType::kInt: return v.is_number_integer();
-    case ValueType::kNumber: return v.is_number();
-    case ValueType::kString: return v.is_string();
+    case ValueType::kBool:
+      return v.is_boolean();
+    case ValueType::kInt:
+      return v.is_number_integer();
+    case ValueType::kNumber:
+      return v.is_number();
+    case ValueType::kString:
+      return v.is_string();
     case ValueType::kObject:
-    case ValueType::kMap: return v.is_object();
-    case ValueType::kArray: return v.is_array();
+    case ValueType::kMap:
+      return v.is_object();
+    case ValueType::kArray:
+      return v.is_array();
     case ValueType::kStringList:
       if (!v.is_array()) return false;
       for (const auto& e : v)
@@ -90,15 +109,23 @@ bool type_ok(const KeyDef& k, const json& v, std::string* why) {
 
 std::string describe(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    case json::value_t::string: return "the string " + v.dump();
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::string:
+      return "the string " + v.dump();
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a value";
   }
 }
 
@@ -108,7 +135,8 @@ class Validator {
       : kind_(kind), name_(std::move(name)), positions_(locate_members(text)) {}
 
   void walk_object(const json& obj, const std::string& path) {
-    for (auto it = obj.begin(); it != obj.end(); ++it) check_member(join_path(path, it.key()), it.key(), path, *it);
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+      check_member(join_path(path, it.key()), it.key(), path, *it);
   }
 
   std::vector<ConfigIssue> take() { return std::move(issues_); }
@@ -179,8 +207,9 @@ size_t start_of_token_before(const std::string& text, size_t byte) {
     size_t open = text.rfind('"', i - 1);
     return open == std::string::npos ? i : open;
   }
-  while (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' ||
-                   text[i - 1] == '-' || text[i - 1] == '+') &&
+  while (i > 0 &&
+         (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' || text[i - 1] == '-' ||
+          text[i - 1] == '+') &&
          std::isalnum(static_cast<unsigned char>(text[i])))
     --i;
   return i;
@@ -209,8 +238,8 @@ std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& displ
     return {is};
   }
   if (!doc.is_object()) {
-    ConfigIssue is{display_name, 1, 1, "", "the top level must be a JSON object, got " + describe(doc),
-                   "", "CONFIG_TYPE"};
+    ConfigIssue is{display_name, 1, 1, "", "the top level must be a JSON object, got " + describe(doc), "",
+                   "CONFIG_TYPE"};
     return {is};
   }
   Validator v(kind, display_name, text);
@@ -221,8 +250,7 @@ std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& displ
 Error to_error(const ConfigIssue& issue, size_t more_issues) {
   std::string msg = issue.location() + ": " + issue.message;
   if (more_issues > 0) msg += " (and " + std::to_string(more_issues) + " more; run `aqe config validate`)";
-  return make_error(issue.code.empty() ? "CONFIG_INVALID" : issue.code, msg, issue.hint,
-                    ExitCode::kUsage);
+  return make_error(issue.code.empty() ? "CONFIG_INVALID" : issue.code, msg, issue.hint, ExitCode::kUsage);
 }
 
 std::map<ConfigFile, fs::path> discover_files(const LoadOptions& opts) {
@@ -266,8 +294,7 @@ std::string display_path(const fs::path& p, const fs::path& project_dir) {
 bool is_fixed_leaf(const KeyDef& k) {
   if (k.type == ValueType::kObject || k.type == ValueType::kMap) return false;
   std::string_view p = k.path;
-  return p.find("[]") == std::string_view::npos && p.find('*') == std::string_view::npos &&
-         p != "$schema";
+  return p.find("[]") == std::string_view::npos && p.find('*') == std::string_view::npos && p != "$schema";
 }
 
 const json* lookup(const json& doc, std::string_view dotted) {
@@ -318,7 +345,8 @@ Result<json> parse_env_value(const KeyDef& k, const std::string& name, const std
         if (!trim(part).empty()) arr.push_back(std::string(trim(part)));
       return arr;
     }
-    default: return json(raw);
+    default:
+      return json(raw);
   }
 }
 
@@ -339,7 +367,8 @@ Result<Config> load_config(const LoadOptions& opts) {
     fs::path f = explicit_file->is_relative() ? opts.project_dir / *explicit_file : *explicit_file;
     std::error_code ec;
     if (!fs::is_regular_file(f, ec)) {
-      return make_error("CONFIG_NOT_FOUND", explicit_source + ": config file not found: " + explicit_file->string(),
+      return make_error("CONFIG_NOT_FOUND",
+                        explicit_source + ": config file not found: " + explicit_file->string(),
                         "check the path, or run `aqe init` to create starter files in config/");
     }
   }
@@ -375,8 +404,8 @@ Result<Config> load_config(const LoadOptions& opts) {
       if (const json* fv = lookup(doc->second, k.path)) {
         v.value = *fv;
         TextPos p = positions[k.file][std::string(k.path)];
-        v.origin = display_path(cfg.files_[k.file], opts.project_dir) + ":" + std::to_string(p.line) +
-                   ":" + std::to_string(p.column);
+        v.origin = display_path(cfg.files_[k.file], opts.project_dir) + ":" + std::to_string(p.line) + ":" +
+                   std::to_string(p.column);
       }
     }
     if (!k.env.empty()) {
@@ -392,9 +421,9 @@ Result<Config> load_config(const LoadOptions& opts) {
       if (f.key != key) continue;
       std::string why;
       if (!f.value.is_null() && !type_ok(k, f.value, &why)) {
-        return make_error("USAGE", f.flag + ": invalid value " + f.value.dump() +
-                                       (why.empty() ? "" : " (" + why + ")"),
-                          "see `aqe --help`");
+        return make_error(
+            "USAGE", f.flag + ": invalid value " + f.value.dump() + (why.empty() ? "" : " (" + why + ")"),
+            "see `aqe --help`");
       }
       v.value = f.value;
       v.origin = "flag " + f.flag;
@@ -445,7 +474,9 @@ std::string Config::origin(std::string_view key) const {
     if (k == key) return v.origin;
   return "";
 }
-bool Config::is_set(std::string_view key) const { return !get(key).is_null(); }
+bool Config::is_set(std::string_view key) const {
+  return !get(key).is_null();
+}
 
 const json& Config::document(ConfigFile kind) const {
   static const json empty = json::object();

@@ -17,13 +17,13 @@ namespace aqe::config {
 
 // One problem in a config file, with its location.
 struct ConfigIssue {
-  std::string file;   // as given/discovered, e.g. "config/qe-fleet.json"
-  int line = 0;       // 0 = whole file
+  std::string file;  // as given/discovered, e.g. "config/qe-fleet.json"
+  int line = 0;      // 0 = whole file
   int column = 0;
-  std::string key;    // dotted key path inside the file, "" = whole file
+  std::string key;  // dotted key path inside the file, "" = whole file
   std::string message;
-  std::string hint;   // "did you mean 'execute'?", "set ANTHROPIC_API_KEY instead", ...
-  std::string code;   // CONFIG_INVALID, CONFIG_UNKNOWN_KEY, CONFIG_TYPE, CONFIG_SECRET, CONFIG_PARSE
+  std::string hint;  // "did you mean 'execute'?", "set ANTHROPIC_API_KEY instead", ...
+  std::string code;  // CONFIG_INVALID, CONFIG_UNKNOWN_KEY, CONFIG_TYPE, CONFIG_SECRET, CONFIG_PARSE
 
   std::string location() const;  // "config/qe-fleet.json:3:5"
 };
@@ -46,7 +46,7 @@ struct FlagValue {
 struct LoadOptions {
   std::filesystem::path project_dir = ".";
   std::optional<std::filesystem::path> config_file;  // --config
-  std::map<std::string, std::string> env;             // the process environment
+  std::map<std::string, std::string> env;            // the process environment
   std::vector<FlagValue> flags;
 };
 

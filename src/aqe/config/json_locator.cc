@@ -40,8 +40,7 @@ class Scanner {
     ++i_;
   }
   void skip_ws() {
-    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t'))
-      advance();
+    while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t')) advance();
   }
   std::string string_token() {
     std::string s;

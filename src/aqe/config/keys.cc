@@ -155,37 +155,54 @@ bool pattern_matches(std::string_view pattern, std::string_view path) {
 
 }  // namespace
 
-const std::vector<KeyDef>& key_table() { return kKeys; }
+const std::vector<KeyDef>& key_table() {
+  return kKeys;
+}
 
 std::string_view file_name(ConfigFile f) {
   switch (f) {
-    case ConfigFile::kFleet: return "qe-fleet.json";
-    case ConfigFile::kGates: return "quality-gates.json";
-    case ConfigFile::kStorage: return "storage.json";
+    case ConfigFile::kFleet:
+      return "qe-fleet.json";
+    case ConfigFile::kGates:
+      return "quality-gates.json";
+    case ConfigFile::kStorage:
+      return "storage.json";
   }
   return "";
 }
 
 std::string_view key_prefix(ConfigFile f) {
   switch (f) {
-    case ConfigFile::kFleet: return "";
-    case ConfigFile::kGates: return "gates.";
-    case ConfigFile::kStorage: return "storage.";
+    case ConfigFile::kFleet:
+      return "";
+    case ConfigFile::kGates:
+      return "gates.";
+    case ConfigFile::kStorage:
+      return "storage.";
   }
   return "";
 }
 
 std::string_view type_name(ValueType t) {
   switch (t) {
-    case kBool: return "boolean";
-    case kInt: return "integer";
-    case kNumber: return "number";
-    case kString: return "string";
-    case kStringList: return "array of strings";
-    case kEnum: return "string";
-    case kObject: return "object";
-    case kArray: return "array of objects";
-    case kMap: return "object";
+    case kBool:
+      return "boolean";
+    case kInt:
+      return "integer";
+    case kNumber:
+      return "number";
+    case kString:
+      return "string";
+    case kStringList:
+      return "array of strings";
+    case kEnum:
+      return "string";
+    case kObject:
+      return "object";
+    case kArray:
+      return "array of objects";
+    case kMap:
+      return "object";
   }
   return "";
 }

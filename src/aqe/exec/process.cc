@@ -140,7 +140,9 @@ struct Pipe {
   }
 };
 
-void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 // aqe writes the child's stdin; a child that exits without reading it must cost an EPIPE,
 // not a SIGPIPE that kills aqe.
@@ -211,8 +213,7 @@ struct Process::State {
   void write_stdin() {
     if (stdin_fd < 0) return;
     if (stdin_written < stdin_data.size()) {
-      ssize_t n =
-          write(stdin_fd, stdin_data.data() + stdin_written, stdin_data.size() - stdin_written);
+      ssize_t n = write(stdin_fd, stdin_data.data() + stdin_written, stdin_data.size() - stdin_written);
       if (n > 0) stdin_written += static_cast<size_t>(n);
       if (n < 0 && errno != EAGAIN && errno != EINTR) stdin_written = stdin_data.size();
     }
@@ -307,22 +308,21 @@ struct Process::State {
 Result<Process> Process::start(const ProcessSpec& spec) {
   if (spec.argv.empty()) return make_error("EXEC_NOT_FOUND", "cannot run an empty command");
   if (!spec.cwd.empty() && !std::filesystem::is_directory(spec.cwd)) {
-    return make_error("EXEC_BAD_CWD", "cannot run '" + spec.argv[0] + "' in '" + spec.cwd.string() +
-                                          "': not a directory");
+    return make_error("EXEC_BAD_CWD",
+                      "cannot run '" + spec.argv[0] + "' in '" + spec.cwd.string() + "': not a directory");
   }
   const std::string exe = resolve_executable(spec);
   if (exe.empty()) {
-    return not_found_error(spec, spec.argv[0].find('/') == std::string::npos
-                                     ? "not found on PATH"
-                                     : "no such executable file");
+    return not_found_error(
+        spec, spec.argv[0].find('/') == std::string::npos ? "not found on PATH" : "no such executable file");
   }
   ignore_sigpipe_once();
 
   Pipe in, out, err;
   if ((spec.stdin_data && !in.open()) || (spec.capture_stdout && !out.open()) ||
       (spec.capture_stderr && !err.open())) {
-    return make_error("EXEC_START_FAILED", "cannot create pipes: " + std::string(strerror(errno)),
-                      "", ExitCode::kTransient);
+    return make_error("EXEC_START_FAILED", "cannot create pipes: " + std::string(strerror(errno)), "",
+                      ExitCode::kTransient);
   }
 
   posix_spawn_file_actions_t actions;
@@ -340,8 +340,7 @@ Result<Process> Process::start(const ProcessSpec& spec) {
   // mask, because ignored signals (SIGPIPE here) and the mask survive exec.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t defaults, empty;
   sigemptyset(&defaults);
@@ -363,8 +362,8 @@ Result<Process> Process::start(const ProcessSpec& spec) {
     return not_found_error(spec, exe + ": " + strerror(rc));
   }
   if (rc != 0) {
-    return make_error("EXEC_START_FAILED", "cannot start '" + spec.argv[0] + "': " + strerror(rc),
-                      "", ExitCode::kTransient);
+    return make_error("EXEC_START_FAILED", "cannot start '" + spec.argv[0] + "': " + strerror(rc), "",
+                      ExitCode::kTransient);
   }
   register_group(pid);
 
@@ -445,8 +444,7 @@ std::optional<size_t> wait_any(std::span<Process* const> procs,
       p->state_->add_poll_fds(fds);
       shorter(p->state_->next_wakeup());
     }
-    if (until)
-      shorter(std::max(milliseconds(0), std::chrono::ceil<milliseconds>(*until - Clock::now())));
+    if (until) shorter(std::max(milliseconds(0), std::chrono::ceil<milliseconds>(*until - Clock::now())));
     // Once the steps above have seen the flag, every process is terminating; the pipe stays
     // readable, so polling it again would only spin through the grace period.
     if (interrupt_fd() >= 0 && !seen_interrupt) fds.push_back({interrupt_fd(), POLLIN, 0});

@@ -20,16 +20,16 @@
 namespace aqe::exec {
 
 struct ProcessSpec {
-  std::vector<std::string> argv;                 // argv[0] is looked up on PATH when it has no '/'
-  std::filesystem::path cwd;                     // empty = inherit
-  std::map<std::string, std::string> env_set;    // added to / overriding the inherited env
-  std::vector<std::string> env_unset;            // removed from the inherited env
-  bool clear_env = false;                        // start from an empty env (then env_set only)
+  std::vector<std::string> argv;               // argv[0] is looked up on PATH when it has no '/'
+  std::filesystem::path cwd;                   // empty = inherit
+  std::map<std::string, std::string> env_set;  // added to / overriding the inherited env
+  std::vector<std::string> env_unset;          // removed from the inherited env
+  bool clear_env = false;                      // start from an empty env (then env_set only)
   std::optional<std::chrono::milliseconds> timeout;
-  bool capture_stdout = true;                    // false = inherit aqe's stdout
-  bool capture_stderr = true;                    // false = inherit aqe's stderr
-  std::optional<std::string> stdin_data;         // written to the child's stdin, then closed;
-                                                 // without it the child's stdin is /dev/null
+  bool capture_stdout = true;             // false = inherit aqe's stdout
+  bool capture_stderr = true;             // false = inherit aqe's stderr
+  std::optional<std::string> stdin_data;  // written to the child's stdin, then closed;
+                                          // without it the child's stdin is /dev/null
   // Called with each chunk of stdout/stderr as it arrives (in addition to capturing).
   std::function<void(std::string_view)> on_stdout;
   std::function<void(std::string_view)> on_stderr;

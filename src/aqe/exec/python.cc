@@ -98,10 +98,10 @@ Result<PythonChoice> resolve_given(const std::string& value, const std::string& 
   fs::path p(value);
   if (p.is_relative()) p = (project_dir / p).lexically_normal();
   if (is_executable(p)) return PythonChoice{p.string(), source};
-  return make_error("PYTHON_NOT_FOUND",
-                    "Python interpreter '" + p.string() + "' from " + source +
-                        " does not exist or is not executable",
-                    "give an existing interpreter, e.g. " + source_flag_example(source));
+  return make_error(
+      "PYTHON_NOT_FOUND",
+      "Python interpreter '" + p.string() + "' from " + source + " does not exist or is not executable",
+      "give an existing interpreter, e.g. " + source_flag_example(source));
 }
 
 }  // namespace
@@ -135,8 +135,7 @@ Result<PythonChoice> choose_python(const PythonDiscoveryInput& in) {
                     "install python3 or pass --python /path/to/python");
 }
 
-Result<PythonModules> probe_python(const PythonChoice& py,
-                                   const std::vector<std::string>& modules) {
+Result<PythonModules> probe_python(const PythonChoice& py, const std::vector<std::string>& modules) {
   ProcessSpec spec;
   spec.argv = {py.path, "-c", kProbeScript};
   spec.argv.insert(spec.argv.end(), modules.begin(), modules.end());
@@ -153,23 +152,20 @@ Result<PythonModules> probe_python(const PythonChoice& py,
     return make_error("INTERRUPTED", who + ": interrupted", "", ExitCode::kInterrupted);
   }
   if (r.termination == Termination::kTimedOut) {
-    return make_error(
-        "PYTHON_PROBE_TIMEOUT",
-        who + " did not answer within " + std::to_string(kProbeTimeout.count() / 1000) + "s", "",
-        ExitCode::kTimeout);
+    return make_error("PYTHON_PROBE_TIMEOUT",
+                      who + " did not answer within " + std::to_string(kProbeTimeout.count() / 1000) + "s",
+                      "", ExitCode::kTimeout);
   }
   if (r.termination != Termination::kExited || r.exit_code != 0) {
     std::string how = r.termination == Termination::kExited
                           ? "exited with " + std::to_string(r.exit_code)
                           : "was killed by signal " + std::to_string(r.signal);
-    return make_error("PYTHON_PROBE_FAILED",
-                      who + " " + how + ": " + std::string(trim(r.stderr_data)),
+    return make_error("PYTHON_PROBE_FAILED", who + " " + how + ": " + std::string(trim(r.stderr_data)),
                       "check that it is a working Python 3 interpreter");
   }
   // Startup hooks (sitecustomize, .pth files) may print first; the answer is the last line.
   std::string_view out = trim(r.stdout_data);
-  std::string_view last =
-      out.substr(out.rfind('\n') == std::string_view::npos ? 0 : out.rfind('\n') + 1);
+  std::string_view last = out.substr(out.rfind('\n') == std::string_view::npos ? 0 : out.rfind('\n') + 1);
   auto json = nlohmann::json::parse(last, nullptr, /*allow_exceptions=*/false);
   if (!json.is_object() || !json.contains("version") || !json.contains("missing")) {
     return make_error("PYTHON_PROBE_FAILED",
@@ -212,8 +208,7 @@ std::string missing_modules_hint(const PythonChoice& py, const std::vector<std::
     std::string hint = "install them into the venv: " + py.path + " -m pip install " + pip;
     if (system_python_has(missing)) {
       hint += ", or recreate it on top of " + std::string(kSystemPython) +
-              ", which has them: " + kSystemPython + " -m venv --system-site-packages " +
-              venv->string();
+              ", which has them: " + kSystemPython + " -m venv --system-site-packages " + venv->string();
     }
     return hint;
   }
@@ -230,14 +225,13 @@ std::string missing_modules_hint(const PythonChoice& py, const std::vector<std::
 }  // namespace
 
 Error missing_modules_error(const PythonChoice& py, const std::vector<std::string>& missing) {
-  return make_error("PYTHON_MISSING_MODULES",
-                    "Python interpreter '" + py.path + "' (from " + py.source +
-                        ") cannot import: " + join(missing, ", "),
-                    missing_modules_hint(py, missing));
+  return make_error(
+      "PYTHON_MISSING_MODULES",
+      "Python interpreter '" + py.path + "' (from " + py.source + ") cannot import: " + join(missing, ", "),
+      missing_modules_hint(py, missing));
 }
 
-Result<PythonChoice> require_python(const PythonDiscoveryInput& in,
-                                    const std::vector<std::string>& modules) {
+Result<PythonChoice> require_python(const PythonDiscoveryInput& in, const std::vector<std::string>& modules) {
   auto choice = choose_python(in);
   if (!choice) return choice;
   auto probe = probe_python(*choice, modules);

@@ -10,9 +10,9 @@
 namespace aqe::exec {
 
 struct PythonChoice {
-  std::string path;     // as given or found, e.g. "/usr/bin/python3" or ".venv/bin/python"
-  std::string source;   // "--python", "QE_PYTHON", "python.interpreter (config/qe-fleet.json)",
-                        // ".venv", "venv", "PATH"
+  std::string path;    // as given or found, e.g. "/usr/bin/python3" or ".venv/bin/python"
+  std::string source;  // "--python", "QE_PYTHON", "python.interpreter (config/qe-fleet.json)",
+                       // ".venv", "venv", "PATH"
 };
 
 struct PythonDiscoveryInput {
@@ -28,9 +28,9 @@ struct PythonDiscoveryInput {
 Result<PythonChoice> choose_python(const PythonDiscoveryInput& in);
 
 struct PythonModules {
-  std::string version;                 // "3.11.2"
-  std::string executable;              // sys.executable
-  std::vector<std::string> missing;    // of the modules asked for
+  std::string version;               // "3.11.2"
+  std::string executable;            // sys.executable
+  std::vector<std::string> missing;  // of the modules asked for
 };
 
 // Runs the interpreter once to report its version and which of `modules` it cannot import.
@@ -42,7 +42,6 @@ Result<PythonModules> probe_python(const PythonChoice& py, const std::vector<std
 Error missing_modules_error(const PythonChoice& py, const std::vector<std::string>& missing);
 
 // Convenience: choose + probe + error when something in `modules` is missing.
-Result<PythonChoice> require_python(const PythonDiscoveryInput& in,
-                                    const std::vector<std::string>& modules);
+Result<PythonChoice> require_python(const PythonDiscoveryInput& in, const std::vector<std::string>& modules);
 
 }  // namespace aqe::exec

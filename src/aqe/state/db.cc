@@ -19,8 +19,7 @@ std::string dump_json(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<nlohmann::json> parse_json_column(const Statement& stmt, int col,
-                                         const std::filesystem::path& file) {
+Result<nlohmann::json> parse_json_column(const Statement& stmt, int col, const std::filesystem::path& file) {
   if (stmt.is_null(col)) return nlohmann::json();
   auto j = nlohmann::json::parse(stmt.text(col), nullptr, false);
   if (j.is_discarded()) {
@@ -30,7 +29,9 @@ Result<nlohmann::json> parse_json_column(const Statement& stmt, int col,
   return j;
 }
 
-std::string or_now(const std::string& iso) { return iso.empty() ? iso8601_now() : iso; }
+std::string or_now(const std::string& iso) {
+  return iso.empty() ? iso8601_now() : iso;
+}
 
 double median_of(std::vector<double>& values) {
   std::sort(values.begin(), values.end());
@@ -41,8 +42,8 @@ double median_of(std::vector<double>& values) {
 Status apply_connection_settings(sqlite3* db, const std::filesystem::path& file) {
   // journal_mode is the first statement that reads the file: a foreign or corrupt file
   // fails here with SQLITE_NOTADB and never gets written to.
-  for (const char* sql : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                          "PRAGMA foreign_keys = ON"}) {
+  for (const char* sql :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
     auto stmt = Statement::prepare(db, file, sql);
     if (!stmt) return stmt.error();
     if (auto s = stmt->run(); !s) return s;
@@ -62,8 +63,7 @@ Status prepare_connection(sqlite3* db, const std::filesystem::path& file) {
   }
 }
 
-constexpr const char* kTestRowColumns =
-    "test_id, file, outcome, duration_s, attempt, message, worker";
+constexpr const char* kTestRowColumns = "test_id, file, outcome, duration_s, attempt, message, worker";
 
 TestResultRow read_test_row(const Statement& stmt) {
   TestResultRow r;
@@ -83,14 +83,12 @@ Result<Db> Db::open(const std::filesystem::path& state_dir) {
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
   if (ec) {
-    return make_error("DB_ERROR",
-                      state_dir.string() + ": cannot create the state directory: " + ec.message(),
+    return make_error("DB_ERROR", state_dir.string() + ": cannot create the state directory: " + ec.message(),
                       "set QE_STATE_DIR to a writable directory", ExitCode::kUsage);
   }
   Db db;
   db.path_ = state_dir / "aqe.db";
-  int rc = sqlite3_open_v2(db.path_.c_str(), &db.db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int rc = sqlite3_open_v2(db.path_.c_str(), &db.db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db.db_, rc, db.path_, "opening");
   sqlite3_extended_result_codes(db.db_, 1);
   sqlite3_busy_timeout(db.db_, kBusyTimeoutMs);
@@ -98,8 +96,7 @@ Result<Db> Db::open(const std::filesystem::path& state_dir) {
   return db;
 }
 
-Db::Db(Db&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
 
 Db& Db::operator=(Db&& other) noexcept {
   if (this != &other) {
@@ -110,11 +107,17 @@ Db& Db::operator=(Db&& other) noexcept {
   return *this;
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  sqlite3_close_v2(db_);
+}
 
-int Db::current_schema_version() { return latest_schema_version(); }
+int Db::current_schema_version() {
+  return latest_schema_version();
+}
 
-Result<int> Db::schema_version() { return read_user_version(db_, path_); }
+Result<int> Db::schema_version() {
+  return read_user_version(db_, path_);
+}
 
 Status Db::write_transaction(const std::function<Status()>& body) {
   auto txn = WriteTransaction::begin(db_, path_);
@@ -163,14 +166,14 @@ Status Db::finish_run(int64_t run_id, int exit_code, const std::string& status,
   stmt->bind(5, run_id);
   if (auto s = stmt->run(); !s) return s;
   if (sqlite3_changes(db_) == 0) {
-    return make_error("DB_ERROR", path_.string() + ": no run with id " + std::to_string(run_id),
-                      {}, ExitCode::kUsage);
+    return make_error("DB_ERROR", path_.string() + ": no run with id " + std::to_string(run_id), {},
+                      ExitCode::kUsage);
   }
   return txn->commit();
 }
 
-Result<std::optional<std::pair<int64_t, nlohmann::json>>> Db::latest_run(
-    const std::string& command, const std::string& branch) {
+Result<std::optional<std::pair<int64_t, nlohmann::json>>> Db::latest_run(const std::string& command,
+                                                                         const std::string& branch) {
   auto stmt = Statement::prepare(db_, path_,
                                  "SELECT id, summary_json FROM runs WHERE command = ?1 "
                                  "AND (?2 = '' OR branch = ?2) AND finished_at IS NOT NULL "
@@ -259,9 +262,9 @@ Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_k
 }
 
 Result<std::vector<TestResultRow>> Db::test_results_of_run(int64_t run_id) {
-  auto stmt = Statement::prepare(db_, path_,
-                                 std::string("SELECT ") + kTestRowColumns +
-                                     " FROM test_results WHERE run_id = ?1 ORDER BY id");
+  auto stmt = Statement::prepare(
+      db_, path_,
+      std::string("SELECT ") + kTestRowColumns + " FROM test_results WHERE run_id = ?1 ORDER BY id");
   if (!stmt) return stmt.error();
   stmt->bind(1, run_id);
   std::vector<TestResultRow> rows;
@@ -364,8 +367,8 @@ Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& b
       auto frow = files->step();
       if (!frow) return frow.error();
       if (!*frow) return std::optional(std::move(snap));
-      snap.files.push_back(FileCoverage{files->text(0), files->int64(1), files->int64(2),
-                                        files->int64(3), files->int64(4)});
+      snap.files.push_back(
+          FileCoverage{files->text(0), files->int64(1), files->int64(2), files->int64(3), files->int64(4)});
     }
   }();
   if (!own_txn) return result;
@@ -405,9 +408,8 @@ Result<std::vector<FindingRow>> Db::findings_of_run(int64_t run_id) {
     auto row = stmt->step();
     if (!row) return row.error();
     if (!*row) return rows;
-    FindingRow f{stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3), stmt->text(4),
-                 stmt->text(5), stmt->text(6), stmt->text(7), stmt->text(8), stmt->int64(9),
-                 stmt->int64(10)};
+    FindingRow f{stmt->text(0), stmt->text(1), stmt->text(2), stmt->text(3),  stmt->text(4),  stmt->text(5),
+                 stmt->text(6), stmt->text(7), stmt->text(8), stmt->int64(9), stmt->int64(10)};
     rows.push_back(std::move(f));
   }
 }

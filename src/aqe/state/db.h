@@ -21,20 +21,20 @@
 namespace aqe::state {
 
 struct RunInfo {
-  std::string command;        // "execute", "generate", "security-scan", "quality-gate", ...
-  std::string branch;         // from CI variables or git; may be empty
-  std::string commit;         // may be empty
-  std::string started_at;     // ISO-8601 UTC
+  std::string command;     // "execute", "generate", "security-scan", "quality-gate", ...
+  std::string branch;      // from CI variables or git; may be empty
+  std::string commit;      // may be empty
+  std::string started_at;  // ISO-8601 UTC
   nlohmann::json args = nlohmann::json::object();
 };
 
 struct TestResultRow {
-  std::string test_id;        // pytest node id, e.g. "tests/test_a.py::TestX::test_y[1]"
-  std::string file;           // "tests/test_a.py"
-  std::string outcome;        // passed|failed|error|skipped|flaky
+  std::string test_id;  // pytest node id, e.g. "tests/test_a.py::TestX::test_y[1]"
+  std::string file;     // "tests/test_a.py"
+  std::string outcome;  // passed|failed|error|skipped|flaky
   double duration_s = 0;
-  int attempt = 1;            // 1 = first run; >1 = retry
-  std::string message;        // failure message, may be empty
+  int attempt = 1;      // 1 = first run; >1 = retry
+  std::string message;  // failure message, may be empty
   int worker = 0;
 };
 
@@ -44,10 +44,10 @@ struct FileCoverage {
 };
 
 struct CoverageSnapshot {
-  int64_t run_id = 0;         // 0 = not tied to a run
+  int64_t run_id = 0;  // 0 = not tied to a run
   // Empty on record: taken from the run (if any). Filter key of latest_coverage().
   std::string branch;
-  std::string taken_at;       // ISO-8601 UTC; empty on record = now
+  std::string taken_at;  // ISO-8601 UTC; empty on record = now
   int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
   std::vector<FileCoverage> files;
 };
@@ -58,7 +58,7 @@ struct FindingRow {
 };
 
 struct UsageRow {
-  std::string at;             // ISO-8601 UTC
+  std::string at;  // ISO-8601 UTC
   std::string command, provider, model;
   int64_t input_tokens = 0, output_tokens = 0;
   double cost_usd = 0;
@@ -90,11 +90,10 @@ class Db {
   // started_at empty = now. Callers that want last_test_list() to find the run later put
   // the key of its test selection in info.args["paths_key"] (a string).
   Result<int64_t> begin_run(const RunInfo& info);
-  Status finish_run(int64_t run_id, int exit_code, const std::string& status,
-                    const nlohmann::json& summary);
+  Status finish_run(int64_t run_id, int exit_code, const std::string& status, const nlohmann::json& summary);
   // The latest finished run of `command` (optionally on `branch`): its id and summary.
-  Result<std::optional<std::pair<int64_t, nlohmann::json>>> latest_run(
-      const std::string& command, const std::string& branch = {});
+  Result<std::optional<std::pair<int64_t, nlohmann::json>>> latest_run(const std::string& command,
+                                                                       const std::string& branch = {});
 
   // All rows in one transaction.
   Status record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows);

@@ -125,11 +125,9 @@ constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
 
 Error newer_database_error(const std::filesystem::path& file, int version) {
   return make_error("DB_ERROR",
-                    file.string() + ": created by a newer aqe (schema version " +
-                        std::to_string(version) + "; this aqe knows up to " +
-                        std::to_string(kLatestVersion) + ")",
-                    "upgrade aqe, or point QE_STATE_DIR at another directory",
-                    ExitCode::kUsage);
+                    file.string() + ": created by a newer aqe (schema version " + std::to_string(version) +
+                        "; this aqe knows up to " + std::to_string(kLatestVersion) + ")",
+                    "upgrade aqe, or point QE_STATE_DIR at another directory", ExitCode::kUsage);
 }
 
 Status apply_migration(sqlite3* db, const std::filesystem::path& file, int from) {
@@ -140,7 +138,9 @@ Status apply_migration(sqlite3* db, const std::filesystem::path& file, int from)
 
 }  // namespace
 
-int latest_schema_version() { return kLatestVersion; }
+int latest_schema_version() {
+  return kLatestVersion;
+}
 
 Result<int> read_user_version(sqlite3* db, const std::filesystem::path& file) {
   auto stmt = Statement::prepare(db, file, "PRAGMA user_version");

@@ -17,18 +17,15 @@ Error sqlite_error(sqlite3* db, int rc, const std::filesystem::path& file, std::
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
       return make_error("DB_ERROR", message + " (not a SQLite database, or corrupt)",
-                        "move " + file.string() +
-                            " (with any -wal/-shm file beside it) aside, e.g. to " +
-                            file.filename().string() +
-                            ".corrupt, and rerun: aqe then starts a fresh history",
+                        "move " + file.string() + " (with any -wal/-shm file beside it) aside, e.g. to " +
+                            file.filename().string() + ".corrupt, and rerun: aqe then starts a fresh history",
                         ExitCode::kUsage);
     default:
       return make_error("DB_ERROR", message, {}, ExitCode::kUsage);
   }
 }
 
-Result<Statement> Statement::prepare(sqlite3* db, const std::filesystem::path& file,
-                                     std::string_view sql) {
+Result<Statement> Statement::prepare(sqlite3* db, const std::filesystem::path& file, std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
@@ -55,7 +52,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 void Statement::note_bind(int rc) {
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
@@ -73,8 +72,7 @@ Statement& Statement::bind(int index, double value) {
 
 Statement& Statement::bind(int index, std::string_view value) {
   // SQLITE_TRANSIENT: SQLite copies, so temporaries are safe to pass.
-  note_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                SQLITE_UTF8));
+  note_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 
@@ -109,17 +107,22 @@ void Statement::reset() {
   bind_rc_ = SQLITE_OK;
 }
 
-bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::is_null(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
-int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+int64_t Statement::int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
-double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+double Statement::real(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
 
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 Status exec_sql(sqlite3* db, const std::filesystem::path& file, const std::string& sql) {

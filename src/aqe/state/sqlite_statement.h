@@ -21,8 +21,7 @@ Error sqlite_error(sqlite3* db, int rc, const std::filesystem::path& file, std::
 
 class Statement {
  public:
-  static Result<Statement> prepare(sqlite3* db, const std::filesystem::path& file,
-                                   std::string_view sql);
+  static Result<Statement> prepare(sqlite3* db, const std::filesystem::path& file, std::string_view sql);
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;

@@ -10,10 +10,10 @@ namespace aqe {
 
 struct ProgressUpdate {
   int64_t done = 0;
-  int64_t total = 0;          // 0 = unknown
+  int64_t total = 0;  // 0 = unknown
   int64_t failures = 0;
-  double eta_s = -1;          // < 0 = unknown
-  std::string what;           // short description of the current item
+  double eta_s = -1;  // < 0 = unknown
+  std::string what;   // short description of the current item
 };
 
 class ProgressSink {

@@ -74,8 +74,9 @@ const IssueCase kIssueCases[] = {
          "profiles": {"main": {"branches": ["main"], "blocking": true}},
          "scopes": [{"path": "src/auth/", "threshold": 95}]})",
      "", 0, 0, "", ""},
-    {"gates_bad_op", ConfigFile::kGates, "{\"conditions\": [{\"metric\": \"x\", \"op\": \"=>\", \"value\": 1}]}",
-     "CONFIG_TYPE", 1, 33, "conditions[0].op", ""},
+    {"gates_bad_op", ConfigFile::kGates,
+     "{\"conditions\": [{\"metric\": \"x\", \"op\": \"=>\", \"value\": 1}]}", "CONFIG_TYPE", 1, 33,
+     "conditions[0].op", ""},
     {"gates_unknown_in_array", ConfigFile::kGates, "{\"scopes\": [{\"path\": \"a\", \"treshold\": 9}]}",
      "CONFIG_UNKNOWN_KEY", 1, 27, "scopes[0].treshold", "did you mean 'scopes[0].threshold'"},
     {"gates_profile_unknown", ConfigFile::kGates, "{\"profiles\": {\"pr\": {\"blockin\": false}}}",
@@ -83,7 +84,8 @@ const IssueCase kIssueCases[] = {
     {"storage_valid", ConfigFile::kStorage,
      R"({"backend": "s3", "s3": {"bucket": "b", "force_path_style": true}, "retention": {"keep_latest_n": 3}})",
      "", 0, 0, "", ""},
-    {"storage_bad_backend", ConfigFile::kStorage, "{\"backend\": \"ftp\"}", "CONFIG_TYPE", 1, 2, "backend", ""},
+    {"storage_bad_backend", ConfigFile::kStorage, "{\"backend\": \"ftp\"}", "CONFIG_TYPE", 1, 2, "backend",
+     ""},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, ValidateText, ::testing::ValuesIn(kIssueCases),
@@ -142,16 +144,17 @@ TEST_F(LoadConfig, DefaultsWithoutFiles) {
 }
 
 TEST_F(LoadConfig, PrecedenceFlagOverEnvOverFileOverDefault) {
-  write("config/qe-fleet.json", "{\n  \"python\": {\"interpreter\": \"from-file\"},\n  \"log\": {\"level\": \"info\"}\n}");
+  write("config/qe-fleet.json",
+        "{\n  \"python\": {\"interpreter\": \"from-file\"},\n  \"log\": {\"level\": \"info\"}\n}");
   struct Case {
     bool env, flag;
     const char* value;
     const char* origin;
   };
-  for (const Case& k : {Case{false, false, "from-file", "config/qe-fleet.json:2:14"},
-                        Case{true, false, "from-env", "env QE_PYTHON"},
-                        Case{true, true, "from-flag", "flag --python"},
-                        Case{false, true, "from-flag", "flag --python"}}) {
+  for (const Case& k :
+       {Case{false, false, "from-file", "config/qe-fleet.json:2:14"},
+        Case{true, false, "from-env", "env QE_PYTHON"}, Case{true, true, "from-flag", "flag --python"},
+        Case{false, true, "from-flag", "flag --python"}}) {
     LoadOptions o = opts();
     if (k.env) o.env["QE_PYTHON"] = "from-env";
     if (k.flag) o.flags.push_back({"python.interpreter", "from-flag", "--python"});

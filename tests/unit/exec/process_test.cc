@@ -153,8 +153,7 @@ TEST(Run, Environment) {
            {{{"AQE_EXEC_TEST_INHERITED", "over"}}, {"AQE_EXEC_TEST_UNSET"}, false, "over|-|-"},
            {{{"AQE_EXEC_TEST_NEW", "only"}}, {}, true, "-|-|only"},
        }) {
-    auto spec =
-        sh("echo \"${AQE_EXEC_TEST_INHERITED--}|${AQE_EXEC_TEST_UNSET--}|${AQE_EXEC_TEST_NEW--}\"");
+    auto spec = sh("echo \"${AQE_EXEC_TEST_INHERITED--}|${AQE_EXEC_TEST_UNSET--}|${AQE_EXEC_TEST_NEW--}\"");
     spec.env_set = c.set;
     spec.env_unset = c.unset;
     spec.clear_env = c.clear;

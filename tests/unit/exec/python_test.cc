@@ -48,11 +48,9 @@ TEST_F(PythonTest, ChoosePrecedence) {
   const std::string path_python3 = find_executable("python3");
   ASSERT_FALSE(path_python3.empty());
   const std::vector<Case> cases{
-      {"flag wins", kSystemPython, "tools/env-py", "tools/cfg-py", true, true, kSystemPython,
-       "--python"},
+      {"flag wins", kSystemPython, "tools/env-py", "tools/cfg-py", true, true, kSystemPython, "--python"},
       {"flag bare name on PATH", "python3", "", "", true, false, path_python3, "--python"},
-      {"env over config", "", "tools/env-py", "tools/cfg-py", true, true, "tools/env-py",
-       "QE_PYTHON"},
+      {"env over config", "", "tools/env-py", "tools/cfg-py", true, true, "tools/env-py", "QE_PYTHON"},
       {"config over venvs", "", "", "tools/cfg-py", true, true, "tools/cfg-py",
        "python.interpreter (config/qe-fleet.json)"},
       {".venv over venv", "", "", "", true, true, ".venv/bin/python", ".venv"},
@@ -121,8 +119,8 @@ TEST_F(PythonTest, BrokenVenvIsReportedNotSkipped) {
 }
 
 TEST_F(PythonTest, ProbeSystemPython) {
-  auto probe = probe_python({kSystemPython, "--python"},
-                            {"pytest", "coverage", "xdist", "aqe_no_such_module"});
+  auto probe =
+      probe_python({kSystemPython, "--python"}, {"pytest", "coverage", "xdist", "aqe_no_such_module"});
   ASSERT_TRUE(probe.ok()) << probe.error().message;
   EXPECT_EQ(probe->version.substr(0, 2), "3.");
   EXPECT_FALSE(probe->executable.empty());

@@ -20,10 +20,9 @@ constexpr int kRowsPerRun = 50;
 std::vector<TestResultRow> rows_for(int child, int run) {
   std::vector<TestResultRow> rows;
   for (int t = 0; t < kRowsPerRun; ++t) {
-    rows.push_back(TestResultRow{"tests/test_" + std::to_string(child) + ".py::test_" +
-                                     std::to_string(t),
-                                 "tests/test_" + std::to_string(child) + ".py", "passed",
-                                 0.01 * (run + t), 1, "", child});
+    rows.push_back(TestResultRow{"tests/test_" + std::to_string(child) + ".py::test_" + std::to_string(t),
+                                 "tests/test_" + std::to_string(child) + ".py", "passed", 0.01 * (run + t), 1,
+                                 "", child});
   }
   return rows;
 }
@@ -124,8 +123,7 @@ TEST_F(DbConcurrencyTest, ProcessesCreatingAndWritingAtOnceAllSucceed) {
   close(gate[1]);
   for (pid_t pid : children) EXPECT_EQ(exit_status_of(pid), 0);
 
-  EXPECT_EQ(scalar("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL"),
-            kChildren * kRuns);
+  EXPECT_EQ(scalar("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL"), kChildren * kRuns);
   EXPECT_EQ(scalar("SELECT count(*) FROM test_results"), kChildren * kRuns * kRowsPerRun);
   auto db = Db::open(state_);
   ASSERT_TRUE(db);

@@ -30,8 +30,7 @@ class DbTest : public ::testing::Test {
   void raw_exec(const std::string& sql) {
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((state_ / "aqe.db").c_str(), &raw), SQLITE_OK);
-    EXPECT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(raw);
+    EXPECT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(raw);
     sqlite3_close(raw);
   }
 
@@ -112,8 +111,7 @@ TEST_F(DbTest, CorruptFileIsReportedAndLeftInPlace) {
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().code, "DB_ERROR");
   EXPECT_EQ(db.error().exit_code, ExitCode::kUsage);
-  EXPECT_NE(db.error().message.find((state_ / "aqe.db").string()), std::string::npos)
-      << db.error().message;
+  EXPECT_NE(db.error().message.find((state_ / "aqe.db").string()), std::string::npos) << db.error().message;
   EXPECT_NE(db.error().hint.find("move"), std::string::npos) << db.error().hint;
   auto content = read_file(state_ / "aqe.db");
   ASSERT_TRUE(content);
@@ -134,8 +132,7 @@ TEST(SqliteError, BusyIsTransientAndCorruptIsUsage) {
   EXPECT_EQ(busy.exit_code, ExitCode::kTransient);
   EXPECT_EQ(busy.code, "DB_ERROR");
   EXPECT_NE(busy.message.find("/x/aqe.db"), std::string::npos);
-  EXPECT_EQ(sqlite_error(nullptr, SQLITE_BUSY_SNAPSHOT, "/x", "q").exit_code,
-            ExitCode::kTransient);
+  EXPECT_EQ(sqlite_error(nullptr, SQLITE_BUSY_SNAPSHOT, "/x", "q").exit_code, ExitCode::kTransient);
   EXPECT_EQ(sqlite_error(nullptr, SQLITE_LOCKED, "/x", "q").exit_code, ExitCode::kTransient);
   EXPECT_EQ(sqlite_error(nullptr, SQLITE_CORRUPT, "/x", "q").exit_code, ExitCode::kUsage);
   EXPECT_EQ(sqlite_error(nullptr, SQLITE_NOTADB, "/x", "q").exit_code, ExitCode::kUsage);
@@ -166,8 +163,7 @@ TEST_F(DbTest, RunsRoundTripAndLatestFiltersByCommandAndBranch) {
   auto scan = db.latest_run("security-scan", "feature");
   ASSERT_TRUE(scan);
   EXPECT_FALSE(scan->has_value());
-  EXPECT_EQ(raw_text("SELECT started_at FROM runs WHERE id = " + std::to_string(*unfinished))
-                .size(),
+  EXPECT_EQ(raw_text("SELECT started_at FROM runs WHERE id = " + std::to_string(*unfinished)).size(),
             std::string("2026-01-01T00:00:00Z").size());
 }
 
@@ -330,8 +326,17 @@ TEST_F(DbTest, CoverageRoundTripsAndFiltersByBranch) {
 TEST_F(DbTest, FindingsRoundTrip) {
   Db db = open_ok();
   int64_t run = finished_run(db, "security-scan", "main");
-  FindingRow f{"PY001", "injection", "high", "medium", "CWE-78", "app.py",
-               "subprocess with shell=True", "subprocess.run(cmd, shell=True)", "fp1", 12, 5};
+  FindingRow f{"PY001",
+               "injection",
+               "high",
+               "medium",
+               "CWE-78",
+               "app.py",
+               "subprocess with shell=True",
+               "subprocess.run(cmd, shell=True)",
+               "fp1",
+               12,
+               5};
   FindingRow g = f;
   g.rule_id = "PY002";
   g.line = 20;
@@ -360,8 +365,8 @@ TEST_F(DbTest, UsageSinceFiltersByTime) {
   int64_t run = finished_run(db, "generate", "main");
   ASSERT_TRUE(db.record_usage(
       UsageRow{"2026-01-01T00:00:00Z", "generate", "anthropic", "m1", 10, 20, 0.5, false, run}));
-  ASSERT_TRUE(db.record_usage(
-      UsageRow{"2026-02-01T00:00:00Z", "generate", "openai", "m2", 1, 2, 0.25, true, 0}));
+  ASSERT_TRUE(
+      db.record_usage(UsageRow{"2026-02-01T00:00:00Z", "generate", "openai", "m2", 1, 2, 0.25, true, 0}));
   auto feb = db.usage_since("2026-01-15T00:00:00Z");
   ASSERT_TRUE(feb);
   ASSERT_EQ(feb->size(), 1u);
@@ -382,10 +387,10 @@ TEST_F(DbTest, UsageSinceFiltersByTime) {
 
 TEST_F(DbTest, ArtifactsPutReplacesByKeyListAndDelete) {
   Db db = open_ok();
-  ArtifactRow a{"reports/1.json", "local", "/tmp/1.json", "main", "report",
-                "2026-01-01T00:00:00Z", R"({"a":1})", "sha256:aa", 10};
-  ArtifactRow b{"reports/2.json", "s3", "s3://b/2.json", "dev", "coverage",
-                "2026-01-02T00:00:00Z", "", "sha256:bb", 20};
+  ArtifactRow a{"reports/1.json",       "local",      "/tmp/1.json", "main", "report",
+                "2026-01-01T00:00:00Z", R"({"a":1})", "sha256:aa",   10};
+  ArtifactRow b{"reports/2.json",       "s3", "s3://b/2.json", "dev", "coverage",
+                "2026-01-02T00:00:00Z", "",   "sha256:bb",     20};
   ASSERT_TRUE(db.put_artifact(a));
   ASSERT_TRUE(db.put_artifact(b));
   a.location = "/tmp/1-new.json";

@@ -6,10 +6,17 @@ namespace aqe {
 namespace {
 
 TEST(EditDistance, Cases) {
-  struct Case { const char* a; const char* b; size_t d; };
-  for (const auto& c : std::vector<Case>{{"", "", 0}, {"abc", "abc", 0}, {"abc", "abd", 1},
-                                          {"execute", "exectue", 2}, {"", "abc", 3},
-                                          {"kitten", "sitting", 3}}) {
+  struct Case {
+    const char* a;
+    const char* b;
+    size_t d;
+  };
+  for (const auto& c : std::vector<Case>{{"", "", 0},
+                                         {"abc", "abc", 0},
+                                         {"abc", "abd", 1},
+                                         {"execute", "exectue", 2},
+                                         {"", "abc", 3},
+                                         {"kitten", "sitting", 3}}) {
     EXPECT_EQ(edit_distance(c.a, c.b), c.d) << c.a << " vs " << c.b;
   }
 }

@@ -1,0 +1,246 @@
+// aqe quality-gate: gathers measured inputs (explicit files, else the state DB), evaluates
+// the gate under the CI's profile, and reports it (text/JSON, GitHub summary and outputs).
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+
+#include "aqe/cli/command.h"
+#include "aqe/gate/gate.h"
+#include "aqe/gate/recorded_input.h"
+#include "aqe/state/db.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kCommand = "quality-gate";
+
+struct GateFlags {
+  std::optional<double> threshold;
+  bool fail_on_error = false;
+  std::vector<std::string> scopes;
+  std::string profile;
+  std::string coverage;
+  std::vector<std::string> junit;
+  std::vector<std::string> sarif;
+};
+
+fs::path resolve(const Context& ctx, const std::string& p) {
+  return fs::path(p).is_absolute() ? fs::path(p) : ctx.project_dir / p;
+}
+
+Result<std::string> read_input(const Context& ctx, const std::string& flag, const std::string& p) {
+  std::error_code ec;
+  fs::path path = resolve(ctx, p);
+  if (!fs::is_regular_file(path, ec)) {
+    return make_error("INPUT_NOT_FOUND", flag + ": file not found: " + p,
+                      "check the path (relative to the project dir)");
+  }
+  return read_file(path);
+}
+
+// Explicit files: --coverage, --junit (shards summed), --sarif.
+Status read_explicit_inputs(const Context& ctx, const GateFlags& f, gate::GateInputs& in) {
+  if (!f.coverage.empty()) {
+    auto text = read_input(ctx, "--coverage", f.coverage);
+    if (!text) return text.error();
+    auto cov = gate::parse_coverage(*text, f.coverage, ctx.project_dir);
+    if (!cov) return cov.error();
+    in.coverage = std::move(*cov);
+  }
+  std::vector<gate::TestInput> tests;
+  for (const auto& j : f.junit) {
+    auto text = read_input(ctx, "--junit", j);
+    if (!text) return text.error();
+    auto t = gate::parse_junit_results(*text, j);
+    if (!t) return t.error();
+    tests.push_back(std::move(*t));
+  }
+  if (!tests.empty()) in.tests = gate::merge_tests(tests);
+  std::vector<gate::FindingsInput> findings;
+  for (const auto& s : f.sarif) {
+    auto text = read_input(ctx, "--sarif", s);
+    if (!text) return text.error();
+    auto fi = gate::parse_sarif(*text, s, ctx.project_dir);
+    if (!fi) return fi.error();
+    findings.push_back(std::move(*fi));
+  }
+  if (!findings.empty()) in.findings = gate::merge_findings(std::move(findings));
+  return ok_status();
+}
+
+std::string first_failure(const gate::GateResult& r) {
+  for (const auto& c : r.primary.conditions)
+    if (!c.passed) return c.message;
+  for (const auto& u : r.scopes)
+    for (const auto& c : u.conditions)
+      if (!c.passed) return c.message + " (scope " + u.scope + ")";
+  return "";
+}
+
+bool has_any(const gate::GateInputs& in) { return in.coverage || in.tests || in.findings; }
+
+Result<gate::GatePolicy> policy_of(const config::Config& c, const GateFlags& f, const fs::path& project_dir) {
+  gate::GatePolicy p;
+  p.threshold = c.get_number("gates.threshold");
+  p.threshold_from_flag = f.threshold.has_value();
+  p.weights = {c.get_number("gates.weights.line_coverage"), c.get_number("gates.weights.branch_coverage"),
+               c.get_number("gates.weights.test_pass_rate"), c.get_number("gates.weights.security")};
+  const json& doc = c.document(config::ConfigFile::kGates);
+  auto conds = gate::parse_conditions(doc.value("conditions", json()), "quality-gates.json: conditions");
+  if (!conds) return conds.error();
+  p.conditions = *conds;
+  auto scopes = gate::parse_scopes(doc.value("scopes", json()));
+  if (!scopes) return scopes.error();
+  p.config_scopes = *scopes;
+  for (const auto& s : f.scopes) p.flag_scopes.push_back(gate::normalize_path(s, project_dir));
+  return p;
+}
+
+// GitHub's files are appended to by every step, so these are appends, not atomic replaces.
+void append_to(const std::string& path, const std::string& text, const char* var,
+               std::vector<std::string>& warnings) {
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << text;
+  if (!out) warnings.push_back(std::string(var) + ": cannot append to " + path);
+}
+
+std::string commit_of(const Context& ctx) {
+  for (const char* k : {"GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"}) {
+    std::string v = ctx.env_or(k);
+    if (!v.empty()) return v;
+  }
+  return "";
+}
+
+void store_result(Context& ctx, const fs::path& state_dir, const gate::CiFacts& ci, const json& data,
+                  ExitCode code, std::vector<std::string>& warnings) {
+  auto db = state::Db::open(state_dir);
+  if (!db) {
+    warnings.push_back("gate result not stored: " + db.error().message);
+    return;
+  }
+  state::RunInfo info{kCommand, ci.branch, commit_of(ctx), "", json::object()};
+  info.args = {{"threshold", data.value("threshold", json())},
+               {"scopes", data.value("scopes", json::array()).size()},
+               {"profile", data.value("profile", json())}};
+  auto id = db->begin_run(info);
+  Status st = id ? db->finish_run(*id, to_int(code), code == ExitCode::kSuccess ? "success" : "failure", data)
+                 : Status(id.error());
+  if (!st) warnings.push_back("gate result not stored: " + st.error().message);
+}
+
+// Explicit files first; the state DB fills what they leave out. No data at all is an error.
+Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, const fs::path& state_dir) {
+  gate::GateInputs in;
+  if (auto st = read_explicit_inputs(ctx, f, in); !st) return st.error();
+  std::error_code ec;
+  if (fs::exists(state_dir / "aqe.db", ec)) {
+    auto db = state::Db::open(state_dir);
+    if (!db) return db.error();
+    if (auto st = gate::read_recorded_inputs(*db, ctx.project_dir, in); !st) return st.error();
+  }
+  if (has_any(in)) return in;
+  return make_error("NO_DATA",
+                    "nothing to judge: no run recorded in " +
+                        (fs::path(ctx.env_or("QE_STATE_DIR", ".aqe")) / "aqe.db").string() +
+                        " and no --coverage/--junit/--sarif file given",
+                    "run `aqe execute tests/ --coverage` (and `aqe security-scan src/`) first, or pass the "
+                    "reports of your own tools");
+}
+
+void report_to_github(const Context& ctx, const gate::GateResult& r, CommandOutcome& o) {
+  if (ctx.env_or("GITHUB_ACTIONS") == "true" && !ctx.style.json) {
+    for (const auto& a : gate::annotations(r, o.exit_code == ExitCode::kGateFailed)) o.text += a + "\n";
+  }
+  if (auto p = ctx.env_or("GITHUB_STEP_SUMMARY"); !p.empty())
+    append_to(p, gate::to_markdown(r), "GITHUB_STEP_SUMMARY", o.warnings);
+  if (auto p = ctx.env_or("GITHUB_OUTPUT"); !p.empty())
+    append_to(p, gate::github_outputs(r), "GITHUB_OUTPUT", o.warnings);
+}
+
+std::string failure_warning(const GateFlags& f, const gate::GateResult& r) {
+  if (f.fail_on_error && r.blocking)
+    return "quality gate failed (" + first_failure(r) + "); exit 2 (--fail-on-error)";
+  return "quality gate failed (" + first_failure(r) + "); exit 0 because " +
+         (r.blocking ? std::string("--fail-on-error was not given")
+                     : "profile '" + r.profile.profile->name + "' is non-blocking");
+}
+
+CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
+  if (f.threshold) {
+    if (*f.threshold < 0 || *f.threshold > 100)
+      return error_outcome(
+          kCommand, make_error("USAGE", "--threshold must be between 0 and 100", "e.g. --threshold 80"));
+    ctx.set_flag("gates.threshold", *f.threshold, "--threshold");
+  }
+  auto cfg = ctx.config();
+  if (!cfg) return error_outcome(kCommand, cfg.error());
+  auto policy = policy_of(**cfg, f, ctx.project_dir);
+  if (!policy) return error_outcome(kCommand, policy.error());
+  auto profiles =
+      gate::parse_profiles((*cfg)->document(config::ConfigFile::kGates).value("profiles", json()));
+  if (!profiles) return error_outcome(kCommand, profiles.error());
+  const gate::CiFacts ci = gate::ci_facts(ctx.env);
+  auto choice = gate::select_profile(*profiles, ci, f.profile);
+  if (!choice) return error_outcome(kCommand, choice.error());
+
+  const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
+  gate::GateInputs in;
+  // A skipping profile needs no data: feature branches may have none.
+  if (!(choice->profile && choice->profile->skip)) {
+    auto gathered = gather_inputs(ctx, f, state_dir);
+    if (!gathered) return error_outcome(kCommand, gathered.error());
+    in = std::move(*gathered);
+  }
+  auto result = gate::evaluate_gate(in, *policy, *choice);
+  if (!result) return error_outcome(kCommand, result.error());
+  const gate::GateResult& r = *result;
+
+  CommandOutcome o;
+  o.command = kCommand;
+  o.data = gate::to_json(r);
+  o.text = gate::to_text(r);
+  if (!r.passed) {
+    // A failed gate is the job's finding ("failure"), not an error of aqe's: it is reported in
+    // data and as a warning, so the envelope's status stays "failure".
+    if (f.fail_on_error && r.blocking) o.exit_code = ExitCode::kGateFailed;
+    o.warnings.push_back(failure_warning(f, r));
+  }
+  report_to_github(ctx, r, o);
+  if (!r.skipped) store_result(ctx, state_dir, ci, o.data, o.exit_code, o.warnings);
+  return o;
+}
+
+}  // namespace
+
+void add_quality_gate_command(CLI::App& app, CommandList& commands) {
+  auto f = std::make_shared<GateFlags>();
+  CLI::App* sub = app.add_subcommand(
+      "quality-gate",
+      "Judge measured coverage, test results and findings against a threshold and conditions");
+  sub->add_option("--threshold", f->threshold, "Minimum quality score 0-100 (config: threshold)")
+      ->type_name("N");
+  sub->add_flag("--fail-on-error", f->fail_on_error,
+                "Exit 2 when the gate fails (default: exit 0 with a warning)");
+  sub->add_option("--scope", f->scopes, "Judge only files under PATH (repeatable)")->type_name("PATH");
+  sub->add_option("--profile", f->profile,
+                  "Use this profile of quality-gates.json (default: chosen from CI variables)")
+      ->type_name("NAME");
+  sub->add_option("--coverage", f->coverage, "Coverage report: coverage.py JSON, Cobertura XML or LCOV")
+      ->type_name("FILE");
+  sub->add_option("--junit", f->junit, "JUnit XML test report (repeatable: shards are summed)")
+      ->type_name("FILE");
+  sub->add_option("--sarif", f->sarif, "SARIF 2.1.0 findings (repeatable)")->type_name("FILE");
+  sub->allow_extras();
+  sub->fallthrough();
+  commands.push_back({kCommand, sub, [f](Context& ctx) { return run_quality_gate(ctx, *f); }});
+}
+
+}  // namespace aqe::cli

@@ -1,0 +1,149 @@
+// aqe security-scan: secrets, risky Python code and (with --comprehensive) dependencies.
+#include <filesystem>
+
+#include "aqe/cli/command.h"
+#include "aqe/scan/scan.h"
+#include "aqe/util/fs.h"
+
+namespace aqe::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct ScanFlags {
+  std::vector<std::string> paths;
+  std::string severity = "low";
+  std::string fail_on;
+  bool comprehensive = false;
+  std::string advisories;
+  std::string baseline;
+  std::string write_baseline;
+  std::string format = "text";
+  std::string output;
+  unsigned threads = 0;
+  bool secrets_only = false;
+};
+
+std::vector<scan::CustomRule> custom_rules(const config::Config& cfg) {
+  std::vector<scan::CustomRule> out;
+  const json& doc = cfg.document(config::ConfigFile::kFleet);
+  if (!doc.contains("security") || !doc["security"].is_object() || !doc["security"].contains("rules"))
+    return out;
+  auto file = cfg.files().find(config::ConfigFile::kFleet);
+  std::string where = file == cfg.files().end() ? "config" : file->second.string();
+  const json& rules = doc["security"]["rules"];
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const json& r = rules[i];
+    scan::CustomRule c;
+    c.id = r.value("id", "");
+    c.description = r.value("description", "");
+    c.severity = r.value("severity", "high");
+    c.regex = r.value("regex", "");
+    c.keywords = r.value("keywords", std::vector<std::string>{});
+    c.entropy = r.value("entropy", 0.0);
+    c.allowlist = r.value("allowlist", std::vector<std::string>{});
+    c.origin = where + ": security.rules[" + std::to_string(i) + "]";
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// QE_CACHE_DIR, else $XDG_CACHE_HOME/qe-fleet, else ~/.cache/qe-fleet (the product contract).
+fs::path cache_dir(const Context& ctx) {
+  std::string dir = ctx.env_or("QE_CACHE_DIR");
+  if (!dir.empty()) return dir;
+  std::string xdg = ctx.env_or("XDG_CACHE_HOME");
+  if (!xdg.empty()) return fs::path(xdg) / "qe-fleet";
+  std::string home = ctx.env_or("HOME");
+  return home.empty() ? fs::temp_directory_path() / "qe-fleet" : fs::path(home) / ".cache" / "qe-fleet";
+}
+
+Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
+  auto cfg = ctx.config();
+  if (!cfg.ok()) return cfg.error();
+  const config::Config& c = *cfg.value();
+  scan::ScanOptions o;
+  for (const auto& p : f.paths.empty() ? std::vector<std::string>{"."} : f.paths) o.paths.emplace_back(p);
+  o.excludes = c.get_strings("project.exclude");
+  for (auto& g : c.get_strings("security.exclude")) o.excludes.push_back(std::move(g));
+  auto floor = scan::parse_severity(f.severity);
+  if (!floor.ok()) return make_error("USAGE", "--severity: " + floor.error().message, floor.error().hint);
+  o.severity_floor = floor.value();
+  if (!f.fail_on.empty()) {
+    auto level = scan::parse_severity(f.fail_on);
+    if (!level.ok()) return make_error("USAGE", "--fail-on: " + level.error().message, level.error().hint);
+    o.fail_on = level.value();
+  }
+  o.comprehensive = f.comprehensive;
+  o.advisories_dir = f.advisories.empty() ? c.get_string("security.advisories_dir") : f.advisories;
+  o.baseline = f.baseline;
+  o.write_baseline = f.write_baseline;
+  o.threads = f.threads;
+  o.code_rules = !f.secrets_only;
+  o.max_file_size = static_cast<std::uint64_t>(c.get_int("security.max_file_size_kb")) * 1024;
+  o.custom_rules = custom_rules(c);
+  o.cache_dir = cache_dir(ctx) / "hyperscan";
+  return o;
+}
+
+CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
+  const std::string name = "security-scan";
+  if (f.format != "text" && f.format != "json" && f.format != "sarif") {
+    return error_outcome(
+        name, make_error("USAGE", "--format: unknown format '" + f.format + "'", "use text, json or sarif"));
+  }
+  auto options = build_options(ctx, f);
+  if (!options.ok()) return error_outcome(name, options.error());
+  auto report = scan::run_scan(options.value());
+  if (!report.ok()) return error_outcome(name, report.error());
+  CommandOutcome out;
+  out.command = name;
+  out.data = scan::to_json(*report);
+  out.warnings = report->warnings;
+  out.exit_code = report->exit_code == 0 ? ExitCode::kSuccess : ExitCode::kFailure;
+  std::string rendered = f.format == "sarif"  ? scan::to_sarif(*report)
+                         : f.format == "json" ? out.data.dump(2) + "\n"
+                                              : scan::to_text(*report);
+  if (!f.output.empty()) {
+    auto written = write_file_atomic(f.output, rendered);
+    if (!written.ok()) return error_outcome(name, written.error());
+    out.data["output"] = f.output;
+    out.text = scan::to_text(*report) + "wrote " + f.output + "\n";
+  } else {
+    out.text = rendered;
+  }
+  if (report->exit_code != 0) {
+    out.errors.push_back(
+        make_error("FINDINGS", "findings at or above --fail-on " + f.fail_on + " remain",
+                   "fix them, mark deliberate ones with '# aqe:allow', or accept them with --write-baseline",
+                   ExitCode::kFailure));
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_security_scan_command(CLI::App& app, CommandList& commands) {
+  auto f = std::make_shared<ScanFlags>();
+  CLI::App* sub =
+      app.add_subcommand("security-scan", "Find secrets, risky Python code and vulnerable dependencies");
+  sub->add_option("paths", f->paths, "Files or directories (default: .)");
+  sub->add_option("--severity", f->severity,
+                  "Report findings at or above this level: low|medium|high|critical");
+  sub->add_option("--fail-on", f->fail_on, "Exit 1 when a finding at or above this level remains")
+      ->type_name("LEVEL");
+  sub->add_flag("--comprehensive", f->comprehensive, "Also check dependencies against the advisory database");
+  sub->add_option("--advisories", f->advisories, "Offline OSV advisory database directory")->type_name("DIR");
+  sub->add_option("--baseline", f->baseline, "Report only findings not in this baseline file")
+      ->type_name("FILE");
+  sub->add_option("--write-baseline", f->write_baseline, "Write all current findings to this baseline file")
+      ->type_name("FILE");
+  sub->add_option("--format", f->format, "text (default), json or sarif");
+  sub->add_option("--output,-o", f->output, "Write the report (in --format) to this file")->type_name("FILE");
+  sub->add_flag("--secrets-only", f->secrets_only, "Run the secret rules only (no Python code rules)");
+  sub->add_option("--threads", f->threads, "Scanning threads (default: one per core)")->type_name("N");
+  commands.push_back({"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }});
+}
+
+}  // namespace aqe::cli

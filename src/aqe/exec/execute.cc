@@ -1,0 +1,392 @@
+#include "aqe/exec/execute.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "aqe/exec/junit.h"
+#include "aqe/exec/process.h"
+#include "aqe/exec/pytest_run.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
+#include "aqe/util/time.h"
+
+namespace aqe::exec {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// Removes the per-run temp dir (socket, plugin copy, worker reports) on every path out.
+struct TempDir {
+  fs::path path;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
+
+std::string paths_key(const ExecuteOptions& o) {
+  std::vector<std::string> p = o.paths;
+  std::sort(p.begin(), p.end());
+  return join(p, "\n");
+}
+
+Status check_input(const ExecuteOptions& o) {
+  std::error_code ec;
+  if (!fs::is_directory(o.project_dir, ec)) {
+    return make_error("PATH_NOT_FOUND", "project directory " + o.project_dir.string() +
+                                            " does not exist");
+  }
+  for (const auto& p : o.paths) {
+    // pytest accepts node ids (file::test); only the path part must exist.
+    const std::string path = p.substr(0, p.find("::"));
+    fs::path full = fs::path(path).is_absolute() ? fs::path(path) : o.project_dir / path;
+    if (!fs::exists(full, ec)) {
+      return make_error("PATH_NOT_FOUND", "test path '" + p + "' does not exist",
+                        "paths are relative to the project directory " + o.project_dir.string());
+    }
+  }
+  if (o.framework != "pytest" && o.framework != "junit") {
+    return make_error("BAD_FRAMEWORK", "unknown framework '" + o.framework + "'",
+                      "use pytest or junit");
+  }
+  if (o.framework == "junit" && (o.command.empty() || o.junit_path.empty())) {
+    return make_error("BAD_FRAMEWORK", "--framework junit needs --command and --junit FILE");
+  }
+  if (o.shard && (o.shard->second < 1 || o.shard->first < 1 || o.shard->first > o.shard->second)) {
+    return make_error("BAD_SHARD", "shard " + std::to_string(o.shard->first) + "/" +
+                                       std::to_string(o.shard->second) + " is out of range",
+                      "use i/n with 1 <= i <= n");
+  }
+  return ok_status();
+}
+
+struct History {
+  std::map<std::string, double> durations;
+  std::vector<state::TestResultRow> last_list;
+  double worker_startup_s = 0;
+};
+
+History load_history(state::Db* db, const std::string& key, std::vector<std::string>& warnings) {
+  History h;
+  if (!db) return h;
+  if (auto d = db->test_durations()) {
+    h.durations = std::move(*d);
+  } else {
+    warnings.push_back("stored durations unavailable: " + d.error().message);
+  }
+  if (auto l = db->last_test_list(key)) h.last_list = std::move(*l);
+  if (auto last = db->latest_run("execute"); last && *last) {
+    const auto& summary = (*last)->second;
+    if (summary.is_object()) h.worker_startup_s = summary.value("worker_startup_s", 0.0);
+  }
+  return h;
+}
+
+int auto_workers(const ExecuteOptions& o, const History& h) {
+  WorkerCountInput in;
+  in.cores = o.cores > 0 ? o.cores : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  in.requested = o.workers;
+  in.parallel = o.parallel;
+  in.test_count = h.last_list.size();
+  in.worker_startup_s = h.worker_startup_s;
+  size_t known = 0;
+  for (const auto& row : h.last_list) {
+    auto it = h.durations.find(row.test_id);
+    if (it == h.durations.end()) continue;
+    ++known;
+    in.total_estimate_s += it->second;
+  }
+  in.durations_known = !h.last_list.empty() && known * 2 >= h.last_list.size();
+  if (o.shard && o.shard->second > 0) in.total_estimate_s /= o.shard->second;
+  return choose_worker_count(in);
+}
+
+void tally(ExecuteReport& r, const std::vector<JunitCase>& finals,
+           const std::set<std::string>& flaky) {
+  for (const auto& c : finals) {
+    ++r.tests_run;
+    if (flaky.count(c.test_id)) {
+      ++r.flaky;
+      continue;
+    }
+    if (c.outcome == "passed") ++r.passed;
+    if (c.outcome == "skipped") ++r.skipped;
+    if (c.outcome == "failed") ++r.failed;
+    if (c.outcome == "error") ++r.errors;
+    if (c.outcome == "failed" || c.outcome == "error") {
+      std::string msg = c.message.empty() ? std::string(trim(c.details)) : c.message;
+      r.failures.push_back({c.test_id, c.file, c.line, msg, c.outcome});
+    }
+  }
+}
+
+std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, int attempt) {
+  std::vector<state::TestResultRow> rows;
+  for (const auto& c : cases) {
+    // Collection errors have no test to schedule.
+    if (c.test_id.find("::") == std::string::npos && c.outcome == "error") continue;
+    rows.push_back({c.test_id, c.file.empty() ? c.test_id.substr(0, c.test_id.find("::")) : c.file,
+                    c.outcome, c.time_s, attempt, c.message, 0});
+  }
+  return rows;
+}
+
+bool retryable(const JunitCase& c) {
+  return (c.outcome == "failed" || c.outcome == "error") &&
+         c.test_id.find("::") != std::string::npos;
+}
+
+ExitCode decide_exit(const ExecuteReport& r, const ExecuteOptions& o, const PytestPassResult& p) {
+  if (p.interrupted) return ExitCode::kInterrupted;
+  if (p.timed_out) return ExitCode::kTimeout;
+  if (r.failed > 0 || r.errors > 0) return ExitCode::kFailure;
+  if (r.flaky > 0 && o.flaky_policy != "pass") return ExitCode::kFailure;
+  return ExitCode::kSuccess;
+}
+
+Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db,
+                                       ProgressSink& progress, const fs::path& work_dir,
+                                       int64_t run_id) {
+  const auto t0 = Clock::now();
+  ExecuteReport r;
+  r.framework = "pytest";
+  r.shard = o.shard;
+  const std::string key = paths_key(o);
+  History h = load_history(db, key, r.warnings);
+
+  PytestPass pass;
+  pass.python = o.python;
+  pass.python_source = o.python_source;
+  pass.project_dir = o.project_dir;
+  pass.work_dir = work_dir;
+  pass.paths = o.paths;
+  pass.extra_args = o.pytest_args;
+  pass.workers = auto_workers(o, h);
+  pass.shard = o.shard;
+  pass.durations = h.durations;
+  pass.fail_fast = o.fail_fast;
+  if (o.fail_fast) {
+    // What failed last time most likely fails again: find out first.
+    for (const auto& row : h.last_list) {
+      if (row.outcome == "failed" || row.outcome == "error") pass.run_first.insert(row.test_id);
+    }
+  }
+  pass.coverage = o.coverage;
+  pass.coverage_source = o.coverage_source;
+  if (pass.coverage_source.empty()) pass.coverage_source = {fs::absolute(o.project_dir).string()};
+  pass.test_timeout_s = o.test_timeout_s;
+  if (o.timeout_s) {
+    pass.deadline = t0 + std::chrono::milliseconds(static_cast<int64_t>(*o.timeout_s * 1000));
+  }
+  r.workers = pass.workers;
+
+  auto first = run_pytest_pass(pass, progress);
+  if (!first) return first.error();
+  PytestPassResult& res = *first;
+  r.worker_startup_s = res.worker_startup_s;
+  r.warnings.insert(r.warnings.end(), res.warnings.begin(), res.warnings.end());
+  if (res.no_tests && !o.shard) {
+    return make_error("NO_TESTS",
+                      "no tests collected in " + (o.paths.empty() ? std::string("the project")
+                                                                  : join(o.paths, ", ")),
+                      "check the paths and pytest's python_files/testpaths settings");
+  }
+  if (res.no_tests) r.warnings.push_back("this shard has no tests");
+
+  std::vector<std::string> documents = res.junit_documents;
+  std::vector<fs::path> cov_files = res.coverage_files;
+  std::vector<state::TestResultRow> rows = rows_of(res.cases, 1);
+  std::map<std::string, JunitCase> finals;
+  std::vector<std::string> order;
+  for (const auto& c : res.cases) {
+    order.push_back(c.test_id);
+    finals[c.test_id] = c;
+  }
+  r.not_run = std::max<int64_t>(0, res.planned - static_cast<int64_t>(rows.size()));
+
+  // Retries: failed tests again, alone in a fresh worker that collects only their files.
+  std::set<std::string> flaky;
+  for (int attempt = 2; attempt <= o.retries + 1 && !res.interrupted && !res.timed_out;
+       ++attempt) {
+    std::set<std::string> again;
+    std::set<std::string> files;
+    for (const auto& [id, c] : finals) {
+      if (retryable(c) && !flaky.count(id)) {
+        again.insert(id);
+        files.insert(id.substr(0, id.find("::")));
+      }
+    }
+    if (again.empty()) break;
+    PytestPass retry = pass;
+    retry.attempt = attempt;
+    retry.workers = 1;
+    retry.shard.reset();
+    retry.only = again;
+    retry.fail_fast = false;
+    retry.paths.assign(files.begin(), files.end());
+    auto rr = run_pytest_pass(retry, progress);
+    if (!rr) return rr.error();
+    documents.insert(documents.end(), rr->junit_documents.begin(), rr->junit_documents.end());
+    cov_files.insert(cov_files.end(), rr->coverage_files.begin(), rr->coverage_files.end());
+    auto more = rows_of(rr->cases, attempt);
+    rows.insert(rows.end(), more.begin(), more.end());
+    for (const auto& c : rr->cases) {
+      if (!again.count(c.test_id)) continue;
+      if (c.outcome == "passed") {
+        flaky.insert(c.test_id);
+        if (db) (void)db->record_flake(c.test_id);
+      }
+    }
+    res.interrupted = res.interrupted || rr->interrupted;
+    res.timed_out = res.timed_out || rr->timed_out;
+  }
+  for (const auto& id : flaky) r.flaky_tests.push_back(id);
+
+  std::vector<JunitCase> final_cases;
+  for (const auto& id : order) final_cases.push_back(finals[id]);
+  tally(r, final_cases, flaky);
+
+  fs::path out_dir = o.out_dir;
+  if (out_dir.empty()) {
+    out_dir = o.project_dir / ".aqe" / "runs" /
+              (run_id > 0 ? std::to_string(run_id) : std::to_string(monotonic_ms()));
+  }
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  auto merged = merge_junit(documents, "aqe");
+  if (merged) {
+    const fs::path junit = out_dir / "junit.xml";
+    if (auto st = write_file_atomic(junit, *merged); st) {
+      r.junit_xml = junit.string();
+    } else {
+      r.warnings.push_back(st.error().message);
+    }
+  }
+
+  if (o.coverage && !res.interrupted) {
+    CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage",
+                       out_dir / "coverage.json"};
+    auto cov = combine_coverage(cc);
+    if (cov) {
+      r.coverage = std::move(*cov);
+    } else {
+      r.warnings.push_back("coverage: " + cov.error().message);
+    }
+  }
+
+  if (db && run_id > 0) {
+    if (auto st = db->record_test_results(run_id, rows); !st) {
+      r.warnings.push_back("results not stored: " + st.error().message);
+    }
+    if (r.coverage) {
+      state::CoverageSnapshot snap;
+      snap.run_id = run_id;
+      snap.lines_covered = r.coverage->lines_covered;
+      snap.lines_total = r.coverage->lines_total;
+      snap.branches_covered = r.coverage->branches_covered;
+      snap.branches_total = r.coverage->branches_total;
+      snap.files = r.coverage->files;
+      if (auto st = db->record_coverage(snap); !st) r.warnings.push_back(st.error().message);
+    }
+  }
+  if (res.stopped && o.fail_fast) {
+    r.warnings.push_back("fail-fast: stopped after the first failure; " +
+                         std::to_string(r.not_run) + " tests did not run");
+  }
+  if (res.timed_out) {
+    r.warnings.push_back("the run exceeded its timeout of " + std::to_string(*o.timeout_s) +
+                         " s; every worker was ended");
+  }
+  r.exit_code = decide_exit(r, o, res);
+  r.duration_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  return r;
+}
+
+Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& progress) {
+  const auto t0 = Clock::now();
+  ExecuteReport r;
+  r.framework = "junit";
+  r.workers = 1;
+  const fs::path report = fs::path(o.junit_path).is_absolute() ? fs::path(o.junit_path)
+                                                               : o.project_dir / o.junit_path;
+  std::error_code ec;
+  fs::remove(report, ec);  // a stale report must not pass for this run's
+  ProcessSpec spec;
+  // The user wrote a shell command line (e.g. "ctest --output-junit out.xml"); sh parses it.
+  spec.argv = {"/bin/sh", "-c", o.command};
+  spec.cwd = o.project_dir;
+  if (o.timeout_s) spec.timeout = std::chrono::milliseconds(static_cast<int64_t>(*o.timeout_s * 1000));
+  progress.event("running: " + o.command);
+  auto pr = run(spec);
+  if (!pr) return pr.error();
+  if (pr->termination == Termination::kInterrupted) {
+    r.exit_code = ExitCode::kInterrupted;
+    return r;
+  }
+  if (pr->termination == Termination::kTimedOut) {
+    r.exit_code = ExitCode::kTimeout;
+    r.warnings.push_back("the test command exceeded its timeout and was ended");
+    return r;
+  }
+  auto text = read_file(report);
+  if (!text) {
+    return make_error("JUNIT_MISSING",
+                      "the test command (exit " + std::to_string(pr->exit_code) +
+                          ") wrote no JUnit report at " + report.string(),
+                      "check --junit FILE; output was: " +
+                          std::string(trim(pr->stderr_data + pr->stdout_data)).substr(0, 2000),
+                      ExitCode::kFailure);
+  }
+  auto cases = parse_junit(*text, report.string());
+  if (!cases) return cases.error();
+  tally(r, *cases, {});
+  r.junit_xml = report.string();
+  r.exit_code = r.failed + r.errors > 0 || pr->exit_code != 0 ? ExitCode::kFailure
+                                                                : ExitCode::kSuccess;
+  if (r.exit_code == ExitCode::kFailure && r.failed + r.errors == 0) {
+    r.warnings.push_back("the test command exited " + std::to_string(pr->exit_code) +
+                         " although its report has no failures");
+  }
+  r.duration_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  return r;
+}
+
+nlohmann::json summary_of(const ExecuteReport& r) {
+  nlohmann::json s = to_json(r);
+  s.erase("failures");
+  s["worker_startup_s"] = r.worker_startup_s;
+  if (s.contains("coverage") && s["coverage"].is_object()) s["coverage"].erase("files");
+  return s;
+}
+
+}  // namespace
+
+Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db,
+                                  ProgressSink& progress) {
+  if (auto st = check_input(opts); !st) return st.error();
+  if (opts.framework == "junit") return run_junit_command(opts, progress);
+
+  int64_t run_id = 0;
+  if (db) {
+    state::RunInfo info;
+    info.command = "execute";
+    info.args = {{"paths", opts.paths}, {"paths_key", paths_key(opts)}};
+    if (opts.shard) info.args["shard"] = {opts.shard->first, opts.shard->second};
+    if (auto id = db->begin_run(info)) run_id = *id;
+  }
+  auto tmp = make_temp_dir("aqe-exec");
+  if (!tmp) return tmp.error();
+  TempDir guard{*tmp};
+  auto r = run_pytest_suite(opts, db, progress, guard.path, run_id);
+  if (db && run_id > 0) {
+    const int code = r ? to_int(r->exit_code) : to_int(r.error().exit_code);
+    const std::string status = !r ? "error" : (code == 0 ? "success" : "failure");
+    (void)db->finish_run(run_id, code, status, r ? summary_of(*r) : nlohmann::json::object());
+  }
+  return r;
+}
+
+}  // namespace aqe::exec

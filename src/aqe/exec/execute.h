@@ -1,0 +1,76 @@
+// `aqe execute`: runs a test suite on N pytest workers that pull work from aqe, with
+// coverage measured per worker and combined, results merged into one JUnit XML file and
+// stored for the next run's scheduling.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/exec/coverage.h"
+#include "aqe/state/db.h"
+#include "aqe/util/exit_code.h"
+#include "aqe/util/progress.h"
+#include "aqe/util/result.h"
+
+namespace aqe::exec {
+
+struct ExecuteOptions {
+  std::vector<std::string> paths;        // test paths as given (relative to project_dir)
+  std::filesystem::path project_dir;
+  std::string python;                    // the already-chosen interpreter
+  std::string python_source;             // how it was chosen, for error messages
+  int workers = 0;                       // 0 = auto
+  bool parallel = false;                 // auto may use up to one worker per core
+  bool coverage = false;
+  std::vector<std::string> coverage_source;  // used when the project's coverage config has none
+  bool fail_fast = false;
+  int retries = 0;
+  std::optional<double> timeout_s;       // whole run
+  std::optional<double> test_timeout_s;  // per test
+  std::string flaky_policy = "fail";     // "fail" | "pass"
+  std::optional<std::pair<int, int>> shard;  // i/n, 1-based i
+  std::string framework = "pytest";      // "pytest" | "junit"
+  std::string command;                   // framework junit: the command line to run
+  std::string junit_path;                // framework junit: the report it writes
+  std::vector<std::string> pytest_args;  // extra arguments passed to every worker
+  std::filesystem::path out_dir;         // junit.xml / coverage; default <project>/.aqe/runs/<ts>
+  int cores = 0;                         // 0 = std::thread::hardware_concurrency()
+};
+
+struct TestFailure {
+  std::string test;
+  std::string file;
+  int line = 0;
+  std::string message;
+  std::string outcome;  // failed | error
+};
+
+struct ExecuteReport {
+  std::string framework;
+  int64_t tests_run = 0, passed = 0, failed = 0, skipped = 0, errors = 0, flaky = 0;
+  int64_t not_run = 0;  // fail-fast / timeout: planned tests that never ran
+  double duration_s = 0;
+  int workers = 0;
+  std::optional<std::pair<int, int>> shard;
+  std::optional<CoverageSummary> coverage;
+  std::vector<TestFailure> failures;
+  std::vector<std::string> flaky_tests;
+  std::string junit_xml;
+  std::optional<std::string> artifact_key;
+  double worker_startup_s = 0;  // measured; stored for the next run's worker count
+  aqe::ExitCode exit_code = aqe::ExitCode::kSuccess;
+  std::vector<std::string> warnings;
+};
+
+Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db,
+                                  ProgressSink& progress);
+
+nlohmann::json to_json(const ExecuteReport& r);
+std::string to_text(const ExecuteReport& r);
+
+}  // namespace aqe::exec

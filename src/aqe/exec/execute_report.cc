@@ -1,0 +1,99 @@
+#include <cstdio>
+#include <sstream>
+
+#include "aqe/exec/execute.h"
+
+namespace aqe::exec {
+namespace {
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+nlohmann::json coverage_json(const CoverageSummary& c) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : c.files) {
+    files.push_back({{"file", f.file},
+                     {"lines_covered", f.lines_covered},
+                     {"lines_total", f.lines_total},
+                     {"branches_covered", f.branches_covered},
+                     {"branches_total", f.branches_total}});
+  }
+  return {{"line_rate", c.line_rate()},
+          {"branch_rate", c.branch_rate()},
+          {"lines_covered", c.lines_covered},
+          {"lines_total", c.lines_total},
+          {"branches_covered", c.branches_covered},
+          {"branches_total", c.branches_total},
+          {"files", files}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const ExecuteReport& r) {
+  nlohmann::json failures = nlohmann::json::array();
+  for (const auto& f : r.failures) {
+    failures.push_back({{"test", f.test},
+                        {"file", f.file},
+                        {"line", f.line},
+                        {"message", f.message},
+                        {"outcome", f.outcome}});
+  }
+  nlohmann::json shard = nullptr;
+  if (r.shard) shard = {{"index", r.shard->first}, {"total", r.shard->second}};
+  return {{"framework", r.framework},
+          {"tests_run", r.tests_run},
+          {"passed", r.passed},
+          {"failed", r.failed},
+          {"skipped", r.skipped},
+          {"errors", r.errors},
+          {"flaky", r.flaky},
+          {"not_run", r.not_run},
+          {"duration_s", r.duration_s},
+          {"workers", r.workers},
+          {"shard", shard},
+          {"coverage", r.coverage ? coverage_json(*r.coverage) : nlohmann::json(nullptr)},
+          {"failures", failures},
+          {"flaky_tests", r.flaky_tests},
+          {"junit_xml", r.junit_xml.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.junit_xml)},
+          {"artifact_key", r.artifact_key ? nlohmann::json(*r.artifact_key) : nlohmann::json(nullptr)}};
+}
+
+std::string to_text(const ExecuteReport& r) {
+  std::ostringstream out;
+  for (const auto& f : r.failures) {
+    out << (f.outcome == "error" ? "ERROR " : "FAILED ") << f.test;
+    if (!f.file.empty()) out << " (" << f.file << (f.line > 0 ? ":" + std::to_string(f.line) : "") << ")";
+    if (!f.message.empty()) {
+      std::string first = f.message.substr(0, f.message.find('\n'));
+      out << "\n    " << first;
+    }
+    out << "\n";
+  }
+  for (const auto& t : r.flaky_tests) out << "FLAKY " << t << " (passed on retry)\n";
+  if (r.coverage) {
+    out << "coverage: lines " << fixed(100.0 * r.coverage->line_rate(), 2) << "% ("
+        << r.coverage->lines_covered << "/" << r.coverage->lines_total << "), branches "
+        << fixed(100.0 * r.coverage->branch_rate(), 2) << "% (" << r.coverage->branches_covered
+        << "/" << r.coverage->branches_total << ")\n";
+  }
+  if (!r.junit_xml.empty()) out << "junit: " << r.junit_xml << "\n";
+  std::vector<std::string> parts;
+  if (r.failed) parts.push_back(std::to_string(r.failed) + " failed");
+  parts.push_back(std::to_string(r.passed) + " passed");
+  if (r.skipped) parts.push_back(std::to_string(r.skipped) + " skipped");
+  if (r.errors) parts.push_back(std::to_string(r.errors) + (r.errors == 1 ? " error" : " errors"));
+  if (r.flaky) parts.push_back(std::to_string(r.flaky) + " flaky");
+  if (r.not_run) parts.push_back(std::to_string(r.not_run) + " not run");
+  std::string line;
+  for (size_t i = 0; i < parts.size(); ++i) line += (i ? ", " : "") + parts[i];
+  out << line << " in " << fixed(r.duration_s, 2) << "s";
+  if (r.workers > 1) out << " on " << r.workers << " workers";
+  if (r.shard) out << " (shard " << r.shard->first << "/" << r.shard->second << ")";
+  out << "\n";
+  return out.str();
+}
+
+}  // namespace aqe::exec

@@ -1,0 +1,174 @@
+#include "aqe/exec/junit.h"
+
+#include <pugixml.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "aqe/util/strings.h"
+
+namespace aqe::exec {
+namespace {
+
+std::string module_dotted(std::string_view file) {
+  std::string m(file);
+  if (ends_with(m, ".py")) m.resize(m.size() - 3);
+  for (char& c : m) {
+    if (c == '/') c = '.';
+  }
+  return m;
+}
+
+// pytest ends a failure body with "path:LINE: ExceptionName"; the last such line is where
+// the test failed.
+std::pair<std::string, int> crash_location(const std::string& details) {
+  static const std::regex kLoc(R"(^([^\s:][^:\n]*):(\d+): \S)");
+  std::pair<std::string, int> found{"", 0};
+  for (const auto& line : split(details, '\n')) {
+    std::smatch m;
+    if (std::regex_search(line, m, kLoc)) found = {m[1].str(), std::atoi(m[2].str().c_str())};
+  }
+  return found;
+}
+
+int outcome_rank(const std::string& o) {
+  if (o == "error") return 3;
+  if (o == "failed") return 2;
+  if (o == "skipped") return 1;
+  return 0;
+}
+
+JunitCase read_case(const pugi::xml_node& tc) {
+  JunitCase c;
+  const std::string file = tc.attribute("file").as_string();
+  const std::string classname = tc.attribute("classname").as_string();
+  const std::string name = tc.attribute("name").as_string();
+  c.file = file;
+  if (!file.empty()) {
+    c.test_id = pytest_node_id(file, classname, name);
+  } else {
+    c.test_id = classname.empty() ? name : classname + "::" + name;
+  }
+  // pytest writes the 0-based line of the test definition.
+  if (auto l = tc.attribute("line"); l) c.line = l.as_int() + 1;
+  c.time_s = tc.attribute("time").as_double();
+  c.outcome = "passed";
+  for (const char* tag : {"skipped", "failure", "error"}) {
+    for (auto child = tc.child(tag); child; child = child.next_sibling(tag)) {
+      const std::string o = std::string(tag) == "failure" ? "failed" : tag;
+      if (outcome_rank(o) < outcome_rank(c.outcome)) continue;
+      c.outcome = o;
+      c.message = child.attribute("message").as_string();
+      c.details = child.text().as_string();
+    }
+  }
+  if (classname.empty() && c.outcome == "error") {
+    // A collection error's message is just "collection failure"; the exception says more.
+    for (const auto& line : split(c.details, '\n')) {
+      if (starts_with(line, "E   ")) c.message = std::string(trim(line.substr(4)));
+    }
+  }
+  if (c.outcome == "failed" || c.outcome == "error") {
+    auto [f, l] = crash_location(c.details);
+    if (l > 0 && (f == c.file || c.file.empty())) {
+      c.file = f;
+      c.line = l;
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string pytest_node_id(std::string_view file, std::string_view classname,
+                           std::string_view name) {
+  const std::string module = module_dotted(file);
+  std::string id(file);
+  if (classname.empty()) {
+    // A collection error: pytest names the module itself; the node id is the file.
+    return name == module ? id : id + "::" + std::string(name);
+  }
+  std::string rest;
+  if (starts_with(classname, module) &&
+      (classname.size() == module.size() || classname[module.size()] == '.')) {
+    rest = std::string(classname.substr(std::min(classname.size(), module.size() + 1)));
+  }
+  for (const auto& part : split(rest, '.')) {
+    if (!part.empty()) id += "::" + part;
+  }
+  return id + "::" + std::string(name);
+}
+
+Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::string& origin) {
+  pugi::xml_document doc;
+  auto res = doc.load_buffer(xml.data(), xml.size());
+  if (!res) {
+    return make_error("JUNIT_INVALID",
+                      origin + ": not valid JUnit XML at byte " + std::to_string(res.offset) +
+                          ": " + res.description(),
+                      "", ExitCode::kFailure);
+  }
+  std::vector<JunitCase> out;
+  std::map<std::string, size_t> seen;
+  for (auto tc : doc.select_nodes("//testcase")) {
+    JunitCase c = read_case(tc.node());
+    // pytest may write a second testcase for a teardown error of the same test.
+    auto [it, inserted] = seen.emplace(c.test_id, out.size());
+    if (inserted) {
+      out.push_back(std::move(c));
+    } else if (outcome_rank(c.outcome) > outcome_rank(out[it->second].outcome)) {
+      c.time_s += out[it->second].time_s;
+      out[it->second] = std::move(c);
+    }
+  }
+  return out;
+}
+
+Result<std::string> merge_junit(const std::vector<std::string>& documents,
+                                const std::string& suite_name) {
+  pugi::xml_document out;
+  auto decl = out.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "utf-8";
+  auto suites = out.append_child("testsuites");
+  auto suite = suites.append_child("testsuite");
+  suite.append_attribute("name") = suite_name.c_str();
+
+  std::map<std::string, pugi::xml_node> by_id;
+  for (size_t d = 0; d < documents.size(); ++d) {
+    pugi::xml_document doc;
+    if (!doc.load_buffer(documents[d].data(), documents[d].size())) continue;
+    for (auto x : doc.select_nodes("//testcase")) {
+      const JunitCase c = read_case(x.node());
+      auto it = by_id.find(c.test_id);
+      if (it != by_id.end()) {
+        it->second = suite.insert_copy_after(x.node(), it->second);
+        suite.remove_child(it->second.previous_sibling());
+      } else {
+        by_id[c.test_id] = suite.append_copy(x.node());
+      }
+    }
+  }
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
+  double time_s = 0;
+  for (auto tc : suite.children("testcase")) {
+    const JunitCase c = read_case(tc);
+    ++tests;
+    time_s += c.time_s;
+    if (c.outcome == "failed") ++failures;
+    if (c.outcome == "error") ++errors;
+    if (c.outcome == "skipped") ++skipped;
+  }
+  suite.append_attribute("tests") = tests;
+  suite.append_attribute("failures") = failures;
+  suite.append_attribute("errors") = errors;
+  suite.append_attribute("skipped") = skipped;
+  suite.append_attribute("time") = time_s;
+  std::ostringstream ss;
+  out.save(ss, "  ");
+  return ss.str();
+}
+
+}  // namespace aqe::exec

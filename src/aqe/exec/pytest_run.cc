@@ -1,0 +1,543 @@
+#include "aqe/exec/pytest_run.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <numeric>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/exec/process.h"
+#include "aqe/exec/python.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/resources.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::exec {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr std::chrono::milliseconds kTick{10};
+// After fail-fast or the run's timeout, workers get this long to end on their own.
+constexpr std::chrono::milliseconds kStopGrace{1500};
+constexpr std::chrono::milliseconds kKillGrace{300};
+
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+Result<Fd> listen_unix(const fs::path& path) {
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string p = path.string();
+  if (fd.get() < 0 || p.size() >= sizeof addr.sun_path) {
+    return make_error("EXEC_SOCKET", "cannot create the worker socket " + p, "",
+                      ExitCode::kFailure);
+  }
+  std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd.get(), 64) != 0) {
+    return make_error("EXEC_SOCKET", "cannot listen on " + p + ": " + std::strerror(errno), "",
+                      ExitCode::kFailure);
+  }
+  return fd;
+}
+
+bool send_line(int fd, const json& msg) {
+  const std::string line = msg.dump() + "\n";
+  size_t off = 0;
+  while (off < line.size()) {
+    ssize_t n = ::send(fd, line.data() + off, line.size() - off, MSG_NOSIGNAL);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, 100);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string file_of(const std::string& node_id) { return node_id.substr(0, node_id.find("::")); }
+
+int outcome_rank(const std::string& o) {
+  if (o == "error") return 3;
+  if (o == "failed") return 2;
+  if (o == "skipped") return 1;
+  return 0;
+}
+
+struct Worker {
+  int index = 0;
+  std::optional<Process> proc;
+  Fd conn;
+  std::string inbuf;
+  Clock::time_point started;
+  std::optional<double> startup_s;
+  bool exited = false;
+  bool got_work = false;
+  std::vector<std::string> outstanding;  // assigned, no result yet, in run order
+  std::map<std::string, JunitCase> streamed;
+  std::vector<std::string> streamed_order;
+  fs::path junit_file, coverage_file;
+  ProcessResult result;
+};
+
+class PassRunner {
+ public:
+  PassRunner(const PytestPass& pass, ProgressSink& progress) : pass_(pass), progress_(progress) {}
+  Result<PytestPassResult> run();
+
+ private:
+  Status start_worker();
+  void accept_connections();
+  // Returns false at end of stream.
+  bool read_from(int fd, std::string& buf, const std::function<void(const json&)>& on_msg);
+  void on_message(Worker& w, const json& msg);
+  void build_plan(const std::vector<std::string>& collected);
+  void serve_next(Worker& w);
+  void on_result(Worker& w, const json& msg);
+  void stop_all(const std::string& why);
+  void on_exit(Worker& w);
+  std::optional<Error> fatal_worker_error(const Worker& w) const;
+  void collect_results();
+  void report_progress();
+
+  const PytestPass& pass_;
+  ProgressSink& progress_;
+  Fd listener_;
+  fs::path socket_path_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::pair<Fd, std::string>> unidentified_;
+  bool plan_ready_ = false;
+  std::vector<std::string> planned_;
+  std::deque<std::vector<std::string>> queue_;
+  std::map<std::string, double> estimate_;
+  std::set<std::string> rescheduled_;
+  double remaining_s_ = 0;
+  int64_t done_ = 0, failures_ = 0;
+  int collect_errors_ = 0;
+  int replacements_left_ = 0;
+  std::optional<Clock::time_point> kill_at_;
+  std::optional<Error> fatal_;
+  PytestPassResult out_;
+};
+
+Status PassRunner::start_worker() {
+  auto w = std::make_unique<Worker>();
+  w->index = static_cast<int>(workers_.size());
+  const std::string tag = "a" + std::to_string(pass_.attempt) + "w" + std::to_string(w->index);
+  w->junit_file = pass_.work_dir / (tag + ".xml");
+  w->coverage_file = pass_.work_dir / (tag + ".coverage");
+  ProcessSpec spec;
+  spec.argv = {pass_.python, "-m", "pytest", "-p", "aqe_pytest_plugin", "-p", "no:cacheprovider",
+               "-q", "-o", "junit_family=xunit1", "--junitxml=" + w->junit_file.string(),
+               "--continue-on-collection-errors"};
+  if (pass_.fail_fast) spec.argv.push_back("-x");
+  spec.argv.insert(spec.argv.end(), pass_.extra_args.begin(), pass_.extra_args.end());
+  spec.argv.insert(spec.argv.end(), pass_.paths.begin(), pass_.paths.end());
+  spec.cwd = pass_.project_dir;
+  const char* pp = std::getenv("PYTHONPATH");
+  std::string pythonpath = (pass_.work_dir / "plugin").string();
+  if (pp && *pp) pythonpath += ":" + std::string(pp);
+  spec.env_set = {{"PYTHONPATH", pythonpath},
+                  {"AQE_SOCKET", socket_path_.string()},
+                  {"AQE_WORKER", std::to_string(w->index)}};
+  if (pass_.coverage) {
+    spec.env_set["AQE_COVERAGE_FILE"] = w->coverage_file.string();
+    spec.env_set["AQE_COVERAGE_SOURCE"] = join(pass_.coverage_source, ":");
+    out_.coverage_files.push_back(w->coverage_file);
+  }
+  if (pass_.test_timeout_s) {
+    spec.env_set["AQE_TEST_TIMEOUT_S"] = std::to_string(*pass_.test_timeout_s);
+  }
+  spec.kill_grace = kKillGrace;
+  w->started = Clock::now();
+  auto p = Process::start(spec);
+  if (!p) return p.error();
+  w->proc.emplace(std::move(*p));
+  workers_.push_back(std::move(w));
+  ++out_.workers_started;
+  return ok_status();
+}
+
+void PassRunner::accept_connections() {
+  for (;;) {
+    int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    unidentified_.emplace_back(Fd(fd), std::string());
+  }
+}
+
+// Reads what is there and hands each complete line to `on_msg`.
+bool PassRunner::read_from(int fd, std::string& buf,
+                           const std::function<void(const json&)>& on_msg) {
+  char chunk[65536];
+  bool open = true;
+  for (;;) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n == 0) open = false;
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+  size_t start = 0;
+  for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
+    auto msg = json::parse(std::string_view(buf).substr(start, nl - start), nullptr, false);
+    if (msg.is_object()) on_msg(msg);
+  }
+  buf.erase(0, start);
+  return open;
+}
+
+void PassRunner::build_plan(const std::vector<std::string>& collected) {
+  std::vector<TestItem> tests;
+  for (const auto& id : collected) {
+    if (pass_.only && !pass_.only->count(id)) continue;
+    tests.push_back({id, file_of(id)});
+  }
+  if (pass_.shard) {
+    std::vector<TestItem> mine;
+    for (size_t i : select_shard(tests, pass_.durations, pass_.shard->first, pass_.shard->second)) {
+      mine.push_back(tests[i]);
+    }
+    tests = std::move(mine);
+  }
+  const double unknown = unknown_test_estimate(pass_.durations, 0.01);
+  const auto est = estimate_durations(tests, pass_.durations, unknown);
+  remaining_s_ = std::accumulate(est.begin(), est.end(), 0.0);
+  for (size_t i = 0; i < tests.size(); ++i) estimate_[tests[i].id] = est[i];
+  const int live = std::max(1, pass_.workers);
+  std::deque<std::vector<std::string>> urgent;
+  for (const auto& u : plan_units(tests, est, balanced_unit_limit(remaining_s_, live))) {
+    std::vector<std::string> ids;
+    bool first = false;
+    for (size_t i : u.tests) {
+      ids.push_back(tests[i].id);
+      first = first || pass_.run_first.count(tests[i].id) > 0;
+    }
+    (first ? urgent : queue_).push_back(std::move(ids));
+  }
+  queue_.insert(queue_.begin(), urgent.begin(), urgent.end());
+  for (const auto& t : tests) planned_.push_back(t.id);
+  out_.planned = static_cast<int64_t>(planned_.size());
+  plan_ready_ = true;
+}
+
+void PassRunner::serve_next(Worker& w) {
+  if (out_.stopped || out_.timed_out) {
+    send_line(w.conn.get(), json{{"stop", "aqe stopped the run"}});
+    return;
+  }
+  std::vector<std::string> batch;
+  if (!queue_.empty()) {
+    batch = std::move(queue_.front());
+    queue_.pop_front();
+  }
+  for (const auto& id : batch) w.outstanding.push_back(id);
+  w.got_work = w.got_work || !batch.empty();
+  send_line(w.conn.get(), json{{"run", batch}});
+}
+
+void PassRunner::on_result(Worker& w, const json& msg) {
+  const std::string id = msg.value("result", "");
+  const std::string when = msg.value("when", "call");
+  std::string outcome = msg.value("outcome", "passed");
+  if (outcome == "failed" && when != "call") outcome = "error";
+  auto [it, inserted] = w.streamed.try_emplace(id);
+  JunitCase& c = it->second;
+  if (inserted) {
+    w.streamed_order.push_back(id);
+    c.test_id = id;
+    c.file = file_of(id);
+    c.outcome = "passed";
+    auto pos = std::find(w.outstanding.begin(), w.outstanding.end(), id);
+    if (pos != w.outstanding.end()) w.outstanding.erase(pos);
+    ++done_;
+    remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
+  }
+  c.time_s += msg.value("duration", 0.0);
+  if (outcome_rank(outcome) > outcome_rank(c.outcome)) c.outcome = outcome;
+  if (outcome == "failed" || outcome == "error") {
+    ++failures_;
+    progress_.event((outcome == "failed" ? "FAILED " : "ERROR ") + id);
+    if (pass_.fail_fast && !out_.stopped) stop_all("fail-fast: " + id + " " + outcome);
+  }
+  report_progress();
+}
+
+void PassRunner::stop_all(const std::string& why) {
+  out_.stopped = true;
+  queue_.clear();
+  for (auto& w : workers_) {
+    if (w->exited) continue;
+    if (!w->got_work || w->conn.get() < 0) {
+      w->proc->kill_group(kKillGrace);
+    } else {
+      send_line(w->conn.get(), json{{"stop", why}});
+    }
+  }
+  kill_at_ = Clock::now() + kStopGrace;
+}
+
+void PassRunner::on_message(Worker& w, const json& msg) {
+  if (msg.contains("collected")) {
+    if (!w.startup_s) {
+      w.startup_s = std::chrono::duration<double>(Clock::now() - w.started).count();
+    }
+    collect_errors_ = std::max(collect_errors_, msg.value("collect_errors", 0));
+    const auto ids = msg["collected"].get<std::vector<std::string>>();
+    if (!plan_ready_) build_plan(ids);
+    report_progress();
+  } else if (msg.contains("next")) {
+    serve_next(w);
+  } else if (msg.contains("result")) {
+    on_result(w, msg);
+  }
+}
+
+std::optional<Error> PassRunner::fatal_worker_error(const Worker& w) const {
+  const auto& r = w.result;
+  const std::string& err = r.stderr_data;
+  if (err.find("No module named pytest") != std::string::npos) {
+    return missing_modules_error(PythonChoice{pass_.python, pass_.python_source.empty() ? "execute" : pass_.python_source}, {"pytest"});
+  }
+  if (r.termination == Termination::kExited && r.exit_code == 4) {
+    std::string text = std::string(trim(err.empty() ? r.stdout_data : err));
+    return make_error("PYTEST_USAGE", "pytest rejected its arguments: " + text,
+                      "check the test paths and the pytest options in the project's config",
+                      ExitCode::kUsage);
+  }
+  if (r.termination == Termination::kExited && r.exit_code == 3) {
+    return make_error("PYTEST_INTERNAL_ERROR",
+                      "pytest stopped with an internal error:\n" +
+                          std::string(trim(r.stdout_data + r.stderr_data)),
+                      "a conftest.py or plugin raised during start-up", ExitCode::kFailure);
+  }
+  return std::nullopt;
+}
+
+void PassRunner::on_exit(Worker& w) {
+  w.result = w.proc->wait();
+  w.exited = true;
+  w.conn.reset();
+  if (!fatal_ && !w.startup_s) {
+    if (auto e = fatal_worker_error(w)) {
+      fatal_ = *e;
+      for (auto& other : workers_) {
+        if (!other->exited) other->proc->kill_group(kKillGrace);
+      }
+      return;
+    }
+  }
+  if (w.outstanding.empty() || out_.stopped || out_.timed_out || out_.interrupted) return;
+  // A crash: the test it was running is reported, the rest of its work goes back once.
+  const std::string culprit = w.outstanding.front();
+  JunitCase c{culprit, file_of(culprit), 0, "error", 0,
+              "worker crashed while running this test", w.result.stderr_data};
+  if (w.result.termination == Termination::kSignaled) {
+    c.message += " (signal " + std::to_string(w.result.signal) + ")";
+  }
+  w.streamed[culprit] = c;
+  w.streamed_order.push_back(culprit);
+  ++done_;
+  ++failures_;
+  progress_.event("ERROR " + culprit + " (worker crashed)");
+  std::vector<std::string> again;
+  for (size_t i = 1; i < w.outstanding.size(); ++i) {
+    if (rescheduled_.insert(w.outstanding[i]).second) again.push_back(w.outstanding[i]);
+  }
+  w.outstanding.clear();
+  if (!again.empty()) queue_.push_front(std::move(again));
+  out_.warnings.push_back("a pytest worker crashed while running " + culprit +
+                          "; its remaining tests were rescheduled");
+}
+
+void PassRunner::report_progress() {
+  ProgressUpdate u;
+  u.done = done_;
+  u.total = static_cast<int64_t>(planned_.size());
+  u.failures = failures_;
+  int live = 0;
+  for (const auto& w : workers_) live += w->exited ? 0 : 1;
+  u.eta_s = live > 0 ? remaining_s_ / live : -1;
+  progress_.update(u);
+}
+
+void PassRunner::collect_results() {
+  std::map<std::string, size_t> index;
+  auto add = [&](JunitCase c) {
+    auto [it, inserted] = index.emplace(c.test_id, out_.cases.size());
+    if (inserted) {
+      out_.cases.push_back(std::move(c));
+    } else if (outcome_rank(c.outcome) > outcome_rank(out_.cases[it->second].outcome)) {
+      out_.cases[it->second] = std::move(c);
+    }
+  };
+  for (auto& w : workers_) {
+    std::error_code ec;
+    std::optional<std::vector<JunitCase>> parsed;
+    if (fs::exists(w->junit_file, ec)) {
+      if (auto text = read_file(w->junit_file)) {
+        if (auto cases = parse_junit(*text, w->junit_file.string())) {
+          parsed = std::move(*cases);
+          out_.junit_documents.push_back(std::move(*text));
+        }
+      }
+    }
+    std::set<std::string> from_junit;
+    if (parsed) {
+      for (auto& c : *parsed) {
+        from_junit.insert(c.test_id);
+        add(std::move(c));
+      }
+    }
+    // Killed or crashed workers wrote no report: what they streamed stands in.
+    for (const auto& id : w->streamed_order) {
+      if (!from_junit.count(id)) add(w->streamed[id]);
+    }
+    if (w->startup_s) out_.worker_startup_s = std::max(out_.worker_startup_s, *w->startup_s);
+  }
+}
+
+Result<PytestPassResult> PassRunner::run() {
+  std::error_code ec;
+  fs::create_directories(pass_.work_dir / "plugin", ec);
+  auto plugin = find_resource("aqe_pytest_plugin.py");
+  if (!plugin) {
+    return make_error("INTERNAL", "the pytest plugin is missing from this aqe build", "",
+                      ExitCode::kFailure);
+  }
+  if (auto st = write_file_atomic(pass_.work_dir / "plugin" / "aqe_pytest_plugin.py", *plugin);
+      !st) {
+    return st.error();
+  }
+  socket_path_ = pass_.work_dir / ("a" + std::to_string(pass_.attempt) + ".sock");
+  auto l = listen_unix(socket_path_);
+  if (!l) return l.error();
+  listener_ = std::move(*l);
+  replacements_left_ = std::max(1, pass_.workers);
+  for (int i = 0; i < std::max(1, pass_.workers); ++i) {
+    if (auto st = start_worker(); !st) return st.error();
+  }
+  for (;;) {
+    size_t live = 0;
+    for (auto& w : workers_) live += w->exited ? 0 : 1;
+    if (live == 0) {
+      // Work left over after a crash gets a fresh worker, a bounded number of times.
+      if (fatal_ || queue_.empty() || out_.stopped || out_.timed_out || out_.interrupted ||
+          replacements_left_-- <= 0) {
+        break;
+      }
+      if (auto st = start_worker(); !st) return st.error();
+      continue;
+    }
+    const auto now = Clock::now();
+    if (interrupted()) out_.interrupted = true;
+    if (pass_.deadline && now >= *pass_.deadline && !out_.timed_out) {
+      out_.timed_out = true;
+      for (auto& w : workers_) {
+        if (!w->exited) w->proc->kill_group(kKillGrace);
+      }
+    }
+    if (kill_at_ && now >= *kill_at_) {
+      for (auto& w : workers_) {
+        if (!w->exited) w->proc->kill_group(kKillGrace);
+      }
+      kill_at_.reset();
+    }
+    std::vector<pollfd> fds{{listener_.get(), POLLIN, 0}};
+    for (auto& [fd, buf] : unidentified_) fds.push_back({fd.get(), POLLIN, 0});
+    for (auto& w : workers_) {
+      if (w->conn.get() >= 0) fds.push_back({w->conn.get(), POLLIN, 0});
+    }
+    ::poll(fds.data(), fds.size(), static_cast<int>(kTick.count()));
+    accept_connections();
+    for (auto it = unidentified_.begin(); it != unidentified_.end();) {
+      Worker* owner = nullptr;
+      const bool open = read_from(it->first.get(), it->second, [&](const json& msg) {
+        if (owner) {
+          on_message(*owner, msg);
+          return;
+        }
+        if (!msg.contains("hello")) return;
+        const int idx = std::atoi(msg["hello"].get<std::string>().c_str());
+        if (idx >= 0 && idx < static_cast<int>(workers_.size())) owner = workers_[idx].get();
+      });
+      if (owner) {
+        owner->conn = std::move(it->first);
+        owner->inbuf = std::move(it->second);
+        if (!open) owner->conn.reset();
+        it = unidentified_.erase(it);
+      } else if (!open) {
+        it = unidentified_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& w : workers_) {
+      if (w->conn.get() >= 0 &&
+          !read_from(w->conn.get(), w->inbuf, [&](const json& msg) { on_message(*w, msg); })) {
+        w->conn.reset();
+      }
+    }
+    for (auto& w : workers_) {
+      if (!w->exited && w->proc->poll()) on_exit(*w);
+    }
+  }
+  if (fatal_) return *fatal_;
+  collect_results();
+  out_.no_tests = plan_ready_ && planned_.empty() && collect_errors_ == 0;
+  if (!plan_ready_ && !out_.timed_out && !out_.interrupted) {
+    const auto& r = workers_.front()->result;
+    return make_error("PYTEST_FAILED",
+                      "pytest ended before collecting tests (exit " + std::to_string(r.exit_code) +
+                          "): " + std::string(trim(r.stderr_data + r.stdout_data)),
+                      "run the same paths with plain pytest to see the problem",
+                      ExitCode::kFailure);
+  }
+  return std::move(out_);
+}
+
+}  // namespace
+
+Result<PytestPassResult> run_pytest_pass(const PytestPass& pass, ProgressSink& progress) {
+  PassRunner runner(pass, progress);
+  return runner.run();
+}
+
+}  // namespace aqe::exec

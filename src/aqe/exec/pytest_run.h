@@ -1,0 +1,60 @@
+// One pass of pytest workers over a set of tests: starts the workers, serves them work
+// units over a Unix socket (protocol in resources/aqe_pytest_plugin.py), and collects their
+// results. execute.cc runs one pass for the suite and one per retry round.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aqe/exec/junit.h"
+#include "aqe/exec/scheduler.h"
+#include "aqe/util/progress.h"
+#include "aqe/util/result.h"
+
+namespace aqe::exec {
+
+struct PytestPass {
+  std::string python;
+  std::string python_source;
+  std::filesystem::path project_dir;
+  std::filesystem::path work_dir;           // per-run temp dir: socket, plugin, worker files
+  std::vector<std::string> paths;           // what the workers collect
+  std::vector<std::string> extra_args;
+  int workers = 1;
+  int attempt = 1;                          // 1 = the suite; >1 = a retry round
+  std::optional<std::set<std::string>> only;  // run only these node ids
+  std::optional<std::pair<int, int>> shard;
+  std::map<std::string, double> durations;  // stored, for longest-first
+  bool fail_fast = false;
+  std::set<std::string> run_first;          // e.g. last run's failures under fail-fast
+  bool coverage = false;
+  std::vector<std::string> coverage_source;
+  std::optional<double> test_timeout_s;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // whole run
+};
+
+struct PytestPassResult {
+  std::vector<JunitCase> cases;            // one per test id (collection errors included)
+  std::vector<std::string> junit_documents;
+  std::vector<std::filesystem::path> coverage_files;
+  int64_t planned = 0;                     // selected tests (after shard / only)
+  bool stopped = false;                    // fail-fast fired
+  bool timed_out = false;
+  bool interrupted = false;
+  bool no_tests = false;                   // pytest collected nothing
+  double worker_startup_s = 0;             // slowest start-to-collected of the workers
+  int workers_started = 0;
+  std::vector<std::string> warnings;
+};
+
+// Fails (as a value) for pytest usage errors and an interpreter without pytest (exit 3),
+// and when no worker can be started.
+Result<PytestPassResult> run_pytest_pass(const PytestPass& pass, ProgressSink& progress);
+
+}  // namespace aqe::exec

@@ -1,0 +1,126 @@
+#include "aqe/exec/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <queue>
+
+namespace aqe::exec {
+
+double unknown_test_estimate(const std::map<std::string, double>& durations, double fallback_s) {
+  if (durations.empty()) return fallback_s;
+  std::vector<double> v;
+  v.reserve(durations.size());
+  for (const auto& [id, d] : durations) v.push_back(d);
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+std::vector<double> estimate_durations(const std::vector<TestItem>& tests,
+                                       const std::map<std::string, double>& durations,
+                                       double unknown_s) {
+  std::vector<double> out;
+  out.reserve(tests.size());
+  for (const auto& t : tests) {
+    auto it = durations.find(t.id);
+    out.push_back(it == durations.end() ? unknown_s : it->second);
+  }
+  return out;
+}
+
+double balanced_unit_limit(double total_s, int workers) {
+  // Four units per worker keeps the tail short without scattering module fixtures.
+  return total_s / (4.0 * std::max(1, workers));
+}
+
+std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests,
+                                 const std::vector<double>& estimates, double max_unit_s) {
+  // Group by file in order of first appearance, keeping collection order inside a file.
+  std::map<std::string, size_t> file_index;
+  std::vector<std::vector<size_t>> files;
+  for (size_t i = 0; i < tests.size(); ++i) {
+    auto [it, inserted] = file_index.emplace(tests[i].file, files.size());
+    if (inserted) files.emplace_back();
+    files[it->second].push_back(i);
+  }
+  std::vector<WorkUnit> units;
+  for (const auto& members : files) {
+    WorkUnit cur;
+    for (size_t i : members) {
+      const double d = estimates[i];
+      if (!cur.tests.empty() && cur.estimate_s + d > max_unit_s) {
+        units.push_back(std::move(cur));
+        cur = WorkUnit{};
+      }
+      cur.tests.push_back(i);
+      cur.estimate_s += d;
+    }
+    if (!cur.tests.empty()) units.push_back(std::move(cur));
+  }
+  std::stable_sort(units.begin(), units.end(), [](const WorkUnit& a, const WorkUnit& b) {
+    return a.estimate_s > b.estimate_s;
+  });
+  return units;
+}
+
+std::vector<std::vector<size_t>> assign_lpt(const std::vector<WorkUnit>& units, int bins) {
+  bins = std::max(1, bins);
+  std::vector<size_t> order(units.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return units[a].estimate_s > units[b].estimate_s;
+  });
+  // Min-heap on (load, bin index): the least loaded bin, lowest index on ties.
+  using Slot = std::pair<double, int>;
+  std::priority_queue<Slot, std::vector<Slot>, std::greater<>> heap;
+  for (int b = 0; b < bins; ++b) heap.emplace(0.0, b);
+  std::vector<std::vector<size_t>> out(static_cast<size_t>(bins));
+  for (size_t u : order) {
+    auto [load, b] = heap.top();
+    heap.pop();
+    out[static_cast<size_t>(b)].push_back(u);
+    heap.emplace(load + units[u].estimate_s, b);
+  }
+  return out;
+}
+
+std::vector<size_t> select_shard(const std::vector<TestItem>& tests,
+                                 const std::map<std::string, double>& durations, int index,
+                                 int total) {
+  if (total < 1 || index < 1 || index > total) return {};
+  // Sorted by id so that shards agree even if their collection order differed.
+  std::vector<size_t> by_id(tests.size());
+  std::iota(by_id.begin(), by_id.end(), 0);
+  std::sort(by_id.begin(), by_id.end(),
+            [&](size_t a, size_t b) { return tests[a].id < tests[b].id; });
+  std::vector<TestItem> sorted;
+  sorted.reserve(tests.size());
+  for (size_t i : by_id) sorted.push_back(tests[i]);
+  const double unknown = unknown_test_estimate(durations, 0.01);
+  const auto est = estimate_durations(sorted, durations, unknown);
+  const double total_s = std::accumulate(est.begin(), est.end(), 0.0);
+  const auto units = plan_units(sorted, est, balanced_unit_limit(total_s, total));
+  const auto bins = assign_lpt(units, total);
+  std::vector<size_t> out;
+  for (size_t u : bins[static_cast<size_t>(index - 1)]) {
+    for (size_t i : units[u].tests) out.push_back(by_id[i]);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int choose_worker_count(const WorkerCountInput& in) {
+  const int cores = std::max(1, in.cores);
+  if (in.requested > 0) return in.requested;
+  if (!in.parallel) return 1;
+  if (!in.durations_known) return in.test_count > 0 && in.test_count < 50 ? 1 : cores;
+  // Another worker pays off only when the share of the run it takes over is larger than
+  // what it costs to start and collect; below ~1 s of test time one process wins.
+  const double startup = std::max(0.2, in.worker_startup_s);
+  if (in.total_estimate_s < std::max(1.0, 2.0 * startup)) return 1;
+  const int by_cost = static_cast<int>(std::floor(in.total_estimate_s / startup));
+  return std::clamp(by_cost, 1, cores);
+}
+
+}  // namespace aqe::exec

@@ -1,0 +1,232 @@
+// The quality gate: measured inputs (coverage, test results, security findings) become
+// metrics, a 0-100 score and hard conditions, judged against a threshold under the profile
+// the CI context selects. Pure logic plus the input parsers; cli/ does the I/O and printing.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/util/result.h"
+
+namespace aqe::gate {
+
+// ---- inputs ----
+
+struct FileCoverage {
+  std::string file;  // project-relative with '/' when the file is inside the project
+  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
+};
+
+struct CoverageInput {
+  std::string origin;         // file name or "aqe.db (execute run 12)"
+  bool has_branches = false;  // the producer measured branches
+  std::vector<FileCoverage> files;
+};
+
+struct TestInput {
+  std::string origin;
+  int64_t passed = 0, failed = 0, errors = 0, skipped = 0;
+  int64_t flaky = 0;  // failed at first, passed on a re-run; not counted in `passed`
+};
+
+struct Finding {
+  std::string file;      // project-relative when inside the project
+  std::string severity;  // critical|high|medium|low
+};
+
+struct FindingsInput {
+  std::string origin;
+  std::vector<Finding> findings;
+};
+
+struct GateInputs {
+  std::optional<CoverageInput> coverage;
+  std::optional<TestInput> tests;
+  std::optional<FindingsInput> findings;
+  std::optional<int64_t> tests_generated;
+  std::optional<std::string> tests_generated_origin;
+};
+
+// 1-based line and column of a byte offset, for parse errors ("file:3:17").
+std::pair<int, int> line_col(std::string_view text, size_t offset);
+
+// coverage.py JSON (`coverage json`), Cobertura XML (`coverage xml`, gcovr, JaCoCo
+// converters) or LCOV, recognised by content. Paths are made project-relative.
+Result<CoverageInput> parse_coverage(std::string_view text, const std::string& origin,
+                                     const std::filesystem::path& project_dir);
+// Any JUnit XML (pytest, ctest, surefire...). Test cases with a rerun/flaky element and
+// no final failure count as flaky.
+Result<TestInput> parse_junit_results(std::string_view text, const std::string& origin);
+// SARIF 2.1.0 results; suppressed and "absent" results are left out.
+Result<FindingsInput> parse_sarif(std::string_view text, const std::string& origin,
+                                  const std::filesystem::path& project_dir);
+
+// Sums test inputs (shards of one run).
+TestInput merge_tests(const std::vector<TestInput>& parts);
+FindingsInput merge_findings(std::vector<FindingsInput> parts);
+
+// A path as compared against scopes: project-relative, '/'-separated, no "./".
+std::string normalize_path(std::string_view path, const std::filesystem::path& project_dir);
+
+// ---- metrics ----
+
+// A metric's measured value, or why there is none (never an invented figure).
+struct Metric {
+  std::optional<double> value;
+  std::string unavailable_reason;
+};
+using Metrics = std::map<std::string, Metric>;
+
+// Every metric name the gate knows, in display order.
+const std::vector<std::string>& metric_names();
+
+// Metrics over the files under any of `scopes` (empty = everything). Coverage and findings
+// are filtered per file; test metrics are project-wide (tests are not mapped to source files).
+Metrics compute_metrics(const GateInputs& in, const std::vector<std::string>& scopes);
+// The number of measured files (coverage or findings) under any of `scopes`.
+size_t files_in_scope(const GateInputs& in, const std::vector<std::string>& scopes);
+bool path_in_scope(std::string_view file, std::string_view scope);
+
+// ---- score ----
+
+struct Weights {
+  double line_coverage = 0.4;
+  double branch_coverage = 0.2;
+  double test_pass_rate = 0.3;
+  double security = 0.1;
+};
+
+// 100 minus a penalty per finding: critical 50, high 20, medium 5, low 1; at least 0.
+double security_score(double critical, double high, double medium, double low);
+
+struct Score {
+  std::optional<double> value;                        // 0-100; none when no weighted metric was measured
+  std::vector<std::pair<std::string, double>> parts;  // component -> renormalised weight
+};
+
+// Weighted mean of the measured components (line, branch, pass rate, security score);
+// the weights of unmeasured components are dropped and the rest renormalised.
+Score compute_score(const Metrics& m, const Weights& w);
+
+// ---- conditions ----
+
+enum class Op { kLt, kLe, kGt, kGe, kEq, kNe };
+Result<Op> parse_op(std::string_view text);
+std::string_view op_text(Op op);
+bool compare(double actual, Op op, double threshold);
+
+struct Condition {
+  std::string metric;
+  Op op = Op::kGe;
+  double value = 0;
+};
+
+// Reads [{metric, op, value}]; `where` names the config location for errors.
+Result<std::vector<Condition>> parse_conditions(const nlohmann::json& list, const std::string& where);
+
+struct ConditionResult {
+  std::string metric;  // a metric name, or "score"
+  Op op = Op::kGe;
+  double threshold = 0;
+  std::optional<double> actual;
+  bool passed = false;
+  std::string message;  // why it failed ("line_coverage 71.2 < 80", "... not measured: ...")
+};
+
+// ---- profiles (chosen by CI branch/event) ----
+
+struct CiFacts {
+  std::string branch;           // source branch of the build
+  std::string event;            // "push", "pull_request", "merge_request_event", ... as the CI names it
+  bool change_request = false;  // a pull/merge request build
+  std::string target_branch;    // of the pull/merge request
+  std::string source;           // which variable decided the branch, for the output
+};
+CiFacts ci_facts(const std::map<std::string, std::string>& env);
+
+struct Profile {
+  std::string name;
+  std::vector<std::string> branches;  // globs (fnmatch; '*' also matches '/')
+  std::vector<std::string> events;
+  std::optional<double> threshold;
+  bool blocking = true;
+  bool skip = false;
+  std::optional<std::vector<Condition>> conditions;  // replaces the top-level conditions
+};
+Result<std::vector<Profile>> parse_profiles(const nlohmann::json& profiles);
+
+struct ProfileChoice {
+  std::optional<Profile> profile;
+  std::string reason;  // "--profile", "event pull_request", "branch feature/x matches feature/*"
+};
+// --profile wins (unknown names are an error); then a profile whose events include the CI
+// event (pull/merge request builds also match "pull_request" and "merge_request"); then one
+// whose branches match. Ties go to the first name in alphabetical order.
+Result<ProfileChoice> select_profile(const std::vector<Profile>& profiles, const CiFacts& ci,
+                                     const std::string& explicit_name);
+
+// ---- evaluation ----
+
+struct ScopePolicy {
+  std::string path;
+  std::optional<double> threshold;
+  std::vector<Condition> conditions;
+};
+Result<std::vector<ScopePolicy>> parse_scopes(const nlohmann::json& scopes);
+
+struct UnitResult {
+  std::string scope;  // "" = the whole project
+  bool passed = false;
+  Score score;
+  double threshold = 0;
+  std::vector<ConditionResult> conditions;  // the score condition first
+  Metrics metrics;
+  size_t files = 0;
+};
+
+UnitResult evaluate_unit(const std::string& scope, const Metrics& m, const Weights& w, double threshold,
+                         const std::vector<Condition>& conditions);
+
+struct GatePolicy {
+  double threshold = 80;
+  Weights weights;
+  std::vector<Condition> conditions;
+  std::vector<ScopePolicy> config_scopes;
+  std::vector<std::string> flag_scopes;  // --scope; replaces config scopes
+  bool threshold_from_flag = false;      // --threshold beats scope/profile thresholds
+};
+
+struct GateResult {
+  bool skipped = false;
+  ProfileChoice profile;
+  bool blocking = true;
+  bool passed = false;
+  UnitResult primary;               // the project, or the union of --scope paths
+  std::vector<UnitResult> scopes;   // each scope on its own
+  std::vector<std::string> inputs;  // origins of the data judged
+};
+
+// Evaluates the gate. Errors: a scope that matches no measured file; a condition on an
+// unknown metric (exit 3).
+Result<GateResult> evaluate_gate(const GateInputs& in, const GatePolicy& policy,
+                                 const ProfileChoice& profile);
+
+// ---- rendering (strings only; cli/ prints and writes) ----
+
+nlohmann::json to_json(const GateResult& r);
+std::string to_text(const GateResult& r);
+std::string to_markdown(const GateResult& r);
+// GitHub workflow commands (::error / ::warning) for failed conditions.
+std::vector<std::string> annotations(const GateResult& r, bool as_error);
+// "passed=true\nscore=83.25\n" for $GITHUB_OUTPUT.
+std::string github_outputs(const GateResult& r);
+
+}  // namespace aqe::gate

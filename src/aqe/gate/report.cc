@@ -1,0 +1,215 @@
+// Gate results as the contract's JSON, a text table, a Markdown summary and GitHub commands.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "aqe/gate/gate.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::gate {
+
+using nlohmann::json;
+
+namespace {
+
+std::string number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string s = buf;
+  while (ends_with(s, "0")) s.pop_back();
+  if (ends_with(s, ".")) s.pop_back();
+  return s;
+}
+
+std::string shown(const std::optional<double>& v) { return v ? number(*v) : "unknown"; }
+
+json rounded(const std::optional<double>& v) {
+  if (!v) return nullptr;
+  return std::round(*v * 100.0) / 100.0;
+}
+
+std::string result_word(const GateResult& r) {
+  if (r.skipped) return "skipped by profile";
+  return r.passed ? "passed" : "failed";
+}
+
+json unit_json(const UnitResult& u) {
+  json conditions = json::array();
+  for (const auto& c : u.conditions) {
+    json cj = {{"metric", c.metric},
+               {"op", std::string(op_text(c.op))},
+               {"threshold", c.threshold},
+               {"actual", rounded(c.actual)},
+               {"passed", c.passed}};
+    if (!c.message.empty()) cj["message"] = c.message;
+    conditions.push_back(std::move(cj));
+  }
+  json metrics = json::object(), unavailable = json::object();
+  for (const auto& name : metric_names()) {
+    auto it = u.metrics.find(name);
+    if (it == u.metrics.end()) continue;
+    metrics[name] = rounded(it->second.value);
+    if (!it->second.value) unavailable[name] = it->second.unavailable_reason;
+  }
+  json weights = json::object();
+  for (const auto& [k, w] : u.score.parts) weights[k] = std::round(w * 10000.0) / 10000.0;
+  return {{"path", u.scope.empty() ? json(nullptr) : json(u.scope)},
+          {"passed", u.passed},
+          {"score", rounded(u.score.value)},
+          {"threshold", u.threshold},
+          {"files", u.files},
+          {"conditions", conditions},
+          {"metrics", metrics},
+          {"metrics_unavailable", unavailable},
+          {"score_weights", weights}};
+}
+
+std::string pad(std::string s, size_t n) {
+  if (s.size() < n) s.append(n - s.size(), ' ');
+  return s + " ";
+}
+
+void table(std::ostringstream& out, const UnitResult& u) {
+  out << "  " << pad("metric", 18) << pad("op", 3) << pad("threshold", 10) << pad("actual", 10) << "result\n";
+  for (const auto& c : u.conditions) {
+    out << "  " << pad(c.metric, 18) << pad(std::string(op_text(c.op)), 3) << pad(number(c.threshold), 10)
+        << pad(shown(c.actual), 10) << (c.passed ? "pass" : "FAIL") << "\n";
+  }
+}
+
+std::string profile_text(const GateResult& r) {
+  if (!r.profile.profile) return "";
+  return "; profile " + r.profile.profile->name + " (" + r.profile.reason + ")" +
+         (r.blocking ? "" : ", non-blocking");
+}
+
+// GitHub workflow command data: %, CR and LF must be escaped.
+std::string escape_command(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '%')
+      out += "%25";
+    else if (ch == '\r')
+      out += "%0D";
+    else if (ch == '\n')
+      out += "%0A";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+std::vector<const UnitResult*> units_of(const GateResult& r) {
+  std::vector<const UnitResult*> units{&r.primary};
+  // A single --scope is the headline itself; listing it twice would repeat every failure.
+  for (const auto& s : r.scopes)
+    if (s.scope != r.primary.scope) units.push_back(&s);
+  return units;
+}
+
+}  // namespace
+
+json to_json(const GateResult& r) {
+  json profile = nullptr;
+  if (r.profile.profile) {
+    profile = {{"name", r.profile.profile->name}, {"reason", r.profile.reason}, {"blocking", r.blocking}};
+  }
+  json scopes = json::array();
+  for (const auto& s : r.scopes) scopes.push_back(unit_json(s));
+  json d = {{"passed", r.skipped ? json(nullptr) : json(r.passed)},
+            {"result", result_word(r)},
+            {"skipped", r.skipped},
+            {"blocking", r.blocking},
+            {"profile", profile},
+            {"inputs", r.inputs}};
+  if (r.skipped) {
+    d.update({{"score", nullptr},
+              {"threshold", nullptr},
+              {"scopes", scopes},
+              {"conditions", json::array()},
+              {"metrics", json::object()}});
+    return d;
+  }
+  json p = unit_json(r.primary);
+  d.update({{"score", p["score"]},
+            {"threshold", p["threshold"]},
+            {"scopes", scopes},
+            {"conditions", p["conditions"]},
+            {"metrics", p["metrics"]},
+            {"metrics_unavailable", p["metrics_unavailable"]},
+            {"score_weights", p["score_weights"]},
+            {"files", p["files"]}});
+  return d;
+}
+
+std::string to_text(const GateResult& r) {
+  std::ostringstream out;
+  if (r.skipped) {
+    out << "Quality gate: skipped by profile" << profile_text(r) << "\n";
+    return out.str();
+  }
+  out << "Quality gate: " << (r.passed ? "PASSED" : "FAILED") << " (score " << shown(r.primary.score.value)
+      << ", threshold " << number(r.primary.threshold) << profile_text(r) << ")\n";
+  for (const UnitResult* u : units_of(r)) {
+    out << (u->scope.empty() ? std::string("project") : "scope " + u->scope) << ": "
+        << (u->passed ? "passed" : "failed") << "\n";
+    table(out, *u);
+  }
+  std::vector<std::string> measured, missing;
+  for (const auto& name : metric_names()) {
+    auto it = r.primary.metrics.find(name);
+    if (it == r.primary.metrics.end()) continue;
+    if (it->second.value)
+      measured.push_back(name + " " + number(*it->second.value));
+    else
+      missing.push_back(name);
+  }
+  if (!measured.empty()) out << "Metrics: " << join(measured, ", ") << "\n";
+  if (!missing.empty()) out << "Not measured: " << join(missing, ", ") << "\n";
+  if (!r.inputs.empty()) out << "Inputs: " << join(r.inputs, "; ") << "\n";
+  return out.str();
+}
+
+std::string to_markdown(const GateResult& r) {
+  std::ostringstream out;
+  if (r.skipped) {
+    out << "### aqe quality gate: skipped by profile" << profile_text(r) << "\n\n";
+    return out.str();
+  }
+  out << "### aqe quality gate: " << (r.passed ? "✅ passed" : "❌ failed") << "\n\n"
+      << "Score **" << shown(r.primary.score.value) << "** (threshold " << number(r.primary.threshold) << ")"
+      << profile_text(r) << "\n\n";
+  for (const UnitResult* u : units_of(r)) {
+    if (!u->scope.empty())
+      out << "**Scope `" << u->scope << "`**: " << (u->passed ? "passed" : "failed") << "\n\n";
+    out << "| metric | op | threshold | actual | result |\n|---|---|---|---|---|\n";
+    for (const auto& c : u->conditions) {
+      out << "| " << c.metric << " | " << op_text(c.op) << " | " << number(c.threshold) << " | "
+          << shown(c.actual) << " | " << (c.passed ? "✅" : "❌") << " |\n";
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::vector<std::string> annotations(const GateResult& r, bool as_error) {
+  std::vector<std::string> out;
+  if (r.skipped) return out;
+  for (const UnitResult* u : units_of(r)) {
+    for (const auto& c : u->conditions) {
+      if (c.passed) continue;
+      std::string where = u->scope.empty() ? "" : " (scope " + u->scope + ")";
+      out.push_back(std::string(as_error ? "::error" : "::warning") +
+                    " title=Quality gate::" + escape_command(c.message + where));
+    }
+  }
+  return out;
+}
+
+std::string github_outputs(const GateResult& r) {
+  std::string passed = r.skipped ? "skipped" : (r.passed ? "true" : "false");
+  std::string score = r.skipped || !r.primary.score.value ? "" : number(*r.primary.score.value);
+  return "passed=" + passed + "\nscore=" + score + "\n";
+}
+
+}  // namespace aqe::gate

@@ -1,0 +1,111 @@
+#include "aqe/gen/explore.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/util/fs.h"
+#include "aqe/util/resources.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::gen {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& python, double budget_s) {
+  auto script = find_resource("aqe_explorer.py");
+  if (!script) return make_error("INTERNAL", "aqe_explorer.py is not embedded in this build");
+  auto dir = make_temp_dir("aqe-gen");
+  if (!dir) return dir.error();
+  auto st = write_file_atomic(*dir / "aqe_explorer.py", *script);
+  if (!st) return st.error();
+  fs::create_directories(*dir / "home");
+  fs::create_directories(*dir / "tmp");
+  fs::create_directories(*dir / "cwd");
+
+  json req = {{"module", m.module},
+              {"file", m.file.string()},
+              {"sys_path", json::array({m.source_root.string()})},
+              {"budget_s", budget_s},
+              {"cpu_s", static_cast<int>(std::ceil(budget_s * 2 + 30))},
+              {"memory_mb", 2048}};
+  ExploreJob job;
+  job.module = &m;
+  job.work_dir = *dir;
+  job.spec.argv = {python, (*dir / "aqe_explorer.py").string()};
+  job.spec.cwd = *dir / "cwd";
+  job.spec.env_set = {{"HOME", (*dir / "home").string()},
+                      {"TMPDIR", (*dir / "tmp").string()},
+                      {"PYTHONHASHSEED", "0"},  // set iteration order, hence output, is reproducible
+                      {"PYTHONDONTWRITEBYTECODE", "1"}};
+  job.spec.stdin_data = req.dump();
+  // Import, the second run of kept calls and rendering come on top of the exploration budget.
+  job.spec.timeout = std::chrono::milliseconds(static_cast<int64_t>((budget_s * 1.5 + 20) * 1000));
+  job.spec.kill_grace = std::chrono::milliseconds(500);
+  return job;
+}
+
+ExploreResult parse_explorer_reply(const std::string& stdout_data) {
+  ExploreResult out;
+  json doc = json::parse(stdout_data, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    out.failure = "the explorer gave no readable reply";
+    return out;
+  }
+  if (!doc.value("ok", false)) {
+    out.failure = doc.value("reason", std::string("exploration failed"));
+    return out;
+  }
+  out.finished = doc.value("finished", true);
+  for (const auto& t : doc.value("tests", json::array())) {
+    GeneratedTest g;
+    g.name = t.value("name", std::string());
+    g.code = t.value("code", std::string());
+    for (const auto& i : t.value("imports", json::array())) g.imports.push_back(i.get<std::string>());
+    if (!g.name.empty() && !g.code.empty()) out.tests.push_back(std::move(g));
+  }
+  if (out.tests.empty()) out.failure = "no public function, class or method produced a test";
+  return out;
+}
+
+namespace {
+
+std::string last_line(const std::string& text) {
+  std::string_view t = trim(text);
+  size_t nl = t.rfind('\n');
+  return std::string(nl == std::string_view::npos ? t : t.substr(nl + 1));
+}
+
+}  // namespace
+
+ExploreResult finish_explore(const ExploreJob& job, const exec::ProcessResult& r, double budget_s) {
+  std::error_code ec;
+  fs::remove_all(job.work_dir, ec);
+  ExploreResult out;
+  switch (r.termination) {
+    case exec::Termination::kTimedOut:
+      out.failure = "exploration exceeded its time limit (" +
+                    std::to_string(static_cast<int>(budget_s * 1.5 + 20)) + " s)";
+      return out;
+    case exec::Termination::kInterrupted:
+      out.failure = "interrupted";
+      return out;
+    case exec::Termination::kSignaled:
+      out.failure = "the explorer was killed by signal " + std::to_string(r.signal) +
+                    " (resource limit or crash in the code under test)";
+      return out;
+    case exec::Termination::kExited:
+      break;
+  }
+  if (r.exit_code != 0) {
+    std::string why = last_line(r.stderr_data);
+    out.failure =
+        "the explorer exited with status " + std::to_string(r.exit_code) + (why.empty() ? "" : ": " + why);
+    return out;
+  }
+  return parse_explorer_reply(r.stdout_data);
+}
+
+}  // namespace aqe::gen

@@ -1,0 +1,60 @@
+// `aqe generate` with the built-in engine: discovers Python modules, explores each one in an
+// isolated child of the user's interpreter, writes one pytest file per module under the output
+// directory, then keeps only the tests that pass and measures the coverage they reach.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/util/exit_code.h"
+#include "aqe/util/progress.h"
+#include "aqe/util/result.h"
+
+namespace aqe::gen {
+
+struct GenerateOptions {
+  std::vector<std::string> paths;     // files/dirs as given (relative to project_dir)
+  std::filesystem::path project_dir;  // absolute
+  std::filesystem::path output_dir;   // absolute; nothing is written outside it
+  std::vector<std::string> exclude;   // project.exclude globs (project-relative)
+  std::string python;                 // the chosen interpreter
+  double time_budget_s = 10;          // exploration per module
+  bool parallel = false;
+  int cores = 0;        // 0 = hardware_concurrency
+  std::string version;  // aqe's version, written in every header
+};
+
+struct SkippedFile {
+  std::string file;  // project-relative
+  std::string reason;
+};
+
+struct GenCoverage {
+  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
+  bool measured = false;
+  double line_rate() const;
+  double branch_rate() const;
+};
+
+struct GenerateReport {
+  int64_t files_processed = 0;
+  int64_t tests_generated = 0;  // kept: each one passed when run
+  int64_t tests_discarded = 0;
+  int64_t up_to_date = 0;
+  GenCoverage coverage;
+  std::vector<std::string> test_files;  // project-relative, written or up to date
+  std::vector<SkippedFile> skipped;
+  std::vector<std::string> warnings;
+  double duration_s = 0;
+  ExitCode exit_code = ExitCode::kSuccess;
+};
+
+Result<GenerateReport> run_generate(const GenerateOptions& opts, ProgressSink& progress);
+
+nlohmann::json to_json(const GenerateReport& r);
+std::string to_text(const GenerateReport& r);
+
+}  // namespace aqe::gen

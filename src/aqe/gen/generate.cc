@@ -1,0 +1,258 @@
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "aqe/exec/process.h"
+#include "aqe/gen/discover.h"
+#include "aqe/gen/explore.h"
+#include "aqe/gen/gen.h"
+#include "aqe/gen/test_file.h"
+#include "aqe/gen/verify.h"
+#include "aqe/util/fs.h"
+
+namespace aqe::gen {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double GenCoverage::line_rate() const {
+  return lines_total == 0 ? 1.0 : static_cast<double>(lines_covered) / static_cast<double>(lines_total);
+}
+double GenCoverage::branch_rate() const {
+  return branches_total == 0 ? 1.0
+                             : static_cast<double>(branches_covered) / static_cast<double>(branches_total);
+}
+
+namespace {
+
+std::string rel_path(const fs::path& p, const fs::path& base) {
+  std::error_code ec;
+  fs::path r = fs::relative(p, base, ec);
+  return ec || r.empty() ? p.generic_string() : r.generic_string();
+}
+
+// A module that still needs work after the header check.
+struct Pending {
+  const SourceModule* module;
+  TestFileHeader header;
+  std::vector<GeneratedTest> tests;
+  bool written = false;
+};
+
+enum class FileState { kAbsent, kHandWritten, kUpToDate, kStale };
+
+FileState state_of(const fs::path& test_file, const TestFileHeader& want) {
+  std::error_code ec;
+  if (!fs::exists(test_file, ec)) return FileState::kAbsent;
+  auto text = read_file(test_file);
+  if (!text) return FileState::kHandWritten;  // unreadable: never touch it
+  auto have = parse_header(*text);
+  if (!have) return FileState::kHandWritten;
+  return have->version == want.version && have->sha256 == want.sha256 && have->source == want.source
+             ? FileState::kUpToDate
+             : FileState::kStale;
+}
+
+// Explores the modules on up to `workers` children at once; stops starting new ones at the
+// run deadline. Returns false when the deadline cut the run short.
+bool explore_all(std::vector<Pending>& todo, const GenerateOptions& o, int workers,
+                 Clock::time_point deadline, GenerateReport& report, ProgressSink& progress) {
+  struct Running {
+    size_t index;
+    ExploreJob job;
+    std::unique_ptr<exec::Process> proc;
+  };
+  std::vector<Running> running;
+  size_t next = 0, done = 0;
+  bool in_time = true;
+  auto collect = [&](size_t slot) {
+    Running& r = running[slot];
+    exec::ProcessResult pr = r.proc->wait();
+    ExploreResult er = finish_explore(r.job, pr, o.time_budget_s);
+    Pending& p = todo[r.index];
+    p.tests = std::move(er.tests);
+    if (p.tests.empty()) report.skipped.push_back({p.module->rel, "no tests generated: " + er.failure});
+    if (!er.finished) report.warnings.push_back(p.module->rel + ": exploration stopped at the time budget");
+    running.erase(running.begin() + static_cast<std::ptrdiff_t>(slot));
+    progress.update({static_cast<int64_t>(++done), static_cast<int64_t>(todo.size()), 0, -1, p.module->rel});
+  };
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && static_cast<int>(running.size()) < workers && !exec::interrupted()) {
+      if (Clock::now() > deadline) {
+        in_time = false;
+        for (; next < todo.size(); ++next)
+          report.skipped.push_back(
+              {todo[next].module->rel, "not explored: the run's time budget was used up"});
+        break;
+      }
+      auto job = prepare_explore(*todo[next].module, o.python, o.time_budget_s);
+      if (!job) {
+        report.skipped.push_back({todo[next].module->rel, job.error().message});
+        ++next;
+        continue;
+      }
+      auto proc = exec::Process::start(job->spec);
+      if (!proc) {
+        report.skipped.push_back({todo[next].module->rel, proc.error().message});
+        ++next;
+        continue;
+      }
+      running.push_back({next++, std::move(*job), std::make_unique<exec::Process>(std::move(*proc))});
+    }
+    if (running.empty()) break;
+    std::vector<exec::Process*> procs;
+    procs.reserve(running.size());
+    for (auto& r : running) procs.push_back(r.proc.get());
+    auto idx = exec::wait_any(procs, std::chrono::milliseconds(500));
+    if (idx) collect(*idx);
+  }
+  return in_time;
+}
+
+Status write_tests(const Pending& p) {
+  fs::create_directories(p.module->test_file.parent_path());
+  return write_file_atomic(p.module->test_file, render_test_file(p.header, p.tests));
+}
+
+// Runs the tests, drops failing generated ones and rewrites their files until everything
+// left passes; the last run's coverage is the result.
+Result<GenCoverage> verify_and_prune(std::vector<Pending>& todo, const std::vector<fs::path>& kept_files,
+                                     const std::vector<fs::path>& sources, const GenerateOptions& o,
+                                     GenerateReport& report) {
+  VerifyInput in;
+  in.python = o.python;
+  in.project_dir = o.project_dir;
+  in.source_files = sources;
+  in.timeout_s = std::max(120.0, 20.0 * static_cast<double>(sources.size()));
+  for (int round = 0; round < 4; ++round) {
+    in.test_files = kept_files;
+    for (const auto& p : todo)
+      if (p.written && !p.tests.empty()) in.test_files.push_back(p.module->test_file);
+    if (in.test_files.empty()) return GenCoverage{};
+    auto v = verify_tests(in);
+    if (!v) return v.error();
+    bool changed = false;
+    for (auto& p : todo) {
+      if (!p.written || p.tests.empty()) continue;
+      const fs::path& f = p.module->test_file;
+      size_t before = p.tests.size();
+      if (v->broken_files.count(f)) {
+        p.tests.clear();
+      } else if (auto it = v->failed.find(f); it != v->failed.end()) {
+        p.tests = without(p.tests, it->second);
+      }
+      if (p.tests.size() == before) continue;
+      changed = true;
+      report.tests_discarded += static_cast<int64_t>(before - p.tests.size());
+      if (p.tests.empty()) {
+        std::error_code ec;
+        fs::remove(f, ec);
+        report.skipped.push_back({p.module->rel, "no tests generated: every generated test failed"});
+        continue;
+      }
+      auto st = write_tests(p);
+      if (!st) return st.error();
+    }
+    for (const auto& f : kept_files)
+      if (v->failed.count(f) || v->broken_files.count(f))
+        report.warnings.push_back(rel_path(f, o.project_dir) + ": an up-to-date generated test fails now");
+    if (!changed) return v->coverage;
+  }
+  return make_error("VERIFY_FAILED", "generated tests kept failing after removing the failing ones",
+                    "run them with pytest to see why", ExitCode::kFailure);
+}
+
+}  // namespace
+
+Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& progress) {
+  const auto start = Clock::now();
+  GenerateReport report;
+  Discovery d = discover_modules(o.paths, o.project_dir, o.output_dir, o.exclude);
+  report.skipped = d.skipped;
+  if (!d.missing.empty()) {
+    report.exit_code = ExitCode::kUsage;
+    return report;
+  }
+  std::vector<Pending> todo;
+  std::vector<fs::path> kept_files, sources;
+  for (const auto& m : d.modules) {
+    auto text = read_file(m.file);
+    if (!text) {
+      report.skipped.push_back({m.rel, text.error().message});
+      continue;
+    }
+    TestFileHeader h{o.version, m.rel, sha256_hex(*text)};
+    ++report.files_processed;
+    switch (state_of(m.test_file, h)) {
+      case FileState::kHandWritten:
+        report.skipped.push_back(
+            {m.rel, rel_path(m.test_file, o.project_dir) + " exists and was not written by aqe; left alone"});
+        continue;
+      case FileState::kUpToDate:
+        ++report.up_to_date;
+        kept_files.push_back(m.test_file);
+        sources.push_back(m.file);
+        report.skipped.push_back({m.rel, "up to date (same source hash and aqe version)"});
+        continue;
+      case FileState::kAbsent:
+      case FileState::kStale:
+        break;
+    }
+    sources.push_back(m.file);
+    todo.push_back({&m, h, {}, false});
+  }
+
+  const int cores =
+      o.cores > 0 ? o.cores : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int workers = o.parallel ? cores : 1;
+  const double run_budget_s =
+      o.time_budget_s * 1.5 * std::ceil(static_cast<double>(todo.size()) / workers) + 60;
+  const auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(run_budget_s * 1000));
+  bool in_time = explore_all(todo, o, workers, deadline, report, progress);
+  if (exec::interrupted()) {
+    report.exit_code = ExitCode::kInterrupted;
+    return report;
+  }
+
+  for (auto& p : todo) {
+    std::error_code ec;
+    if (p.tests.empty()) {
+      if (fs::exists(p.module->test_file, ec)) fs::remove(p.module->test_file, ec);  // stale, aqe's own
+      continue;
+    }
+    auto st = write_tests(p);
+    if (!st) return st.error();
+    p.written = true;
+  }
+  auto cov = verify_and_prune(todo, kept_files, sources, o, report);
+  if (!cov) {
+    if (cov.error().exit_code == ExitCode::kInterrupted) {
+      report.exit_code = ExitCode::kInterrupted;
+      return report;
+    }
+    report.warnings.push_back("coverage was not measured: " + cov.error().message);
+  } else {
+    report.coverage = *cov;
+  }
+  for (const auto& p : todo) {
+    if (!p.written || p.tests.empty()) continue;
+    report.tests_generated += static_cast<int64_t>(p.tests.size());
+    report.test_files.push_back(rel_path(p.module->test_file, o.project_dir));
+  }
+  for (const auto& f : kept_files) report.test_files.push_back(rel_path(f, o.project_dir));
+  std::sort(report.test_files.begin(), report.test_files.end());
+  std::stable_sort(report.skipped.begin(), report.skipped.end(),
+                   [](const SkippedFile& a, const SkippedFile& b) { return a.file < b.file; });
+  report.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!in_time) {
+    report.exit_code = ExitCode::kTimeout;
+  } else if (report.tests_generated == 0 && report.up_to_date == 0) {
+    report.exit_code = ExitCode::kFailure;
+  }
+  return report;
+}
+
+}  // namespace aqe::gen

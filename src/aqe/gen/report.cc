@@ -1,0 +1,64 @@
+#include <cmath>
+#include <cstdio>
+
+#include "aqe/gen/gen.h"
+
+namespace aqe::gen {
+
+using nlohmann::json;
+
+namespace {
+
+double round_to(double v, int digits) {
+  const double f = std::pow(10.0, digits);
+  return std::round(v * f) / f;
+}
+
+}  // namespace
+
+json to_json(const GenerateReport& r) {
+  json skipped = json::array();
+  for (const auto& s : r.skipped) skipped.push_back({{"file", s.file}, {"reason", s.reason}});
+  const GenCoverage& c = r.coverage;
+  return {{"files_processed", r.files_processed},
+          {"tests_generated", r.tests_generated},
+          {"tests_discarded", r.tests_discarded},
+          {"up_to_date", r.up_to_date},
+          {"coverage_estimate", c.measured ? json(round_to(c.line_rate() * 100, 1)) : json(nullptr)},
+          {"coverage",
+           {{"line_rate", c.measured ? json(round_to(c.line_rate(), 4)) : json(nullptr)},
+            {"branch_rate", c.measured ? json(round_to(c.branch_rate(), 4)) : json(nullptr)},
+            {"lines_covered", c.lines_covered},
+            {"lines_total", c.lines_total},
+            {"branches_covered", c.branches_covered},
+            {"branches_total", c.branches_total},
+            {"measured", c.measured}}},
+          {"test_files", r.test_files},
+          {"skipped", skipped},
+          {"engine", "builtin"},
+          {"cost_usd", 0},
+          {"duration_s", round_to(r.duration_s, 2)}};
+}
+
+std::string to_text(const GenerateReport& r) {
+  std::string out;
+  for (const auto& f : r.test_files) out += "  " + f + "\n";
+  for (const auto& s : r.skipped) out += "  skipped " + s.file + ": " + s.reason + "\n";
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%lld tests kept (%lld discarded), %lld of %lld modules up to date, %zu test files, %.1f s\n",
+                static_cast<long long>(r.tests_generated), static_cast<long long>(r.tests_discarded),
+                static_cast<long long>(r.up_to_date), static_cast<long long>(r.files_processed),
+                r.test_files.size(), r.duration_s);
+  out += line;
+  if (r.coverage.measured) {
+    std::snprintf(
+        line, sizeof line,
+        "coverage of the processed source by generated tests alone: %.1f%% lines, %.1f%% branches\n",
+        r.coverage.line_rate() * 100, r.coverage.branch_rate() * 100);
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace aqe::gen

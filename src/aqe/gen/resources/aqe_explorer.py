@@ -1,0 +1,1240 @@
+"""aqe's built-in test generator, run by `aqe generate` inside the user's interpreter.
+
+One process explores one module: it imports the module, builds candidate calls from type
+hints, seeds harvested from the source and values earlier calls returned (feedback-directed,
+as in Randoop), runs them under a line+arc tracer limited to the module's file, keeps the calls
+that cover something new, reduces them by greedy set cover and renders each kept call as a
+pytest function. Request: JSON on stdin. Reply: JSON on the original stdout.
+
+The child is disposable: aqe gives it a temporary cwd and HOME; it limits its own memory, CPU
+time and file size, and every call gets a wall-clock alarm.
+"""
+import ast
+import copy
+import dataclasses
+import doctest
+import enum
+import inspect
+import json
+import math
+import os
+import pathlib
+import random
+import re
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import typing
+
+MAX_LITERAL_CHARS = 400
+MAX_POOL = 40
+MAX_STEPS = 3
+CALL_TIMEOUT_S = 1.0
+DESTRUCTIVE_NAME = re.compile(r"(delete|remove|rmtree|unlink|kill|shutdown|terminate|wipe|purge|format_disk)", re.I)
+PID_NAME = re.compile(r"(^|_)(pid|pids|process|signal)(_|$)", re.I)
+PATH_NAME = re.compile(r"(^|_)(path|file|filename|dir|directory|folder|dest|src)(_|$)", re.I)
+
+
+class CallTimeout(BaseException):
+    """Raised by the alarm inside a call that ran too long."""
+
+
+def _on_alarm(signum, frame):
+    raise CallTimeout()
+
+
+# ---------------------------------------------------------------- recipes: values as code
+
+
+class Recipe:
+    """A value together with the code that makes it; built fresh for every run."""
+
+    needs_tmp = False
+
+
+class Lit(Recipe):
+    def __init__(self, value):
+        self.value = value
+
+    def key(self):
+        return ("lit", type(self.value).__name__, repr(self.value))
+
+
+class Member(Recipe):
+    def __init__(self, member):
+        self.member = member
+
+    def key(self):
+        return ("member", type(self.member).__qualname__, self.member.name)
+
+
+class Call(Recipe):
+    """callee(*args, **kwargs); callee is an importable object (function, class, classmethod)."""
+
+    def __init__(self, callee, args, kwargs):
+        self.callee, self.args, self.kwargs = callee, list(args), dict(kwargs)
+
+    def key(self):
+        return ("call", qualified(self.callee), tuple(a.key() for a in self.args),
+                tuple(sorted((k, v.key()) for k, v in self.kwargs.items())))
+
+
+class Coll(Recipe):
+    def __init__(self, kind, items):
+        self.kind, self.items = kind, list(items)  # dict items are (key recipe, value recipe)
+
+    def key(self):
+        if self.kind == "dict":
+            return ("dict", tuple((k.key(), v.key()) for k, v in self.items))
+        return (self.kind, tuple(i.key() for i in self.items))
+
+
+class Obj(Recipe):
+    """An object built by `base` and then changed by method calls: rendered as statements."""
+
+    def __init__(self, base, steps):
+        self.base, self.steps = base, list(steps)  # steps: (method name, [arg recipes])
+
+    def key(self):
+        return ("obj", self.base.key(), tuple((m, tuple(a.key() for a in args)) for m, args in self.steps))
+
+
+class TmpPath(Recipe):
+    """A path inside pytest's tmp_path, optionally holding text written before the call."""
+
+    needs_tmp = True
+
+    def __init__(self, name, content, as_str):
+        self.name, self.content, self.as_str = name, content, as_str
+
+    def key(self):
+        return ("tmp", self.name, None if self.content is None else self.content.key(), self.as_str)
+
+
+def qualified(obj):
+    return getattr(obj, "__module__", "?") + ":" + getattr(obj, "__qualname__", repr(obj))
+
+
+def importable(obj):
+    """(module, top-level name, attribute path) when `from module import name` reaches obj."""
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not module or not qualname or "<" in qualname:
+        return None
+    mod = sys.modules.get(module)
+    if mod is None:
+        return None
+    parts = qualname.split(".")
+    cur = mod
+    for p in parts:
+        cur = getattr(cur, p, None)
+        if cur is None:
+            return None
+    target = getattr(obj, "__func__", obj)
+    if cur is not obj and getattr(cur, "__func__", cur) is not target:
+        return None
+    return module, parts[0], ".".join(parts)
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), bytes)
+
+
+class Builder:
+    """Turns recipes into fresh live values; tmp paths live under a directory made on first use."""
+
+    def __init__(self, make_dir):
+        self.make_dir = make_dir
+        self._tmp = None
+
+    @property
+    def tmp_dir(self):
+        if self._tmp is None:
+            self._tmp = self.make_dir()
+        return self._tmp
+
+    def build(self, r):
+        if isinstance(r, Lit):
+            v = r.value
+            return v if type(v) in _IMMUTABLE else copy.deepcopy(v)
+        if isinstance(r, Member):
+            return r.member
+        if isinstance(r, Call):
+            return r.callee(*[self.build(a) for a in r.args], **{k: self.build(v) for k, v in r.kwargs.items()})
+        if isinstance(r, Coll):
+            if r.kind == "dict":
+                return {self.build(k): self.build(v) for k, v in r.items}
+            items = [self.build(i) for i in r.items]
+            return {"list": list, "tuple": tuple, "set": set}[r.kind](items)
+        if isinstance(r, Obj):
+            obj = self.build(r.base)
+            for name, args in r.steps:
+                getattr(obj, name)(*[self.build(a) for a in args])
+            return obj
+        if isinstance(r, TmpPath):
+            path = pathlib.Path(self.tmp_dir) / r.name
+            if r.content is not None:
+                path.write_text(self.build(r.content), encoding="utf-8")
+            return str(path) if r.as_str else path
+        raise TypeError(r)
+
+
+def snake(name):
+    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+    return re.sub(r"[^a-z0-9_]+", "_", s).strip("_") or "value"
+
+
+class Renderer:
+    """Turns recipes into source text, collecting imports and setup statements."""
+
+    def __init__(self):
+        self.imports = set()
+        self.lines = []
+        self.var_counts = {}
+        self.needs_tmp = False
+
+    def ref(self, obj):
+        where = importable(obj)
+        if where is None:
+            raise ValueError("not importable: %r" % (obj,))
+        module, top, path = where
+        if module == "builtins":
+            return path
+        self.imports.add("from %s import %s" % (module, top))
+        return path
+
+    def var(self, base):
+        base = snake(base)
+        n = self.var_counts.get(base, 0) + 1
+        self.var_counts[base] = n
+        return base if n == 1 else "%s_%d" % (base, n)
+
+    def expr(self, r):
+        if isinstance(r, Lit):
+            return literal_source(r.value, self)
+        if isinstance(r, Member):
+            return "%s.%s" % (self.ref(type(r.member)), r.member.name)
+        if isinstance(r, Call):
+            args = [self.expr(a) for a in r.args] + ["%s=%s" % (k, self.expr(v)) for k, v in r.kwargs.items()]
+            return "%s(%s)" % (self.ref(r.callee), ", ".join(args))
+        if isinstance(r, Coll):
+            if r.kind == "dict":
+                return "{%s}" % ", ".join("%s: %s" % (self.expr(k), self.expr(v)) for k, v in r.items)
+            inner = ", ".join(self.expr(i) for i in r.items)
+            if r.kind == "tuple":
+                return "(%s,)" % inner if len(r.items) == 1 else "(%s)" % inner
+            if r.kind == "set":
+                return "{%s}" % inner if r.items else "set()"
+            return "[%s]" % inner
+        if isinstance(r, Obj):
+            name = self.var(getattr(r.base.callee, "__name__", "obj") if isinstance(r.base, Call) else "obj")
+            self.lines.append("%s = %s" % (name, self.expr(r.base)))
+            for method, args in r.steps:
+                self.lines.append("%s.%s(%s)" % (name, method, ", ".join(self.expr(a) for a in args)))
+            return name
+        if isinstance(r, TmpPath):
+            self.needs_tmp = True
+            name = self.var("path")
+            self.lines.append("%s = tmp_path / %r" % (name, r.name))
+            if r.content is not None:
+                self.lines.append("%s.write_text(%s, encoding=\"utf-8\")" % (name, self.expr(r.content)))
+            return "str(%s)" % name if r.as_str else name
+        raise TypeError(r)
+
+
+# ---------------------------------------------------------------- faithful literals
+
+
+def literal_source(value, renderer, depth=0):
+    """Source text that evaluates back to an equal value, or raises ValueError."""
+    if depth > 6:
+        raise ValueError("too deep")
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return repr(value)
+    if isinstance(value, enum.Enum):
+        return "%s.%s" % (renderer.ref(type(value)), value.name)
+    if type(value) is int:
+        return repr(value)
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise ValueError("non-finite float")
+        return repr(value)
+    if type(value) in (list, tuple):
+        inner = [literal_source(v, renderer, depth + 1) for v in value]
+        if type(value) is tuple:
+            return "(%s,)" % inner[0] if len(inner) == 1 else "(%s)" % ", ".join(inner)
+        return "[%s]" % ", ".join(inner)
+    if type(value) in (set, frozenset):
+        inner = sorted(literal_source(v, renderer, depth + 1) for v in value)
+        body = "{%s}" % ", ".join(inner) if inner else "set()"
+        return "frozenset(%s)" % (body if inner else "") if type(value) is frozenset else body
+    if type(value) is dict:
+        return "{%s}" % ", ".join("%s: %s" % (literal_source(k, renderer, depth + 1), literal_source(v, renderer, depth + 1))
+                                  for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        params = inspect.signature(cls).parameters
+        parts = []
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            v = getattr(value, f.name)
+            p = params.get(f.name)
+            if p is not None and p.default is not inspect.Parameter.empty and _same(p.default, v):
+                continue
+            parts.append("%s=%s" % (f.name, literal_source(v, renderer, depth + 1)))
+        return "%s(%s)" % (renderer.ref(cls), ", ".join(parts))
+    raise ValueError("no literal form for %s" % type(value).__name__)
+
+
+def _same(a, b):
+    try:
+        return type(a) is type(b) and a == b
+    except Exception:
+        return False
+
+
+def faithful_literal(value, renderer, tmp_dir):
+    """A literal for value that round-trips (eval == value), is short and holds no temp path."""
+    probe = Renderer()
+    try:
+        text = literal_source(value, probe)
+    except Exception:
+        return None
+    if len(text) > MAX_LITERAL_CHARS or (tmp_dir and tmp_dir in text) or " object at 0x" in text:
+        return None
+    namespace = {}
+    try:
+        for line in sorted(probe.imports):
+            exec(line, namespace)
+        back = eval(text, namespace)
+        if type(back) is not type(value) or not (back == value):
+            return None
+    except BaseException:
+        return None
+    renderer.imports |= probe.imports
+    return text
+
+
+# ---------------------------------------------------------------- coverage tracer
+
+
+class Tracer:
+    """Records lines and arcs executed in one file (the module under test)."""
+
+    def __init__(self, filename):
+        self.filename = filename
+        self.units = set()
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            line = frame.f_lineno
+            prev = self._last.get(id(frame))
+            self.units.add(line)
+            self.units.add((prev, line))
+            self._last[id(frame)] = line
+        elif event == "return":
+            self.units.add((self._last.pop(id(frame), None), -frame.f_code.co_firstlineno))
+        return self._local
+
+    def _global(self, frame, event, arg):
+        if frame.f_code.co_filename == self.filename:
+            self._last[id(frame)] = -frame.f_code.co_firstlineno
+            return self._local
+        return None
+
+    def start(self):
+        self.units = set()
+        self._last = {}
+        sys.settrace(self._global)
+
+    def stop(self):
+        sys.settrace(None)
+        return self.units
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def harvest_seeds(paths):
+    """Constants of the given sources: literals, docstring examples and quoted words in docs."""
+    ints, floats, strs, byts = set(), set(), set(), set()
+    for path in paths:
+        try:
+            tree = ast.parse(pathlib.Path(path).read_text(encoding="utf-8"))
+        except Exception:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant):
+                v = node.value
+                if isinstance(v, bool) or v is None:
+                    continue
+                if isinstance(v, int) and abs(v) < 10 ** 12:
+                    ints.update((v, v - 1, v + 1))
+                elif isinstance(v, float):
+                    floats.add(v)
+                elif isinstance(v, bytes) and len(v) < 200:
+                    byts.add(v)
+                elif isinstance(v, str):
+                    # Tokens and short values are seeds; messages and docs only lend their quoted words.
+                    if len(v) <= 30 and len(v.split()) <= 2 and not v.endswith(" "):
+                        strs.add(v)
+                    strs.update(_doc_words(v))
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+                if type(node.operand.value) in (int, float):
+                    (ints if type(node.operand.value) is int else floats).add(-node.operand.value)
+    return ints, floats, strs, byts
+
+
+def _doc_words(text):
+    out = set()
+    for m in re.finditer(r"``([^`\n]{1,60})``|'([^'\n]{1,60})'|\"([^\"\n]{1,60})\"", text):
+        out.add(next(g for g in m.groups() if g is not None))
+    try:
+        for ex in doctest.DocTestParser().get_examples(text):
+            for node in ast.walk(ast.parse(ex.source)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    out.add(node.value)
+    except Exception:
+        pass
+    return out
+
+
+def project_sources(module, root_dirs):
+    """The module's own file and the project files it imports (transitively), for seeds."""
+    roots = [os.path.realpath(d) for d in root_dirs]
+    out = []
+    for name, mod in sorted(sys.modules.items()):
+        f = getattr(mod, "__file__", None)
+        if f and any(os.path.realpath(f).startswith(r + os.sep) for r in roots):
+            out.append(f)
+    return sorted(set(out))
+
+
+# ---------------------------------------------------------------- targets
+
+
+class Target:
+    """Something a test can call: a function, a constructor, a method, a property, a dunder."""
+
+    def __init__(self, kind, owner, name, func, line, emit):
+        self.kind, self.owner, self.name, self.func, self.line, self.emit = kind, owner, name, func, line, emit
+        self.timeouts = 0  # calls that hit the alarm; a target that keeps hanging is given up
+
+    @property
+    def label(self):
+        if self.kind == "function":
+            return self.name
+        if self.kind == "init":
+            return self.owner.__name__
+        return "%s.%s" % (self.owner.__name__, self.name)
+
+
+def _line_of(obj):
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except Exception:
+        return 10 ** 9
+
+
+def class_targets(cls, emit):
+    out = []
+    if not (issubclass(cls, enum.Enum) or inspect.isabstract(cls)):
+        out.append(Target("init", cls, "__init__", cls, _line_of(cls), emit))
+    for name, attr in sorted(vars(cls).items()):
+        if name.startswith("_") and name not in ("__len__", "__contains__", "__str__", "__iter__", "__eq__"):
+            continue
+        if isinstance(attr, property):
+            out.append(Target("property", cls, name, attr.fget, _line_of(attr.fget), emit))
+        elif isinstance(attr, classmethod):
+            out.append(Target("classmethod", cls, name, getattr(cls, name), _line_of(attr.__func__), emit))
+        elif isinstance(attr, staticmethod):
+            out.append(Target("staticmethod", cls, name, getattr(cls, name), _line_of(attr.__func__), emit))
+        elif inspect.isfunction(attr):
+            out.append(Target("method", cls, name, attr, _line_of(attr), emit))
+    return out
+
+
+def module_targets(mod):
+    out = []
+    for name, obj in vars(mod).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
+            continue
+        if inspect.isfunction(obj) and not inspect.iscoroutinefunction(obj):
+            out.append(Target("function", None, name, obj, _line_of(obj), True))
+        elif inspect.isclass(obj):
+            out.extend(class_targets(obj, True))
+    return sorted(out, key=lambda t: (t.line, t.label))
+
+
+# ---------------------------------------------------------------- the explorer
+
+
+class Outcome:
+    def __init__(self, kind, value=None, receiver=None, units=frozenset()):
+        self.kind, self.value, self.receiver, self.units = kind, value, receiver, units
+
+
+class Candidate:
+    def __init__(self, target, receiver, args, kwargs):
+        self.target, self.receiver, self.args, self.kwargs = target, receiver, args, kwargs
+
+
+class Explorer:
+    def __init__(self, mod, filename, seeds, project_roots, deadline):
+        self.mod, self.filename, self.deadline = mod, filename, deadline
+        self.rng = random.Random("aqe:" + mod.__name__)
+        self.tracer = Tracer(filename)
+        ints, floats, strs, byts = seeds
+        ints |= {0, 1, -1, 2, 3, 10, 100}
+        self.ints = sorted(ints)
+        self.floats = sorted(floats | {0.0, 0.5, 1.0, -1.0, 1.5} | {float(i) for i in self.ints if abs(i) < 10 ** 6})
+        self.strs = sorted(strs | {"", " ", "a", "abc", "x"} | {str(i) for i in self.ints if i >= 0})
+        self.strs_set = set(self.strs)
+        self.good_strs = []  # inputs of calls that reached new code: mutated further
+        self.good_set = set()
+        self.related = []    # strings the current receiver was built with
+        self.byts = sorted(byts | {b"", b"abc"})
+        self.pools = {}  # class -> list of recipes known to build
+        self.pool_keys = set()
+        self.project_roots = project_roots
+        self.covered = set()
+        self.kept = []  # (candidate, outcome)
+        self.tmp_root = tempfile.mkdtemp(prefix="aqe-explore-", dir=_fast_tmp())
+        self.run_count = 0
+        self._hints = {}
+        self._project = {}
+        os.chdir(self.tmp_root)
+
+    # -- values
+
+    def project_class(self, cls):
+        key = id(cls)
+        if key not in self._project:
+            self._project[key] = (cls, self._in_project(cls))
+        return self._project[key][1]
+
+    def _in_project(self, cls):
+        f = getattr(sys.modules.get(getattr(cls, "__module__", "")), "__file__", None)
+        return bool(f) and any(os.path.realpath(f).startswith(os.path.realpath(r) + os.sep) for r in self.project_roots)
+
+    def hints(self, func):
+        key = id(func)
+        if key not in self._hints:
+            self._hints[key] = (func, self._resolve_hints(func))
+        return self._hints[key][1]
+
+    def _resolve_hints(self, func):
+        try:
+            return typing.get_type_hints(func)
+        except Exception:
+            out = {}
+            for name, p in _signature(func).parameters.items():
+                if isinstance(p.annotation, str):
+                    try:
+                        out[name] = eval(p.annotation, dict(vars(typing)), getattr(func, "__globals__", {}))
+                    except Exception:
+                        pass
+                elif p.annotation is not inspect.Parameter.empty:
+                    out[name] = p.annotation
+            return out
+
+    def value_for(self, ann, name="", depth=0, destructive=False):
+        rng = self.rng
+        if depth > 3:
+            return Lit(None)
+        if PATH_NAME.search(name) and (ann in (None, str, pathlib.Path, os.PathLike) or _is_union(ann)):
+            return self.tmp_path(as_str=ann is str)
+        if destructive and PID_NAME.search(name):
+            return None
+        if ann is None or ann is typing.Any or ann is inspect.Parameter.empty or ann is object:
+            return self.untyped(name, depth)
+        origin = typing.get_origin(ann)
+        args = typing.get_args(ann)
+        if _is_union(ann):
+            arms = list(args)
+            if type(None) in arms and rng.random() < 0.15:
+                return Lit(None)
+            arms = [a for a in arms if a is not type(None)] or [type(None)]
+            return self.value_for(rng.choice(arms), name, depth, destructive)
+        if ann is type(None):
+            return Lit(None)
+        if ann is bool:
+            return Lit(rng.random() < 0.5)
+        if ann is int:
+            return Lit(rng.choice(self.ints))
+        if ann is float:
+            return Lit(rng.choice(self.floats))
+        if ann is str:
+            return Lit(self.string())
+        if ann is bytes:
+            return Lit(rng.choice(self.byts))
+        if ann in (pathlib.Path, os.PathLike):
+            return self.tmp_path(as_str=False)
+        if origin in (list, typing.List, set, frozenset) or origin in _SEQ_ORIGINS or ann in (list, set, tuple):
+            item = args[0] if args else None
+            n = rng.choice((0, 1, 1, 2, 2, 3, 4))
+            items = [self.value_for(item, name, depth + 1) for _ in range(n)]
+            if any(i is None for i in items):
+                return None
+            kind = "set" if origin in (set, frozenset) or ann is set else "list"
+            if kind == "set" and not all(isinstance(i, (Lit, Member)) for i in items):
+                kind = "list"
+            return Coll(kind, items)
+        if origin is tuple:
+            if len(args) == 2 and args[1] is Ellipsis:
+                items = [self.value_for(args[0], name, depth + 1) for _ in range(rng.choice((0, 1, 2, 3)))]
+            else:
+                items = [self.value_for(a, name, depth + 1) for a in args]
+            return None if any(i is None for i in items) else Coll("tuple", items)
+        if origin in _MAP_ORIGINS or ann is dict:
+            kt, vt = (args + (None, None))[:2] if args else (str, None)
+            return self.mapping(kt, vt, name, depth)
+        if inspect.isclass(ann) and issubclass(ann, enum.Enum):
+            return Member(rng.choice(list(ann)))
+        if inspect.isclass(ann):
+            return self.instance(ann, depth)
+        return self.untyped(name, depth)
+
+    def mapping(self, kt, vt, name, depth):
+        items, seen = [], set()
+        for _ in range(self.rng.choice((0, 1, 1, 2, 2, 3))):
+            v = self.value_for(vt, name, depth + 1)
+            if v is None:
+                return None
+            k = None
+            if kt is str and self.rng.random() < 0.7:
+                k = self.key_from_value(v)
+            if k is None:
+                k = self.value_for(kt, "", depth + 1)
+            if k is None or not isinstance(k, (Lit, Member)) or k.key() in seen:
+                continue
+            seen.add(k.key())
+            items.append((k, v))
+        return Coll("dict", items)
+
+    def key_from_value(self, recipe):
+        """Catalogues are keyed by an id the value holds: reuse one of its string fields."""
+        try:
+            value = Builder(self.scratch).build(recipe)
+            fields = [getattr(value, f.name) for f in dataclasses.fields(value)] if dataclasses.is_dataclass(value) else []
+        except BaseException:
+            return None
+        strs = [f for f in fields if isinstance(f, str) and f]
+        return Lit(strs[0]) if strs else None
+
+    def string(self):
+        rng, r = self.rng, self.rng.random()
+        if self.related and rng.random() < 0.3:
+            return rng.choice(self.related)
+        if self.good_strs and rng.random() < 0.45:
+            base = rng.choice(self.good_strs)
+            return base if rng.random() < 0.3 else self.mutate(base)
+        if r < 0.55:
+            return rng.choice(self.strs)
+        parts = [rng.choice(self.strs) for _ in range(rng.choice((2, 2, 3, 4)))]
+        if r < 0.8:
+            return " ".join(parts)
+        if r < 0.9:
+            return "".join(parts[:2])
+        return "\n".join(parts)
+
+    def mutate(self, text):
+        """Coverage-guided token mutation: extend, replace or drop one whitespace token."""
+        rng = self.rng
+        tokens = text.split(" ")
+        op = rng.random()
+        token = rng.choice(self.strs) if rng.random() < 0.8 else str(rng.choice(self.ints))
+        if op < 0.45:
+            tokens.append(token)
+        elif op < 0.8:
+            tokens[rng.randrange(len(tokens))] = token
+        elif op < 0.9 and len(tokens) > 1:
+            del tokens[rng.randrange(len(tokens))]
+        else:
+            tokens.insert(rng.randrange(len(tokens) + 1), token)
+        return " ".join(tokens)
+
+    def note_good(self, cand):
+        """Strings of a call that reached new code become mutation bases."""
+        for r in list(cand.args) + list(cand.kwargs.values()):
+            if isinstance(r, Lit) and isinstance(r.value, str) and len(r.value) <= 200 and r.value not in self.good_set:
+                self.good_set.add(r.value)
+                self.good_strs.append(r.value)
+
+    def untyped(self, name, depth):
+        r = self.rng.random()
+        if r < 0.4:
+            return Lit(self.string())
+        if r < 0.7:
+            return Lit(self.rng.choice(self.ints))
+        if r < 0.8:
+            return Lit(None)
+        if r < 0.9:
+            return Lit(self.rng.choice(self.floats))
+        return Coll("list", [Lit(self.rng.choice(self.ints)) for _ in range(self.rng.choice((0, 1, 2, 3)))])
+
+    def tmp_path(self, as_str):
+        content = None
+        if self.rng.random() < 0.6:
+            content = Lit(self.string())
+        return TmpPath("data.txt", content, as_str)
+
+    def instance(self, cls, depth):
+        pool = self.pools.get(cls)
+        subs = [c for c in self.pools if c is not cls and inspect.isclass(c) and issubclass(c, cls)]
+        candidates = list(pool or [])
+        for s in subs:
+            candidates.extend(self.pools[s][:5])
+        if candidates and (self.rng.random() < 0.85 or depth > 1):
+            return self.rng.choice(candidates)
+        if not self.project_class(cls) or inspect.isabstract(cls):
+            return None if not candidates else self.rng.choice(candidates)
+        return self.call_recipe(cls, cls, depth + 1)
+
+    def call_recipe(self, callee, sig_of, depth, skip_first=False, destructive=False):
+        sig = _signature(sig_of)
+        if sig is None:
+            return None
+        hints = self.hints(getattr(sig_of, "__init__", sig_of) if inspect.isclass(sig_of) and not dataclasses.is_dataclass(sig_of) else sig_of)
+        args, kwargs = [], {}
+        params = list(sig.parameters.values())
+        if skip_first and params and params[0].name in ("self", "cls"):
+            params = params[1:]
+        for p in params:
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            has_default = p.default is not p.empty
+            if has_default and self.rng.random() < 0.5:
+                continue
+            v = self.value_for(hints.get(p.name, None if p.annotation is p.empty else p.annotation), p.name, depth, destructive)
+            if v is None:
+                if has_default:
+                    continue
+                return None
+            if p.kind == p.KEYWORD_ONLY or (has_default and (kwargs or len(args) < params.index(p))):
+                kwargs[p.name] = v
+            elif kwargs:
+                kwargs[p.name] = v
+            else:
+                args.append(v)
+        return Call(callee, args, kwargs)
+
+    # -- candidates
+
+    def candidate(self, t):
+        destructive = bool(DESTRUCTIVE_NAME.search(t.name))
+        receiver = None
+        self.related = []
+        if t.kind in ("method", "property") or (t.kind in ("classmethod", "staticmethod") and False):
+            receiver = self.instance(t.owner, 0) if not issubclass(t.owner, enum.Enum) else Member(self.rng.choice(list(t.owner)))
+            if receiver is None:
+                return None
+        if t.kind == "property":
+            return Candidate(t, receiver, [], {})
+        if receiver is not None:
+            if not hasattr(receiver, "strings"):
+                receiver.strings = sorted(set(_strings_in(receiver)))
+            self.related = receiver.strings
+        if t.kind == "init":
+            call = self.call_recipe(t.owner, t.owner, 0, destructive=destructive)
+        elif t.name in ("__len__", "__str__", "__iter__"):
+            call = Call(None, [], {})
+        elif t.name in ("__contains__", "__eq__"):
+            call = Call(None, [self.untyped("", 1) if self.rng.random() < 0.3 else Lit(self.string())], {})
+        else:
+            call = self.call_recipe(t.func, t.func, 0, skip_first=t.kind == "method", destructive=destructive)
+        if call is None:
+            return None
+        return Candidate(t, receiver, call.args, call.kwargs)
+
+    def invoke(self, cand, builder):
+        """Builds the inputs (setup must succeed) and calls the target; returns an Outcome."""
+        t = cand.target
+        receiver = builder.build(cand.receiver) if cand.receiver is not None else None
+        args = [builder.build(a) for a in cand.args]
+        kwargs = {k: builder.build(v) for k, v in cand.kwargs.items()}
+        try:
+            if t.kind == "property":
+                value = getattr(receiver, t.name)
+            elif t.name == "__len__":
+                value = len(receiver)
+            elif t.name == "__str__":
+                value = str(receiver)
+            elif t.name == "__iter__":
+                value = list(receiver)
+            elif t.name == "__contains__":
+                value = args[0] in receiver
+            elif t.name == "__eq__":
+                value = receiver == args[0]
+            elif t.kind == "method":
+                before = _state(receiver)
+                value = getattr(receiver, t.name)(*args, **kwargs)
+                if _state(receiver) == before:
+                    receiver = None  # a query: the object's state is no more interesting than before
+            else:
+                value = t.func(*args, **kwargs)
+            if inspect.isgenerator(value):
+                value = list(value)
+            return Outcome("ok", value, receiver)
+        except CallTimeout:
+            raise
+        except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
+            return Outcome("exit", exc)
+        except Exception as exc:
+            return Outcome("raise", exc)
+
+    def run(self, cand):
+        """Runs a candidate in a fresh temp dir under the tracer and the alarm."""
+        self.run_count += 1
+        builder = Builder(self.scratch)
+        signal.setitimer(signal.ITIMER_REAL, CALL_TIMEOUT_S)
+        self.tracer.start()
+        try:
+            out = self.invoke(cand, builder)
+        except CallTimeout:
+            cand.target.timeouts += 1
+            return None
+        except BaseException:
+            return None  # setup failed: not a test
+        finally:
+            self.tracer.stop()
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            os.chdir(self.tmp_root)
+        out.units = frozenset(self.tracer.units)
+        return out
+
+    def scratch(self):
+        """A fresh, empty directory for the paths of one run (the same name every time)."""
+        path = os.path.join(self.tmp_root, "run")
+        shutil.rmtree(path, ignore_errors=True)
+        os.mkdir(path)
+        return path
+
+    def outcome_units(self, cand, out):
+        t = cand.target
+        if out.kind == "raise":
+            tag = "raise:" + type(out.value).__qualname__
+        elif out.value is None:
+            tag = "none"
+        elif isinstance(out.value, bool):
+            tag = "bool:%s" % out.value
+        else:
+            tag = "ok:" + type(out.value).__qualname__
+        return {("outcome", t.label, tag)}
+
+    def remember(self, cand, out):
+        """Feedback: returned strings and ints become seeds, built objects join the pools."""
+        t, v = cand.target, out.value
+        if out.kind != "ok":
+            return
+        if isinstance(v, str) and 0 < len(v) <= 200 and v not in self.strs_set:
+            self.strs_set.add(v)
+            self.strs.append(v)
+        elif type(v) is int and v not in self.ints and abs(v) < 10 ** 12:
+            self.ints.append(v)
+        if t.kind == "init":
+            self.add_pool(type(v), Call(t.owner, cand.args, cand.kwargs))
+        elif t.kind == "classmethod" and inspect.isclass(type(v)) and self.project_class(type(v)):
+            self.add_pool(type(v), Call(t.func, cand.args, cand.kwargs))
+        elif t.kind == "function" and self.project_class(type(v)) and not isinstance(v, enum.Enum):
+            self.add_pool(type(v), Call(t.func, cand.args, cand.kwargs))
+        elif t.kind == "method" and out.receiver is not None and not isinstance(cand.receiver, Member):
+            base, steps = (cand.receiver.base, cand.receiver.steps) if isinstance(cand.receiver, Obj) else (cand.receiver, [])
+            if len(steps) < MAX_STEPS and not cand.kwargs:
+                self.add_pool(type(out.receiver), Obj(base, steps + [(t.name, list(cand.args))]))
+
+    def add_pool(self, cls, recipe):
+        key = recipe.key()
+        pool = self.pools.setdefault(cls, [])
+        if key in self.pool_keys:
+            return
+        self.pool_keys.add(key)
+        if len(pool) < MAX_POOL:
+            pool.append(recipe)
+        else:
+            pool[self.rng.randrange(MAX_POOL)] = recipe
+
+    def explore(self, targets, aux_targets, rounds=8, per_round=60, patience=40, max_calls=4000):
+        """Returns False when the time budget, not the (deterministic) call budget, ended it."""
+        for rnd in range(rounds):
+            for t in aux_targets + targets:
+                if time.monotonic() > self.deadline:
+                    return False
+                if self.run_count >= max_calls:
+                    return True
+                if t.timeouts >= 2:
+                    continue
+                stale = 0
+                attempts = per_round if t.emit else per_round // 3
+                for _ in range(attempts):
+                    if t.timeouts >= 2:
+                        break
+                    cand = self.candidate(t)
+                    if cand is None:
+                        stale += 1
+                        if stale > patience:
+                            break
+                        continue
+                    out = self.run(cand)
+                    if out is None or out.kind == "exit":
+                        stale += 1
+                        continue
+                    units = set(out.units) | self.outcome_units(cand, out)
+                    new = units - self.covered
+                    if new or len(self.pools.get(t.owner, ())) < 3:
+                        self.remember(cand, out)
+                    if t.emit and new:
+                        self.covered |= units
+                        self.kept.append((cand, out, frozenset(units)))
+                        self.note_good(cand)
+                        stale = 0
+                    else:
+                        stale += 1
+                        if stale > patience:
+                            break
+        return True
+
+    def select(self):
+        """Greedy set cover over the kept calls; ties go to the earlier (simpler) call."""
+        remaining = set().union(*[u for _, _, u in self.kept]) if self.kept else set()
+        chosen, pool = [], list(enumerate(self.kept))
+        while remaining and pool:
+            best = max(pool, key=lambda iu: (len(iu[1][2] & remaining), -iu[0]))
+            gain = best[1][2] & remaining
+            if not gain:
+                break
+            chosen.append(best)
+            remaining -= gain
+            pool.remove(best)
+        return [c for _, c in sorted(chosen, key=lambda x: x[0])]
+
+
+_SIGNATURES = {}
+
+
+def _state(obj):
+    try:
+        return repr(sorted(vars(obj).items()))
+    except Exception:
+        return None
+
+
+def _strings_in(r):
+    if isinstance(r, Lit):
+        if isinstance(r.value, str) and r.value:
+            yield r.value
+    elif isinstance(r, Call):
+        for a in list(r.args) + list(r.kwargs.values()):
+            yield from _strings_in(a)
+    elif isinstance(r, Coll):
+        for i in r.items:
+            yield from (_strings_in(i[0]) if isinstance(i, tuple) else _strings_in(i))
+            if isinstance(i, tuple):
+                yield from _strings_in(i[1])
+    elif isinstance(r, Obj):
+        yield from _strings_in(r.base)
+        for _, args in r.steps:
+            for a in args:
+                yield from _strings_in(a)
+
+
+def _fast_tmp():
+    """Runs create and remove a directory each; on a loaded disk that costs ms, on tmpfs µs."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
+def _signature(obj):
+    key = id(obj)
+    if key not in _SIGNATURES:
+        try:
+            sig = inspect.signature(obj)
+        except (TypeError, ValueError):
+            sig = None
+        _SIGNATURES[key] = (obj, sig)  # the object is kept so its id stays unique
+    return _SIGNATURES[key][1]
+
+
+_SEQ_ORIGINS = set()
+_MAP_ORIGINS = {dict}
+try:
+    import collections.abc as _abc
+    _SEQ_ORIGINS |= {_abc.Sequence, _abc.Iterable, _abc.Collection, _abc.MutableSequence, _abc.Set, _abc.Iterator}
+    _MAP_ORIGINS |= {_abc.Mapping, _abc.MutableMapping}
+except Exception:
+    pass
+
+
+def _is_union(ann):
+    origin = typing.get_origin(ann)
+    if origin is typing.Union:
+        return True
+    try:
+        import types
+        return isinstance(ann, types.UnionType)
+    except AttributeError:
+        return False
+
+
+# ---------------------------------------------------------------- rendering tests
+
+
+def exception_ref(exc, renderer):
+    for cls in type(exc).__mro__:
+        try:
+            return renderer.ref(cls)
+        except ValueError:
+            continue
+    return "Exception"
+
+
+def name_hint(cand):
+    if not cand.args:
+        return ""
+    a = cand.args[0]
+    if isinstance(a, Lit):
+        v = a.value
+        if v is None:
+            return "_with_none"
+        if v == "" and isinstance(v, str):
+            return "_with_empty_string"
+        if isinstance(v, str) and v.strip() == "":
+            return "_with_blank_string"
+        if type(v) is int and v == 0:
+            return "_with_zero"
+        if type(v) in (int, float) and v < 0:
+            return "_with_negative"
+    if isinstance(a, Coll) and not a.items:
+        return "_with_empty_" + a.kind
+    return ""
+
+
+_DUNDER_WORDS = {"__eq__": "equals", "__len__": "len", "__contains__": "contains", "__str__": "str",
+                 "__iter__": "iter"}
+
+
+def render_test(cand, out, second, tmp_root):
+    t = cand.target
+    r = Renderer()
+    receiver = r.expr(cand.receiver) if cand.receiver is not None else None
+    if isinstance(cand.receiver, (Call, Coll, TmpPath)):
+        # The receiver is used more than once (call, then state checks): bind it once.
+        name = r.var(t.owner.__name__)
+        r.lines.append("%s = %s" % (name, receiver))
+        receiver = name
+    args = [r.expr(a) for a in cand.args] + ["%s=%s" % (k, r.expr(v)) for k, v in cand.kwargs.items()]
+    if t.kind == "property":
+        call = "%s.%s" % (receiver, t.name)
+    elif t.name == "__len__":
+        call = "len(%s)" % receiver
+    elif t.name == "__str__":
+        call = "str(%s)" % receiver
+    elif t.name == "__iter__":
+        call = "list(%s)" % receiver
+    elif t.name == "__contains__":
+        call = "%s in %s" % (args[0], receiver)
+    elif t.name == "__eq__":
+        call = "%s == %s" % (receiver, args[0])
+    elif t.kind == "method":
+        call = "%s.%s(%s)" % (receiver, t.name, ", ".join(args))
+    else:
+        call = "%s(%s)" % (r.ref(t.func), ", ".join(args))
+        if inspect.isgeneratorfunction(t.func):
+            call = "list(%s)" % call
+    body = list(r.lines)
+    label = t.label
+    if t.name in _DUNDER_WORDS:
+        label = "%s_%s" % (t.owner.__name__, _DUNDER_WORDS[t.name])
+    base = "test_" + snake(label.replace(".", "_"))
+    if out.kind == "raise":
+        r.imports.add("import pytest")
+        exc = exception_ref(out.value, r)
+        body += ["with pytest.raises(%s):" % exc, "    " + call]
+        name = base + "_raises_" + snake(exc.split(".")[-1])
+    else:
+        body.append("result = " + call)
+        stable = second.kind == "ok" and _stable(out.value, second.value)
+        asserts, what = value_asserts("result", out.value, r, tmp_root, stable)
+        body += asserts
+        name = base + "_" + what
+        if out.value is None and receiver is not None and t.kind == "method":
+            body += state_asserts(receiver, out.receiver, second.receiver, r, tmp_root)
+    name += name_hint(cand)
+    sig = "def %s(%s):" % ("{name}", "tmp_path" if r.needs_tmp else "")
+    code = sig + "\n" + "\n".join("    " + line for line in body) + "\n"
+    return name, code, sorted(r.imports)
+
+
+def _stable(a, b):
+    try:
+        return type(a) is type(b) and repr(a) == repr(b) and (a == b or a is b)
+    except Exception:
+        return False
+
+
+def value_asserts(var, value, r, tmp_root, stable):
+    if value is None:
+        return ["assert %s is None" % var], "returns_none"
+    if isinstance(value, bool) and stable:
+        return ["assert %s is %s" % (var, value)], "returns_%s" % str(value).lower()
+    lit = faithful_literal(value, r, tmp_root) if stable else None
+    if lit is not None:
+        return ["assert %s == %s" % (var, lit)], "returns_" + snake(type(value).__name__)
+    lines = []
+    try:
+        cls_ref = r.ref(type(value))
+        lines.append("assert isinstance(%s, %s)" % (var, cls_ref))
+    except ValueError:
+        pass
+    if stable:
+        lines += attribute_asserts(var, value, r, tmp_root)
+        if isinstance(value, (list, tuple, dict, set, frozenset, str, bytes)):
+            lines.append("assert len(%s) == %d" % (var, len(value)))
+    return lines, "returns_" + snake(type(value).__name__)
+
+
+def public_attrs(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+    else:
+        try:
+            names = sorted(vars(value))
+        except TypeError:
+            names = []
+    return [n for n in names if not n.startswith("_")]
+
+
+def attribute_asserts(var, value, r, tmp_root, limit=6):
+    lines = []
+    for n in public_attrs(value)[:limit]:
+        try:
+            v = getattr(value, n)
+        except Exception:
+            continue
+        lit = faithful_literal(v, r, tmp_root)
+        if lit is not None:
+            lines.append("assert %s.%s == %s" % (var, n, lit) if v is not None else "assert %s.%s is None" % (var, n))
+    return lines
+
+
+def state_asserts(var, first, second, r, tmp_root):
+    lines = []
+    for line in attribute_asserts(var, first, r, tmp_root):
+        n = line.split(".", 1)[1].split(" ", 1)[0]
+        if _stable(getattr(first, n, None), getattr(second, n, None)):
+            lines.append(line)
+    return lines
+
+
+# ---------------------------------------------------------------- main
+
+
+def set_limits(req):
+    def lower(kind, value):
+        try:
+            soft, hard = resource.getrlimit(kind)
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(kind, (value, hard))
+        except (ValueError, OSError):
+            pass
+    lower(resource.RLIMIT_AS, int(req.get("memory_mb", 2048)) * 1024 * 1024)
+    lower(resource.RLIMIT_CPU, int(req.get("cpu_s", 60)))
+    lower(resource.RLIMIT_FSIZE, 64 * 1024 * 1024)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def generate(req):
+    started = time.monotonic()
+    budget = float(req.get("budget_s", 10))
+    sys.path[:0] = req.get("sys_path", [])
+    filename = os.path.realpath(req["file"])
+    try:
+        signal.setitimer(signal.ITIMER_REAL, max(CALL_TIMEOUT_S, budget / 2))
+        mod = __import__(req["module"], fromlist=["_"])
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # a module may raise anything (or exit) on import
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return {"ok": False, "reason": "import of %s failed: %s: %s" % (req["module"], type(exc).__name__, exc)}
+    if os.path.realpath(getattr(mod, "__file__", "") or "") != filename:
+        return {"ok": False, "reason": "module %s resolves to %s, not this file" % (req["module"], getattr(mod, "__file__", None))}
+    targets = module_targets(mod)
+    roots = req.get("sys_path", [])
+    seeds = harvest_seeds(project_sources(mod, roots))
+    explorer = Explorer(mod, filename, seeds, roots, started + budget * 0.8)
+    aux = []
+    for cls in _referenced_classes(targets, explorer):
+        aux.extend(t for t in class_targets(cls, False) if t.kind in ("init", "method", "classmethod"))
+    finished = explorer.explore(targets, aux)
+    tests = []
+    names = {}
+    for cand, out, _units in explorer.select():
+        second = explorer.run(cand)
+        if second is None or second.kind != out.kind:
+            continue
+        if out.kind == "raise" and type(second.value) is not type(out.value):
+            continue
+        try:
+            name, code, imports = render_test(cand, out, second, explorer.tmp_root)
+        except Exception:
+            continue
+        n = names.get(name, 0) + 1
+        names[name] = n
+        final = name if n == 1 else "%s_%d" % (name, n)
+        tests.append({"name": final, "code": code.replace("{name}", final, 1), "imports": imports})
+    os.chdir("/")
+    shutil.rmtree(explorer.tmp_root, ignore_errors=True)
+    return {"ok": True, "tests": tests, "finished": finished, "calls": explorer.run_count,
+            "targets": len(targets), "elapsed_s": round(time.monotonic() - started, 3)}
+
+
+def _referenced_classes(targets, explorer):
+    """Project classes the targets take as arguments, defined elsewhere: explored for values only."""
+    seen, out, queue = set(t.owner for t in targets if t.owner is not None), [], [t.func for t in targets]
+    while queue:
+        f = queue.pop(0)
+        hints = explorer.hints(f) if f is not None else {}
+        for ann in hints.values():
+            for cls in _classes_in(ann):
+                if cls in seen or not explorer.project_class(cls) or issubclass(cls, enum.Enum):
+                    continue
+                seen.add(cls)
+                out.append(cls)
+                queue.append(cls)
+                queue.extend(getattr(cls, n) for n, a in vars(cls).items() if inspect.isfunction(a) and not n.startswith("_"))
+    return sorted(out, key=lambda c: (c.__module__, c.__qualname__))
+
+
+def _classes_in(ann):
+    if inspect.isclass(ann) and typing.get_origin(ann) is None:
+        yield ann
+    for a in typing.get_args(ann):
+        yield from _classes_in(a)
+
+
+def main():
+    req = json.loads(sys.stdin.read())
+    reply_fd = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # code under test must not corrupt the reply
+    sys.stdout = open(os.devnull, "w")
+    set_limits(req)
+    try:
+        reply = generate(req)
+    except MemoryError:
+        reply = {"ok": False, "reason": "exploration ran out of memory"}
+    data = json.dumps(reply, sort_keys=True).encode("utf-8")
+    while data:
+        n = os.write(reply_fd, data)
+        data = data[n:]
+    os.close(reply_fd)
+    sys.stdout.flush()
+    os._exit(0)  # skip atexit handlers and threads the code under test left behind
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+#include "aqe/gen/verify.h"
+
+#include <chrono>
+
+#include "aqe/exec/coverage.h"
+#include "aqe/exec/process.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::gen {
+
+namespace fs = std::filesystem;
+
+std::string coverage_rc(const std::vector<fs::path>& source_files) {
+  std::set<std::string> dirs;
+  for (const auto& f : source_files) dirs.insert(f.parent_path().string());
+  std::string rc = "[run]\nbranch = True\nsource =\n";
+  for (const auto& d : dirs) rc += "    " + d + "\n";
+  rc += "\n[report]\ninclude =\n";
+  for (const auto& f : source_files) rc += "    " + f.string() + "\n";
+  return rc;
+}
+
+void collect_failures(const std::vector<exec::JunitCase>& cases, const std::vector<fs::path>& test_files,
+                      VerifyResult& out) {
+  for (const auto& c : cases) {
+    if (c.outcome != "failed" && c.outcome != "error") continue;
+    const fs::path* owner = nullptr;
+    for (const auto& f : test_files) {
+      const std::string abs = f.generic_string();
+      if (!c.file.empty() && (abs == c.file || ends_with(abs, "/" + c.file))) owner = &f;
+    }
+    if (owner == nullptr) continue;
+    std::string name = c.test_id;
+    size_t sep = name.rfind("::");
+    if (sep != std::string::npos) name = name.substr(sep + 2);
+    size_t bracket = name.find('[');
+    if (bracket != std::string::npos) name.resize(bracket);
+    if (starts_with(name, "test_")) {
+      out.failed[*owner].insert(name);
+    } else {
+      out.broken_files.insert(*owner);
+    }
+  }
+}
+
+Result<VerifyResult> verify_tests(const VerifyInput& in) {
+  auto dir = make_temp_dir("aqe-gen-verify");
+  if (!dir) return dir.error();
+  const fs::path rc = *dir / "coveragerc", data = *dir / ".coverage", junit = *dir / "junit.xml",
+                 report = *dir / "coverage.json";
+  auto st = write_file_atomic(rc, coverage_rc(in.source_files));
+  if (!st) return st.error();
+
+  exec::ProcessSpec run;
+  run.argv = {in.python,
+              "-m",
+              "coverage",
+              "run",
+              "--rcfile=" + rc.string(),
+              "-m",
+              "pytest",
+              "-p",
+              "no:cacheprovider",
+              "-q",
+              "-o",
+              "addopts=",
+              "--import-mode=importlib",
+              "-o",
+              "junit_family=xunit1",
+              "--junitxml=" + junit.string()};
+  for (const auto& f : in.test_files) run.argv.push_back(f.string());
+  run.cwd = in.project_dir;
+  run.env_set = {{"COVERAGE_FILE", data.string()}, {"PYTHONDONTWRITEBYTECODE", "1"}};
+  run.timeout = std::chrono::milliseconds(static_cast<int64_t>(in.timeout_s * 1000));
+  auto ran = exec::run(run);
+  std::error_code ec;
+  auto cleanup = [&] { fs::remove_all(*dir, ec); };
+  if (!ran) {
+    cleanup();
+    return ran.error();
+  }
+  if (ran->termination == exec::Termination::kTimedOut ||
+      ran->termination == exec::Termination::kInterrupted) {
+    cleanup();
+    return make_error(
+        ran->termination == exec::Termination::kTimedOut ? "TIMEOUT" : "INTERRUPTED",
+        "running the generated tests did not finish", "",
+        ran->termination == exec::Termination::kTimedOut ? ExitCode::kTimeout : ExitCode::kInterrupted);
+  }
+  VerifyResult out;
+  auto xml = read_file(junit);
+  if (!xml) {
+    cleanup();
+    return make_error("VERIFY_FAILED",
+                      "pytest wrote no JUnit report: " + std::string(trim(ran->stderr_data)).substr(0, 400),
+                      "run the generated tests with pytest to see why", ExitCode::kFailure);
+  }
+  auto cases = exec::parse_junit(*xml, junit.string());
+  if (!cases) {
+    cleanup();
+    return cases.error();
+  }
+  collect_failures(*cases, in.test_files, out);
+
+  exec::ProcessSpec js;
+  js.argv = {in.python, "-m", "coverage", "json", "--rcfile=" + rc.string(), "-o", report.string()};
+  js.cwd = in.project_dir;
+  js.env_set = {{"COVERAGE_FILE", data.string()}};
+  js.timeout = std::chrono::minutes(2);
+  auto jr = exec::run(js);
+  auto text = read_file(report);
+  if (jr && jr->termination == exec::Termination::kExited && text) {
+    auto summary = exec::parse_coverage_json(*text, report.string());
+    if (summary) {
+      out.coverage = {summary->lines_covered, summary->lines_total, summary->branches_covered,
+                      summary->branches_total, true};
+    }
+  }
+  cleanup();
+  return out;
+}
+
+}  // namespace aqe::gen

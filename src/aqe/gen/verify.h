@@ -1,0 +1,41 @@
+// Running the generated tests under coverage.py: which tests failed, and what the passing
+// ones cover of the processed source.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aqe/exec/junit.h"
+#include "aqe/gen/gen.h"
+#include "aqe/util/result.h"
+
+namespace aqe::gen {
+
+struct VerifyInput {
+  std::string python;
+  std::filesystem::path project_dir;
+  std::vector<std::filesystem::path> test_files;    // absolute
+  std::vector<std::filesystem::path> source_files;  // absolute: what coverage is measured on
+  double timeout_s = 600;
+};
+
+struct VerifyResult {
+  std::map<std::filesystem::path, std::set<std::string>> failed;  // test file -> failing tests
+  std::set<std::filesystem::path> broken_files;                   // failed as a whole (collection error)
+  GenCoverage coverage;
+};
+
+Result<VerifyResult> verify_tests(const VerifyInput& in);
+
+// Failing test names per test file, from JUnit cases (xunit1: file attributes present).
+void collect_failures(const std::vector<exec::JunitCase>& cases,
+                      const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
+
+// coverage.py settings: branch coverage, unexecuted files of the source dirs reported,
+// reports limited to the processed files.
+std::string coverage_rc(const std::vector<std::filesystem::path>& source_files);
+
+}  // namespace aqe::gen

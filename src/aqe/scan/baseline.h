@@ -1,0 +1,17 @@
+// The baseline file: fingerprints of accepted findings, so later runs report only new ones.
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aqe/scan/scan.h"
+#include "aqe/util/result.h"
+
+namespace aqe::scan {
+
+Status write_baseline(const std::filesystem::path& path, const std::vector<Finding>& findings);
+Result<std::set<std::string>> read_baseline(const std::filesystem::path& path);
+
+}  // namespace aqe::scan

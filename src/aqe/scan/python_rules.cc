@@ -1,0 +1,515 @@
+#include "aqe/scan/python_rules.h"
+
+#include <hs.h>
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <regex>
+
+#include "aqe/util/strings.h"
+
+extern "C" const TSLanguage* tree_sitter_python(void);
+
+namespace aqe::scan {
+namespace {
+
+enum Family : unsigned {
+  kEvalExec, kShell, kDeserialise, kYaml, kHash, kRandom, kSql, kVerify, kMktemp, kBindAll,
+  kAssert, kXml, kFlaskDebug, kPassword, kTmp, kFamilyCount
+};
+
+struct Trigger {
+  Family family;
+  const char* regex;
+  unsigned flags;
+};
+
+// Cheap over-approximations of each family's syntax; a file none of them matches is not parsed.
+constexpr std::array<Trigger, kFamilyCount> kTriggers = {{
+    {kEvalExec, R"(\b(?:eval|exec)\s*\()", 0},
+    {kShell, R"(shell\s*=|\bos\.(?:system|popen)|getoutput|create_subprocess_shell)", 0},
+    {kDeserialise, R"(\b(?:c?[Pp]ickle|dill|shelve|jsonpickle|marshal|read_pickle)\b)", 0},
+    {kYaml, R"(\byaml\b)", 0},
+    {kHash, R"(md5|sha1|hashlib\.new)", HS_FLAG_CASELESS},
+    {kRandom, R"(\brandom\.)", 0},
+    {kSql, R"(\b(?:select\s.{0,200}\sfrom|insert\s+into|update\s.{0,100}\sset|delete\s+from)\b)",
+     HS_FLAG_CASELESS | HS_FLAG_DOTALL},
+    {kVerify, R"(verify\s*=\s*False)", 0},
+    {kMktemp, R"(mktemp\s*\()", 0},
+    {kBindAll, R"(0\.0\.0\.0)", 0},
+    {kAssert, R"(\bassert\b[^\n]{0,200}(?:admin|auth|perm|role|staff|superuser|logged_in|owner|privilege))",
+     HS_FLAG_CASELESS},
+    {kXml, R"(\b(?:ElementTree|etree|minidom|pulldom|sax|expatbuilder|ET)\s*\.\s*(?:parse|fromstring|XML|iterparse|XMLParser|parseString|make_parser|fromstringlist|XMLID)\b)", 0},
+    {kFlaskDebug, R"(debug\s*=\s*True)", 0},
+    {kPassword, R"((?:passw|passphrase|pwd|secret)\w*['"]?\s*(?::\s*\w+\s*)?(?:=|==|:)\s*[bru]?['"])", HS_FLAG_CASELESS},
+    {kTmp, R"(["'](?:/tmp|/var/tmp|/dev/shm)(?:/|["']))", 0},
+}};
+
+int note_family(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  *static_cast<std::uint32_t*>(ctx) |= 1u << id;
+  return 0;
+}
+
+bool contains(std::initializer_list<std::string_view> set, std::string_view s) {
+  return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+std::string_view last_part(std::string_view dotted) {
+  size_t dot = dotted.rfind('.');
+  return dot == std::string_view::npos ? dotted : dotted.substr(dot + 1);
+}
+
+bool name_is_secretish(std::string_view name) {
+  std::string n = to_lower(name);
+  if (n.find("password") == std::string::npos && n.find("passwd") == std::string::npos &&
+      n.find("passphrase") == std::string::npos && n.find("pwd") == std::string::npos &&
+      n.find("secret") == std::string::npos) {
+    return false;
+  }
+  // Names that hold metadata about a password, not the password.
+  for (std::string_view suffix : {"_file", "_path", "_env", "_var", "_prompt", "_field", "_name", "_url",
+                                  "_type", "_len", "_length", "_header", "_param", "_regex", "_pattern",
+                                  "_dir", "_policy", "_key", "_label", "_hash", "_id", "_mode", "_cmd"}) {
+    if (ends_with(n, suffix)) return false;
+  }
+  return true;
+}
+
+bool value_is_real_password(std::string_view v) {
+  if (v.size() < 4) return false;
+  if (std::any_of(v.begin(), v.end(), [](unsigned char c) { return std::isspace(c); })) return false;
+  if (contains({"$", "{", "%", "<", "*"}, v.substr(0, 1))) return false;
+  std::string l = to_lower(v);
+  for (std::string_view word : {"password", "passwd", "secret", "pwd", "example", "changeme", "dummy",
+                                "placeholder", "xxxx", "redacted"}) {
+    if (l.find(word) != std::string::npos) return false;
+  }
+  return true;
+}
+
+bool name_is_security_context(std::string_view name) {
+  std::string n = to_lower(name);
+  for (std::string_view w : {"token", "password", "passwd", "secret", "salt", "nonce", "csrf", "otp",
+                             "apikey", "api_key", "session_id", "sessionid", "credential", "auth"}) {
+    if (n.find(w) != std::string::npos) return true;
+  }
+  for (const std::string& part : split(n, '_')) {
+    if (part == "key" || part == "pin" || part == "pwd") return true;
+  }
+  return false;
+}
+
+const std::regex& sql_regex() {
+  static const std::regex re(
+      R"(^\s*(select\s[\s\S]*\sfrom\s|delete\s+from\s|insert\s+(or\s+\w+\s+)?into\s|update\s+\S+\s+set\s|with\s+\w+\s+as\s*\())",
+      std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+  return re;
+}
+
+// One file's check: the source, the tree, and the symbols the rules dispatch on.
+class FileCheck {
+ public:
+  FileCheck(std::string_view src, std::uint32_t families, bool test_file, std::vector<CodeMatch>& out)
+      : src_(src), families_(families), test_file_(test_file), out_(out) {
+    const TSLanguage* lang = tree_sitter_python();
+    auto sym = [&](const char* n) { return ts_language_symbol_for_name(lang, n, static_cast<uint32_t>(std::strlen(n)), true); };
+    call_ = sym("call");
+    string_ = sym("string");
+    assignment_ = sym("assignment");
+    keyword_argument_ = sym("keyword_argument");
+    default_parameter_ = sym("default_parameter");
+    typed_default_parameter_ = sym("typed_default_parameter");
+    pair_ = sym("pair");
+    comparison_ = sym("comparison_operator");
+    assert_ = sym("assert_statement");
+    binary_ = sym("binary_operator");
+  }
+
+  void visit(TSNode n) {
+    TSSymbol s = ts_node_symbol(n);
+    if (s == call_) {
+      on_call(n);
+    } else if (s == string_) {
+      on_string(n);
+    } else if (s == binary_) {
+      if (has(kSql)) on_binary(n);
+    } else if (s == assert_) {
+      if (has(kAssert) && !test_file_) on_assert(n);
+    } else if (has(kPassword)) {
+      if (s == assignment_) {
+        on_named_value(ts_node_child_by_field_name(n, "left", 4), ts_node_child_by_field_name(n, "right", 5));
+      } else if (s == keyword_argument_ || s == default_parameter_ || s == typed_default_parameter_) {
+        on_named_value(ts_node_child_by_field_name(n, "name", 4), ts_node_child_by_field_name(n, "value", 5));
+      } else if (s == pair_) {
+        on_named_value(ts_node_child_by_field_name(n, "key", 3), ts_node_child_by_field_name(n, "value", 5));
+      } else if (s == comparison_ && ts_node_child_count(n) == 3) {
+        on_named_value(ts_node_child(n, 0), ts_node_child(n, 2));
+      }
+    }
+  }
+
+ private:
+  bool has(Family f) const { return (families_ >> f) & 1u; }
+
+  std::string_view text(TSNode n) const {
+    return src_.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
+  }
+
+  std::string dotted(TSNode n) const {
+    std::string out;
+    for (char c : text(n)) {
+      if (!std::isspace(static_cast<unsigned char>(c))) out.push_back(c);
+    }
+    return out;
+  }
+
+  // The literal value of a string node; `interpolated` is set for f-strings with fields.
+  std::string string_value(TSNode n, bool& interpolated) const {
+    std::string v;
+    interpolated = false;
+    uint32_t count = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode c = ts_node_named_child(n, i);
+      std::string_view type = ts_node_type(c);
+      if (type == "string_content" || type == "escape_sequence") v += text(c);
+      if (type == "interpolation") {
+        interpolated = true;
+        v += "{}";
+      }
+    }
+    return v;
+  }
+
+  std::optional<TSNode> kwarg(TSNode call, std::string_view name) const {
+    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+    if (ts_node_is_null(args)) return std::nullopt;
+    uint32_t count = ts_node_named_child_count(args);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode a = ts_node_named_child(args, i);
+      if (ts_node_symbol(a) != keyword_argument_) continue;
+      if (text(ts_node_child_by_field_name(a, "name", 4)) == name) return ts_node_child_by_field_name(a, "value", 5);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<TSNode> positional(TSNode call, uint32_t index) const {
+    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+    if (ts_node_is_null(args)) return std::nullopt;
+    uint32_t count = ts_node_named_child_count(args), seen = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode a = ts_node_named_child(args, i);
+      std::string_view type = ts_node_type(a);
+      if (type == "keyword_argument" || type == "comment") continue;
+      if (seen++ == index) return a;
+    }
+    return std::nullopt;
+  }
+
+  bool is_literal(TSNode n, std::string_view word) const { return text(n) == word; }
+
+  bool is_plain_string(TSNode n) const {
+    if (ts_node_symbol(n) != string_) return false;
+    bool interpolated = false;
+    string_value(n, interpolated);
+    return !interpolated;
+  }
+
+  void report(TSNode n, const char* rule, std::string detail, std::optional<Severity> sev = std::nullopt) {
+    TSPoint p = ts_node_start_point(n);
+    out_.push_back({rule, static_cast<int>(p.row) + 1, static_cast<int>(p.column) + 1, ts_node_start_byte(n),
+                    ts_node_end_byte(n), std::move(detail), sev});
+  }
+
+  void on_call(TSNode n) {
+    TSNode fn_node = ts_node_child_by_field_name(n, "function", 8);
+    if (ts_node_is_null(fn_node)) return;
+    std::string fn = dotted(fn_node);
+    std::string_view last = last_part(fn);
+    if (has(kEvalExec)) check_eval(n, fn);
+    if (has(kShell)) check_shell(n, fn, last);
+    if (has(kDeserialise)) check_deserialise(n, fn);
+    if (has(kYaml)) check_yaml(n, fn);
+    if (has(kHash)) check_hash(n, fn);
+    if (has(kRandom)) check_random(n, fn, last);
+    if (has(kVerify)) check_verify(n, fn, last);
+    if (has(kMktemp) && (fn == "tempfile.mktemp" || fn == "mktemp")) report(n, "py-tempfile-mktemp", fn + "()");
+    if (has(kXml)) check_xml(n, fn, last);
+    if (has(kSql) && last == "format" && ts_node_type(fn_node) == std::string_view("attribute")) {
+      TSNode object = ts_node_child_by_field_name(fn_node, "object", 6);
+      bool interp = false;
+      if (ts_node_symbol(object) == string_) check_sql(object, string_value(object, interp), ".format()");
+    }
+    if (has(kFlaskDebug) && last == "run") {
+      auto debug = kwarg(n, "debug");
+      if (debug && is_literal(*debug, "True")) report(n, "py-flask-debug", fn + "(debug=True)");
+    }
+  }
+
+  void check_eval(TSNode n, const std::string& fn) {
+    if (fn == "eval" || fn == "builtins.eval") report(n, "py-eval", "eval()");
+    if (fn == "exec" || fn == "builtins.exec") report(n, "py-exec", "exec()");
+  }
+
+  void check_shell(TSNode n, const std::string& fn, std::string_view last) {
+    auto first = positional(n, 0);
+    bool literal_cmd = first && is_plain_string(*first);
+    std::optional<Severity> sev;
+    if (literal_cmd) sev = Severity::kLow;
+    if (contains({"os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "commands.getoutput",
+                  "commands.getstatusoutput", "subprocess.getoutput", "subprocess.getstatusoutput"}, fn) ||
+        last == "create_subprocess_shell") {
+      report(n, "py-os-system", fn + "()", sev);
+      return;
+    }
+    auto shell = kwarg(n, "shell");
+    if (!shell || is_literal(*shell, "False") || is_literal(*shell, "None") || is_literal(*shell, "0")) return;
+    bool subprocess_fn = starts_with(fn, "subprocess.") ||
+                         contains({"Popen", "call", "run", "check_call", "check_output"}, fn);
+    if (subprocess_fn) report(n, "py-subprocess-shell", fn + "(..., shell=" + std::string(text(*shell)) + ")", sev);
+  }
+
+  void check_deserialise(TSNode n, const std::string& fn) {
+    if (contains({"pickle.load", "pickle.loads", "pickle.Unpickler", "cPickle.load", "cPickle.loads",
+                  "_pickle.load", "_pickle.loads", "dill.load", "dill.loads", "shelve.open", "jsonpickle.decode",
+                  "pandas.read_pickle", "pd.read_pickle"}, fn)) {
+      report(n, "py-pickle-load", fn + "()");
+    }
+    if (fn == "marshal.load" || fn == "marshal.loads") report(n, "py-marshal-load", fn + "()");
+  }
+
+  void check_yaml(TSNode n, const std::string& fn) {
+    if (fn == "yaml.unsafe_load" || fn == "yaml.unsafe_load_all") {
+      report(n, "py-yaml-load", fn + "()");
+      return;
+    }
+    if (fn != "yaml.load" && fn != "yaml.load_all") return;
+    auto loader = kwarg(n, "Loader");
+    if (!loader) loader = positional(n, 1);
+    if (loader) {
+      std::string_view l = text(*loader);
+      if (l.find("SafeLoader") != std::string_view::npos || l.find("BaseLoader") != std::string_view::npos) return;
+    }
+    report(n, "py-yaml-load", fn + "() without SafeLoader");
+  }
+
+  void check_hash(TSNode n, const std::string& fn) {
+    auto use = kwarg(n, "usedforsecurity");
+    if (use && is_literal(*use, "False")) return;
+    std::string lower = to_lower(fn);
+    bool weak = contains({"hashlib.md5", "hashlib.sha1", "md5.new", "sha.new", "md5.md5"}, lower) ||
+                ends_with(lower, "hash.md5.new") || ends_with(lower, "hash.sha1.new") ||
+                ends_with(lower, "hash.sha.new");
+    if (!weak && lower == "hashlib.new") {
+      auto algo = positional(n, 0);
+      if (algo && is_plain_string(*algo)) {
+        bool interp = false;
+        std::string a = to_lower(string_value(*algo, interp));
+        weak = a == "md5" || a == "sha1";
+      }
+    }
+    if (weak) report(n, "py-weak-hash", fn + "()");
+  }
+
+  // random.* is only a finding when its result becomes a token, password, key or salt.
+  void check_random(TSNode n, const std::string& fn, std::string_view last) {
+    if (!starts_with(fn, "random.") || fn.find('.', 7) != std::string::npos) return;
+    if (!contains({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform",
+                   "randbytes", "shuffle"}, last)) {
+      return;
+    }
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+      std::string_view type = ts_node_type(p);
+      TSNode name{};
+      if (type == "assignment" || type == "augmented_assignment") name = ts_node_child_by_field_name(p, "left", 4);
+      if (type == "keyword_argument") name = ts_node_child_by_field_name(p, "name", 4);
+      if (type == "function_definition") name = ts_node_child_by_field_name(p, "name", 4);
+      if (!ts_node_is_null(name) && name_is_security_context(last_part(dotted(name)))) {
+        report(n, "py-insecure-random", fn + "() used for '" + std::string(last_part(dotted(name))) + "'");
+        return;
+      }
+      if (type == "function_definition" || type == "class_definition") return;
+    }
+  }
+
+  void check_verify(TSNode n, const std::string& fn, std::string_view last) {
+    auto verify = kwarg(n, "verify");
+    if (!verify || !is_literal(*verify, "False")) return;
+    if (starts_with(fn, "requests.") || starts_with(fn, "httpx.") ||
+        contains({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
+                  "Client", "AsyncClient", "Session"}, last)) {
+      report(n, "py-requests-no-verify", fn + "(..., verify=False)");
+    }
+  }
+
+  void check_xml(TSNode n, const std::string& fn, std::string_view last) {
+    std::vector<std::string> parts = split(fn, '.');
+    if (parts.size() < 2) return;
+    const std::string& owner = parts[parts.size() - 2];
+    if (contains({"parse", "fromstring", "XML", "iterparse", "XMLParser", "parseString", "make_parser",
+                  "fromstringlist", "XMLID"}, last) &&
+        contains({"ElementTree", "cElementTree", "ET", "etree", "minidom", "pulldom", "sax", "expatbuilder"},
+                 owner)) {
+      report(n, "py-xml-xxe", fn + "()");
+    }
+  }
+
+  void on_string(TSNode n) {
+    if (!has(kBindAll) && !has(kTmp) && !has(kSql)) return;
+    bool interpolated = false;
+    std::string v = string_value(n, interpolated);
+    if (has(kBindAll) && v == "0.0.0.0") report(n, "py-bind-all-interfaces", "'0.0.0.0'");
+    if (has(kTmp)) {
+      for (std::string_view dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+        if (v == dir || starts_with(v, std::string(dir) + "/")) report(n, "py-hardcoded-tmp", "'" + v + "'");
+      }
+    }
+    if (has(kSql) && interpolated) check_sql(n, v, "an f-string");
+  }
+
+  void check_sql(TSNode n, const std::string& v, const char* how) {
+    std::string head = to_lower(std::string_view(v).substr(0, 64));
+    bool keyword = head.find("select") != std::string::npos || head.find("insert") != std::string::npos ||
+                   head.find("update") != std::string::npos || head.find("delete") != std::string::npos ||
+                   head.find("with") != std::string::npos;
+    if (keyword && std::regex_search(v, sql_regex())) report(n, "py-sql-format", std::string("SQL text built with ") + how);
+  }
+
+  // Called on the operator node so no parent lookup is needed (ts_node_parent walks from the
+  // root and made large files quadratic).
+  void on_binary(TSNode n) {
+    std::string_view op = text(ts_node_child_by_field_name(n, "operator", 8));
+    TSNode left = ts_node_child_by_field_name(n, "left", 4);
+    TSNode right = ts_node_child_by_field_name(n, "right", 5);
+    bool interp = false;
+    if (op == "%" && ts_node_symbol(left) == string_) {
+      check_sql(left, string_value(left, interp), "% formatting");
+    } else if (op == "+") {
+      if (ts_node_symbol(left) == string_ && ts_node_symbol(right) != string_) {
+        check_sql(left, string_value(left, interp), "concatenation");
+      } else if (ts_node_symbol(right) == string_ && ts_node_symbol(left) != string_) {
+        check_sql(right, string_value(right, interp), "concatenation");
+      }
+    }
+  }
+
+  void on_assert(TSNode n) {
+    std::string cond = to_lower(text(n));
+    for (std::string_view w : {"is_admin", "admin", "authenticated", "authorized", "authorised", "permission",
+                               "has_perm", "is_staff", "superuser", "logged_in", "is_owner", "privilege", "role"}) {
+      if (cond.find(w) != std::string::npos) {
+        report(n, "py-assert-access-control", "assert on '" + std::string(w) + "'");
+        return;
+      }
+    }
+  }
+
+  void on_named_value(TSNode name, TSNode value) {
+    if (ts_node_is_null(name) || ts_node_is_null(value) || ts_node_symbol(value) != string_) return;
+    std::string key;
+    if (ts_node_symbol(name) == string_) {
+      bool interp = false;
+      key = string_value(name, interp);
+    } else {
+      std::string_view type = ts_node_type(name);
+      if (type != "identifier" && type != "attribute") return;
+      key = std::string(last_part(dotted(name)));
+    }
+    if (!name_is_secretish(key)) return;
+    bool interp = false;
+    std::string v = string_value(value, interp);
+    if (interp || !value_is_real_password(v)) return;
+    report(value, "py-hardcoded-password", "'" + key + "' set to a string literal");
+  }
+
+  std::string_view src_;
+  std::uint32_t families_;
+  bool test_file_;
+  std::vector<CodeMatch>& out_;
+  TSSymbol call_, string_, assignment_, keyword_argument_, default_parameter_, typed_default_parameter_,
+      pair_, comparison_, assert_, binary_;
+};
+
+bool is_test_path(std::string_view path) {
+  size_t slash = path.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  return starts_with(base, "test_") || ends_with(base, "_test.py") || base == "conftest.py" ||
+         path.find("/tests/") != std::string_view::npos || starts_with(path, "tests/") ||
+         path.find("/test/") != std::string_view::npos || starts_with(path, "test/");
+}
+
+}  // namespace
+
+bool is_python_file(std::string_view path) { return ends_with(path, ".py") || ends_with(path, ".pyw"); }
+
+PythonParser::PythonParser() : parser_(ts_parser_new()) { ts_parser_set_language(parser_, tree_sitter_python()); }
+PythonParser::~PythonParser() { ts_parser_delete(parser_); }
+
+PythonRules::~PythonRules() {
+  if (db_ != nullptr) hs_free_database(db_);
+}
+
+Result<std::unique_ptr<PythonRules>> PythonRules::build() {
+  std::unique_ptr<PythonRules> r(new PythonRules());
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
+  for (const Trigger& t : kTriggers) {
+    exprs.push_back(t.regex);
+    flags.push_back(t.flags | HS_FLAG_SINGLEMATCH);
+    ids.push_back(t.family);
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                       nullptr, &r->db_, &err) != HS_SUCCESS) {
+    std::string msg = err != nullptr && err->message != nullptr ? err->message : "compile failed";
+    hs_free_compile_error(err);
+    return make_error("SCAN_FAILED", "code-rule triggers: " + msg, "", ExitCode::kFailure);
+  }
+  return r;
+}
+
+Status PythonRules::make_scratch(SecretScratch& scratch) const {
+  if (hs_alloc_scratch(db_, scratch.out()) != HS_SUCCESS) {
+    return make_error("SCAN_FAILED", "cannot allocate Hyperscan scratch space", "", ExitCode::kFailure);
+  }
+  return ok_status();
+}
+
+std::uint32_t PythonRules::triggers(std::string_view source, SecretScratch& scratch) const {
+  std::uint32_t mask = 0;
+  if (source.empty()) return 0;
+  hs_scan(db_, source.data(), static_cast<unsigned>(source.size()), 0, scratch.get(), note_family, &mask);
+  return mask;
+}
+
+std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_view display_path,
+                                          std::uint32_t families, PythonParser& parser, bool& parse_failed) const {
+  std::vector<CodeMatch> out;
+  parse_failed = false;
+  TSTree* tree = ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  if (tree == nullptr) {
+    parse_failed = true;
+    return out;
+  }
+  TSNode root = ts_tree_root_node(tree);
+  if (ts_node_has_error(root)) {
+    parse_failed = true;
+    ts_tree_delete(tree);
+    return out;
+  }
+  FileCheck check(source, families, is_test_path(display_path), out);
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  bool more = true;
+  while (more) {
+    check.visit(ts_tree_cursor_current_node(&cursor));
+    if (ts_tree_cursor_goto_first_child(&cursor)) continue;
+    while (more && !ts_tree_cursor_goto_next_sibling(&cursor)) more = ts_tree_cursor_goto_parent(&cursor);
+  }
+  ts_tree_cursor_delete(&cursor);
+  ts_tree_delete(tree);
+  return out;
+}
+
+}  // namespace aqe::scan

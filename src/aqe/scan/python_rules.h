@@ -1,0 +1,65 @@
+// Code rules for Python (the bandit families), matched on the tree-sitter syntax tree so that
+// comments and strings never trigger them. A Hyperscan pass over trigger tokens decides which
+// files are parsed at all and which rule families are checked.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aqe/scan/rules.h"
+#include "aqe/scan/secrets.h"
+#include "aqe/util/result.h"
+
+struct TSParser;
+
+namespace aqe::scan {
+
+struct CodeMatch {
+  std::string rule_id;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
+  size_t begin = 0;
+  size_t end = 0;
+  std::string detail;  // what exactly was found, e.g. "subprocess.run(..., shell=True)"
+  std::optional<Severity> severity;  // overrides the rule's default (e.g. literal command)
+};
+
+class PythonParser {
+ public:
+  PythonParser();
+  PythonParser(const PythonParser&) = delete;
+  PythonParser& operator=(const PythonParser&) = delete;
+  ~PythonParser();
+  TSParser* get() const { return parser_; }
+
+ private:
+  TSParser* parser_;
+};
+
+class PythonRules {
+ public:
+  static Result<std::unique_ptr<PythonRules>> build();
+  PythonRules(const PythonRules&) = delete;
+  PythonRules& operator=(const PythonRules&) = delete;
+  ~PythonRules();
+
+  Status make_scratch(SecretScratch& scratch) const;
+  // Bit set of rule families whose trigger tokens occur in `source`; 0 = nothing to parse.
+  std::uint32_t triggers(std::string_view source, SecretScratch& scratch) const;
+  // Parses and checks; `parse_failed` is set (and nothing returned) when the file is not
+  // valid Python.
+  std::vector<CodeMatch> check(std::string_view source, std::string_view display_path,
+                               std::uint32_t families, PythonParser& parser, bool& parse_failed) const;
+
+ private:
+  PythonRules() = default;
+  hs_database* db_ = nullptr;
+};
+
+bool is_python_file(std::string_view path);
+
+}  // namespace aqe::scan

@@ -1,0 +1,140 @@
+#include "aqe/scan/scan.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include "aqe/scan/baseline.h"
+#include "aqe/scan/file_content.h"
+#include "aqe/scan/scan_engine.h"
+#include "aqe/scan/walker.h"
+
+namespace aqe::scan {
+namespace {
+
+constexpr size_t kBinaryProbe = 8192;
+
+struct FileOutcome {
+  FileFindings found;
+  std::string skipped_reason;
+  std::uint64_t bytes = 0;
+  bool scanned = false;
+};
+
+FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngine::Worker& w) {
+  FileOutcome out;
+  FileContent content;
+  auto opened = content.open(file.path, w.buffer);
+  if (!opened.ok()) {
+    out.skipped_reason = opened.error().message;
+    return out;
+  }
+  std::string_view data = content.data();
+  if (std::memchr(data.data(), 0, std::min(data.size(), kBinaryProbe)) != nullptr) {
+    out.skipped_reason = "binary";
+    return out;
+  }
+  out.found = engine.scan_text(data, file.display, w);
+  out.bytes = data.size();
+  out.scanned = true;
+  return out;
+}
+
+Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::vector<FileToScan>& files,
+                                          unsigned threads) {
+  std::vector<FileOutcome> outcomes(files.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  Error first_error;
+  auto work = [&]() {
+    ScanEngine::Worker w;
+    auto init = engine.init_worker(w);
+    if (!init.ok()) {
+      if (!failed.exchange(true)) first_error = init.error();
+      return;
+    }
+    for (size_t i = next++; i < files.size(); i = next++) outcomes[i] = scan_one(engine, files[i], w);
+  };
+  unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(files.size())));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failed) return first_error;
+  return outcomes;
+}
+
+void finish_counts(ScanReport& r, const ScanOptions& o) {
+  for (const char* s : {"critical", "high", "medium", "low"}) r.counts[s] = 0;
+  for (const Finding& f : r.findings) ++r.counts[std::string(severity_name(f.severity))];
+  if (!o.fail_on) return;
+  for (const Finding& f : r.findings) {
+    if (f.severity >= *o.fail_on) r.exit_code = 1;
+  }
+}
+
+}  // namespace
+
+Result<ScanReport> run_scan(const ScanOptions& o) {
+  auto started = std::chrono::steady_clock::now();
+  if (o.paths.empty()) return make_error("USAGE", "security-scan: no path given", "pass a file or directory, e.g. 'aqe security-scan src/'");
+  WalkResult walked = walk_paths(o.paths, o.excludes, o.max_file_size);
+  if (!walked.missing.empty()) {
+    return make_error("PATH_NOT_FOUND", "security-scan: path not found: " + walked.missing.front(),
+                      "check the path; it is resolved relative to the current directory");
+  }
+  auto engine = ScanEngine::build(o.custom_rules, o.code_rules, o.cache_dir);
+  if (!engine.ok()) return engine.error();
+  unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto outcomes = scan_all(*engine.value(), walked.files, threads);
+  if (!outcomes.ok()) return outcomes.error();
+
+  ScanReport r;
+  r.skipped = std::move(walked.skipped);
+  std::vector<Finding> all;
+  for (size_t i = 0; i < walked.files.size(); ++i) {
+    FileOutcome& out = outcomes.value()[i];
+    if (!out.scanned) {
+      r.skipped.push_back({walked.files[i].display, out.skipped_reason});
+      continue;
+    }
+    ++r.files_scanned;
+    r.bytes_scanned += out.bytes;
+    r.suppressed += out.found.suppressed;
+    if (!out.found.warning.empty()) r.warnings.push_back(out.found.warning);
+    for (Finding& f : out.found.findings) all.push_back(std::move(f));
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.file, a.line, a.column, a.rule_id) < std::tie(b.file, b.line, b.column, b.rule_id);
+  });
+  if (!o.write_baseline.empty()) {
+    auto written = write_baseline(o.write_baseline, all);
+    if (!written.ok()) return written.error();
+  }
+  std::set<std::string> known;
+  if (!o.baseline.empty()) {
+    auto loaded = read_baseline(o.baseline);
+    if (!loaded.ok()) return loaded.error();
+    known = std::move(loaded.value());
+  }
+  for (Finding& f : all) {
+    if (known.count(f.fingerprint) != 0) {
+      ++r.baselined;
+      continue;
+    }
+    if (f.severity < o.severity_floor) continue;
+    r.findings.push_back(std::move(f));
+  }
+  if (o.comprehensive) {
+    r.warnings.push_back(
+        "dependency check not run: this build of aqe has no dependency (OSV) matcher yet; secrets and code "
+        "rules ran");
+  }
+  finish_counts(r, o);
+  r.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return r;
+}
+
+}  // namespace aqe::scan

@@ -1,0 +1,104 @@
+// security-scan: secrets (Hyperscan), risky Python code (tree-sitter) and, with
+// `comprehensive`, vulnerable dependencies. Returns a report; the CLI renders it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/util/result.h"
+
+namespace aqe::scan {
+
+enum class Severity { kLow = 0, kMedium = 1, kHigh = 2, kCritical = 3 };
+
+std::string_view severity_name(Severity s);
+// Parses "low|medium|high|critical" (case-insensitive).
+Result<Severity> parse_severity(std::string_view s);
+
+// A rule the user adds in config (security.rules); same fields as the built-in data file.
+struct CustomRule {
+  std::string id;
+  std::string description;
+  std::string severity = "high";
+  std::string regex;
+  std::vector<std::string> keywords;
+  double entropy = 0.0;
+  std::vector<std::string> allowlist;
+  std::string origin;  // where it was declared, e.g. "config/qe-fleet.json: security.rules[2]"
+};
+
+struct ScanOptions {
+  std::vector<std::filesystem::path> paths;
+  std::vector<std::string> excludes;  // gitignore-style globs
+  Severity severity_floor = Severity::kLow;
+  std::optional<Severity> fail_on;
+  bool comprehensive = false;           // also check dependencies
+  std::filesystem::path advisories_dir;  // OSV JSON database (offline)
+  std::filesystem::path baseline;        // report only findings not in this file
+  std::filesystem::path write_baseline;  // write all current findings here
+  unsigned threads = 0;                  // 0 = one per core
+  std::uint64_t max_file_size = 5 * 1024 * 1024;
+  bool code_rules = true;  // false: secrets only
+  // Where the compiled Hyperscan database is kept between runs (compiling takes seconds);
+  // empty = compile every run.
+  std::filesystem::path cache_dir;
+  std::vector<CustomRule> custom_rules;
+};
+
+struct Finding {
+  std::string rule_id;
+  std::string category;  // secret | code | dependency
+  Severity severity = Severity::kMedium;
+  std::string confidence;  // high | medium | low
+  std::string cwe;         // e.g. "CWE-798"
+  std::string file;
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based, in bytes
+  std::string message;
+  std::string snippet;      // secrets redacted: first 4 characters then ****
+  std::string fingerprint;  // stable under line moves: hash of rule, file, matched content
+};
+
+struct SkippedFile {
+  std::string file;
+  std::string reason;  // binary | too large | unreadable: ... | symlink loop
+};
+
+struct ScanReport {
+  std::uint64_t files_scanned = 0;
+  std::uint64_t bytes_scanned = 0;
+  double duration_s = 0.0;
+  std::map<std::string, int> counts;  // critical/high/medium/low
+  std::vector<Finding> findings;
+  int suppressed = 0;  // inline aqe:allow / gitleaks:allow / nosec
+  int baselined = 0;   // present in the baseline file
+  std::vector<SkippedFile> skipped;
+  std::vector<std::string> warnings;
+  int exit_code = 0;  // 1 when a finding at or above fail_on remains
+};
+
+Result<ScanReport> run_scan(const ScanOptions& options);
+
+nlohmann::json to_json(const ScanReport& report);
+std::string to_text(const ScanReport& report);
+std::string to_sarif(const ScanReport& report);
+
+// Rule catalogue (built-in data file), for docs and `--list-rules`.
+struct RuleInfo {
+  std::string id;
+  std::string category;
+  std::string description;
+  std::string severity;
+  std::string cwe;
+  std::string help;
+};
+std::vector<RuleInfo> builtin_rules();
+
+}  // namespace aqe::scan

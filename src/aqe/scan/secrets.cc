@@ -1,0 +1,286 @@
+#include "aqe/scan/secrets.h"
+
+#include <hs.h>
+#include <xxhash.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <algorithm>
+#include <cmath>
+
+#include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::scan {
+namespace {
+
+constexpr size_t kConfirmWindow = 4096;
+
+struct RawHit {
+  unsigned id;
+  size_t from;
+  size_t to;
+};
+
+int collect_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
+                void* ctx) {
+  static_cast<std::vector<RawHit>*>(ctx)->push_back({id, static_cast<size_t>(from), static_cast<size_t>(to)});
+  return 0;
+}
+
+Error regex_error(const SecretRule& r, const std::string& what) {
+  return make_error("RULE_INVALID",
+                    r.origin + ": rule '" + r.id + "': invalid regex: " + what,
+                    "rules use the common subset of PCRE and ECMAScript syntax: no lookaround, "
+                    "no backreferences, no inline flags (use case_insensitive)",
+                    ExitCode::kUsage);
+}
+
+std::string_view line_around(std::string_view data, size_t pos) {
+  size_t b = data.rfind('\n', pos == 0 ? 0 : pos - 1);
+  b = (b == std::string_view::npos || pos == 0) ? 0 : b + 1;
+  size_t e = data.find('\n', pos);
+  if (e == std::string_view::npos) e = data.size();
+  return data.substr(b, e - b);
+}
+
+bool has_letter_and_digit(std::string_view s) {
+  bool letter = false, digit = false;
+  for (unsigned char c : s) {
+    letter = letter || std::isalpha(c);
+    digit = digit || std::isdigit(c);
+  }
+  return letter && digit;
+}
+
+// Hyperscan's SOM tracking cannot hold large bounded repeats ("Pattern is too large"), so the
+// prefilter pattern relaxes them to an open lower bound; the exact regex confirms afterwards.
+std::string relax_for_hyperscan(const std::string& re) {
+  static const std::regex quantifier(R"(\{(\d+)(,(\d*))?\})");
+  constexpr int kMaxBound = 48, kKeptMin = 16;
+  std::string out;
+  auto begin = std::sregex_iterator(re.begin(), re.end(), quantifier);
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    size_t pos = static_cast<size_t>(m.position(0));
+    bool escaped = pos > 0 && re[pos - 1] == '\\';
+    int lo = std::stoi(m[1].str());
+    int hi = m[2].matched ? (m[3].length() > 0 ? std::stoi(m[3].str()) : -1) : lo;
+    out.append(re, last, pos - last);
+    if (!escaped && (hi > kMaxBound || lo > kMaxBound)) {
+      out += "{" + std::to_string(std::min(lo, kKeptMin)) + ",}";
+    } else {
+      out += m.str(0);
+    }
+    last = pos + static_cast<size_t>(m.length(0));
+  }
+  out.append(re, last, std::string::npos);
+  return out;
+}
+
+// Same patterns, flags and Hyperscan version = same database.
+std::string database_key(const std::vector<std::string>& patterns, const std::vector<unsigned>& flags) {
+  std::string all = hs_version();
+  for (size_t i = 0; i < patterns.size(); ++i) all += "\n" + std::to_string(flags[i]) + ":" + patterns[i];
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(all.data(), all.size())));
+  return buf;
+}
+
+hs_database_t* load_database(const std::filesystem::path& path) {
+  auto bytes = read_file(path);
+  if (!bytes.ok()) return nullptr;
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes.value().data(), bytes.value().size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+// The cache is an optimisation: a failure to write it is not an error.
+void store_database(const hs_database_t* db, const std::filesystem::path& path) {
+  char* bytes = nullptr;
+  size_t size = 0;
+  if (hs_serialize_database(db, &bytes, &size) != HS_SUCCESS) return;
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  (void)write_file_atomic(path, std::string_view(bytes, size));
+  std::free(bytes);
+}
+
+}  // namespace
+
+double shannon_entropy(std::string_view s) {
+  if (s.empty()) return 0.0;
+  int counts[256] = {};
+  for (unsigned char c : s) ++counts[c];
+  double h = 0.0;
+  const double n = static_cast<double>(s.size());
+  for (int c : counts) {
+    if (c == 0) continue;
+    double p = c / n;
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+SecretScratch::~SecretScratch() {
+  if (scratch_ != nullptr) hs_free_scratch(scratch_);
+}
+
+SecretMatcher::~SecretMatcher() {
+  if (db_ != nullptr) hs_free_database(db_);
+}
+
+Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRule> rules,
+                                                            const std::vector<std::string>& global_allowlist,
+                                                            std::vector<std::string> generic_name_suffixes,
+                                                            const std::filesystem::path& cache_dir) {
+  std::unique_ptr<SecretMatcher> m(new SecretMatcher());
+  m->generic_name_suffixes_ = std::move(generic_name_suffixes);
+  const auto icase = std::regex::ECMAScript | std::regex::icase;
+  for (const auto& a : global_allowlist) {
+    try {
+      m->global_allow_.emplace_back(a, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      return make_error("RULE_INVALID", "global allowlist pattern '" + a + "': " + e.what());
+    }
+  }
+  for (const auto& r : rules) {
+    Compiled c;
+    try {
+      c.extract = std::regex(r.regex, r.case_insensitive ? icase : std::regex::ECMAScript);
+      if (c.extract.mark_count() < static_cast<unsigned>(r.secret_group)) {
+        return regex_error(r, "it has no capture group " + std::to_string(r.secret_group));
+      }
+      for (const auto& a : r.allowlist) c.allow.emplace_back(a, icase);
+    } catch (const std::regex_error& e) {
+      return regex_error(r, e.what());
+    }
+    m->compiled_.push_back(std::move(c));
+  }
+  std::vector<std::string> relaxed;
+  for (const auto& r : rules) relaxed.push_back(relax_for_hyperscan(r.regex));
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    exprs.push_back(relaxed[i].c_str());
+    flags.push_back(HS_FLAG_SOM_LEFTMOST | (rules[i].case_insensitive ? HS_FLAG_CASELESS : 0u));
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  std::filesystem::path cached;
+  if (!cache_dir.empty()) {
+    cached = cache_dir / ("secrets-" + database_key(relaxed, flags) + ".hsdb");
+    m->db_ = load_database(cached);
+  }
+  if (m->db_ == nullptr) {
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                         nullptr, &m->db_, &err) != HS_SUCCESS) {
+      std::string msg = err != nullptr && err->message != nullptr ? err->message : "compile failed";
+      int which = err != nullptr ? err->expression : -1;
+      hs_free_compile_error(err);
+      if (which >= 0 && static_cast<size_t>(which) < rules.size()) return regex_error(rules[which], msg);
+      return make_error("RULE_INVALID", "secret rules: " + msg);
+    }
+    if (!cached.empty()) store_database(m->db_, cached);
+  }
+  m->rules_ = std::move(rules);
+  return m;
+}
+
+Status SecretMatcher::make_scratch(SecretScratch& scratch) const {
+  if (hs_alloc_scratch(db_, scratch.out()) != HS_SUCCESS) {
+    return make_error("SCAN_FAILED", "cannot allocate Hyperscan scratch space", "", ExitCode::kFailure);
+  }
+  return ok_status();
+}
+
+bool SecretMatcher::allowed(const Compiled& c, const std::string& secret) const {
+  for (const auto& re : global_allow_) {
+    if (std::regex_search(secret, re)) return true;
+  }
+  for (const auto& re : c.allow) {
+    if (std::regex_search(secret, re)) return true;
+  }
+  return false;
+}
+
+bool SecretMatcher::metadata_name(std::string_view data, size_t begin) const {
+  size_t e = begin;
+  while (e < data.size() && (std::isalnum(static_cast<unsigned char>(data[e])) || data[e] == '_' || data[e] == '-' ||
+                             data[e] == '.')) {
+    ++e;
+  }
+  std::string name = to_lower(data.substr(begin, e - begin));
+  return std::any_of(generic_name_suffixes_.begin(), generic_name_suffixes_.end(),
+                     [&](const std::string& s) { return ends_with(name, s); });
+}
+
+bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, size_t rule,
+                            SecretMatch& out) const {
+  const SecretRule& r = rules_[rule];
+  const Compiled& c = compiled_[rule];
+  std::cmatch m;
+  auto flags = std::regex_constants::match_continuous;
+  if (begin > 0) flags |= std::regex_constants::match_prev_avail;
+  // The relaxed prefilter may end early or late; the exact regex gets room to find its own end.
+  size_t window_end = std::min(data.size(), std::max(end, begin + kConfirmWindow));
+  if (!std::regex_search(data.data() + begin, data.data() + window_end, m, c.extract, flags)) return false;
+  size_t g = static_cast<size_t>(r.secret_group);
+  if (!m[g].matched) return false;
+  out.rule = rule;
+  out.begin = begin + static_cast<size_t>(m.position(0));
+  out.end = out.begin + static_cast<size_t>(m.length(0));
+  out.secret_begin = begin + static_cast<size_t>(m.position(g));
+  out.secret = m[g].str();
+  if (r.entropy > 0 && shannon_entropy(out.secret) < r.entropy) return false;
+  if (r.require_mixed && !has_letter_and_digit(out.secret)) return false;
+  if (r.generic && metadata_name(data, out.begin)) return false;
+  if (!r.keywords.empty()) {
+    std::string line = to_lower(line_around(data, out.begin));
+    bool any = std::any_of(r.keywords.begin(), r.keywords.end(),
+                           [&](const std::string& k) { return line.find(k) != std::string::npos; });
+    if (!any) return false;
+  }
+  return !allowed(c, out.secret);
+}
+
+std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch) const {
+  std::vector<RawHit> hits;
+  if (data.empty()) return {};
+  hs_scan(db_, data.data(), static_cast<unsigned>(data.size()), 0, scratch.get(), collect_hit, &hits);
+  if (hits.empty()) return {};
+  // Hyperscan reports every end offset; keep the longest span per (rule, start).
+  std::sort(hits.begin(), hits.end(), [](const RawHit& a, const RawHit& b) {
+    return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
+  });
+  std::vector<SecretMatch> found;
+  size_t covered_until = 0;
+  unsigned last_id = ~0u;
+  for (const RawHit& h : hits) {
+    if (h.id != last_id) covered_until = 0;
+    last_id = h.id;
+    if (h.from < covered_until) continue;
+    SecretMatch m;
+    if (!confirm(data, h.from, h.to, h.id, m)) continue;
+    covered_until = m.end;
+    found.push_back(std::move(m));
+  }
+  // A generic rule (password = "...") yields to a specific one on the same text, and two
+  // specific rules finding the same secret report it once (the first listed wins).
+  std::vector<SecretMatch> kept;
+  for (const auto& m : found) {
+    bool shadowed = std::any_of(found.begin(), found.end(), [&](const SecretMatch& o) {
+      if (rules_[m.rule].generic) return !rules_[o.rule].generic && o.begin < m.end && m.begin < o.end;
+      return !rules_[o.rule].generic && o.rule < m.rule && o.secret_begin == m.secret_begin && o.secret.size() == m.secret.size();
+    });
+    if (!shadowed) kept.push_back(m);
+  }
+  std::sort(kept.begin(), kept.end(), [](const SecretMatch& a, const SecretMatch& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.rule < b.rule;
+  });
+  return kept;
+}
+
+}  // namespace aqe::scan

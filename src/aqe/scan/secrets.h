@@ -1,0 +1,80 @@
+// Secret detection: every rule's regex in one Hyperscan database (start of match from
+// HS_FLAG_SOM_LEFTMOST); each candidate is then confirmed on its short span: secret extraction,
+// entropy, keywords, allowlists.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aqe/scan/rules.h"
+#include "aqe/util/result.h"
+
+struct hs_database;
+struct hs_scratch;
+
+namespace aqe::scan {
+
+struct SecretMatch {
+  size_t rule = 0;         // index into SecretMatcher::rules()
+  size_t begin = 0;        // byte offset of the whole match
+  size_t end = 0;
+  size_t secret_begin = 0;  // byte offset of the secret inside the file
+  std::string secret;
+};
+
+double shannon_entropy(std::string_view s);
+
+// Per-thread Hyperscan scratch space.
+class SecretScratch {
+ public:
+  SecretScratch() = default;
+  SecretScratch(const SecretScratch&) = delete;
+  SecretScratch& operator=(const SecretScratch&) = delete;
+  ~SecretScratch();
+  hs_scratch* get() const { return scratch_; }
+  hs_scratch** out() { return &scratch_; }
+
+ private:
+  hs_scratch* scratch_ = nullptr;
+};
+
+class SecretMatcher {
+ public:
+  // Fails with exit 3 naming the rule (id and where it was declared) when a regex does not
+  // compile.
+  static Result<std::unique_ptr<SecretMatcher>> build(std::vector<SecretRule> rules,
+                                                      const std::vector<std::string>& global_allowlist,
+                                                      std::vector<std::string> generic_name_suffixes,
+                                                      const std::filesystem::path& cache_dir = {});
+  SecretMatcher(const SecretMatcher&) = delete;
+  SecretMatcher& operator=(const SecretMatcher&) = delete;
+  ~SecretMatcher();
+
+  Status make_scratch(SecretScratch& scratch) const;
+  // Confirmed matches in `data`, in file order, generic rules dropped where a specific rule
+  // matched the same text.
+  std::vector<SecretMatch> scan(std::string_view data, SecretScratch& scratch) const;
+  const std::vector<SecretRule>& rules() const { return rules_; }
+
+ private:
+  SecretMatcher() = default;
+  struct Compiled {
+    std::regex extract;
+    std::vector<std::regex> allow;
+  };
+  bool confirm(std::string_view data, size_t begin, size_t end, size_t rule, SecretMatch& out) const;
+  bool allowed(const Compiled& c, const std::string& secret) const;
+  bool metadata_name(std::string_view data, size_t begin) const;
+
+  std::vector<SecretRule> rules_;
+  std::vector<Compiled> compiled_;
+  std::vector<std::regex> global_allow_;
+  std::vector<std::string> generic_name_suffixes_;
+  hs_database* db_ = nullptr;
+};
+
+}  // namespace aqe::scan

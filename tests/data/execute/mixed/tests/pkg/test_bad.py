@@ -1,0 +1,1 @@
+import nosuchmod  # a collection error: aqe reports it and runs the rest

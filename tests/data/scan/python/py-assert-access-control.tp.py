@@ -1,0 +1,3 @@
+def delete_project(user, project):
+    assert user.is_admin, "only admins may delete"
+    project.delete()

@@ -1,0 +1,3 @@
+def connect(db):
+    admin_password = "letmein"
+    return db.login("admin", admin_password)

@@ -1,0 +1,4 @@
+import marshal
+
+def save(code):
+    return marshal.dumps(code)

@@ -1,0 +1,4 @@
+import marshal
+
+def restore(blob):
+    return marshal.loads(blob)

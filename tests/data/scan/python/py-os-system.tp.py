@@ -1,0 +1,4 @@
+import os
+
+def clean(path):
+    os.system("rm -rf " + path)

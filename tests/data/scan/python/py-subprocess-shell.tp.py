@@ -1,0 +1,7 @@
+import subprocess
+
+def archive(name):
+    subprocess.run(
+        "tar czf " + name,
+        shell=True,
+    )

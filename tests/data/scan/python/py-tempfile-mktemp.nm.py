@@ -1,0 +1,5 @@
+import tempfile
+
+def scratch():
+    fd, path = tempfile.mkstemp()
+    return fd, path

@@ -1,0 +1,4 @@
+import defusedxml.ElementTree as SafeTree
+
+def read(path):
+    return SafeTree.parse(path).getroot()

@@ -1,0 +1,4 @@
+import xml.etree.ElementTree as ET
+
+def read(path):
+    return ET.parse(path).getroot()

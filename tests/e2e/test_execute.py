@@ -1,0 +1,260 @@
+"""aqe execute: counts equal pytest's own, coverage equals `coverage report`, fail-fast,
+timeout, retries/flaky, shards, collection errors, missing pytest."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SYSTEM_PYTHON, assert_envelope
+
+DATA = REPO / "tests" / "data" / "execute"
+
+
+def copy_suite(name, dst):
+    shutil.copytree(DATA / name, dst, dirs_exist_ok=True)
+    return dst
+
+
+def pytest_counts(project, *paths):
+    """pytest's own summary for the same tests: {'passed': n, 'failed': n, ...}."""
+    p = subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        "--continue-on-collection-errors", *paths],
+                       cwd=project, capture_output=True, text=True)
+    last = p.stdout.strip().splitlines()[-1]
+    counts = {k: 0 for k in ("passed", "failed", "skipped", "xfailed", "xpassed", "error")}
+    for n, what in re.findall(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?)", last):
+        counts["error" if what.startswith("error") else what] += int(n)
+    return counts
+
+
+def junit_ids(path):
+    return [(tc.get("classname"), tc.get("name")) for tc in ET.parse(path).iter("testcase")]
+
+
+def test_mixed_suite_counts_equal_pytest(aqe, project):
+    copy_suite("mixed", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert_envelope(doc, "execute", 1)
+    assert code == 1, err
+    d = doc["data"]
+    want = pytest_counts(project, "tests")
+    assert d["passed"] == want["passed"]
+    # xfail counts as skipped (as in JUnit); a strict xpass is a failure.
+    assert d["skipped"] == want["skipped"] + want["xfailed"]
+    assert d["failed"] == want["failed"]
+    assert d["errors"] == want["error"]
+    assert d["tests_run"] == d["passed"] + d["failed"] + d["skipped"] + d["errors"]
+    assert d["workers"] == 2
+    by_test = {f["test"]: f for f in d["failures"]}
+    # The collection error names the file; the rest of the suite still ran.
+    assert "tests/pkg/test_bad.py" in by_test
+    assert "nosuchmod" in by_test["tests/pkg/test_bad.py"]["message"]
+    fail = by_test["tests/test_a.py::test_fail"]
+    assert fail["file"] == "tests/test_a.py" and fail["line"] == 3
+    assert "boom" in fail["message"]
+    assert Path(d["junit_xml"]).is_file()
+    assert len(junit_ids(d["junit_xml"])) == d["tests_run"]
+
+
+def test_human_output_lists_failures_and_summary(aqe, project):
+    copy_suite("mixed", project)
+    p = aqe.run("execute", "tests", "--python", SYSTEM_PYTHON)
+    assert p.returncode == 1
+    assert "FAILED tests/test_a.py::test_fail (tests/test_a.py:3)" in p.stdout
+    assert re.search(r"2 failed, \d+ passed, \d+ skipped, 2 errors in \d+\.\d\ds", p.stdout), p.stdout
+
+
+def test_coverage_equals_coverage_report(aqe, project):
+    copy_suite("mixed", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage",
+                              "--workers", "2", "--output-dir", "out")
+    assert code == 1, err
+    cov = doc["data"]["coverage"]
+    data_file = project / "out" / ".coverage"
+    assert data_file.is_file()
+    rep = subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "json", "-q", "-o", "-",
+                          "--data-file", str(data_file)], cwd=project, capture_output=True,
+                         text=True, check=True)
+    totals = json.loads(rep.stdout)["totals"]
+    assert cov["lines_covered"] == totals["covered_lines"]
+    assert cov["lines_total"] == totals["num_statements"]
+    assert cov["line_rate"] == pytest.approx(totals["covered_lines"] / totals["num_statements"])
+    assert cov["branch_rate"] == pytest.approx(totals["covered_branches"] / totals["num_branches"])
+    # The project's .coveragerc (source = src) was honoured.
+    assert [f["file"] for f in cov["files"]] == ["src/calc.py"]
+    table = subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "report", "--data-file", str(data_file)],
+                           cwd=project, capture_output=True, text=True, check=True).stdout
+    total = table.strip().splitlines()[-1].split()
+    assert int(total[1]) == cov["lines_total"]
+    assert int(total[1]) - int(total[2]) == cov["lines_covered"]
+
+
+def test_demo_counts_and_coverage(aqe, demo_copy):
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage",
+                              "--parallel", cwd=demo_copy)
+    assert code in (0, 1), err
+    d = doc["data"]
+    want = pytest_counts(demo_copy, "tests")
+    assert (d["passed"], d["failed"]) == (want["passed"], want["failed"])
+    assert d["coverage"]["lines_total"] > 0
+    assert 0 <= d["coverage"]["line_rate"] <= 1
+
+
+def test_fail_fast_stops_and_reports_not_run(aqe, project):
+    tests = project / "tests"
+    tests.mkdir()
+    (tests / "test_first.py").write_text("def test_fails():\n    assert False\n")
+    (tests / "test_slow.py").write_text(
+        "import time, pytest\n\n@pytest.mark.parametrize('i', range(20))\n"
+        "def test_slow(i):\n    time.sleep(0.2)\n")
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 1 and doc["data"]["not_run"] == 0, err
+    # Under fail-fast, the last run's failure is scheduled first, so most tests never run.
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--fail-fast",
+                              "--workers", "2")
+    assert code == 1, err
+    d = doc["data"]
+    assert d["failed"] == 1
+    assert d["not_run"] > 0
+    assert d["tests_run"] + d["not_run"] == 21
+
+
+def processes_in(directory):
+    """Live processes whose working directory is inside `directory`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        if cwd == str(directory) or cwd.startswith(str(directory) + "/"):
+            found.append(pid)
+    return found
+
+
+def test_timeout_exits_5_and_leaves_no_process(aqe, project):
+    copy_suite("hang", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--timeout", "2",
+                              "--workers", "2")
+    assert code == 5, err
+    assert_envelope(doc, "execute", 5)
+    # Other e2e tests run at the same time, so look only for processes working in this project.
+    deadline = time.monotonic() + 10
+    while processes_in(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not processes_in(project)
+
+
+def test_per_test_timeout_reports_the_test_and_goes_on(aqe, project):
+    copy_suite("hang", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--test-timeout", "1")
+    assert code == 1, err
+    d = doc["data"]
+    assert d["passed"] == 2 and d["failed"] == 1
+    assert d["failures"][0]["test"] == "tests/test_hang.py::test_hangs"
+    assert "time limit" in d["failures"][0]["message"]
+
+
+def test_retries_report_flaky(aqe, project):
+    copy_suite("flaky", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--retries", "2")
+    assert code == 1, err
+    d = doc["data"]
+    assert d["flaky"] == 1
+    assert d["flaky_tests"] == ["tests/test_flaky.py::test_sometimes"]
+    assert d["failed"] == 1 and d["passed"] == 1
+    assert [f["test"] for f in d["failures"]] == ["tests/test_flaky.py::test_always_fails"]
+
+
+def test_flaky_policy_pass(aqe, project):
+    copy_suite("flaky", project)
+    (project / "tests" / "test_flaky.py").write_text(
+        (DATA / "flaky" / "tests" / "test_flaky.py").read_text().split("def test_always_fails")[0])
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--retries", "1",
+                              "--flaky-policy", "pass")
+    assert code == 0, err
+    assert doc["data"]["flaky"] == 1
+
+
+def test_shards_cover_every_test_exactly_once(aqe, project, tmp_path):
+    copy_suite("shards", project)
+    seen = []
+    for i in (1, 2, 3):
+        # Every CI job starts from the same data: a fresh copy of the project.
+        job = tmp_path / f"job{i}"
+        shutil.copytree(project, job)
+        code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON,
+                                  "--shard", f"{i}/3", cwd=job)
+        assert code == 0, err
+        assert doc["data"]["shard"] == {"index": i, "total": 3}
+        ids = junit_ids(doc["data"]["junit_xml"])
+        assert len(ids) == doc["data"]["tests_run"]
+        seen += ids
+    assert len(seen) == 44 and len(set(seen)) == 44
+
+
+def test_ci_node_variables_select_the_shard(aqe, project):
+    copy_suite("shards", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON,
+                              env={"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "4"})
+    assert code == 0, err
+    assert doc["data"]["shard"] == {"index": 2, "total": 4}
+    assert 0 < doc["data"]["tests_run"] < 44
+
+
+def test_durations_are_stored_for_the_next_run(aqe, project):
+    copy_suite("shards", project)
+    for _ in range(2):
+        code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--parallel")
+        assert code == 0, err
+        assert doc["data"]["passed"] == 44
+    # Stored durations say this suite is tiny: one worker.
+    assert doc["data"]["workers"] == 1
+    assert (project / ".aqe" / "aqe.db").is_file()
+
+
+def test_missing_path_is_exit_3(aqe, project):
+    code, doc, err = aqe.json("execute", "no_such_tests", "--python", SYSTEM_PYTHON)
+    assert code == 3
+    assert "no_such_tests" in doc["errors"][0]["message"]
+
+
+def test_no_tests_collected_is_a_clear_error(aqe, project):
+    (project / "tests").mkdir()
+    (project / "tests" / "helper.py").write_text("X = 1\n")
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON)
+    assert code == 3
+    assert "no tests collected" in doc["errors"][0]["message"]
+
+
+def test_interpreter_without_pytest_is_exit_3(aqe, project):
+    copy_suite("shards", project)
+    bare = shutil.which("python3")
+    probe = subprocess.run([bare, "-c", "import pytest"], capture_output=True)
+    if probe.returncode == 0:
+        pytest.skip("python3 on PATH has pytest")
+    code, doc, err = aqe.json("execute", "tests", "--python", bare)
+    assert code == 3
+    assert "pytest" in doc["errors"][0]["message"]
+
+
+def test_framework_junit_ingests_a_report(aqe, project):
+    report = ('<testsuite><testcase classname="Math" name="adds"/>'
+              '<testcase classname="Math" name="divides"><failure message="div by zero"/></testcase>'
+              '</testsuite>')
+    (project / "run.sh").write_text(f"#!/bin/sh\necho '{report}' > out.xml\nexit 1\n")
+    code, doc, err = aqe.json("execute", "--framework", "junit", "--command", "sh run.sh",
+                              "--junit", "out.xml")
+    assert code == 1, err
+    d = doc["data"]
+    assert d["framework"] == "junit"
+    assert (d["passed"], d["failed"]) == (1, 1)
+    assert d["failures"][0]["message"] == "div by zero"

@@ -1,0 +1,110 @@
+#include "aqe/exec/junit.h"
+
+#include <gtest/gtest.h>
+
+#include <pugixml.hpp>
+
+namespace aqe::exec {
+namespace {
+
+// Shape of pytest 7's -o junit_family=xunit1 report.
+const char* kPytestReport = R"(<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest" errors="2" failures="1" skipped="2" tests="7" time="0.05">
+<testcase classname="" name="tests.pkg.test_bad" file="tests/pkg/test_bad.py" time="0.000"><error message="collection failure">ImportError while importing test module
+tests/pkg/test_bad.py:1: in &lt;module&gt;
+    import nosuchmod
+E   ModuleNotFoundError: No module named 'nosuchmod'</error></testcase>
+<testcase classname="tests.test_a" name="test_ok" file="tests/test_a.py" line="1" time="0.001"/>
+<testcase classname="tests.test_a" name="test_fail" file="tests/test_a.py" line="2" time="0.25"><failure message="AssertionError: boom">def test_fail():
+E   AssertionError: boom
+
+tests/helpers.py:7: in check
+    raise
+tests/test_a.py:3: AssertionError</failure></testcase>
+<testcase classname="tests.test_a" name="test_skip" file="tests/test_a.py" line="3" time="0.000"><skipped type="pytest.skip" message="nope">nope</skipped></testcase>
+<testcase classname="tests.test_a" name="test_xfail" file="tests/test_a.py" line="5" time="0.000"><skipped type="pytest.xfail" message=""/></testcase>
+<testcase classname="tests.test_a" name="test_err" file="tests/test_a.py" line="9" time="0.000"><error message="failed on setup with &quot;RuntimeError&quot;">E RuntimeError</error></testcase>
+<testcase classname="tests.test_a.TestK.Inner" name="test_p[a b]" file="tests/test_a.py" line="11" time="0.002"/>
+</testsuite></testsuites>)";
+
+TEST(PytestNodeId, Cases) {
+  struct Case { const char* file; const char* cls; const char* name; const char* want; };
+  for (const auto& c : std::vector<Case>{
+           {"tests/test_a.py", "tests.test_a", "test_x", "tests/test_a.py::test_x"},
+           {"tests/test_a.py", "tests.test_a.TestK", "test_p[1]", "tests/test_a.py::TestK::test_p[1]"},
+           {"test_a.py", "test_a.A.B", "t", "test_a.py::A::B::t"},
+           {"tests/pkg/test_bad.py", "", "tests.pkg.test_bad", "tests/pkg/test_bad.py"},
+       }) {
+    EXPECT_EQ(pytest_node_id(c.file, c.cls, c.name), c.want);
+  }
+}
+
+TEST(ParseJunit, OutcomesMessagesAndLocations) {
+  auto cases = parse_junit(kPytestReport, "w0.xml");
+  ASSERT_TRUE(cases.ok()) << cases.error().message;
+  ASSERT_EQ(cases->size(), 7u);
+  struct Want { const char* id; const char* outcome; int line; const char* message; };
+  std::vector<Want> want{
+      {"tests/pkg/test_bad.py", "error", 1, "ModuleNotFoundError: No module named 'nosuchmod'"},
+      {"tests/test_a.py::test_ok", "passed", 2, ""},
+      {"tests/test_a.py::test_fail", "failed", 3, "AssertionError: boom"},
+      {"tests/test_a.py::test_skip", "skipped", 4, "nope"},
+      {"tests/test_a.py::test_xfail", "skipped", 6, ""},
+      {"tests/test_a.py::test_err", "error", 10, "failed on setup with \"RuntimeError\""},
+      {"tests/test_a.py::TestK::Inner::test_p[a b]", "passed", 12, ""},
+  };
+  for (size_t i = 0; i < want.size(); ++i) {
+    const auto& c = (*cases)[i];
+    EXPECT_EQ(c.test_id, want[i].id);
+    EXPECT_EQ(c.outcome, want[i].outcome) << c.test_id;
+    EXPECT_EQ(c.line, want[i].line) << c.test_id;
+    EXPECT_EQ(c.message, want[i].message) << c.test_id;
+  }
+  EXPECT_DOUBLE_EQ((*cases)[2].time_s, 0.25);
+}
+
+TEST(ParseJunit, GenericReportWithoutFiles) {
+  auto cases = parse_junit(R"(<testsuite><testcase classname="MathTest" name="adds" time="0.5"/>
+      <testcase classname="MathTest" name="divides"><failure message="div by zero"/></testcase></testsuite>)",
+                           "ctest.xml");
+  ASSERT_TRUE(cases.ok());
+  ASSERT_EQ(cases->size(), 2u);
+  EXPECT_EQ((*cases)[0].test_id, "MathTest::adds");
+  EXPECT_EQ((*cases)[1].outcome, "failed");
+  EXPECT_EQ((*cases)[1].message, "div by zero");
+}
+
+TEST(ParseJunit, InvalidXmlNamesTheFile) {
+  auto cases = parse_junit("<testsuite><testcase", "w3.xml");
+  ASSERT_FALSE(cases.ok());
+  EXPECT_NE(cases.error().message.find("w3.xml"), std::string::npos);
+}
+
+TEST(MergeJunit, LaterAttemptReplacesEarlierAndCountsAreRecomputed) {
+  const std::string w0 = R"(<testsuite><testcase classname="t" name="a" file="t.py" time="1"/>
+      <testcase classname="t" name="b" file="t.py" time="1"><failure message="x"/></testcase>
+      <testcase classname="" name="bad" file="bad.py"><error message="collection failure"/></testcase></testsuite>)";
+  const std::string w1 = R"(<testsuite><testcase classname="t" name="c" file="t.py" time="2"><skipped/></testcase>
+      <testcase classname="" name="bad" file="bad.py"><error message="collection failure"/></testcase></testsuite>)";
+  const std::string retry = R"(<testsuite><testcase classname="t" name="b" file="t.py" time="0.5"/></testsuite>)";
+  auto merged = merge_junit({w0, w1, retry}, "aqe");
+  ASSERT_TRUE(merged.ok());
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(merged->c_str()));
+  auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_STREQ(suite.attribute("name").as_string(), "aqe");
+  EXPECT_EQ(suite.attribute("tests").as_int(), 4);
+  EXPECT_EQ(suite.attribute("failures").as_int(), 0);
+  EXPECT_EQ(suite.attribute("errors").as_int(), 1);
+  EXPECT_EQ(suite.attribute("skipped").as_int(), 1);
+  auto cases = parse_junit(*merged, "merged");
+  ASSERT_TRUE(cases.ok());
+  for (const auto& c : *cases) {
+    if (c.test_id == "t.py::b") {
+      EXPECT_EQ(c.outcome, "passed");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aqe::exec

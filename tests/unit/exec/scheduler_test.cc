@@ -1,0 +1,134 @@
+#include "aqe/exec/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <set>
+
+namespace aqe::exec {
+namespace {
+
+std::vector<TestItem> items(const std::vector<std::string>& ids) {
+  std::vector<TestItem> out;
+  for (const auto& id : ids) out.push_back({id, id.substr(0, id.find("::"))});
+  return out;
+}
+
+TEST(UnknownTestEstimate, MedianOrFallback) {
+  struct Case { std::map<std::string, double> d; double want; };
+  for (const auto& c : std::vector<Case>{{{}, 0.5},
+                                         {{{"a", 1.0}}, 1.0},
+                                         {{{"a", 1.0}, {"b", 3.0}}, 2.0},
+                                         {{{"a", 5.0}, {"b", 1.0}, {"c", 2.0}}, 2.0}}) {
+    EXPECT_DOUBLE_EQ(unknown_test_estimate(c.d, 0.5), c.want);
+  }
+}
+
+TEST(PlanUnits, KeepsFilesTogetherAndOrdersLongestFirst) {
+  auto tests = items({"a.py::t1", "b.py::t1", "a.py::t2", "c.py::t1"});
+  std::vector<double> est{0.1, 0.5, 0.1, 0.3};
+  auto units = plan_units(tests, est, 10.0);
+  ASSERT_EQ(units.size(), 3u);
+  EXPECT_EQ(units[0].tests, (std::vector<size_t>{1}));
+  EXPECT_EQ(units[1].tests, (std::vector<size_t>{3}));
+  EXPECT_EQ(units[2].tests, (std::vector<size_t>{0, 2}));
+  EXPECT_DOUBLE_EQ(units[2].estimate_s, 0.2);
+}
+
+TEST(PlanUnits, CutsLongFilesIntoConsecutiveChunks) {
+  struct Case { std::vector<double> est; double limit; std::vector<size_t> sizes; };
+  for (const auto& c : std::vector<Case>{
+           {{1, 1, 1, 1}, 2.0, {2, 2}},
+           {{1, 1, 1, 1}, 100.0, {4}},
+           {{5, 1, 1}, 2.0, {1, 2}},           // a test above the limit is a unit alone
+           {{0.1, 0.1, 3, 0.1}, 1.0, {1, 2, 1}},  // sorted: [3], [0.1,0.1], [0.1]
+       }) {
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < c.est.size(); ++i) ids.push_back("f.py::t" + std::to_string(i));
+    auto units = plan_units(items(ids), c.est, c.limit);
+    std::vector<size_t> sizes;
+    for (const auto& u : units) sizes.push_back(u.tests.size());
+    EXPECT_EQ(sizes, c.sizes);
+  }
+}
+
+TEST(AssignLpt, BalancesLongestFirst) {
+  std::vector<WorkUnit> units{{{0}, 5}, {{1}, 4}, {{2}, 3}, {{3}, 3}, {{4}, 2}, {{5}, 1}};
+  auto bins = assign_lpt(units, 2);
+  double load[2] = {0, 0};
+  for (int b = 0; b < 2; ++b) {
+    for (size_t u : bins[b]) load[b] += units[u].estimate_s;
+  }
+  EXPECT_DOUBLE_EQ(load[0], 9);
+  EXPECT_DOUBLE_EQ(load[1], 9);
+}
+
+TEST(SelectShard, CoversEveryTestExactlyOnce) {
+  std::vector<std::string> ids;
+  std::map<std::string, double> durations;
+  for (int f = 0; f < 7; ++f) {
+    for (int t = 0; t < 13; ++t) {
+      std::string id = "tests/test_" + std::to_string(f) + ".py::test_" + std::to_string(t);
+      ids.push_back(id);
+      if ((f + t) % 3) durations[id] = 0.01 * ((f * 13 + t) % 17 + 1);
+    }
+  }
+  auto tests = items(ids);
+  for (int total : {1, 2, 3, 5, 8, 200}) {
+    std::multiset<size_t> seen;
+    for (int i = 1; i <= total; ++i) {
+      for (size_t idx : select_shard(tests, durations, i, total)) seen.insert(idx);
+    }
+    ASSERT_EQ(seen.size(), tests.size()) << total;
+    for (size_t i = 0; i < tests.size(); ++i) EXPECT_EQ(seen.count(i), 1u) << total;
+  }
+}
+
+TEST(SelectShard, IndependentOfCollectionOrder) {
+  auto a = items({"x.py::a", "y.py::b", "z.py::c", "x.py::d"});
+  auto b = items({"z.py::c", "x.py::d", "y.py::b", "x.py::a"});
+  std::map<std::string, double> d{{"x.py::a", 1}, {"y.py::b", 2}, {"z.py::c", 0.5}};
+  for (int i = 1; i <= 2; ++i) {
+    std::set<std::string> ia, ib;
+    for (size_t k : select_shard(a, d, i, 2)) ia.insert(a[k].id);
+    for (size_t k : select_shard(b, d, i, 2)) ib.insert(b[k].id);
+    EXPECT_EQ(ia, ib);
+  }
+}
+
+TEST(SelectShard, OutOfRangeIsEmpty) {
+  auto t = items({"a.py::x"});
+  EXPECT_TRUE(select_shard(t, {}, 0, 2).empty());
+  EXPECT_TRUE(select_shard(t, {}, 3, 2).empty());
+}
+
+TEST(ChooseWorkerCount, Cases) {
+  struct Case { WorkerCountInput in; int want; const char* why; };
+  auto mk = [](double total, bool known, size_t n, double startup, int cores, int req, bool par) {
+    WorkerCountInput in;
+    in.total_estimate_s = total;
+    in.durations_known = known;
+    in.test_count = n;
+    in.worker_startup_s = startup;
+    in.cores = cores;
+    in.requested = req;
+    in.parallel = par;
+    return in;
+  };
+  for (const auto& c : std::vector<Case>{
+           {mk(100, true, 10, 0.4, 4, 3, false), 3, "--workers forces"},
+           {mk(100, true, 10, 0.4, 4, 0, false), 1, "no --parallel: one process"},
+           {mk(0.3, true, 185, 0.4, 2, 0, true), 1, "small suite stays serial"},
+           {mk(0.9, true, 185, 0.4, 2, 0, true), 1, "below 1 s stays serial"},
+           {mk(8.0, true, 1400, 0.4, 2, 0, true), 2, "large suite: all cores"},
+           {mk(8.0, true, 1400, 0.4, 8, 0, true), 8, "capped by cores"},
+           {mk(3.0, true, 1400, 1.0, 8, 0, true), 3, "capped by start-up cost"},
+           {mk(0, false, 0, 0, 4, 0, true), 4, "first run: all cores"},
+           {mk(0, false, 20, 0, 4, 0, true), 1, "first run, tiny stored list"},
+       }) {
+    EXPECT_EQ(choose_worker_count(c.in), c.want) << c.why;
+  }
+}
+
+}  // namespace
+}  // namespace aqe::exec

@@ -1,0 +1,203 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "aqe/gate/gate.h"
+#include "aqe/util/fs.h"
+
+namespace aqe::gate {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fixture(const std::string& name) {
+  auto text = read_file(fs::path(AQE_TEST_DATA_DIR) / "gate" / name);
+  EXPECT_TRUE(text.ok()) << name;
+  return text.ok() ? *text : std::string();
+}
+
+const FileCoverage* find_file(const CoverageInput& c, const std::string& f) {
+  for (const auto& x : c.files)
+    if (x.file == f) return &x;
+  return nullptr;
+}
+
+// The three coverage formats coverage.py writes from one run must give the same figures.
+class CoverageFormats : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CoverageFormats, SameFiguresFromEachFormat) {
+  auto c = parse_coverage(fixture(GetParam()), GetParam(), "/nonexistent/project");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c->has_branches);
+  const FileCoverage* login = find_file(*c, "src/auth/login.py");
+  const FileCoverage* mathx = find_file(*c, "src/util/mathx.py");
+  ASSERT_NE(login, nullptr);
+  ASSERT_NE(mathx, nullptr);
+  EXPECT_EQ(login->lines_covered, 8);
+  EXPECT_EQ(login->lines_total, 10);
+  EXPECT_EQ(login->branches_covered, 4);
+  EXPECT_EQ(login->branches_total, 6);
+  EXPECT_EQ(mathx->lines_covered, 7);
+  EXPECT_EQ(mathx->lines_total, 15);
+  EXPECT_EQ(mathx->branches_covered, 2);
+  EXPECT_EQ(mathx->branches_total, 10);
+  GateInputs in;
+  in.coverage = *c;
+  Metrics m = compute_metrics(in, {});
+  EXPECT_DOUBLE_EQ(*m["line_coverage"].value, 60.0);
+  EXPECT_DOUBLE_EQ(*m["branch_coverage"].value, 37.5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Gate, CoverageFormats,
+                         ::testing::Values("coverage.json", "coverage.xml", "coverage.lcov"));
+
+struct MalformedCase {
+  const char* file;
+  int kind;              // 0 coverage, 1 junit, 2 sarif
+  const char* position;  // expected "file:line:col" prefix of the message
+};
+
+class Malformed : public ::testing::TestWithParam<MalformedCase> {};
+
+TEST_P(Malformed, NamesFileAndPosition) {
+  const auto& c = GetParam();
+  std::string text = fixture(c.file);
+  Error e;
+  if (c.kind == 0) {
+    auto r = parse_coverage(text, c.file, "/p");
+    ASSERT_FALSE(r.ok());
+    e = r.error();
+  } else if (c.kind == 1) {
+    auto r = parse_junit_results(text, c.file);
+    ASSERT_FALSE(r.ok());
+    e = r.error();
+  } else {
+    auto r = parse_sarif(text, c.file, "/p");
+    ASSERT_FALSE(r.ok());
+    e = r.error();
+  }
+  EXPECT_EQ(e.exit_code, ExitCode::kUsage);
+  EXPECT_EQ(e.message.rfind(c.position, 0), 0u) << e.message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Gate, Malformed,
+    ::testing::Values(MalformedCase{"malformed-coverage.xml", 0, "malformed-coverage.xml:34:35:"},
+                      MalformedCase{"malformed-coverage.json", 0, "malformed-coverage.json:"},
+                      MalformedCase{"malformed.lcov", 0, "malformed.lcov:4:1:"},
+                      MalformedCase{"malformed-junit.xml", 1, "malformed-junit.xml:1:"},
+                      MalformedCase{"malformed.sarif", 2, "malformed.sarif:1:"}));
+
+TEST(GateParsers, LineColOfOffset) {
+  EXPECT_EQ(line_col("ab\ncd", 0), std::make_pair(1, 1));
+  EXPECT_EQ(line_col("ab\ncd", 2), std::make_pair(1, 3));
+  EXPECT_EQ(line_col("ab\ncd", 3), std::make_pair(2, 1));
+  EXPECT_EQ(line_col("ab\ncd", 4), std::make_pair(2, 2));
+}
+
+TEST(GateParsers, PytestJunit) {
+  auto t = parse_junit_results(fixture("junit-fail.xml"), "junit-fail.xml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->passed, 4);
+  EXPECT_EQ(t->failed, 1);
+  EXPECT_EQ(t->errors, 0);
+  EXPECT_EQ(t->skipped, 1);
+}
+
+TEST(GateParsers, CtestJunitCountsDisabledAsSkipped) {
+  auto t = parse_junit_results(fixture("ctest-junit.xml"), "ctest-junit.xml");
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_EQ(t->passed, 2);
+  EXPECT_EQ(t->failed, 1);
+  EXPECT_EQ(t->skipped, 1);
+}
+
+TEST(GateParsers, JunitRerunsAreFlakyAndShardsSum) {
+  const char* xml = R"(<testsuites><testsuite name="a">
+    <testcase name="t1"/>
+    <testcase name="t2"><rerunFailure message="x"/></testcase>
+    <testcase name="t3"><flakyError message="y"/></testcase>
+    <testcase name="t4"><rerunFailure/><failure message="z"/></testcase>
+    <testcase name="t5"><error message="boom"/></testcase>
+  </testsuite></testsuites>)";
+  auto t = parse_junit_results(xml, "x.xml");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->passed, 1);
+  EXPECT_EQ(t->flaky, 2);
+  EXPECT_EQ(t->failed, 1);
+  EXPECT_EQ(t->errors, 1);
+  TestInput sum = merge_tests({*t, *t});
+  EXPECT_EQ(sum.passed, 2);
+  EXPECT_EQ(sum.flaky, 4);
+  EXPECT_EQ(sum.origin, "x.xml, x.xml");
+}
+
+TEST(GateParsers, JunitWrongRootIsAnError) {
+  auto t = parse_junit_results("<coverage/>", "c.xml");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().message.find("<coverage>"), std::string::npos);
+}
+
+TEST(GateParsers, ClangSarifIsOneMediumFindingWithProjectRelativePath) {
+  auto f = parse_sarif(fixture("clang-analyzer.sarif"), "clang-analyzer.sarif", "/tmp/hgate-fix/proj");
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  ASSERT_EQ(f->findings.size(), 1u);
+  EXPECT_EQ(f->findings[0].file, "src/auth/null.c");
+  EXPECT_EQ(f->findings[0].severity, "medium");
+}
+
+TEST(GateParsers, SarifSeverityMapping) {
+  const char* sarif = R"({"version": "2.1.0", "runs": [{
+    "tool": {"driver": {"name": "x", "rules": [
+      {"id": "R1", "properties": {"security-severity": "9.8"}},
+      {"id": "R2", "defaultConfiguration": {"level": "error"}},
+      {"id": "R3"}]}},
+    "results": [
+      {"ruleId": "R1", "ruleIndex": 0, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.py"}}}]},
+      {"ruleId": "R2", "locations": [{"physicalLocation": {"artifactLocation": {"uri": "./src/b.py"}}}]},
+      {"ruleId": "R3", "level": "note"},
+      {"ruleId": "R3", "level": "none"},
+      {"ruleId": "R3", "properties": {"security-severity": 7.5}},
+      {"ruleId": "R3", "properties": {"security-severity": 5}},
+      {"ruleId": "R1", "suppressions": [{"kind": "inSource"}]},
+      {"ruleId": "R1", "baselineState": "absent"}
+    ]}]})";
+  auto f = parse_sarif(sarif, "s.sarif", "/p");
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  std::vector<std::string> sev;
+  for (const auto& x : f->findings) sev.push_back(x.severity);
+  EXPECT_EQ(sev, (std::vector<std::string>{"critical", "high", "low", "high", "medium"}));
+  EXPECT_EQ(f->findings[1].file, "src/b.py");
+}
+
+TEST(GateParsers, SarifWrongVersionIsAnError) {
+  auto f = parse_sarif(R"({"version": "2.0.0", "runs": []})", "old.sarif", "/p");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().message.find("old.sarif"), std::string::npos);
+}
+
+TEST(GateParsers, UnknownCoverageFormat) {
+  auto c = parse_coverage("hello world\n", "x.txt", "/p");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("x.txt"), std::string::npos);
+}
+
+TEST(GateParsers, LcovAbsolutePathsBecomeProjectRelative) {
+  auto c = parse_coverage("SF:/work/p/src/a.py\nDA:1,1\nDA:2,0\nend_of_record\n", "a.lcov", "/work/p");
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->files.size(), 1u);
+  EXPECT_EQ(c->files[0].file, "src/a.py");
+  EXPECT_EQ(c->files[0].lines_covered, 1);
+  EXPECT_EQ(c->files[0].lines_total, 2);
+  EXPECT_FALSE(c->has_branches);
+}
+
+TEST(GateParsers, NormalizePath) {
+  EXPECT_EQ(normalize_path("./src/a.py", "/p"), "src/a.py");
+  EXPECT_EQ(normalize_path("file:///p/src/a.py", "/p"), "src/a.py");
+  EXPECT_EQ(normalize_path("/elsewhere/a.py", "/p"), "/elsewhere/a.py");
+  EXPECT_EQ(normalize_path("src/auth/", {}), "src/auth");
+}
+
+}  // namespace
+}  // namespace aqe::gate

@@ -1,0 +1,169 @@
+// The labelled corpus (tests/data/scan/): every rule has true positives that must fire and
+// near-misses that must not. Recall must be 100% and false positives zero.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "aqe/scan/rules.h"
+#include "aqe/scan/scan_engine.h"
+
+namespace aqe::scan {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kData = fs::path(AQE_TEST_DATA_DIR) / "scan";
+// Compiling the Hyperscan database takes seconds; the tests share one cached copy.
+const fs::path kCacheDir = fs::temp_directory_path() / "aqe-unit-scan-cache";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Corpus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto e = ScanEngine::build({}, true, kCacheDir);
+    ASSERT_TRUE(e.ok()) << e.error().message;
+    engine_ = std::move(e.value());
+    ASSERT_TRUE(engine_->init_worker(worker_).ok());
+  }
+  std::vector<std::string> rules_found(std::string_view text, std::string_view path) {
+    std::vector<std::string> ids;
+    for (const Finding& f : engine_->scan_text(text, path, worker_).findings) ids.push_back(f.rule_id);
+    return ids;
+  }
+  std::unique_ptr<ScanEngine> engine_;
+  ScanEngine::Worker worker_;
+};
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += x + " ";
+  return s;
+}
+
+TEST_F(Corpus, SecretRulesHaveFullRecallAndNoFalsePositives) {
+  auto samples = nlohmann::json::parse(slurp(kData / "secrets.json"));
+  const RuleSet& rules = builtin_rule_set();
+  ASSERT_GE(rules.secrets.size(), 60u);
+  int positives = 0, negatives = 0;
+  for (const SecretRule& r : rules.secrets) {
+    SCOPED_TRACE(r.id);
+    ASSERT_TRUE(samples.contains(r.id)) << "no labelled samples for rule " << r.id;
+    const auto& s = samples[r.id];
+    ASSERT_FALSE(s["match"].empty());
+    ASSERT_FALSE(s["no_match"].empty());
+    for (const auto& text : s["match"]) {
+      auto ids = rules_found(text.get<std::string>(), "sample.env");
+      EXPECT_EQ(ids, std::vector<std::string>{r.id}) << "text: " << text << " found: " << joined(ids);
+      ++positives;
+    }
+    for (const auto& text : s["no_match"]) {
+      auto ids = rules_found(text.get<std::string>(), "sample.env");
+      EXPECT_TRUE(ids.empty()) << "near-miss fired: " << text << " found: " << joined(ids);
+      ++negatives;
+    }
+  }
+  EXPECT_GE(positives, 60);
+  EXPECT_GE(negatives, 60);
+}
+
+TEST_F(Corpus, CodeRulesHaveFullRecallAndNoFalsePositives) {
+  const RuleSet& rules = builtin_rule_set();
+  ASSERT_GE(rules.code.size(), 15u);
+  for (const CodeRuleMeta& r : rules.code) {
+    SCOPED_TRACE(r.id);
+    fs::path tp = kData / "python" / (r.id + ".tp.py");
+    fs::path nm = kData / "python" / (r.id + ".nm.py");
+    ASSERT_TRUE(fs::exists(tp)) << tp;
+    ASSERT_TRUE(fs::exists(nm)) << nm;
+    auto found = rules_found(slurp(tp), "app/" + r.id + ".py");
+    ASSERT_FALSE(found.empty()) << "true positive missed";
+    EXPECT_EQ(std::set<std::string>(found.begin(), found.end()), std::set<std::string>{r.id}) << joined(found);
+    auto quiet = rules_found(slurp(nm), "app/" + r.id + ".py");
+    EXPECT_TRUE(quiet.empty()) << "near-miss fired: " << joined(quiet);
+  }
+}
+
+TEST_F(Corpus, SecretSnippetsAreRedacted) {
+  std::string key = "ghp_" + std::string("aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5");
+  auto out = engine_->scan_text("token = \"" + key + "\"\n", "x.env", worker_);
+  ASSERT_EQ(out.findings.size(), 1u);
+  EXPECT_EQ(out.findings[0].snippet, "ghp_****");
+  EXPECT_EQ(out.findings[0].line, 1);
+  EXPECT_EQ(out.findings[0].column, 10);
+}
+
+TEST_F(Corpus, InlineMarkersSuppress) {
+  std::string key = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5";
+  auto a = engine_->scan_text("t = \"" + key + "\"  # aqe:allow\n", "x.py", worker_);
+  auto b = engine_->scan_text("t = \"" + key + "\"  # gitleaks:allow\n", "x.py", worker_);
+  auto c = engine_->scan_text("import os\nos.system(cmd)  # nosec\n", "x.py", worker_);
+  auto d = engine_->scan_text("t = \"" + key + "\"  # nosec\n", "x.py", worker_);
+  EXPECT_TRUE(a.findings.empty());
+  EXPECT_EQ(a.suppressed, 1);
+  EXPECT_TRUE(b.findings.empty());
+  EXPECT_TRUE(c.findings.empty());
+  EXPECT_EQ(c.suppressed, 1);
+  EXPECT_EQ(d.findings.size(), 1u) << "nosec is for code rules only";
+}
+
+TEST_F(Corpus, CodeRulesIgnoreCommentsAndStringsAndSpanLines) {
+  EXPECT_TRUE(rules_found("# os.system(x)\ns = 'subprocess.run(c, shell=True)'\n", "a.py").empty());
+  auto ids = rules_found("import subprocess\nsubprocess.call(\n    cmd,\n    shell=True)\n", "a.py");
+  EXPECT_EQ(ids, std::vector<std::string>{"py-subprocess-shell"});
+}
+
+TEST_F(Corpus, UnparseablePythonWarnsAndStillFindsSecrets) {
+  auto out = engine_->scan_text("def f(:\n  os.system(x)\nk = \"ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5\"\n",
+                                "bad.py", worker_);
+  EXPECT_FALSE(out.warning.empty());
+  ASSERT_EQ(out.findings.size(), 1u);
+  EXPECT_EQ(out.findings[0].rule_id, "github-pat");
+}
+
+TEST_F(Corpus, FingerprintIgnoresLineMoves) {
+  std::string key = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5";
+  auto a = engine_->scan_text("t = \"" + key + "\"\n", "x.py", worker_);
+  auto b = engine_->scan_text("\n\n# moved\nt = \"" + key + "\"\n", "x.py", worker_);
+  auto c = engine_->scan_text("import os\nos.system(cmd)\n", "y.py", worker_);
+  auto d = engine_->scan_text("import os\n\n\nos.system( cmd )\n", "y.py", worker_);
+  ASSERT_EQ(a.findings.size(), 1u);
+  ASSERT_EQ(b.findings.size(), 1u);
+  EXPECT_EQ(a.findings[0].fingerprint, b.findings[0].fingerprint);
+  EXPECT_NE(a.findings[0].line, b.findings[0].line);
+  ASSERT_EQ(c.findings.size(), 1u);
+  ASSERT_EQ(d.findings.size(), 1u);
+  EXPECT_EQ(c.findings[0].fingerprint, d.findings[0].fingerprint);
+}
+
+TEST(ShannonEntropy, KnownValues) {
+  EXPECT_DOUBLE_EQ(shannon_entropy(""), 0.0);
+  EXPECT_DOUBLE_EQ(shannon_entropy("aaaa"), 0.0);
+  EXPECT_DOUBLE_EQ(shannon_entropy("abab"), 1.0);
+  EXPECT_DOUBLE_EQ(shannon_entropy("abcd"), 2.0);
+}
+
+}  // namespace
+}  // namespace aqe::scan
+
+namespace aqe::scan {
+namespace {
+
+TEST(RuleDocs, EveryRuleIsDocumented) {
+  std::string doc = slurp(fs::path(AQE_TEST_DATA_DIR).parent_path().parent_path() / "docs" / "rules.md");
+  for (const RuleInfo& r : builtin_rules()) {
+    EXPECT_NE(doc.find("`" + r.id + "`"), std::string::npos) << r.id << " missing from docs/rules.md";
+  }
+}
+
+}  // namespace
+}  // namespace aqe::scan
