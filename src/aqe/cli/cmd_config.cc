@@ -36,12 +36,10 @@ CommandOutcome run_show(Context& ctx) {
   std::string text;
   for (const auto& [key, v] : c.entries()) {
     values.push_back({{"key", key}, {"value", v.value}, {"origin", v.origin}});
-    effective[json::json_pointer("/" + [&] {
-      std::string p = key;
-      for (auto& ch : p)
-        if (ch == '.') ch = '/';
-      return p;
-    }())] = v.value;
+    std::string pointer = "/" + key;
+    for (auto& ch : pointer)
+      if (ch == '.') ch = '/';
+    effective[json::json_pointer(pointer)] = v.value;
     text += key + " = " + (v.value.is_null() ? "(unset)" : v.value.dump()) + "    # " + v.origin + "\n";
   }
   // Structured sections (conditions, profiles, scopes) are shown as written.

@@ -79,9 +79,7 @@ void record_flags(Context& ctx, const ExecuteFlags& f) {
   if (!f.python.empty()) ctx.set_flag("python.interpreter", f.python, "--python");
 }
 
-std::optional<double> positive(double v) {
-  return v > 0 ? std::optional(v) : std::nullopt;
-}
+std::optional<double> positive(double v) { return v > 0 ? std::optional(v) : std::nullopt; }
 
 CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   record_flags(ctx, f);

@@ -98,9 +98,7 @@ TerminalProgress::TerminalProgress(bool redraw, bool color, std::FILE* out)
   if (redraw_ && ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) width_ = ws.ws_col;
 }
 
-TerminalProgress::~TerminalProgress() {
-  finish();
-}
+TerminalProgress::~TerminalProgress() { finish(); }
 
 std::string TerminalProgress::format(const ProgressUpdate& u) const {
   std::string s = "[" + std::to_string(u.done);

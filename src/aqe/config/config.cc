@@ -474,9 +474,7 @@ std::string Config::origin(std::string_view key) const {
     if (k == key) return v.origin;
   return "";
 }
-bool Config::is_set(std::string_view key) const {
-  return !get(key).is_null();
-}
+bool Config::is_set(std::string_view key) const { return !get(key).is_null(); }
 
 const json& Config::document(ConfigFile kind) const {
   static const json empty = json::object();

@@ -110,8 +110,6 @@ class Scanner {
 
 }  // namespace
 
-std::map<std::string, TextPos> locate_members(std::string_view json_text) {
-  return Scanner(json_text).run();
-}
+std::map<std::string, TextPos> locate_members(std::string_view json_text) { return Scanner(json_text).run(); }
 
 }  // namespace aqe::config

@@ -155,9 +155,7 @@ bool pattern_matches(std::string_view pattern, std::string_view path) {
 
 }  // namespace
 
-const std::vector<KeyDef>& key_table() {
-  return kKeys;
-}
+const std::vector<KeyDef>& key_table() { return kKeys; }
 
 std::string_view file_name(ConfigFile f) {
   switch (f) {

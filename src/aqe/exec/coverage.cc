@@ -15,8 +15,7 @@ int64_t field(const nlohmann::json& summary, const char* key) {
   return it != summary.end() && it->is_number() ? it->get<int64_t>() : 0;
 }
 
-Status run_coverage_tool(const CoverageCombine& in, std::vector<std::string> args,
-                         const std::string& what) {
+Status run_coverage_tool(const CoverageCombine& in, std::vector<std::string> args, const std::string& what) {
   ProcessSpec spec;
   spec.argv = {in.python, "-m", "coverage"};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -49,8 +48,7 @@ double CoverageSummary::branch_rate() const {
 Result<CoverageSummary> parse_coverage_json(std::string_view json, const std::string& origin) {
   auto doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("totals")) {
-    return make_error("COVERAGE_INVALID", origin + ": not a coverage.py JSON report", "",
-                      ExitCode::kFailure);
+    return make_error("COVERAGE_INVALID", origin + ": not a coverage.py JSON report", "", ExitCode::kFailure);
   }
   CoverageSummary s;
   const auto& t = doc["totals"];
@@ -65,8 +63,7 @@ Result<CoverageSummary> parse_coverage_json(std::string_view json, const std::st
                          field(sum, "covered_branches"), field(sum, "num_branches")});
     }
   }
-  std::sort(s.files.begin(), s.files.end(),
-            [](const auto& a, const auto& b) { return a.file < b.file; });
+  std::sort(s.files.begin(), s.files.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
   return s;
 }
 
@@ -77,15 +74,12 @@ Result<CoverageSummary> combine_coverage(const CoverageCombine& in) {
     if (std::filesystem::exists(f, ec)) combine_args.push_back(f.string());
   }
   if (combine_args.size() == 3) {
-    return make_error("COVERAGE_MISSING", "no worker wrote coverage data", "",
-                      ExitCode::kFailure);
+    return make_error("COVERAGE_MISSING", "no worker wrote coverage data", "", ExitCode::kFailure);
   }
   std::error_code ec;
   std::filesystem::remove(in.combined_data, ec);
   if (auto st = run_coverage_tool(in, combine_args, "coverage combine"); !st) return st.error();
-  if (auto st = run_coverage_tool(in, {"json", "-q", "-o", in.json_report.string()},
-                                  "coverage json");
-      !st) {
+  if (auto st = run_coverage_tool(in, {"json", "-q", "-o", in.json_report.string()}, "coverage json"); !st) {
     return st.error();
   }
   auto text = read_file(in.json_report);

@@ -27,11 +27,11 @@ struct CoverageSummary {
 Result<CoverageSummary> parse_coverage_json(std::string_view json, const std::string& origin);
 
 struct CoverageCombine {
-  std::string python;                      // the interpreter that ran the tests
-  std::filesystem::path project_dir;       // cwd: the project's coverage config applies
+  std::string python;                             // the interpreter that ran the tests
+  std::filesystem::path project_dir;              // cwd: the project's coverage config applies
   std::vector<std::filesystem::path> data_files;  // one per worker (missing ones are skipped)
-  std::filesystem::path combined_data;     // e.g. <out>/.coverage
-  std::filesystem::path json_report;       // e.g. <out>/coverage.json
+  std::filesystem::path combined_data;            // e.g. <out>/.coverage
+  std::filesystem::path json_report;              // e.g. <out>/coverage.json
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
 };
 

@@ -36,8 +36,7 @@ std::string paths_key(const ExecuteOptions& o) {
 Status check_input(const ExecuteOptions& o) {
   std::error_code ec;
   if (!fs::is_directory(o.project_dir, ec)) {
-    return make_error("PATH_NOT_FOUND", "project directory " + o.project_dir.string() +
-                                            " does not exist");
+    return make_error("PATH_NOT_FOUND", "project directory " + o.project_dir.string() + " does not exist");
   }
   for (const auto& p : o.paths) {
     // pytest accepts node ids (file::test); only the path part must exist.
@@ -49,15 +48,15 @@ Status check_input(const ExecuteOptions& o) {
     }
   }
   if (o.framework != "pytest" && o.framework != "junit") {
-    return make_error("BAD_FRAMEWORK", "unknown framework '" + o.framework + "'",
-                      "use pytest or junit");
+    return make_error("BAD_FRAMEWORK", "unknown framework '" + o.framework + "'", "use pytest or junit");
   }
   if (o.framework == "junit" && (o.command.empty() || o.junit_path.empty())) {
     return make_error("BAD_FRAMEWORK", "--framework junit needs --command and --junit FILE");
   }
   if (o.shard && (o.shard->second < 1 || o.shard->first < 1 || o.shard->first > o.shard->second)) {
-    return make_error("BAD_SHARD", "shard " + std::to_string(o.shard->first) + "/" +
-                                       std::to_string(o.shard->second) + " is out of range",
+    return make_error("BAD_SHARD",
+                      "shard " + std::to_string(o.shard->first) + "/" + std::to_string(o.shard->second) +
+                          " is out of range",
                       "use i/n with 1 <= i <= n");
   }
   return ok_status();
@@ -104,8 +103,7 @@ int auto_workers(const ExecuteOptions& o, const History& h) {
   return choose_worker_count(in);
 }
 
-void tally(ExecuteReport& r, const std::vector<JunitCase>& finals,
-           const std::set<std::string>& flaky) {
+void tally(ExecuteReport& r, const std::vector<JunitCase>& finals, const std::set<std::string>& flaky) {
   for (const auto& c : finals) {
     ++r.tests_run;
     if (flaky.count(c.test_id)) {
@@ -128,15 +126,14 @@ std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, i
   for (const auto& c : cases) {
     // Collection errors have no test to schedule.
     if (c.test_id.find("::") == std::string::npos && c.outcome == "error") continue;
-    rows.push_back({c.test_id, c.file.empty() ? c.test_id.substr(0, c.test_id.find("::")) : c.file,
-                    c.outcome, c.time_s, attempt, c.message, 0});
+    rows.push_back({c.test_id, c.file.empty() ? c.test_id.substr(0, c.test_id.find("::")) : c.file, c.outcome,
+                    c.time_s, attempt, c.message, 0});
   }
   return rows;
 }
 
 bool retryable(const JunitCase& c) {
-  return (c.outcome == "failed" || c.outcome == "error") &&
-         c.test_id.find("::") != std::string::npos;
+  return (c.outcome == "failed" || c.outcome == "error") && c.test_id.find("::") != std::string::npos;
 }
 
 ExitCode decide_exit(const ExecuteReport& r, const ExecuteOptions& o, const PytestPassResult& p) {
@@ -147,9 +144,8 @@ ExitCode decide_exit(const ExecuteReport& r, const ExecuteOptions& o, const Pyte
   return ExitCode::kSuccess;
 }
 
-Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db,
-                                       ProgressSink& progress, const fs::path& work_dir,
-                                       int64_t run_id) {
+Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, ProgressSink& progress,
+                                       const fs::path& work_dir, int64_t run_id) {
   const auto t0 = Clock::now();
   ExecuteReport r;
   r.framework = "pytest";
@@ -189,10 +185,10 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db,
   r.worker_startup_s = res.worker_startup_s;
   r.warnings.insert(r.warnings.end(), res.warnings.begin(), res.warnings.end());
   if (res.no_tests && !o.shard) {
-    return make_error("NO_TESTS",
-                      "no tests collected in " + (o.paths.empty() ? std::string("the project")
-                                                                  : join(o.paths, ", ")),
-                      "check the paths and pytest's python_files/testpaths settings");
+    return make_error(
+        "NO_TESTS",
+        "no tests collected in " + (o.paths.empty() ? std::string("the project") : join(o.paths, ", ")),
+        "check the paths and pytest's python_files/testpaths settings");
   }
   if (res.no_tests) r.warnings.push_back("this shard has no tests");
 
@@ -209,8 +205,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db,
 
   // Retries: failed tests again, alone in a fresh worker that collects only their files.
   std::set<std::string> flaky;
-  for (int attempt = 2; attempt <= o.retries + 1 && !res.interrupted && !res.timed_out;
-       ++attempt) {
+  for (int attempt = 2; attempt <= o.retries + 1 && !res.interrupted && !res.timed_out; ++attempt) {
     std::set<std::string> again;
     std::set<std::string> files;
     for (const auto& [id, c] : finals) {
@@ -267,8 +262,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db,
   }
 
   if (o.coverage && !res.interrupted) {
-    CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage",
-                       out_dir / "coverage.json"};
+    CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage", out_dir / "coverage.json"};
     auto cov = combine_coverage(cc);
     if (cov) {
       r.coverage = std::move(*cov);
@@ -293,8 +287,8 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db,
     }
   }
   if (res.stopped && o.fail_fast) {
-    r.warnings.push_back("fail-fast: stopped after the first failure; " +
-                         std::to_string(r.not_run) + " tests did not run");
+    r.warnings.push_back("fail-fast: stopped after the first failure; " + std::to_string(r.not_run) +
+                         " tests did not run");
   }
   if (res.timed_out) {
     r.warnings.push_back("the run exceeded its timeout of " + std::to_string(*o.timeout_s) +
@@ -310,8 +304,8 @@ Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& p
   ExecuteReport r;
   r.framework = "junit";
   r.workers = 1;
-  const fs::path report = fs::path(o.junit_path).is_absolute() ? fs::path(o.junit_path)
-                                                               : o.project_dir / o.junit_path;
+  const fs::path report =
+      fs::path(o.junit_path).is_absolute() ? fs::path(o.junit_path) : o.project_dir / o.junit_path;
   std::error_code ec;
   fs::remove(report, ec);  // a stale report must not pass for this run's
   ProcessSpec spec;
@@ -344,8 +338,7 @@ Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& p
   if (!cases) return cases.error();
   tally(r, *cases, {});
   r.junit_xml = report.string();
-  r.exit_code = r.failed + r.errors > 0 || pr->exit_code != 0 ? ExitCode::kFailure
-                                                                : ExitCode::kSuccess;
+  r.exit_code = r.failed + r.errors > 0 || pr->exit_code != 0 ? ExitCode::kFailure : ExitCode::kSuccess;
   if (r.exit_code == ExitCode::kFailure && r.failed + r.errors == 0) {
     r.warnings.push_back("the test command exited " + std::to_string(pr->exit_code) +
                          " although its report has no failures");
@@ -364,8 +357,7 @@ nlohmann::json summary_of(const ExecuteReport& r) {
 
 }  // namespace
 
-Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db,
-                                  ProgressSink& progress) {
+Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db, ProgressSink& progress) {
   if (auto st = check_input(opts); !st) return st.error();
   if (opts.framework == "junit") return run_junit_command(opts, progress);
 

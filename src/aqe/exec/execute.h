@@ -20,26 +20,26 @@
 namespace aqe::exec {
 
 struct ExecuteOptions {
-  std::vector<std::string> paths;        // test paths as given (relative to project_dir)
+  std::vector<std::string> paths;  // test paths as given (relative to project_dir)
   std::filesystem::path project_dir;
-  std::string python;                    // the already-chosen interpreter
-  std::string python_source;             // how it was chosen, for error messages
-  int workers = 0;                       // 0 = auto
-  bool parallel = false;                 // auto may use up to one worker per core
+  std::string python;         // the already-chosen interpreter
+  std::string python_source;  // how it was chosen, for error messages
+  int workers = 0;            // 0 = auto
+  bool parallel = false;      // auto may use up to one worker per core
   bool coverage = false;
   std::vector<std::string> coverage_source;  // used when the project's coverage config has none
   bool fail_fast = false;
   int retries = 0;
-  std::optional<double> timeout_s;       // whole run
-  std::optional<double> test_timeout_s;  // per test
-  std::string flaky_policy = "fail";     // "fail" | "pass"
+  std::optional<double> timeout_s;           // whole run
+  std::optional<double> test_timeout_s;      // per test
+  std::string flaky_policy = "fail";         // "fail" | "pass"
   std::optional<std::pair<int, int>> shard;  // i/n, 1-based i
-  std::string framework = "pytest";      // "pytest" | "junit"
-  std::string command;                   // framework junit: the command line to run
-  std::string junit_path;                // framework junit: the report it writes
-  std::vector<std::string> pytest_args;  // extra arguments passed to every worker
-  std::filesystem::path out_dir;         // junit.xml / coverage; default <project>/.aqe/runs/<ts>
-  int cores = 0;                         // 0 = std::thread::hardware_concurrency()
+  std::string framework = "pytest";          // "pytest" | "junit"
+  std::string command;                       // framework junit: the command line to run
+  std::string junit_path;                    // framework junit: the report it writes
+  std::vector<std::string> pytest_args;      // extra arguments passed to every worker
+  std::filesystem::path out_dir;             // junit.xml / coverage; default <project>/.aqe/runs/<ts>
+  int cores = 0;                             // 0 = std::thread::hardware_concurrency()
 };
 
 struct TestFailure {
@@ -67,8 +67,7 @@ struct ExecuteReport {
   std::vector<std::string> warnings;
 };
 
-Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db,
-                                  ProgressSink& progress);
+Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db, ProgressSink& progress);
 
 nlohmann::json to_json(const ExecuteReport& r);
 std::string to_text(const ExecuteReport& r);

@@ -76,8 +76,8 @@ std::string to_text(const ExecuteReport& r) {
   if (r.coverage) {
     out << "coverage: lines " << fixed(100.0 * r.coverage->line_rate(), 2) << "% ("
         << r.coverage->lines_covered << "/" << r.coverage->lines_total << "), branches "
-        << fixed(100.0 * r.coverage->branch_rate(), 2) << "% (" << r.coverage->branches_covered
-        << "/" << r.coverage->branches_total << ")\n";
+        << fixed(100.0 * r.coverage->branch_rate(), 2) << "% (" << r.coverage->branches_covered << "/"
+        << r.coverage->branches_total << ")\n";
   }
   if (!r.junit_xml.empty()) out << "junit: " << r.junit_xml << "\n";
   std::vector<std::string> parts;

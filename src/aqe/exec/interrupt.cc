@@ -53,9 +53,7 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool interrupted() {
-  return g_interrupted.load();
-}
+bool interrupted() { return g_interrupted.load(); }
 
 void clear_interrupted() {
   g_interrupted.store(false);
@@ -66,8 +64,6 @@ void clear_interrupted() {
   }
 }
 
-int interrupt_fd() {
-  return g_wake_read_fd.load();
-}
+int interrupt_fd() { return g_wake_read_fd.load(); }
 
 }  // namespace aqe::exec

@@ -82,8 +82,7 @@ JunitCase read_case(const pugi::xml_node& tc) {
 
 }  // namespace
 
-std::string pytest_node_id(std::string_view file, std::string_view classname,
-                           std::string_view name) {
+std::string pytest_node_id(std::string_view file, std::string_view classname, std::string_view name) {
   const std::string module = module_dotted(file);
   std::string id(file);
   if (classname.empty()) {
@@ -105,10 +104,10 @@ Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::stri
   pugi::xml_document doc;
   auto res = doc.load_buffer(xml.data(), xml.size());
   if (!res) {
-    return make_error("JUNIT_INVALID",
-                      origin + ": not valid JUnit XML at byte " + std::to_string(res.offset) +
-                          ": " + res.description(),
-                      "", ExitCode::kFailure);
+    return make_error(
+        "JUNIT_INVALID",
+        origin + ": not valid JUnit XML at byte " + std::to_string(res.offset) + ": " + res.description(), "",
+        ExitCode::kFailure);
   }
   std::vector<JunitCase> out;
   std::map<std::string, size_t> seen;
@@ -126,8 +125,7 @@ Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::stri
   return out;
 }
 
-Result<std::string> merge_junit(const std::vector<std::string>& documents,
-                                const std::string& suite_name) {
+Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name) {
   pugi::xml_document out;
   auto decl = out.append_child(pugi::node_declaration);
   decl.append_attribute("version") = "1.0";

@@ -11,13 +11,13 @@
 namespace aqe::exec {
 
 struct JunitCase {
-  std::string test_id;   // pytest node id when the report has file attributes, else class::name
-  std::string file;      // may be empty (reports without a file attribute)
-  int line = 0;          // 1-based line of the failure (or the test) when known, 0 otherwise
-  std::string outcome;   // passed|failed|error|skipped (xfail counts as skipped, as in JUnit)
+  std::string test_id;  // pytest node id when the report has file attributes, else class::name
+  std::string file;     // may be empty (reports without a file attribute)
+  int line = 0;         // 1-based line of the failure (or the test) when known, 0 otherwise
+  std::string outcome;  // passed|failed|error|skipped (xfail counts as skipped, as in JUnit)
   double time_s = 0;
-  std::string message;   // the failure/error/skip message
-  std::string details;   // the failure body (traceback)
+  std::string message;  // the failure/error/skip message
+  std::string details;  // the failure body (traceback)
 };
 
 // Parses every <testcase> of a JUnit XML document. `origin` names the file in errors.
@@ -25,13 +25,11 @@ Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::stri
 
 // The pytest node id of a testcase: path part from `file`, class path from `classname`
 // minus the module's dotted path.
-std::string pytest_node_id(std::string_view file, std::string_view classname,
-                           std::string_view name);
+std::string pytest_node_id(std::string_view file, std::string_view classname, std::string_view name);
 
 // One report from several (workers, retries): each test once, the later document's testcase
 // replacing an earlier one of the same id (so a retry's outcome is the final one). Suite
 // counts are recomputed. Documents that fail to parse are skipped by the caller beforehand.
-Result<std::string> merge_junit(const std::vector<std::string>& documents,
-                                const std::string& suite_name);
+Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name);
 
 }  // namespace aqe::exec

@@ -140,9 +140,7 @@ struct Pipe {
   }
 };
 
-void set_nonblocking(int fd) {
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
+void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 // aqe writes the child's stdin; a child that exits without reading it must cost an EPIPE,
 // not a SIGPIPE that kills aqe.
@@ -160,9 +158,7 @@ int open_pidfd(pid_t pid) {
 
 }  // namespace
 
-std::string find_executable(const std::string& name) {
-  return find_in_path(name, inherited_path());
-}
+std::string find_executable(const std::string& name) { return find_in_path(name, inherited_path()); }
 
 struct Process::State {
   pid_t pid = -1;

@@ -64,12 +64,10 @@ Result<Fd> listen_unix(const fs::path& path) {
   addr.sun_family = AF_UNIX;
   const std::string p = path.string();
   if (fd.get() < 0 || p.size() >= sizeof addr.sun_path) {
-    return make_error("EXEC_SOCKET", "cannot create the worker socket " + p, "",
-                      ExitCode::kFailure);
+    return make_error("EXEC_SOCKET", "cannot create the worker socket " + p, "", ExitCode::kFailure);
   }
   std::memcpy(addr.sun_path, p.c_str(), p.size() + 1);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(fd.get(), 64) != 0) {
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd.get(), 64) != 0) {
     return make_error("EXEC_SOCKET", "cannot listen on " + p + ": " + std::strerror(errno), "",
                       ExitCode::kFailure);
   }
@@ -165,8 +163,17 @@ Status PassRunner::start_worker() {
   w->junit_file = pass_.work_dir / (tag + ".xml");
   w->coverage_file = pass_.work_dir / (tag + ".coverage");
   ProcessSpec spec;
-  spec.argv = {pass_.python, "-m", "pytest", "-p", "aqe_pytest_plugin", "-p", "no:cacheprovider",
-               "-q", "-o", "junit_family=xunit1", "--junitxml=" + w->junit_file.string(),
+  spec.argv = {pass_.python,
+               "-m",
+               "pytest",
+               "-p",
+               "aqe_pytest_plugin",
+               "-p",
+               "no:cacheprovider",
+               "-q",
+               "-o",
+               "junit_family=xunit1",
+               "--junitxml=" + w->junit_file.string(),
                "--continue-on-collection-errors"};
   if (pass_.fail_fast) spec.argv.push_back("-x");
   spec.argv.insert(spec.argv.end(), pass_.extra_args.begin(), pass_.extra_args.end());
@@ -205,8 +212,7 @@ void PassRunner::accept_connections() {
 }
 
 // Reads what is there and hands each complete line to `on_msg`.
-bool PassRunner::read_from(int fd, std::string& buf,
-                           const std::function<void(const json&)>& on_msg) {
+bool PassRunner::read_from(int fd, std::string& buf, const std::function<void(const json&)>& on_msg) {
   char chunk[65536];
   bool open = true;
   for (;;) {
@@ -334,7 +340,9 @@ std::optional<Error> PassRunner::fatal_worker_error(const Worker& w) const {
   const auto& r = w.result;
   const std::string& err = r.stderr_data;
   if (err.find("No module named pytest") != std::string::npos) {
-    return missing_modules_error(PythonChoice{pass_.python, pass_.python_source.empty() ? "execute" : pass_.python_source}, {"pytest"});
+    return missing_modules_error(
+        PythonChoice{pass_.python, pass_.python_source.empty() ? "execute" : pass_.python_source},
+        {"pytest"});
   }
   if (r.termination == Termination::kExited && r.exit_code == 4) {
     std::string text = std::string(trim(err.empty() ? r.stdout_data : err));
@@ -343,10 +351,10 @@ std::optional<Error> PassRunner::fatal_worker_error(const Worker& w) const {
                       ExitCode::kUsage);
   }
   if (r.termination == Termination::kExited && r.exit_code == 3) {
-    return make_error("PYTEST_INTERNAL_ERROR",
-                      "pytest stopped with an internal error:\n" +
-                          std::string(trim(r.stdout_data + r.stderr_data)),
-                      "a conftest.py or plugin raised during start-up", ExitCode::kFailure);
+    return make_error(
+        "PYTEST_INTERNAL_ERROR",
+        "pytest stopped with an internal error:\n" + std::string(trim(r.stdout_data + r.stderr_data)),
+        "a conftest.py or plugin raised during start-up", ExitCode::kFailure);
   }
   return std::nullopt;
 }
@@ -367,8 +375,13 @@ void PassRunner::on_exit(Worker& w) {
   if (w.outstanding.empty() || out_.stopped || out_.timed_out || out_.interrupted) return;
   // A crash: the test it was running is reported, the rest of its work goes back once.
   const std::string culprit = w.outstanding.front();
-  JunitCase c{culprit, file_of(culprit), 0, "error", 0,
-              "worker crashed while running this test", w.result.stderr_data};
+  JunitCase c{culprit,
+              file_of(culprit),
+              0,
+              "error",
+              0,
+              "worker crashed while running this test",
+              w.result.stderr_data};
   if (w.result.termination == Termination::kSignaled) {
     c.message += " (signal " + std::to_string(w.result.signal) + ")";
   }
@@ -439,11 +452,9 @@ Result<PytestPassResult> PassRunner::run() {
   fs::create_directories(pass_.work_dir / "plugin", ec);
   auto plugin = find_resource("aqe_pytest_plugin.py");
   if (!plugin) {
-    return make_error("INTERNAL", "the pytest plugin is missing from this aqe build", "",
-                      ExitCode::kFailure);
+    return make_error("INTERNAL", "the pytest plugin is missing from this aqe build", "", ExitCode::kFailure);
   }
-  if (auto st = write_file_atomic(pass_.work_dir / "plugin" / "aqe_pytest_plugin.py", *plugin);
-      !st) {
+  if (auto st = write_file_atomic(pass_.work_dir / "plugin" / "aqe_pytest_plugin.py", *plugin); !st) {
     return st.error();
   }
   socket_path_ = pass_.work_dir / ("a" + std::to_string(pass_.attempt) + ".sock");
@@ -527,8 +538,7 @@ Result<PytestPassResult> PassRunner::run() {
     return make_error("PYTEST_FAILED",
                       "pytest ended before collecting tests (exit " + std::to_string(r.exit_code) +
                           "): " + std::string(trim(r.stderr_data + r.stdout_data)),
-                      "run the same paths with plain pytest to see the problem",
-                      ExitCode::kFailure);
+                      "run the same paths with plain pytest to see the problem", ExitCode::kFailure);
   }
   return std::move(out_);
 }

@@ -23,16 +23,16 @@ struct PytestPass {
   std::string python;
   std::string python_source;
   std::filesystem::path project_dir;
-  std::filesystem::path work_dir;           // per-run temp dir: socket, plugin, worker files
-  std::vector<std::string> paths;           // what the workers collect
+  std::filesystem::path work_dir;  // per-run temp dir: socket, plugin, worker files
+  std::vector<std::string> paths;  // what the workers collect
   std::vector<std::string> extra_args;
   int workers = 1;
-  int attempt = 1;                          // 1 = the suite; >1 = a retry round
+  int attempt = 1;                            // 1 = the suite; >1 = a retry round
   std::optional<std::set<std::string>> only;  // run only these node ids
   std::optional<std::pair<int, int>> shard;
   std::map<std::string, double> durations;  // stored, for longest-first
   bool fail_fast = false;
-  std::set<std::string> run_first;          // e.g. last run's failures under fail-fast
+  std::set<std::string> run_first;  // e.g. last run's failures under fail-fast
   bool coverage = false;
   std::vector<std::string> coverage_source;
   std::optional<double> test_timeout_s;
@@ -40,15 +40,15 @@ struct PytestPass {
 };
 
 struct PytestPassResult {
-  std::vector<JunitCase> cases;            // one per test id (collection errors included)
+  std::vector<JunitCase> cases;  // one per test id (collection errors included)
   std::vector<std::string> junit_documents;
   std::vector<std::filesystem::path> coverage_files;
-  int64_t planned = 0;                     // selected tests (after shard / only)
-  bool stopped = false;                    // fail-fast fired
+  int64_t planned = 0;   // selected tests (after shard / only)
+  bool stopped = false;  // fail-fast fired
   bool timed_out = false;
   bool interrupted = false;
-  bool no_tests = false;                   // pytest collected nothing
-  double worker_startup_s = 0;             // slowest start-to-collected of the workers
+  bool no_tests = false;        // pytest collected nothing
+  double worker_startup_s = 0;  // slowest start-to-collected of the workers
   int workers_started = 0;
   std::vector<std::string> warnings;
 };

@@ -18,8 +18,7 @@ double unknown_test_estimate(const std::map<std::string, double>& durations, dou
 }
 
 std::vector<double> estimate_durations(const std::vector<TestItem>& tests,
-                                       const std::map<std::string, double>& durations,
-                                       double unknown_s) {
+                                       const std::map<std::string, double>& durations, double unknown_s) {
   std::vector<double> out;
   out.reserve(tests.size());
   for (const auto& t : tests) {
@@ -34,8 +33,8 @@ double balanced_unit_limit(double total_s, int workers) {
   return total_s / (4.0 * std::max(1, workers));
 }
 
-std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests,
-                                 const std::vector<double>& estimates, double max_unit_s) {
+std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests, const std::vector<double>& estimates,
+                                 double max_unit_s) {
   // Group by file in order of first appearance, keeping collection order inside a file.
   std::map<std::string, size_t> file_index;
   std::vector<std::vector<size_t>> files;
@@ -58,9 +57,8 @@ std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests,
     }
     if (!cur.tests.empty()) units.push_back(std::move(cur));
   }
-  std::stable_sort(units.begin(), units.end(), [](const WorkUnit& a, const WorkUnit& b) {
-    return a.estimate_s > b.estimate_s;
-  });
+  std::stable_sort(units.begin(), units.end(),
+                   [](const WorkUnit& a, const WorkUnit& b) { return a.estimate_s > b.estimate_s; });
   return units;
 }
 
@@ -68,9 +66,8 @@ std::vector<std::vector<size_t>> assign_lpt(const std::vector<WorkUnit>& units, 
   bins = std::max(1, bins);
   std::vector<size_t> order(units.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return units[a].estimate_s > units[b].estimate_s;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return units[a].estimate_s > units[b].estimate_s; });
   // Min-heap on (load, bin index): the least loaded bin, lowest index on ties.
   using Slot = std::pair<double, int>;
   std::priority_queue<Slot, std::vector<Slot>, std::greater<>> heap;
@@ -86,14 +83,12 @@ std::vector<std::vector<size_t>> assign_lpt(const std::vector<WorkUnit>& units, 
 }
 
 std::vector<size_t> select_shard(const std::vector<TestItem>& tests,
-                                 const std::map<std::string, double>& durations, int index,
-                                 int total) {
+                                 const std::map<std::string, double>& durations, int index, int total) {
   if (total < 1 || index < 1 || index > total) return {};
   // Sorted by id so that shards agree even if their collection order differed.
   std::vector<size_t> by_id(tests.size());
   std::iota(by_id.begin(), by_id.end(), 0);
-  std::sort(by_id.begin(), by_id.end(),
-            [&](size_t a, size_t b) { return tests[a].id < tests[b].id; });
+  std::sort(by_id.begin(), by_id.end(), [&](size_t a, size_t b) { return tests[a].id < tests[b].id; });
   std::vector<TestItem> sorted;
   sorted.reserve(tests.size());
   for (size_t i : by_id) sorted.push_back(tests[i]);

@@ -30,13 +30,12 @@ double unknown_test_estimate(const std::map<std::string, double>& durations, dou
 
 // Per test: its stored duration, or `unknown_s`.
 std::vector<double> estimate_durations(const std::vector<TestItem>& tests,
-                                       const std::map<std::string, double>& durations,
-                                       double unknown_s);
+                                       const std::map<std::string, double>& durations, double unknown_s);
 
 // Cuts the tests into work units (file groups, long files cut at `max_unit_s`), longest
 // first; ties keep collection order so the plan is deterministic.
-std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests,
-                                 const std::vector<double>& estimates, double max_unit_s);
+std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests, const std::vector<double>& estimates,
+                                 double max_unit_s);
 
 // The unit size that lets `workers` balance: a few units per worker.
 double balanced_unit_limit(double total_s, int workers);
@@ -48,8 +47,7 @@ std::vector<std::vector<size_t>> assign_lpt(const std::vector<WorkUnit>& units, 
 // The tests (indices into `tests`) of shard `index` (1-based) of `total`, split by stored
 // durations so that shards finish together. Every test is in exactly one shard.
 std::vector<size_t> select_shard(const std::vector<TestItem>& tests,
-                                 const std::map<std::string, double>& durations, int index,
-                                 int total);
+                                 const std::map<std::string, double>& durations, int index, int total);
 
 struct WorkerCountInput {
   double total_estimate_s = 0;   // sum of per-test estimates (run phase only)
@@ -57,8 +55,8 @@ struct WorkerCountInput {
   size_t test_count = 0;         // 0 = unknown (no stored list)
   double worker_startup_s = 0;   // measured start-up + collection cost of one worker
   int cores = 1;
-  int requested = 0;             // --workers N (0 = auto)
-  bool parallel = false;         // --parallel: up to one per core
+  int requested = 0;      // --workers N (0 = auto)
+  bool parallel = false;  // --parallel: up to one per core
 };
 
 // Auto worker count: one process when the run phase is short compared with what another

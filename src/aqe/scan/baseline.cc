@@ -26,11 +26,13 @@ Result<std::set<std::string>> read_baseline(const std::filesystem::path& path) {
   }
   auto doc = nlohmann::json::parse(text.value(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("findings") || !doc["findings"].is_array()) {
-    return make_error("BASELINE_INVALID", "baseline " + path.string() + " is not an aqe baseline (no 'findings' array)");
+    return make_error("BASELINE_INVALID",
+                      "baseline " + path.string() + " is not an aqe baseline (no 'findings' array)");
   }
   std::set<std::string> out;
   for (const auto& e : doc["findings"]) {
-    if (e.is_object() && e.contains("fingerprint") && e["fingerprint"].is_string()) out.insert(e["fingerprint"].get<std::string>());
+    if (e.is_object() && e.contains("fingerprint") && e["fingerprint"].is_string())
+      out.insert(e["fingerprint"].get<std::string>());
   }
   return out;
 }

@@ -29,7 +29,8 @@ class Fd {
 };
 
 Error read_error(const std::string& path) {
-  return make_error("READ_FAILED", "unreadable: " + path + ": " + std::strerror(errno), "", ExitCode::kFailure);
+  return make_error("READ_FAILED", "unreadable: " + path + ": " + std::strerror(errno), "",
+                    ExitCode::kFailure);
 }
 
 }  // namespace

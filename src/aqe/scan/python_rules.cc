@@ -17,8 +17,22 @@ namespace aqe::scan {
 namespace {
 
 enum Family : unsigned {
-  kEvalExec, kShell, kDeserialise, kYaml, kHash, kRandom, kSql, kVerify, kMktemp, kBindAll,
-  kAssert, kXml, kFlaskDebug, kPassword, kTmp, kFamilyCount
+  kEvalExec,
+  kShell,
+  kDeserialise,
+  kYaml,
+  kHash,
+  kRandom,
+  kSql,
+  kVerify,
+  kMktemp,
+  kBindAll,
+  kAssert,
+  kXml,
+  kFlaskDebug,
+  kPassword,
+  kTmp,
+  kFamilyCount
 };
 
 struct Trigger {
@@ -42,9 +56,12 @@ constexpr std::array<Trigger, kFamilyCount> kTriggers = {{
     {kBindAll, R"(0\.0\.0\.0)", 0},
     {kAssert, R"(\bassert\b[^\n]{0,200}(?:admin|auth|perm|role|staff|superuser|logged_in|owner|privilege))",
      HS_FLAG_CASELESS},
-    {kXml, R"(\b(?:ElementTree|etree|minidom|pulldom|sax|expatbuilder|ET)\s*\.\s*(?:parse|fromstring|XML|iterparse|XMLParser|parseString|make_parser|fromstringlist|XMLID)\b)", 0},
+    {kXml,
+     R"(\b(?:ElementTree|etree|minidom|pulldom|sax|expatbuilder|ET)\s*\.\s*(?:parse|fromstring|XML|iterparse|XMLParser|parseString|make_parser|fromstringlist|XMLID)\b)",
+     0},
     {kFlaskDebug, R"(debug\s*=\s*True)", 0},
-    {kPassword, R"((?:passw|passphrase|pwd|secret)\w*['"]?\s*(?::\s*\w+\s*)?(?:=|==|:)\s*[bru]?['"])", HS_FLAG_CASELESS},
+    {kPassword, R"((?:passw|passphrase|pwd|secret)\w*['"]?\s*(?::\s*\w+\s*)?(?:=|==|:)\s*[bru]?['"])",
+     HS_FLAG_CASELESS},
     {kTmp, R"(["'](?:/tmp|/var/tmp|/dev/shm)(?:/|["']))", 0},
 }};
 
@@ -70,9 +87,10 @@ bool name_is_secretish(std::string_view name) {
     return false;
   }
   // Names that hold metadata about a password, not the password.
-  for (std::string_view suffix : {"_file", "_path", "_env", "_var", "_prompt", "_field", "_name", "_url",
-                                  "_type", "_len", "_length", "_header", "_param", "_regex", "_pattern",
-                                  "_dir", "_policy", "_key", "_label", "_hash", "_id", "_mode", "_cmd"}) {
+  for (std::string_view suffix :
+       {"_file",   "_path", "_env",    "_var",    "_prompt", "_field", "_name",    "_url",
+        "_type",   "_len",  "_length", "_header", "_param",  "_regex", "_pattern", "_dir",
+        "_policy", "_key",  "_label",  "_hash",   "_id",     "_mode",  "_cmd"}) {
     if (ends_with(n, suffix)) return false;
   }
   return true;
@@ -115,7 +133,9 @@ class FileCheck {
   FileCheck(std::string_view src, std::uint32_t families, bool test_file, std::vector<CodeMatch>& out)
       : src_(src), families_(families), test_file_(test_file), out_(out) {
     const TSLanguage* lang = tree_sitter_python();
-    auto sym = [&](const char* n) { return ts_language_symbol_for_name(lang, n, static_cast<uint32_t>(std::strlen(n)), true); };
+    auto sym = [&](const char* n) {
+      return ts_language_symbol_for_name(lang, n, static_cast<uint32_t>(std::strlen(n)), true);
+    };
     call_ = sym("call");
     string_ = sym("string");
     assignment_ = sym("assignment");
@@ -190,7 +210,8 @@ class FileCheck {
     for (uint32_t i = 0; i < count; ++i) {
       TSNode a = ts_node_named_child(args, i);
       if (ts_node_symbol(a) != keyword_argument_) continue;
-      if (text(ts_node_child_by_field_name(a, "name", 4)) == name) return ts_node_child_by_field_name(a, "value", 5);
+      if (text(ts_node_child_by_field_name(a, "name", 4)) == name)
+        return ts_node_child_by_field_name(a, "value", 5);
     }
     return std::nullopt;
   }
@@ -235,7 +256,8 @@ class FileCheck {
     if (has(kHash)) check_hash(n, fn);
     if (has(kRandom)) check_random(n, fn, last);
     if (has(kVerify)) check_verify(n, fn, last);
-    if (has(kMktemp) && (fn == "tempfile.mktemp" || fn == "mktemp")) report(n, "py-tempfile-mktemp", fn + "()");
+    if (has(kMktemp) && (fn == "tempfile.mktemp" || fn == "mktemp"))
+      report(n, "py-tempfile-mktemp", fn + "()");
     if (has(kXml)) check_xml(n, fn, last);
     if (has(kSql) && last == "format" && ts_node_type(fn_node) == std::string_view("attribute")) {
       TSNode object = ts_node_child_by_field_name(fn_node, "object", 6);
@@ -259,22 +281,26 @@ class FileCheck {
     std::optional<Severity> sev;
     if (literal_cmd) sev = Severity::kLow;
     if (contains({"os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "commands.getoutput",
-                  "commands.getstatusoutput", "subprocess.getoutput", "subprocess.getstatusoutput"}, fn) ||
+                  "commands.getstatusoutput", "subprocess.getoutput", "subprocess.getstatusoutput"},
+                 fn) ||
         last == "create_subprocess_shell") {
       report(n, "py-os-system", fn + "()", sev);
       return;
     }
     auto shell = kwarg(n, "shell");
-    if (!shell || is_literal(*shell, "False") || is_literal(*shell, "None") || is_literal(*shell, "0")) return;
+    if (!shell || is_literal(*shell, "False") || is_literal(*shell, "None") || is_literal(*shell, "0"))
+      return;
     bool subprocess_fn = starts_with(fn, "subprocess.") ||
                          contains({"Popen", "call", "run", "check_call", "check_output"}, fn);
-    if (subprocess_fn) report(n, "py-subprocess-shell", fn + "(..., shell=" + std::string(text(*shell)) + ")", sev);
+    if (subprocess_fn)
+      report(n, "py-subprocess-shell", fn + "(..., shell=" + std::string(text(*shell)) + ")", sev);
   }
 
   void check_deserialise(TSNode n, const std::string& fn) {
     if (contains({"pickle.load", "pickle.loads", "pickle.Unpickler", "cPickle.load", "cPickle.loads",
-                  "_pickle.load", "_pickle.loads", "dill.load", "dill.loads", "shelve.open", "jsonpickle.decode",
-                  "pandas.read_pickle", "pd.read_pickle"}, fn)) {
+                  "_pickle.load", "_pickle.loads", "dill.load", "dill.loads", "shelve.open",
+                  "jsonpickle.decode", "pandas.read_pickle", "pd.read_pickle"},
+                 fn)) {
       report(n, "py-pickle-load", fn + "()");
     }
     if (fn == "marshal.load" || fn == "marshal.loads") report(n, "py-marshal-load", fn + "()");
@@ -290,7 +316,8 @@ class FileCheck {
     if (!loader) loader = positional(n, 1);
     if (loader) {
       std::string_view l = text(*loader);
-      if (l.find("SafeLoader") != std::string_view::npos || l.find("BaseLoader") != std::string_view::npos) return;
+      if (l.find("SafeLoader") != std::string_view::npos || l.find("BaseLoader") != std::string_view::npos)
+        return;
     }
     report(n, "py-yaml-load", fn + "() without SafeLoader");
   }
@@ -317,13 +344,15 @@ class FileCheck {
   void check_random(TSNode n, const std::string& fn, std::string_view last) {
     if (!starts_with(fn, "random.") || fn.find('.', 7) != std::string::npos) return;
     if (!contains({"random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform",
-                   "randbytes", "shuffle"}, last)) {
+                   "randbytes", "shuffle"},
+                  last)) {
       return;
     }
     for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
       std::string_view type = ts_node_type(p);
       TSNode name{};
-      if (type == "assignment" || type == "augmented_assignment") name = ts_node_child_by_field_name(p, "left", 4);
+      if (type == "assignment" || type == "augmented_assignment")
+        name = ts_node_child_by_field_name(p, "left", 4);
       if (type == "keyword_argument") name = ts_node_child_by_field_name(p, "name", 4);
       if (type == "function_definition") name = ts_node_child_by_field_name(p, "name", 4);
       if (!ts_node_is_null(name) && name_is_security_context(last_part(dotted(name)))) {
@@ -339,7 +368,8 @@ class FileCheck {
     if (!verify || !is_literal(*verify, "False")) return;
     if (starts_with(fn, "requests.") || starts_with(fn, "httpx.") ||
         contains({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
-                  "Client", "AsyncClient", "Session"}, last)) {
+                  "Client", "AsyncClient", "Session"},
+                 last)) {
       report(n, "py-requests-no-verify", fn + "(..., verify=False)");
     }
   }
@@ -349,7 +379,8 @@ class FileCheck {
     if (parts.size() < 2) return;
     const std::string& owner = parts[parts.size() - 2];
     if (contains({"parse", "fromstring", "XML", "iterparse", "XMLParser", "parseString", "make_parser",
-                  "fromstringlist", "XMLID"}, last) &&
+                  "fromstringlist", "XMLID"},
+                 last) &&
         contains({"ElementTree", "cElementTree", "ET", "etree", "minidom", "pulldom", "sax", "expatbuilder"},
                  owner)) {
       report(n, "py-xml-xxe", fn + "()");
@@ -374,7 +405,8 @@ class FileCheck {
     bool keyword = head.find("select") != std::string::npos || head.find("insert") != std::string::npos ||
                    head.find("update") != std::string::npos || head.find("delete") != std::string::npos ||
                    head.find("with") != std::string::npos;
-    if (keyword && std::regex_search(v, sql_regex())) report(n, "py-sql-format", std::string("SQL text built with ") + how);
+    if (keyword && std::regex_search(v, sql_regex()))
+      report(n, "py-sql-format", std::string("SQL text built with ") + how);
   }
 
   // Called on the operator node so no parent lookup is needed (ts_node_parent walks from the
@@ -397,8 +429,9 @@ class FileCheck {
 
   void on_assert(TSNode n) {
     std::string cond = to_lower(text(n));
-    for (std::string_view w : {"is_admin", "admin", "authenticated", "authorized", "authorised", "permission",
-                               "has_perm", "is_staff", "superuser", "logged_in", "is_owner", "privilege", "role"}) {
+    for (std::string_view w :
+         {"is_admin", "admin", "authenticated", "authorized", "authorised", "permission", "has_perm",
+          "is_staff", "superuser", "logged_in", "is_owner", "privilege", "role"}) {
       if (cond.find(w) != std::string::npos) {
         report(n, "py-assert-access-control", "assert on '" + std::string(w) + "'");
         return;
@@ -444,7 +477,9 @@ bool is_test_path(std::string_view path) {
 
 bool is_python_file(std::string_view path) { return ends_with(path, ".py") || ends_with(path, ".pyw"); }
 
-PythonParser::PythonParser() : parser_(ts_parser_new()) { ts_parser_set_language(parser_, tree_sitter_python()); }
+PythonParser::PythonParser() : parser_(ts_parser_new()) {
+  ts_parser_set_language(parser_, tree_sitter_python());
+}
 PythonParser::~PythonParser() { ts_parser_delete(parser_); }
 
 PythonRules::~PythonRules() {
@@ -461,8 +496,8 @@ Result<std::unique_ptr<PythonRules>> PythonRules::build() {
     ids.push_back(t.family);
   }
   hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
-                       nullptr, &r->db_, &err) != HS_SUCCESS) {
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &r->db_, &err) != HS_SUCCESS) {
     std::string msg = err != nullptr && err->message != nullptr ? err->message : "compile failed";
     hs_free_compile_error(err);
     return make_error("SCAN_FAILED", "code-rule triggers: " + msg, "", ExitCode::kFailure);
@@ -485,10 +520,12 @@ std::uint32_t PythonRules::triggers(std::string_view source, SecretScratch& scra
 }
 
 std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_view display_path,
-                                          std::uint32_t families, PythonParser& parser, bool& parse_failed) const {
+                                          std::uint32_t families, PythonParser& parser,
+                                          bool& parse_failed) const {
   std::vector<CodeMatch> out;
   parse_failed = false;
-  TSTree* tree = ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size()));
+  TSTree* tree =
+      ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size()));
   if (tree == nullptr) {
     parse_failed = true;
     return out;

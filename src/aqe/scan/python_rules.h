@@ -24,7 +24,7 @@ struct CodeMatch {
   int column = 0;  // 1-based
   size_t begin = 0;
   size_t end = 0;
-  std::string detail;  // what exactly was found, e.g. "subprocess.run(..., shell=True)"
+  std::string detail;                // what exactly was found, e.g. "subprocess.run(..., shell=True)"
   std::optional<Severity> severity;  // overrides the rule's default (e.g. literal command)
 };
 
@@ -52,8 +52,8 @@ class PythonRules {
   std::uint32_t triggers(std::string_view source, SecretScratch& scratch) const;
   // Parses and checks; `parse_failed` is set (and nothing returned) when the file is not
   // valid Python.
-  std::vector<CodeMatch> check(std::string_view source, std::string_view display_path,
-                               std::uint32_t families, PythonParser& parser, bool& parse_failed) const;
+  std::vector<CodeMatch> check(std::string_view source, std::string_view display_path, std::uint32_t families,
+                               PythonParser& parser, bool& parse_failed) const;
 
  private:
   PythonRules() = default;

@@ -11,9 +11,12 @@ using nlohmann::json;
 std::string_view sarif_level(Severity s) {
   switch (s) {
     case Severity::kCritical:
-    case Severity::kHigh: return "error";
-    case Severity::kMedium: return "warning";
-    case Severity::kLow: return "note";
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
+    case Severity::kLow:
+      return "note";
   }
   return "note";
 }
@@ -21,10 +24,14 @@ std::string_view sarif_level(Severity s) {
 // GitHub code scanning ranks alerts by this CVSS-like number.
 std::string_view security_severity(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "9.5";
-    case Severity::kHigh: return "8.0";
-    case Severity::kMedium: return "5.5";
-    case Severity::kLow: return "3.0";
+    case Severity::kCritical:
+      return "9.5";
+    case Severity::kHigh:
+      return "8.0";
+    case Severity::kMedium:
+      return "5.5";
+    case Severity::kLow:
+      return "3.0";
   }
   return "3.0";
 }
@@ -49,9 +56,16 @@ json sarif_rule(const Finding& f, const std::map<std::string, RuleInfo>& catalog
 json to_json(const ScanReport& r) {
   json findings = json::array();
   for (const Finding& f : r.findings) {
-    findings.push_back({{"rule_id", f.rule_id}, {"category", f.category}, {"severity", severity_name(f.severity)},
-                        {"confidence", f.confidence}, {"cwe", f.cwe}, {"file", f.file}, {"line", f.line},
-                        {"column", f.column}, {"message", f.message}, {"snippet", f.snippet},
+    findings.push_back({{"rule_id", f.rule_id},
+                        {"category", f.category},
+                        {"severity", severity_name(f.severity)},
+                        {"confidence", f.confidence},
+                        {"cwe", f.cwe},
+                        {"file", f.file},
+                        {"line", f.line},
+                        {"column", f.column},
+                        {"message", f.message},
+                        {"snippet", f.snippet},
                         {"fingerprint", f.fingerprint}});
   }
   json skipped = json::array();
@@ -61,8 +75,13 @@ json to_json(const ScanReport& r) {
     auto it = r.counts.find(s);
     counts[s] = it == r.counts.end() ? 0 : it->second;
   }
-  return {{"files_scanned", r.files_scanned}, {"bytes_scanned", r.bytes_scanned}, {"duration_s", r.duration_s},
-          {"counts", counts}, {"findings", findings}, {"suppressed", r.suppressed}, {"baselined", r.baselined},
+  return {{"files_scanned", r.files_scanned},
+          {"bytes_scanned", r.bytes_scanned},
+          {"duration_s", r.duration_s},
+          {"counts", counts},
+          {"findings", findings},
+          {"suppressed", r.suppressed},
+          {"baselined", r.baselined},
           {"skipped", skipped}};
 }
 
@@ -122,10 +141,9 @@ std::string to_sarif(const ScanReport& r) {
   json doc = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
-      {"runs", json::array({{{"tool", {{"driver", {{"name", "aqe"},
-                                                   {"version", AQE_VERSION},
-                                                   {"rules", rules}}}}},
-                             {"results", results}}})}};
+      {"runs",
+       json::array({{{"tool", {{"driver", {{"name", "aqe"}, {"version", AQE_VERSION}, {"rules", rules}}}}},
+                     {"results", results}}})}};
   return doc.dump(2) + "\n";
 }
 

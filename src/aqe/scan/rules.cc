@@ -20,7 +20,8 @@ Error rule_error(std::string_view origin, std::string_view id, const std::string
 std::vector<std::string> string_list(const json& j, const char* key, bool lower) {
   std::vector<std::string> out;
   if (!j.contains(key)) return out;
-  for (const auto& v : j.at(key)) out.push_back(lower ? to_lower(v.get<std::string>()) : v.get<std::string>());
+  for (const auto& v : j.at(key))
+    out.push_back(lower ? to_lower(v.get<std::string>()) : v.get<std::string>());
   return out;
 }
 
@@ -133,10 +134,14 @@ std::vector<RuleInfo> builtin_rules() {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "low";
 }

@@ -20,8 +20,8 @@ struct SecretRule {
   std::string regex;  // Hyperscan and ECMAScript compatible; group `secret_group` is the secret
   bool case_insensitive = false;
   int secret_group = 1;
-  std::vector<std::string> keywords;  // lower case; one must be on the match's line
-  double entropy = 0.0;               // minimum Shannon entropy (bits/char) of the secret
+  std::vector<std::string> keywords;   // lower case; one must be on the match's line
+  double entropy = 0.0;                // minimum Shannon entropy (bits/char) of the secret
   std::vector<std::string> allowlist;  // regexes; a secret matching one is not reported
   bool require_mixed = false;          // secret must hold a letter and a digit
   bool generic = false;                // yields to a specific rule matching the same text

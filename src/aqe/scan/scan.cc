@@ -79,7 +79,9 @@ void finish_counts(ScanReport& r, const ScanOptions& o) {
 
 Result<ScanReport> run_scan(const ScanOptions& o) {
   auto started = std::chrono::steady_clock::now();
-  if (o.paths.empty()) return make_error("USAGE", "security-scan: no path given", "pass a file or directory, e.g. 'aqe security-scan src/'");
+  if (o.paths.empty())
+    return make_error("USAGE", "security-scan: no path given",
+                      "pass a file or directory, e.g. 'aqe security-scan src/'");
   WalkResult walked = walk_paths(o.paths, o.excludes, o.max_file_size);
   if (!walked.missing.empty()) {
     return make_error("PATH_NOT_FOUND", "security-scan: path not found: " + walked.missing.front(),

@@ -39,7 +39,7 @@ struct ScanOptions {
   std::vector<std::string> excludes;  // gitignore-style globs
   Severity severity_floor = Severity::kLow;
   std::optional<Severity> fail_on;
-  bool comprehensive = false;           // also check dependencies
+  bool comprehensive = false;            // also check dependencies
   std::filesystem::path advisories_dir;  // OSV JSON database (offline)
   std::filesystem::path baseline;        // report only findings not in this file
   std::filesystem::path write_baseline;  // write all current findings here

@@ -67,10 +67,11 @@ std::string fingerprint(std::string_view rule_id, std::string_view file, std::st
 std::string redact(std::string_view secret) { return std::string(secret.substr(0, 4)) + "****"; }
 
 Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRule>& custom, bool code_rules,
-                                                     const std::filesystem::path& cache_dir) {
+                                                      const std::filesystem::path& cache_dir) {
   const RuleSet& builtin = builtin_rule_set();
   if (builtin.secrets.empty()) {
-    return make_error("SCAN_FAILED", "built-in rules.json did not load", "this is a build defect", ExitCode::kFailure);
+    return make_error("SCAN_FAILED", "built-in rules.json did not load", "this is a build defect",
+                      ExitCode::kFailure);
   }
   std::vector<SecretRule> rules = builtin.secrets;
   for (const CustomRule& c : custom) {
@@ -79,7 +80,8 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRu
     rules.push_back(std::move(r.value()));
   }
   std::unique_ptr<ScanEngine> e(new ScanEngine());
-  auto secrets = SecretMatcher::build(std::move(rules), builtin.global_allowlist, builtin.generic_name_suffixes, cache_dir);
+  auto secrets = SecretMatcher::build(std::move(rules), builtin.global_allowlist,
+                                      builtin.generic_name_suffixes, cache_dir);
   if (!secrets.ok()) return secrets.error();
   e->secrets_ = std::move(secrets.value());
   auto code = PythonRules::build();
@@ -118,7 +120,8 @@ Finding ScanEngine::code_finding(const CodeMatch& m, std::string_view data, std:
   f.file = std::string(file);
   f.line = m.line;
   f.column = m.column;
-  auto meta = std::find_if(code_meta_.begin(), code_meta_.end(), [&](const CodeRuleMeta& c) { return c.id == m.rule_id; });
+  auto meta = std::find_if(code_meta_.begin(), code_meta_.end(),
+                           [&](const CodeRuleMeta& c) { return c.id == m.rule_id; });
   if (meta != code_meta_.end()) {
     f.severity = meta->severity;
     f.confidence = meta->confidence;
@@ -130,7 +133,8 @@ Finding ScanEngine::code_finding(const CodeMatch& m, std::string_view data, std:
   if (m.severity) f.severity = *m.severity;
   f.snippet = snippet_of(line_at(data, m.begin));
   constexpr size_t kMaxContent = 512;
-  f.fingerprint = fingerprint(m.rule_id, file, without_space(data.substr(m.begin, std::min(m.end - m.begin, kMaxContent))));
+  f.fingerprint = fingerprint(m.rule_id, file,
+                              without_space(data.substr(m.begin, std::min(m.end - m.begin, kMaxContent))));
   return f;
 }
 
@@ -151,13 +155,15 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
   bool parse_failed = false;
   std::vector<CodeMatch> matches = code_->check(data, display_path, families, w.parser, parse_failed);
   if (parse_failed) {
-    out.warning = std::string(display_path) + ": not valid Python for the parser; code rules skipped, secret rules ran";
+    out.warning =
+        std::string(display_path) + ": not valid Python for the parser; code rules skipped, secret rules ran";
     return out;
   }
   for (const CodeMatch& m : matches) {
     // The secret rules already reported this literal with more detail.
     bool dup = m.rule_id == "py-hardcoded-password" &&
-               std::any_of(out.findings.begin(), out.findings.end(), [&](const Finding& f) { return f.line == m.line; });
+               std::any_of(out.findings.begin(), out.findings.end(),
+                           [&](const Finding& f) { return f.line == m.line; });
     if (dup) continue;
     if (has_marker(line_at(data, m.begin), true)) {
       ++out.suppressed;

@@ -23,7 +23,8 @@ struct FileFindings {
 
 class ScanEngine {
  public:
-  static Result<std::unique_ptr<ScanEngine>> build(const std::vector<CustomRule>& custom, bool code_rules = true,
+  static Result<std::unique_ptr<ScanEngine>> build(const std::vector<CustomRule>& custom,
+                                                   bool code_rules = true,
                                                    const std::filesystem::path& cache_dir = {});
 
   // Scratch space and parser for one thread.

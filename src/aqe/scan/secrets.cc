@@ -23,15 +23,13 @@ struct RawHit {
   size_t to;
 };
 
-int collect_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/,
-                void* ctx) {
+int collect_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned /*flags*/, void* ctx) {
   static_cast<std::vector<RawHit>*>(ctx)->push_back({id, static_cast<size_t>(from), static_cast<size_t>(to)});
   return 0;
 }
 
 Error regex_error(const SecretRule& r, const std::string& what) {
-  return make_error("RULE_INVALID",
-                    r.origin + ": rule '" + r.id + "': invalid regex: " + what,
+  return make_error("RULE_INVALID", r.origin + ": rule '" + r.id + "': invalid regex: " + what,
                     "rules use the common subset of PCRE and ECMAScript syntax: no lookaround, "
                     "no backreferences, no inline flags (use case_insensitive)",
                     ExitCode::kUsage);
@@ -85,7 +83,8 @@ std::string database_key(const std::vector<std::string>& patterns, const std::ve
   std::string all = hs_version();
   for (size_t i = 0; i < patterns.size(); ++i) all += "\n" + std::to_string(flags[i]) + ":" + patterns[i];
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(XXH3_64bits(all.data(), all.size())));
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(all.data(), all.size())));
   return buf;
 }
 
@@ -175,8 +174,8 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
   }
   if (m->db_ == nullptr) {
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
-                         nullptr, &m->db_, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                         HS_MODE_BLOCK, nullptr, &m->db_, &err) != HS_SUCCESS) {
       std::string msg = err != nullptr && err->message != nullptr ? err->message : "compile failed";
       int which = err != nullptr ? err->expression : -1;
       hs_free_compile_error(err);
@@ -208,8 +207,8 @@ bool SecretMatcher::allowed(const Compiled& c, const std::string& secret) const 
 
 bool SecretMatcher::metadata_name(std::string_view data, size_t begin) const {
   size_t e = begin;
-  while (e < data.size() && (std::isalnum(static_cast<unsigned char>(data[e])) || data[e] == '_' || data[e] == '-' ||
-                             data[e] == '.')) {
+  while (e < data.size() && (std::isalnum(static_cast<unsigned char>(data[e])) || data[e] == '_' ||
+                             data[e] == '-' || data[e] == '.')) {
     ++e;
   }
   std::string name = to_lower(data.substr(begin, e - begin));
@@ -273,7 +272,8 @@ std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratc
   for (const auto& m : found) {
     bool shadowed = std::any_of(found.begin(), found.end(), [&](const SecretMatch& o) {
       if (rules_[m.rule].generic) return !rules_[o.rule].generic && o.begin < m.end && m.begin < o.end;
-      return !rules_[o.rule].generic && o.rule < m.rule && o.secret_begin == m.secret_begin && o.secret.size() == m.secret.size();
+      return !rules_[o.rule].generic && o.rule < m.rule && o.secret_begin == m.secret_begin &&
+             o.secret.size() == m.secret.size();
     });
     if (!shadowed) kept.push_back(m);
   }

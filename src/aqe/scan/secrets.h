@@ -19,8 +19,8 @@ struct hs_scratch;
 namespace aqe::scan {
 
 struct SecretMatch {
-  size_t rule = 0;         // index into SecretMatcher::rules()
-  size_t begin = 0;        // byte offset of the whole match
+  size_t rule = 0;   // index into SecretMatcher::rules()
+  size_t begin = 0;  // byte offset of the whole match
   size_t end = 0;
   size_t secret_begin = 0;  // byte offset of the secret inside the file
   std::string secret;

@@ -107,8 +107,8 @@ class Walker {
     std::string own = read_small_file(path + "/.gitignore");
     bool pushed = !own.empty();
     if (pushed) stack.emplace_back(rel, own);
-    for (const std::string& n : names) visit(path + "/" + n, shown.empty() ? n : shown + "/" + n,
-                                             rel.empty() ? n : rel + "/" + n, stack);
+    for (const std::string& n : names)
+      visit(path + "/" + n, shown.empty() ? n : shown + "/" + n, rel.empty() ? n : rel + "/" + n, stack);
     if (pushed) stack.pop_back();
     visited_.erase(key);
   }

@@ -29,9 +29,7 @@ Result<nlohmann::json> parse_json_column(const Statement& stmt, int col, const s
   return j;
 }
 
-std::string or_now(const std::string& iso) {
-  return iso.empty() ? iso8601_now() : iso;
-}
+std::string or_now(const std::string& iso) { return iso.empty() ? iso8601_now() : iso; }
 
 double median_of(std::vector<double>& values) {
   std::sort(values.begin(), values.end());
@@ -107,17 +105,11 @@ Db& Db::operator=(Db&& other) noexcept {
   return *this;
 }
 
-Db::~Db() {
-  sqlite3_close_v2(db_);
-}
+Db::~Db() { sqlite3_close_v2(db_); }
 
-int Db::current_schema_version() {
-  return latest_schema_version();
-}
+int Db::current_schema_version() { return latest_schema_version(); }
 
-Result<int> Db::schema_version() {
-  return read_user_version(db_, path_);
-}
+Result<int> Db::schema_version() { return read_user_version(db_, path_); }
 
 Status Db::write_transaction(const std::function<Status()>& body) {
   auto txn = WriteTransaction::begin(db_, path_);

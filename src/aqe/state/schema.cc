@@ -138,9 +138,7 @@ Status apply_migration(sqlite3* db, const std::filesystem::path& file, int from)
 
 }  // namespace
 
-int latest_schema_version() {
-  return kLatestVersion;
-}
+int latest_schema_version() { return kLatestVersion; }
 
 Result<int> read_user_version(sqlite3* db, const std::filesystem::path& file) {
   auto stmt = Statement::prepare(db, file, "PRAGMA user_version");

@@ -52,9 +52,7 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() {
-  sqlite3_finalize(stmt_);
-}
+Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 void Statement::note_bind(int rc) {
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
@@ -107,17 +105,11 @@ void Statement::reset() {
   bind_rc_ = SQLITE_OK;
 }
 
-bool Statement::is_null(int col) const {
-  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
-}
+bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-int64_t Statement::int64(int col) const {
-  return sqlite3_column_int64(stmt_, col);
-}
+int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
-double Statement::real(int col) const {
-  return sqlite3_column_double(stmt_, col);
-}
+double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
 
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);

@@ -13,8 +13,6 @@ enum class ExitCode : int {
   kInterrupted = 130,
 };
 
-inline int to_int(ExitCode c) {
-  return static_cast<int>(c);
-}
+inline int to_int(ExitCode c) { return static_cast<int>(c); }
 
 }  // namespace aqe

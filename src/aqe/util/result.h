@@ -43,9 +43,7 @@ class Result {
 // For operations with no value.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok_status() {
-  return Unit{};
-}
+inline Status ok_status() { return Unit{}; }
 
 inline Error make_error(std::string code, std::string message, std::string hint = {},
                         ExitCode exit_code = ExitCode::kUsage) {

@@ -55,12 +55,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.starts_with(prefix);
-}
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.ends_with(suffix);
-}
+bool starts_with(std::string_view s, std::string_view prefix) { return s.starts_with(prefix); }
+bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);

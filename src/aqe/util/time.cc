@@ -13,9 +13,7 @@ std::string iso8601_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string iso8601_now() {
-  return iso8601_utc(std::chrono::system_clock::now());
-}
+std::string iso8601_now() { return iso8601_utc(std::chrono::system_clock::now()); }
 
 int64_t monotonic_ms() {
   using namespace std::chrono;

@@ -28,7 +28,12 @@ tests/test_a.py:3: AssertionError</failure></testcase>
 </testsuite></testsuites>)";
 
 TEST(PytestNodeId, Cases) {
-  struct Case { const char* file; const char* cls; const char* name; const char* want; };
+  struct Case {
+    const char* file;
+    const char* cls;
+    const char* name;
+    const char* want;
+  };
   for (const auto& c : std::vector<Case>{
            {"tests/test_a.py", "tests.test_a", "test_x", "tests/test_a.py::test_x"},
            {"tests/test_a.py", "tests.test_a.TestK", "test_p[1]", "tests/test_a.py::TestK::test_p[1]"},
@@ -43,7 +48,12 @@ TEST(ParseJunit, OutcomesMessagesAndLocations) {
   auto cases = parse_junit(kPytestReport, "w0.xml");
   ASSERT_TRUE(cases.ok()) << cases.error().message;
   ASSERT_EQ(cases->size(), 7u);
-  struct Want { const char* id; const char* outcome; int line; const char* message; };
+  struct Want {
+    const char* id;
+    const char* outcome;
+    int line;
+    const char* message;
+  };
   std::vector<Want> want{
       {"tests/pkg/test_bad.py", "error", 1, "ModuleNotFoundError: No module named 'nosuchmod'"},
       {"tests/test_a.py::test_ok", "passed", 2, ""},
@@ -84,9 +94,11 @@ TEST(MergeJunit, LaterAttemptReplacesEarlierAndCountsAreRecomputed) {
   const std::string w0 = R"(<testsuite><testcase classname="t" name="a" file="t.py" time="1"/>
       <testcase classname="t" name="b" file="t.py" time="1"><failure message="x"/></testcase>
       <testcase classname="" name="bad" file="bad.py"><error message="collection failure"/></testcase></testsuite>)";
-  const std::string w1 = R"(<testsuite><testcase classname="t" name="c" file="t.py" time="2"><skipped/></testcase>
+  const std::string w1 =
+      R"(<testsuite><testcase classname="t" name="c" file="t.py" time="2"><skipped/></testcase>
       <testcase classname="" name="bad" file="bad.py"><error message="collection failure"/></testcase></testsuite>)";
-  const std::string retry = R"(<testsuite><testcase classname="t" name="b" file="t.py" time="0.5"/></testsuite>)";
+  const std::string retry =
+      R"(<testsuite><testcase classname="t" name="b" file="t.py" time="0.5"/></testsuite>)";
   auto merged = merge_junit({w0, w1, retry}, "aqe");
   ASSERT_TRUE(merged.ok());
   pugi::xml_document doc;

@@ -15,7 +15,10 @@ std::vector<TestItem> items(const std::vector<std::string>& ids) {
 }
 
 TEST(UnknownTestEstimate, MedianOrFallback) {
-  struct Case { std::map<std::string, double> d; double want; };
+  struct Case {
+    std::map<std::string, double> d;
+    double want;
+  };
   for (const auto& c : std::vector<Case>{{{}, 0.5},
                                          {{{"a", 1.0}}, 1.0},
                                          {{{"a", 1.0}, {"b", 3.0}}, 2.0},
@@ -36,11 +39,15 @@ TEST(PlanUnits, KeepsFilesTogetherAndOrdersLongestFirst) {
 }
 
 TEST(PlanUnits, CutsLongFilesIntoConsecutiveChunks) {
-  struct Case { std::vector<double> est; double limit; std::vector<size_t> sizes; };
+  struct Case {
+    std::vector<double> est;
+    double limit;
+    std::vector<size_t> sizes;
+  };
   for (const auto& c : std::vector<Case>{
            {{1, 1, 1, 1}, 2.0, {2, 2}},
            {{1, 1, 1, 1}, 100.0, {4}},
-           {{5, 1, 1}, 2.0, {1, 2}},           // a test above the limit is a unit alone
+           {{5, 1, 1}, 2.0, {1, 2}},              // a test above the limit is a unit alone
            {{0.1, 0.1, 3, 0.1}, 1.0, {1, 2, 1}},  // sorted: [3], [0.1,0.1], [0.1]
        }) {
     std::vector<std::string> ids;
@@ -103,7 +110,11 @@ TEST(SelectShard, OutOfRangeIsEmpty) {
 }
 
 TEST(ChooseWorkerCount, Cases) {
-  struct Case { WorkerCountInput in; int want; const char* why; };
+  struct Case {
+    WorkerCountInput in;
+    int want;
+    const char* why;
+  };
   auto mk = [](double total, bool known, size_t n, double startup, int cores, int req, bool par) {
     WorkerCountInput in;
     in.total_estimate_s = total;

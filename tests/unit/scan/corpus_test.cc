@@ -87,7 +87,8 @@ TEST_F(Corpus, CodeRulesHaveFullRecallAndNoFalsePositives) {
     ASSERT_TRUE(fs::exists(nm)) << nm;
     auto found = rules_found(slurp(tp), "app/" + r.id + ".py");
     ASSERT_FALSE(found.empty()) << "true positive missed";
-    EXPECT_EQ(std::set<std::string>(found.begin(), found.end()), std::set<std::string>{r.id}) << joined(found);
+    EXPECT_EQ(std::set<std::string>(found.begin(), found.end()), std::set<std::string>{r.id})
+        << joined(found);
     auto quiet = rules_found(slurp(nm), "app/" + r.id + ".py");
     EXPECT_TRUE(quiet.empty()) << "near-miss fired: " << joined(quiet);
   }

@@ -13,14 +13,15 @@ struct GlobCase {
 
 TEST(GlobMatch, Table) {
   const GlobCase cases[] = {
-      {"*.py", "a.py", true},          {"*.py", "dir/a.py", false},      {"a?c", "abc", true},
-      {"a?c", "a/c", false},           {"[ab]x", "bx", true},            {"[!ab]x", "cx", true},
-      {"[!ab]x", "ax", false},         {"[a-c]1", "b1", true},           {"**/x", "x", true},
-      {"**/x", "a/b/x", true},         {"a/**", "a/b/c", true},          {"a/**", "a", false},
-      {"a/**/b", "a/b", true},         {"a/**/b", "a/x/y/b", true},      {"a/**/b", "a/x/c", false},
-      {"build", "build", true},        {"\\#x", "#x", true},             {"*", "", true},
+      {"*.py", "a.py", true},   {"*.py", "dir/a.py", false}, {"a?c", "abc", true},
+      {"a?c", "a/c", false},    {"[ab]x", "bx", true},       {"[!ab]x", "cx", true},
+      {"[!ab]x", "ax", false},  {"[a-c]1", "b1", true},      {"**/x", "x", true},
+      {"**/x", "a/b/x", true},  {"a/**", "a/b/c", true},     {"a/**", "a", false},
+      {"a/**/b", "a/b", true},  {"a/**/b", "a/x/y/b", true}, {"a/**/b", "a/x/c", false},
+      {"build", "build", true}, {"\\#x", "#x", true},        {"*", "", true},
   };
-  for (const auto& c : cases) EXPECT_EQ(glob_match(c.pattern, c.path), c.match) << c.pattern << " vs " << c.path;
+  for (const auto& c : cases)
+    EXPECT_EQ(glob_match(c.pattern, c.path), c.match) << c.pattern << " vs " << c.path;
 }
 
 struct IgnoreCase {
@@ -32,10 +33,10 @@ struct IgnoreCase {
 TEST(IgnoreFile, GitSemantics) {
   IgnoreFile f("", "# comment\n*.log\n!keep.log\nbuild/\n/root.txt\ndocs/*.md\n\n  \nsecret\\ \n");
   const IgnoreCase cases[] = {
-      {"a.log", false, 1},           {"sub/b.log", false, 1},      {"keep.log", false, -1},
-      {"build", true, 1},            {"build", false, 0},          {"src/build", true, 1},
-      {"root.txt", false, 1},        {"sub/root.txt", false, 0},   {"docs/a.md", false, 1},
-      {"docs/sub/a.md", false, 0},   {"src/main.cc", false, 0},    {"secret ", false, 1},
+      {"a.log", false, 1},         {"sub/b.log", false, 1},    {"keep.log", false, -1},
+      {"build", true, 1},          {"build", false, 0},        {"src/build", true, 1},
+      {"root.txt", false, 1},      {"sub/root.txt", false, 0}, {"docs/a.md", false, 1},
+      {"docs/sub/a.md", false, 0}, {"src/main.cc", false, 0},  {"secret ", false, 1},
   };
   for (const auto& c : cases) EXPECT_EQ(f.verdict(c.path, c.is_dir), c.verdict) << c.path;
 }

@@ -39,7 +39,8 @@ class RunScan : public ::testing::Test {
   }
   std::vector<std::string> files_with_findings(const ScanReport& r) {
     std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(fs::path(f.file).lexically_relative(root_).generic_string());
+    for (const auto& f : r.findings)
+      out.push_back(fs::path(f.file).lexically_relative(root_).generic_string());
     return out;
   }
   fs::path root_;
@@ -129,7 +130,8 @@ TEST_F(RunScan, CustomRuleFindsAndInvalidRegexNamesTheRule) {
   write("a.txt", "internal key: ACME-1234567890abcdef\n");
   ScanOptions o;
   o.paths = {root_};
-  o.custom_rules.push_back({"acme-key", "ACME key", "high", "ACME-[0-9a-f]{16}", {}, 0.0, {}, "cfg.json: security.rules[0]"});
+  o.custom_rules.push_back(
+      {"acme-key", "ACME key", "high", "ACME-[0-9a-f]{16}", {}, 0.0, {}, "cfg.json: security.rules[0]"});
   auto r = scan(o);
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].rule_id, "acme-key");
@@ -157,7 +159,8 @@ TEST_F(RunScan, SarifHasRulesLocationsAndFingerprints) {
   EXPECT_EQ(sarif["version"], "2.1.0");
   const auto& run = sarif["runs"][0];
   EXPECT_EQ(run["tool"]["driver"]["rules"].size(), 2u);
-  for (const auto& rule : run["tool"]["driver"]["rules"]) EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty());
+  for (const auto& rule : run["tool"]["driver"]["rules"])
+    EXPECT_FALSE(rule["help"]["text"].get<std::string>().empty());
   ASSERT_EQ(run["results"].size(), 2u);
   for (const auto& res : run["results"]) {
     EXPECT_GE(res["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>(), 1);
