@@ -126,15 +126,15 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
 
 void add_security_scan_command(CLI::App& app, CommandList& commands) {
   auto f = std::make_shared<ScanFlags>();
-  CLI::App* sub =
-      app.add_subcommand("security-scan", "Find secrets, risky Python code and vulnerable dependencies");
+  CLI::App* sub = app.add_subcommand("security-scan", "Find secrets and risky Python code");
   sub->add_option("paths", f->paths, "Files or directories (default: .)");
   sub->add_option("--severity", f->severity,
                   "Report findings at or above this level: low|medium|high|critical");
   sub->add_option("--fail-on", f->fail_on, "Exit 1 when a finding at or above this level remains")
       ->type_name("LEVEL");
-  sub->add_flag("--comprehensive", f->comprehensive, "Also check dependencies against the advisory database");
-  sub->add_option("--advisories", f->advisories, "Offline OSV advisory database directory")->type_name("DIR");
+  sub->add_flag(
+      "--comprehensive", f->comprehensive,
+      "Dependency check: not in this build yet; accepted, and the output warns that it did not run");
   sub->add_option("--baseline", f->baseline, "Report only findings not in this baseline file")
       ->type_name("FILE");
   sub->add_option("--write-baseline", f->write_baseline, "Write all current findings to this baseline file")

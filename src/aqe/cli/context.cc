@@ -1,6 +1,34 @@
 #include "aqe/cli/command.h"
 
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
 namespace aqe::cli {
+
+namespace {
+
+// Logging starts before the config is read (flags and environment only); once it is read,
+// log.level and log.file from a config file apply too. --verbose and the environment win,
+// as the precedence rule says, because they are already part of the effective value.
+void apply_log_config(const config::Config& c) {
+  auto logger = spdlog::default_logger();
+  if (!logger) return;
+  const std::string level_origin = c.origin("log.level");
+  if (level_origin != "default" && logger->level() != spdlog::level::debug) {
+    std::string level = c.get_string("log.level");
+    logger->set_level(level == "warn" ? spdlog::level::warn : spdlog::level::from_str(level));
+  }
+  const std::string file = c.get_string("log.file");
+  if (!file.empty() && c.origin("log.file").rfind("env ", 0) != 0) {
+    try {
+      logger->sinks().push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file));
+    } catch (const spdlog::spdlog_ex& e) {
+      logger->warn("log.file: cannot open {}: {}", file, e.what());
+    }
+  }
+}
+
+}  // namespace
 
 Result<const config::Config*> Context::config() {
   if (config_) return &*config_;
@@ -12,6 +40,7 @@ Result<const config::Config*> Context::config() {
   auto loaded = config::load_config(opts);
   if (!loaded) return loaded.error();
   config_ = std::move(loaded.value());
+  apply_log_config(*config_);
   return &*config_;
 }
 

@@ -8,24 +8,15 @@ namespace aqe::gate {
 
 namespace {
 
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  std::string s = buf;
-  while (ends_with(s, "0")) s.pop_back();
-  if (ends_with(s, ".")) s.pop_back();
-  return s;
-}
-
 ConditionResult judge(const std::string& metric, Op op, double threshold, const Metric& m) {
   ConditionResult r{metric, op, threshold, m.value, false, ""};
-  const std::string rule = metric + " " + std::string(op_text(op)) + " " + number(threshold);
+  const std::string rule = metric + " " + std::string(op_text(op)) + " " + format_number(threshold);
   if (!m.value) {
     r.message = rule + ": " + metric + " is not measured (" + m.unavailable_reason + ")";
     return r;
   }
   r.passed = compare(*m.value, op, threshold);
-  if (!r.passed) r.message = rule + " failed: " + metric + " is " + number(*m.value);
+  if (!r.passed) r.message = rule + " failed: " + metric + " is " + format_number(*m.value);
   return r;
 }
 

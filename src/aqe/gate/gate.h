@@ -121,6 +121,9 @@ Score compute_score(const Metrics& m, const Weights& w);
 enum class Op { kLt, kLe, kGt, kGe, kEq, kNe };
 Result<Op> parse_op(std::string_view text);
 std::string_view op_text(Op op);
+
+// A figure as shown in messages and tables: two decimals at most, no trailing zeros.
+std::string format_number(double v);
 bool compare(double actual, Op op, double threshold);
 
 struct Condition {

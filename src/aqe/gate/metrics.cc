@@ -1,6 +1,7 @@
 // Metrics from inputs, the score, and condition operators.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "aqe/gate/gate.h"
@@ -158,6 +159,15 @@ Result<Op> parse_op(std::string_view text) {
     if (text == t) return op;
   return make_error("CONFIG_INVALID", "unknown operator '" + std::string(text) + "'",
                     "use one of < <= > >= == !=");
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string s = buf;
+  while (ends_with(s, "0")) s.pop_back();
+  if (ends_with(s, ".")) s.pop_back();
+  return s;
 }
 
 std::string_view op_text(Op op) {

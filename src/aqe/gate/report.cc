@@ -12,16 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  std::string s = buf;
-  while (ends_with(s, "0")) s.pop_back();
-  if (ends_with(s, ".")) s.pop_back();
-  return s;
-}
-
-std::string shown(const std::optional<double>& v) { return v ? number(*v) : "unknown"; }
+std::string shown(const std::optional<double>& v) { return v ? format_number(*v) : "unknown"; }
 
 json rounded(const std::optional<double>& v) {
   if (!v) return nullptr;
@@ -72,8 +63,9 @@ std::string pad(std::string s, size_t n) {
 void table(std::ostringstream& out, const UnitResult& u) {
   out << "  " << pad("metric", 18) << pad("op", 3) << pad("threshold", 10) << pad("actual", 10) << "result\n";
   for (const auto& c : u.conditions) {
-    out << "  " << pad(c.metric, 18) << pad(std::string(op_text(c.op)), 3) << pad(number(c.threshold), 10)
-        << pad(shown(c.actual), 10) << (c.passed ? "pass" : "FAIL") << "\n";
+    out << "  " << pad(c.metric, 18) << pad(std::string(op_text(c.op)), 3)
+        << pad(format_number(c.threshold), 10) << pad(shown(c.actual), 10) << (c.passed ? "pass" : "FAIL")
+        << "\n";
   }
 }
 
@@ -149,7 +141,7 @@ std::string to_text(const GateResult& r) {
     return out.str();
   }
   out << "Quality gate: " << (r.passed ? "PASSED" : "FAILED") << " (score " << shown(r.primary.score.value)
-      << ", threshold " << number(r.primary.threshold) << profile_text(r) << ")\n";
+      << ", threshold " << format_number(r.primary.threshold) << profile_text(r) << ")\n";
   for (const UnitResult* u : units_of(r)) {
     out << (u->scope.empty() ? std::string("project") : "scope " + u->scope) << ": "
         << (u->passed ? "passed" : "failed") << "\n";
@@ -160,7 +152,7 @@ std::string to_text(const GateResult& r) {
     auto it = r.primary.metrics.find(name);
     if (it == r.primary.metrics.end()) continue;
     if (it->second.value)
-      measured.push_back(name + " " + number(*it->second.value));
+      measured.push_back(name + " " + format_number(*it->second.value));
     else
       missing.push_back(name);
   }
@@ -177,14 +169,14 @@ std::string to_markdown(const GateResult& r) {
     return out.str();
   }
   out << "### aqe quality gate: " << (r.passed ? "✅ passed" : "❌ failed") << "\n\n"
-      << "Score **" << shown(r.primary.score.value) << "** (threshold " << number(r.primary.threshold) << ")"
-      << profile_text(r) << "\n\n";
+      << "Score **" << shown(r.primary.score.value) << "** (threshold " << format_number(r.primary.threshold)
+      << ")" << profile_text(r) << "\n\n";
   for (const UnitResult* u : units_of(r)) {
     if (!u->scope.empty())
       out << "**Scope `" << u->scope << "`**: " << (u->passed ? "passed" : "failed") << "\n\n";
     out << "| metric | op | threshold | actual | result |\n|---|---|---|---|---|\n";
     for (const auto& c : u->conditions) {
-      out << "| " << c.metric << " | " << op_text(c.op) << " | " << number(c.threshold) << " | "
+      out << "| " << c.metric << " | " << op_text(c.op) << " | " << format_number(c.threshold) << " | "
           << shown(c.actual) << " | " << (c.passed ? "✅" : "❌") << " |\n";
     }
     out << "\n";
@@ -208,7 +200,7 @@ std::vector<std::string> annotations(const GateResult& r, bool as_error) {
 
 std::string github_outputs(const GateResult& r) {
   std::string passed = r.skipped ? "skipped" : (r.passed ? "true" : "false");
-  std::string score = r.skipped || !r.primary.score.value ? "" : number(*r.primary.score.value);
+  std::string score = r.skipped || !r.primary.score.value ? "" : format_number(*r.primary.score.value);
   return "passed=" + passed + "\nscore=" + score + "\n";
 }
 
