@@ -11,6 +11,7 @@ trap 'rm -rf "$work"' EXIT
 
 hyperfine --warmup 5 --runs 50 -N --export-json "$work/startup.json" \
   "python3 -c pass" \
+  "/usr/bin/python3 -c pass" \
   "$AQE --version" \
   "$AQE --project-dir $work config show" >/dev/null
 
@@ -18,8 +19,8 @@ hyperfine --warmup 5 --runs 50 -N --export-json "$work/startup.json" \
 import json, resource, subprocess, sys
 data = json.load(open(sys.argv[1]))["results"]
 aqe, work = sys.argv[2], sys.argv[3]
-ref = next(r for r in data if r["command"].startswith("python3"))
-print("| command | median ms | mean ms | ratio to `python3 -c pass` | peak RSS MB |")
+ref = next(r for r in data if r["command"] == "/usr/bin/python3 -c pass")
+print("| command | median ms | mean ms | ratio to `/usr/bin/python3 -c pass` | peak RSS MB |")
 print("|---|---|---|---|---|")
 def rss(cmd):
     # Peak RSS of one fresh run, from the kernel's accounting of this (only) child.

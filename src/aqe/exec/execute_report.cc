@@ -65,7 +65,11 @@ std::string to_text(const ExecuteReport& r) {
   std::ostringstream out;
   for (const auto& f : r.failures) {
     out << (f.outcome == "error" ? "ERROR " : "FAILED ") << f.test;
-    if (!f.file.empty()) out << " (" << f.file << (f.line > 0 ? ":" + std::to_string(f.line) : "") << ")";
+    if (!f.file.empty()) {
+      out << " (" << f.file;
+      if (f.line > 0) out << ':' << f.line;
+      out << ")";
+    }
     if (!f.message.empty()) {
       std::string first = f.message.substr(0, f.message.find('\n'));
       out << "\n    " << first;
