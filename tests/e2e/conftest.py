@@ -63,10 +63,10 @@ def aqe(project):
 
 @pytest.fixture
 def demo_copy(tmp_path):
-    """A fresh copy of examples/demo (without state or caches)."""
+    """A fresh copy of examples/demo (without state, caches or tests left by `make demo`)."""
     dst = tmp_path / "demo"
     shutil.copytree(REPO / "examples" / "demo", dst,
-                    ignore=shutil.ignore_patterns(".aqe", ".venv", "__pycache__", ".coverage*",
+                    ignore=shutil.ignore_patterns(".aqe", ".venv", "__pycache__", ".coverage*", "generated",
                                                   ".pytest_cache"))
     return dst
 
