@@ -374,6 +374,8 @@ Result<Config> load_config(const LoadOptions& opts) {
   }
 
   cfg.files_ = discover_files(opts);
+  // Each file is read once: the same text is validated, parsed and located.
+  std::map<ConfigFile, std::map<std::string, TextPos>> positions;
   for (const auto& [kind, path] : cfg.files_) {
     auto text = read_file(path);
     if (!text) return text.error();
@@ -381,18 +383,8 @@ Result<Config> load_config(const LoadOptions& opts) {
     auto issues = validate_text(kind, shown, *text);
     if (!issues.empty()) return to_error(issues.front(), issues.size() - 1);
     cfg.docs_[kind] = json::parse(*text);
+    positions[kind] = locate_members(*text);
   }
-  auto positions_of = [&](ConfigFile kind) {
-    std::map<std::string, TextPos> pos;
-    auto it = cfg.files_.find(kind);
-    if (it != cfg.files_.end()) {
-      auto text = read_file(it->second);
-      if (text) pos = locate_members(*text);
-    }
-    return pos;
-  };
-  std::map<ConfigFile, std::map<std::string, TextPos>> positions;
-  for (const auto& [kind, path] : cfg.files_) positions[kind] = positions_of(kind);
 
   for (const auto& k : key_table()) {
     if (!is_fixed_leaf(k)) continue;

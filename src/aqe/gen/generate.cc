@@ -58,7 +58,7 @@ FileState state_of(const fs::path& test_file, const TestFileHeader& want) {
 
 // Explores the modules on up to `workers` children at once; stops starting new ones at the
 // run deadline. Returns false when the deadline cut the run short.
-bool explore_all(std::vector<Pending>& todo, const GenerateOptions& o, int workers,
+bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int workers,
                  Clock::time_point deadline, GenerateReport& report, ProgressSink& progress) {
   struct Running {
     size_t index;
@@ -72,31 +72,32 @@ bool explore_all(std::vector<Pending>& todo, const GenerateOptions& o, int worke
     Running& r = running[slot];
     exec::ProcessResult pr = r.proc->wait();
     ExploreResult er = finish_explore(r.job, pr, o.time_budget_s);
-    Pending& p = todo[r.index];
+    Pending& p = pending[r.index];
     p.tests = std::move(er.tests);
     if (p.tests.empty()) report.skipped.push_back({p.module->rel, "no tests generated: " + er.failure});
     if (!er.finished) report.warnings.push_back(p.module->rel + ": exploration stopped at the time budget");
     running.erase(running.begin() + static_cast<std::ptrdiff_t>(slot));
-    progress.update({static_cast<int64_t>(++done), static_cast<int64_t>(todo.size()), 0, -1, p.module->rel});
+    progress.update(
+        {static_cast<int64_t>(++done), static_cast<int64_t>(pending.size()), 0, -1, p.module->rel});
   };
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && static_cast<int>(running.size()) < workers && !exec::interrupted()) {
+  while (next < pending.size() || !running.empty()) {
+    while (next < pending.size() && static_cast<int>(running.size()) < workers && !exec::interrupted()) {
       if (Clock::now() > deadline) {
         in_time = false;
-        for (; next < todo.size(); ++next)
+        for (; next < pending.size(); ++next)
           report.skipped.push_back(
-              {todo[next].module->rel, "not explored: the run's time budget was used up"});
+              {pending[next].module->rel, "not explored: the run's time budget was used up"});
         break;
       }
-      auto job = prepare_explore(*todo[next].module, o.python, o.time_budget_s);
+      auto job = prepare_explore(*pending[next].module, o.python, o.time_budget_s);
       if (!job) {
-        report.skipped.push_back({todo[next].module->rel, job.error().message});
+        report.skipped.push_back({pending[next].module->rel, job.error().message});
         ++next;
         continue;
       }
       auto proc = exec::Process::start(job->spec);
       if (!proc) {
-        report.skipped.push_back({todo[next].module->rel, proc.error().message});
+        report.skipped.push_back({pending[next].module->rel, proc.error().message});
         ++next;
         continue;
       }
@@ -119,7 +120,7 @@ Status write_tests(const Pending& p) {
 
 // Runs the tests, drops failing generated ones and rewrites their files until everything
 // left passes; the last run's coverage is the result.
-Result<GenCoverage> verify_and_prune(std::vector<Pending>& todo, const std::vector<fs::path>& kept_files,
+Result<GenCoverage> verify_and_prune(std::vector<Pending>& pending, const std::vector<fs::path>& kept_files,
                                      const std::vector<fs::path>& sources, const GenerateOptions& o,
                                      GenerateReport& report) {
   VerifyInput in;
@@ -129,13 +130,13 @@ Result<GenCoverage> verify_and_prune(std::vector<Pending>& todo, const std::vect
   in.timeout_s = std::max(120.0, 20.0 * static_cast<double>(sources.size()));
   for (int round = 0; round < 4; ++round) {
     in.test_files = kept_files;
-    for (const auto& p : todo)
+    for (const auto& p : pending)
       if (p.written && !p.tests.empty()) in.test_files.push_back(p.module->test_file);
     if (in.test_files.empty()) return GenCoverage{};
     auto v = verify_tests(in);
     if (!v) return v.error();
     bool changed = false;
-    for (auto& p : todo) {
+    for (auto& p : pending) {
       if (!p.written || p.tests.empty()) continue;
       const fs::path& f = p.module->test_file;
       size_t before = p.tests.size();
@@ -176,7 +177,7 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
     report.exit_code = ExitCode::kUsage;
     return report;
   }
-  std::vector<Pending> todo;
+  std::vector<Pending> pending;
   std::vector<fs::path> kept_files, sources;
   for (const auto& m : d.modules) {
     auto text = read_file(m.file);
@@ -202,22 +203,22 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
         break;
     }
     sources.push_back(m.file);
-    todo.push_back({&m, h, {}, false});
+    pending.push_back({&m, h, {}, false});
   }
 
   const int cores =
       o.cores > 0 ? o.cores : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int workers = o.parallel ? cores : 1;
   const double run_budget_s =
-      o.time_budget_s * 1.5 * std::ceil(static_cast<double>(todo.size()) / workers) + 60;
+      o.time_budget_s * 1.5 * std::ceil(static_cast<double>(pending.size()) / workers) + 60;
   const auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(run_budget_s * 1000));
-  bool in_time = explore_all(todo, o, workers, deadline, report, progress);
+  bool in_time = explore_all(pending, o, workers, deadline, report, progress);
   if (exec::interrupted()) {
     report.exit_code = ExitCode::kInterrupted;
     return report;
   }
 
-  for (auto& p : todo) {
+  for (auto& p : pending) {
     std::error_code ec;
     if (p.tests.empty()) {
       if (fs::exists(p.module->test_file, ec)) fs::remove(p.module->test_file, ec);  // stale, aqe's own
@@ -227,7 +228,7 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
     if (!st) return st.error();
     p.written = true;
   }
-  auto cov = verify_and_prune(todo, kept_files, sources, o, report);
+  auto cov = verify_and_prune(pending, kept_files, sources, o, report);
   if (!cov) {
     if (cov.error().exit_code == ExitCode::kInterrupted) {
       report.exit_code = ExitCode::kInterrupted;
@@ -237,7 +238,7 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   } else {
     report.coverage = *cov;
   }
-  for (const auto& p : todo) {
+  for (const auto& p : pending) {
     if (!p.written || p.tests.empty()) continue;
     report.tests_generated += static_cast<int64_t>(p.tests.size());
     report.test_files.push_back(rel_path(p.module->test_file, o.project_dir));
