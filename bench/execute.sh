@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # aqe execute against pytest and pytest-xdist on the generated suites, in one run with hyperfine.
 # Usage: bench/execute.sh [path/to/aqe] [suite ...]   (default build/release/aqe; all suites)
-# Prints one table per suite: median wall time and the ratio to `pytest -q -n 2`.
+# Prints one table per suite: median wall time and the ratio to `pytest -q -n 2`. Every aqe command
+# but the `(first run)` one runs with the durations of earlier runs stored (the second-run case).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AQE="$(realpath "${1:-build/release/aqe}")"
@@ -21,22 +22,13 @@ for suite in ${SUITES[*]}; do
     --command-name "pytest -q" "$PY -m pytest -q -p no:cacheprovider $dir" \
     --command-name "pytest -q -n 2" "$PY -m pytest -q -p no:cacheprovider -n 2 $dir" \
     --command-name "pytest -q -n 2 --cov" "$PY -m pytest -q -p no:cacheprovider -n 2 --cov=$dir --cov-branch $dir" \
+    --command-name "aqe execute --workers 2 (first run)" \
+      "bash -c 'rm -rf $out/first && QE_STATE_DIR=$out/first $AQE --project-dir $dir execute . --workers 2 --python $PY'" \
     --command-name "aqe execute --workers 2" "$AQE --project-dir $dir execute . --workers 2 --python $PY" \
     --command-name "aqe execute --workers 2 --coverage" "$AQE --project-dir $dir execute . --workers 2 --coverage --python $PY" \
     --command-name "aqe execute --parallel" "$AQE --project-dir $dir execute . --parallel --python $PY" \
     >/dev/null
-  $PY - "$out/$suite.json" "$suite" <<'PY'
-import json, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-ref = res["pytest -q -n 2"]["median"]
-cov_ref = res["pytest -q -n 2 --cov"]["median"]
-print(f"\n### {sys.argv[2]}\n")
-print("| command | median s | min s | max s | vs `pytest -q -n 2` | vs `-n 2 --cov` |")
-print("|---|---|---|---|---|---|")
-for name, r in res.items():
-    print(f"| `{name}` | {r['median']:.2f} | {r['min']:.2f} | {r['max']:.2f} | "
-          f"{r['median']/ref:.2f} | {r['median']/cov_ref:.2f} |")
-PY
+  $PY bench/hyperfine_table.py "$out/$suite.json" "$suite"
 done
 echo
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,6 +10,7 @@ Writes three self-contained suites under DIR (default: bench/suites/, git-ignore
                   files: measures how well work is balanced when file order is a bad schedule.
   fixture_heavy/  20 modules, each with a 200 ms module-scoped fixture shared by 10 tests:
                   measures whether a parallel run pays for the same fixture on several workers.
+  large/          10,000 trivial tests over 100 files: aqe's own memory at scale (bench/execute_rss.sh).
 
 Output is deterministic for a given seed: only random.random() is used, whose sequence Python
 guarantees across versions. Standard library only, so any python3 can run it.
@@ -42,6 +43,9 @@ SKEWED_PARETO_ALPHA = 0.6
 FIXTURE_MODULES = 20
 FIXTURE_TESTS_PER_MODULE = 10
 FIXTURE_COST_S = 0.2
+
+LARGE_FILES = 100
+LARGE_TESTS_PER_FILE = 100
 
 PYTEST_INI = """\
 [pytest]
@@ -177,6 +181,15 @@ def make_fixture_heavy(out: Path, rng: random.Random) -> Dict[str, object]:
             "sleep_total_s": round(FIXTURE_MODULES * FIXTURE_COST_S, 3)}
 
 
+def make_large(out: Path) -> Dict[str, object]:
+    suite = out / "large"
+    write_suite_scaffold(suite)
+    for index in range(LARGE_FILES):
+        body = [f"def test_l{index:03d}_{t:03d}():\n    assert {t} + 1 > {t}\n" for t in range(LARGE_TESTS_PER_FILE)]
+        write(suite / f"test_large_{index:03d}.py", "\n\n".join(body))
+    return {"tests": LARGE_FILES * LARGE_TESTS_PER_FILE, "files": LARGE_FILES, "sleep_total_s": 0.0}
+
+
 # ---------------------------------------------------------------- main
 
 def generate(out: Path, seed: int) -> Dict[str, Dict[str, object]]:
@@ -187,6 +200,7 @@ def generate(out: Path, seed: int) -> Dict[str, Dict[str, object]]:
         "uniform": make_uniform(out, random.Random(seed)),
         "skewed": make_skewed(out, random.Random(seed + 1)),
         "fixture_heavy": make_fixture_heavy(out, random.Random(seed + 2)),
+        "large": make_large(out),
     }
     doc = {"generator": "bench/make_suites.py", "seed": seed, "suites": manifest}
     write(out / "manifest.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")

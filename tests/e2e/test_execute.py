@@ -258,3 +258,27 @@ def test_framework_junit_ingests_a_report(aqe, project):
     assert d["framework"] == "junit"
     assert (d["passed"], d["failed"]) == (1, 1)
     assert d["failures"][0]["message"] == "div by zero"
+
+
+def test_worker_crash_reports_the_test_and_reschedules_the_rest(aqe, project):
+    """A test that kills its own pytest process: it is reported as an error naming it, and the tests
+    its worker had not run yet go to a fresh worker and pass."""
+    tests = project / "tests"
+    tests.mkdir()
+    (tests / "test_a_crash.py").write_text(
+        "import os, signal\n\n"
+        "def test_before():\n    pass\n\n"
+        "def test_kills_worker():\n    os.kill(os.getpid(), signal.SIGKILL)\n\n"
+        "def test_after():\n    pass\n")
+    (tests / "test_b_rest.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('i', range(20))\n"
+        "def test_rest(i):\n    assert i >= 0\n")
+    for workers in ("1", "2"):
+        code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", workers)
+        assert code == 1, err
+        d = doc["data"]
+        assert d["passed"] == 22, (workers, d)
+        assert d["failed"] + d.get("errors", 0) == 1, (workers, d)
+        assert [f["test"] for f in d["failures"]] == ["tests/test_a_crash.py::test_kills_worker"]
+        assert "crash" in d["failures"][0]["message"]
+        assert any("crashed" in w for w in doc["warnings"]), doc["warnings"]
