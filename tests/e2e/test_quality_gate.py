@@ -1,6 +1,7 @@
 """aqe quality-gate on reports written by other tools (tests/data/gate, see its README)."""
 import json
 import shutil
+import subprocess
 
 import pytest
 
@@ -242,3 +243,187 @@ def test_gate_on_a_recorded_execute_run(aqe, project):
     assert code == 0 and doc["data"]["scopes"][0]["path"] == "src/auth"
     p = aqe.run("quality-gate", "--threshold", "70")
     assert p.returncode == 0
+
+
+# ---- diff_coverage and coverage_delta on a git repository built here ----
+
+def git(cwd, *args):
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(cwd), "GIT_CONFIG_NOSYSTEM": "1",
+           "PATH": "/usr/bin:/bin"}
+    p = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+# The branch, base and commit come from git here, not from the CI running this suite.
+NO_CI = {k: "" for k in ("GITHUB_EVENT_NAME", "GITHUB_REF", "GITHUB_HEAD_REF", "GITHUB_BASE_REF", "GITHUB_SHA",
+                         "GITHUB_REF_NAME", "CI_COMMIT_BRANCH", "CI_MERGE_REQUEST_IID", "CI_COMMIT_SHA",
+                         "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "BRANCH_NAME", "CHANGE_ID", "CHANGE_TARGET",
+                         "GIT_COMMIT")}
+
+
+CALC_BASE = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
+# Changed against CALC_BASE: +6 (a comment), +8..11 (blank, blank, def, return).
+CALC_NEW = ("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    # subtract\n    return a - b\n"
+            "\n\ndef mul(a, b):\n    return a * b\n")
+UTIL = "".join(f"def f{i}(x):\n    return {i} * x\n\n\n" for i in range(1, 4))
+# util.py renamed to helpers.py with line 10 edited: changed lines {10}.
+HELPERS = UTIL.replace("    return 3 * x", "    return x * 3")
+EXTRA = "import math\n\n\ndef root(x):\n    if x < 0:\n        raise ValueError('negative')\n    return math.sqrt(x)\n"
+
+# Hand-written Cobertura report of the feature branch: statements and hits per line, as
+# `coverage xml` writes them (def lines run on import; comments and blank lines are absent).
+COVERAGE_LINES = {
+    "src/calc.py": {1: 1, 2: 1, 5: 1, 7: 0, 10: 1, 11: 0},
+    "src/helpers.py": {1: 1, 2: 1, 5: 1, 6: 0, 9: 1, 10: 1},
+    "src/extra.py": {1: 1, 4: 1, 5: 1, 6: 0, 7: 1},
+}
+# Changed executable lines of measured files (README.md and the deleted old.py are not measured):
+#   calc.py: 10 (hit), 11 (miss); 6, 8, 9 are a comment and blanks, not statements
+#   helpers.py: 10 (hit)       extra.py (new): 1, 4, 5, 7 hit, 6 missed
+# = 8 lines, 6 covered: 75 %. diff-cover prints "Total: 8 lines, Missing: 2 lines, Coverage: 75%".
+EXPECTED_DIFF = {"lines": 8, "lines_covered": 6, "percent": 75.0,
+                 "uncovered": [{"file": "src/calc.py", "line": 11}, {"file": "src/extra.py", "line": 6}]}
+
+
+def cobertura(project):
+    classes = []
+    for name, lines in COVERAGE_LINES.items():
+        rows = "".join(f'<line number="{n}" hits="{h}"/>' for n, h in lines.items())
+        classes.append(f'<class name="{name}" filename="{name}" line-rate="0"><methods/><lines>{rows}</lines></class>')
+    return ('<?xml version="1.0" ?><coverage version="6.5.0" line-rate="0" branch-rate="0">'
+            f'<sources><source>{project}</source></sources><packages><package name="src"><classes>'
+            + "".join(classes) + "</classes></package></packages></coverage>")
+
+
+@pytest.fixture
+def repo(tmp_path, project):
+    """A repository at tmp_path whose subdirectory proj/ is the project: main, then a feature branch."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    src = project / "src"
+    src.mkdir()
+    (src / "calc.py").write_text(CALC_BASE)
+    (src / "util.py").write_text(UTIL)
+    (src / "old.py").write_text("gone = True\n")
+    (project / "README.md").write_text("demo\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    (src / "calc.py").write_text(CALC_NEW)
+    (src / "util.py").unlink()
+    (src / "helpers.py").write_text(HELPERS)
+    (src / "extra.py").write_text(EXTRA)
+    (src / "old.py").unlink()
+    (project / "README.md").write_text("demo\nmore\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "feature")
+    (project / "coverage.xml").write_text(cobertura(project))
+    return tmp_path
+
+
+def test_diff_coverage_matches_the_hand_computed_figure(aqe, project, repo):
+    status = git(repo, "diff", "--name-status", "--find-renames", "main...HEAD")
+    assert "R" in status and "proj/src/helpers.py" in status  # the rename is seen as one
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI)
+    assert code == 0, doc
+    d = doc["data"]
+    assert d["metrics"]["diff_coverage"] == EXPECTED_DIFF["percent"]
+    diff = d["diff"]
+    assert diff["base"] == "main" and diff["base_reason"] == "main exists"
+    assert diff["merge_base"] == git(repo, "rev-parse", "main").strip()
+    assert diff["lines"] == EXPECTED_DIFF["lines"]
+    assert diff["lines_covered"] == EXPECTED_DIFF["lines_covered"]
+    assert diff["uncovered_changed_lines"] == EXPECTED_DIFF["uncovered"]
+    assert diff["files_changed"] == 4 and diff["files_measured"] == 3  # + README.md; old.py deleted
+    # A condition on it, and the scope filter.
+    write_gates(project, {"conditions": [{"metric": "diff_coverage", "op": ">=", "value": 80}]})
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml",
+                            "--fail-on-error", env=NO_CI)
+    assert code == 2
+    assert doc["data"]["conditions"][1]["actual"] == 75
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml",
+                            "--scope", "src/helpers.py", "--fail-on-error", env=NO_CI)
+    assert code == 0 and doc["data"]["metrics"]["diff_coverage"] == 100
+
+
+def test_diff_coverage_base_from_ci_and_flag(aqe, project, repo):
+    git(repo, "branch", "release", "main")
+    env = {**NO_CI, "GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/7/merge",
+           "GITHUB_HEAD_REF": "feature", "GITHUB_BASE_REF": "release"}
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=env)
+    assert code == 0
+    assert doc["data"]["diff"]["base"] == "release"
+    assert doc["data"]["diff"]["base_reason"] == "the CI's target branch"
+    # --base HEAD: nothing changed, so nothing missed (diff-cover's convention).
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", "--base", "HEAD", env=NO_CI)
+    assert code == 0
+    assert doc["data"]["diff"]["lines"] == 0 and doc["data"]["metrics"]["diff_coverage"] == 100
+    code, doc, _ = aqe.json("quality-gate", "--coverage", "coverage.xml", "--base", "no-such-branch", env=NO_CI)
+    assert code == 3
+    assert "no-such-branch" in doc["errors"][0]["message"]
+
+
+def test_diff_coverage_without_a_base_is_null_with_a_warning(aqe, project, repo):
+    git(repo, "branch", "-m", "main", "trunk")
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI)
+    assert code == 0
+    assert doc["data"]["metrics"]["diff_coverage"] is None
+    assert any("diff_coverage not measured: no base" in w for w in doc["warnings"]), doc["warnings"]
+
+
+def test_uncovered_changed_lines_become_github_annotations(aqe, project, repo):
+    env = {**NO_CI, "GITHUB_ACTIONS": "true"}
+    p = aqe.run("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=env)
+    assert p.returncode == 0, p.stderr
+    # Paths relative to the repository root, as GitHub resolves them.
+    assert "::warning file=proj/src/calc.py,line=11,title=Uncovered changed line::" in p.stdout
+    assert "::warning file=proj/src/extra.py,line=6," in p.stdout
+    assert "Diff coverage: 6/8 changed executable lines covered" in aqe.run(
+        "quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI).stdout
+
+
+def test_coverage_delta_against_the_base_branch_run(aqe, project):
+    """execute on main, then on a feature branch with fewer tests: the gate reports the drop."""
+    shutil.copytree(DATA / "pyproj", project, dirs_exist_ok=True)
+    git(project, "init", "-q", "-b", "main")
+    (project / ".gitignore").write_text(".aqe/\n__pycache__/\n.coverage*\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "base")
+    code, base_run, err = aqe.json("execute", "tests/", "--coverage", "--python", "/usr/bin/python3", timeout=300, env=NO_CI)
+    if "unknown command" in err:
+        pytest.skip("aqe execute is not registered in this build")
+    assert code == 0, err
+    git(project, "checkout", "-q", "-b", "feature/fewer-tests")
+    tests = project / "tests" / "test_all.py"
+    tests.write_text(tests.read_text().replace("def test_clamp_low", "def _not_a_test_clamp_low"))
+    git(project, "commit", "-q", "-am", "fewer tests")
+    code, feature_run, err = aqe.json("execute", "tests/", "--coverage", "--python", "/usr/bin/python3",
+                                      timeout=300, env=NO_CI)
+    assert code == 0, err
+
+    import sqlite3
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    rows = db.execute("SELECT branch, commit_sha FROM runs WHERE command = 'execute' ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["main", "feature/fewer-tests"]
+    assert all(len(r[1]) == 40 for r in rows)
+    snaps = db.execute("SELECT branch FROM coverage_snapshots ORDER BY id").fetchall()
+    assert [s[0] for s in snaps] == ["main", "feature/fewer-tests"]
+
+    def rate(run):
+        c = run["data"]["coverage"]
+        return 100.0 * c["lines_covered"] / c["lines_total"]
+
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", env=NO_CI)
+    assert code == 0, doc
+    d = doc["data"]
+    expected = rate(feature_run) - rate(base_run)
+    assert expected < 0
+    assert d["metrics"]["coverage_delta"] == pytest.approx(round(expected, 2), abs=0.005)
+    assert any("on main" in i for i in d["inputs"])
+    # Only the test file changed, and tests are not measured: no changed executable line.
+    assert d["diff"]["base"] == "main" and d["diff"]["files_changed"] == 1 and d["diff"]["lines"] == 0
+    write_gates(project, {"conditions": [{"metric": "coverage_delta", "op": ">=", "value": 0}]})
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--fail-on-error", env=NO_CI)
+    assert code == 2
+    assert "coverage_delta >= 0 failed" in doc["data"]["conditions"][1]["message"]

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
 #include "aqe/exec/execute.h"
 #include "aqe/exec/python.h"
@@ -102,6 +103,9 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   o.command = f.command;
   o.junit_path = f.junit;
   o.pytest_args = f.pytest_args;
+  const ci::CiFacts build = ci::detect_ci(ctx.env, ctx.project_dir);
+  o.branch = build.branch;
+  o.commit = build.commit;
   for (const auto& d : c.get_strings("project.source_dirs")) {
     std::error_code ec;
     if (fs::is_directory(ctx.project_dir / d, ec)) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
 #include "aqe/gate/gate.h"
 #include "aqe/gate/recorded_input.h"
@@ -26,6 +27,7 @@ struct GateFlags {
   bool fail_on_error = false;
   std::vector<std::string> scopes;
   std::string profile;
+  std::string base;
   std::string coverage;
   std::vector<std::string> junit;
   std::vector<std::string> sarif;
@@ -111,22 +113,14 @@ void append_to(const std::string& path, const std::string& text, const char* var
   if (!out) warnings.push_back(std::string(var) + ": cannot append to " + path);
 }
 
-std::string commit_of(const Context& ctx) {
-  for (const char* k : {"GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT"}) {
-    std::string v = ctx.env_or(k);
-    if (!v.empty()) return v;
-  }
-  return "";
-}
-
-void store_result(Context& ctx, const fs::path& state_dir, const gate::CiFacts& ci, const json& data,
-                  ExitCode code, std::vector<std::string>& warnings) {
+void store_result(const fs::path& state_dir, const ci::CiFacts& ci, const json& data, ExitCode code,
+                  std::vector<std::string>& warnings) {
   auto db = state::Db::open(state_dir);
   if (!db) {
     warnings.push_back("gate result not stored: " + db.error().message);
     return;
   }
-  state::RunInfo info{kCommand, ci.branch, commit_of(ctx), "", json::object()};
+  state::RunInfo info{kCommand, ci.branch, ci.commit, "", json::object()};
   info.args = {{"threshold", data.value("threshold", json())},
                {"scopes", data.value("scopes", json::array()).size()},
                {"profile", data.value("profile", json())}};
@@ -136,15 +130,40 @@ void store_result(Context& ctx, const fs::path& state_dir, const gate::CiFacts& 
   if (!st) warnings.push_back("gate result not stored: " + st.error().message);
 }
 
+// coverage_delta's reference: the latest snapshot recorded on the branch the diff is against.
+void read_base_coverage(state::Db& db, const fs::path& project_dir, gate::GateInputs& in) {
+  std::string branch = in.diff ? in.diff->base : "";
+  if (starts_with(branch, "origin/")) branch = branch.substr(7);
+  if (branch.empty()) {
+    in.base_coverage_missing = "no base branch (see diff_coverage)";
+    return;
+  }
+  auto base = gate::recorded_coverage(db, project_dir, branch);
+  if (!base) {
+    in.base_coverage_missing = base.error().message;
+    return;
+  }
+  if (!*base) {
+    in.base_coverage_missing = "no coverage recorded on " + branch + ": run `aqe execute --coverage` there";
+    return;
+  }
+  in.base_coverage = std::move(**base);
+}
+
 // Explicit files first; the state DB fills what they leave out. No data at all is an error.
-Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, const fs::path& state_dir) {
+Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, const fs::path& state_dir,
+                                       std::optional<gate::DiffInput> diff) {
   gate::GateInputs in;
+  in.diff = std::move(diff);
   if (auto st = read_explicit_inputs(ctx, f, in); !st) return st.error();
   std::error_code ec;
+  in.base_coverage_missing =
+      "no coverage recorded in aqe.db: run `aqe execute --coverage` on the base branch";
   if (fs::exists(state_dir / "aqe.db", ec)) {
     auto db = state::Db::open(state_dir);
     if (!db) return db.error();
     if (auto st = gate::read_recorded_inputs(*db, ctx.project_dir, in); !st) return st.error();
+    read_base_coverage(*db, ctx.project_dir, in);
   }
   if (has_any(in)) return in;
   return make_error("NO_DATA",
@@ -173,6 +192,13 @@ std::string failure_warning(const GateFlags& f, const gate::GateResult& r) {
                      : "profile '" + r.profile.profile->name + "' is non-blocking");
 }
 
+Result<gate::DiffInput> diff_of(const Context& ctx, const config::Config& c, const ci::CiFacts& ci) {
+  const std::string base = c.get_string("gates.diff_base");
+  std::string origin = c.origin("gates.diff_base");
+  origin = starts_with(origin, "flag ") ? "--base" : origin + ": diff_base";
+  return gate::diff_against_base(ctx.project_dir, base, origin, ci);
+}
+
 CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
   if (f.threshold) {
     if (*f.threshold < 0 || *f.threshold > 100)
@@ -180,6 +206,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
           kCommand, make_error("USAGE", "--threshold must be between 0 and 100", "e.g. --threshold 80"));
     ctx.set_flag("gates.threshold", *f.threshold, "--threshold");
   }
+  if (!f.base.empty()) ctx.set_flag("gates.diff_base", f.base, "--base");
   auto cfg = ctx.config();
   if (!cfg) return error_outcome(kCommand, cfg.error());
   auto policy = policy_of(**cfg, f, ctx.project_dir);
@@ -187,15 +214,19 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
   auto profiles =
       gate::parse_profiles((*cfg)->document(config::ConfigFile::kGates).value("profiles", json()));
   if (!profiles) return error_outcome(kCommand, profiles.error());
-  const gate::CiFacts ci = gate::ci_facts(ctx.env);
+  const ci::CiFacts ci = ci::detect_ci(ctx.env, ctx.project_dir);
   auto choice = gate::select_profile(*profiles, ci, f.profile);
   if (!choice) return error_outcome(kCommand, choice.error());
 
   const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
   gate::GateInputs in;
+  std::vector<std::string> warnings;
   // A skipping profile needs no data: feature branches may have none.
   if (!(choice->profile && choice->profile->skip)) {
-    auto gathered = gather_inputs(ctx, f, state_dir);
+    auto diff = diff_of(ctx, **cfg, ci);
+    if (!diff) return error_outcome(kCommand, diff.error());
+    if (!diff->unavailable.empty()) warnings.push_back("diff_coverage not measured: " + diff->unavailable);
+    auto gathered = gather_inputs(ctx, f, state_dir, std::move(*diff));
     if (!gathered) return error_outcome(kCommand, gathered.error());
     in = std::move(*gathered);
   }
@@ -207,6 +238,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
   o.command = kCommand;
   o.data = gate::to_json(r);
   o.text = gate::to_text(r);
+  o.warnings = std::move(warnings);
   if (!r.passed) {
     // A failed gate is the job's finding ("failure"), not an error of aqe's: it is reported in
     // data and as a warning, so the envelope's status stays "failure".
@@ -214,7 +246,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
     o.warnings.push_back(failure_warning(f, r));
   }
   report_to_github(ctx, r, o);
-  if (!r.skipped) store_result(ctx, state_dir, ci, o.data, o.exit_code, o.warnings);
+  if (!r.skipped) store_result(state_dir, ci, o.data, o.exit_code, o.warnings);
   return o;
 }
 
@@ -233,6 +265,10 @@ void add_quality_gate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--profile", f->profile,
                   "Use this profile of quality-gates.json (default: chosen from CI variables)")
       ->type_name("NAME");
+  sub->add_option("--base", f->base,
+                  "Git ref diff_coverage compares with (default: the CI's target branch, else origin/main "
+                  "or main)")
+      ->type_name("REF");
   sub->add_option("--coverage", f->coverage, "Coverage report: coverage.py JSON, Cobertura XML or LCOV")
       ->type_name("FILE");
   sub->add_option("--junit", f->junit, "JUnit XML test report (repeatable: shards are summed)")

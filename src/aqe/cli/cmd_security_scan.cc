@@ -1,9 +1,13 @@
 // aqe security-scan: secrets, risky Python code and (with --comprehensive) dependencies.
 #include <filesystem>
+#include <fstream>
 
+#include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
 #include "aqe/scan/scan.h"
+#include "aqe/state/db.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::cli {
 namespace {
@@ -23,6 +27,8 @@ struct ScanFlags {
   std::string output;
   unsigned threads = 0;
   bool secrets_only = false;
+  bool git_history = false;
+  std::string since;
 };
 
 std::vector<scan::CustomRule> custom_rules(const config::Config& cfg) {
@@ -59,7 +65,18 @@ fs::path cache_dir(const Context& ctx) {
   return home.empty() ? fs::temp_directory_path() / "qe-fleet" : fs::path(home) / ".cache" / "qe-fleet";
 }
 
+// A relative security.advisories_dir from a config file means the project's directory; from
+// the flag or QE_ADVISORIES_DIR it means the current directory, as any path a user types.
+fs::path advisories_dir(const Context& ctx, const config::Config& c) {
+  fs::path dir = c.get_string("security.advisories_dir");
+  if (dir.empty() || dir.is_absolute()) return dir;
+  std::string origin = c.origin("security.advisories_dir");
+  if (starts_with(origin, "flag") || starts_with(origin, "env")) return dir;
+  return ctx.project_dir / dir;
+}
+
 Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
+  if (!f.advisories.empty()) ctx.set_flag("security.advisories_dir", f.advisories, "--advisories");
   auto cfg = ctx.config();
   if (!cfg.ok()) return cfg.error();
   const config::Config& c = *cfg.value();
@@ -76,15 +93,135 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
     o.fail_on = level.value();
   }
   o.comprehensive = f.comprehensive;
-  o.advisories_dir = f.advisories.empty() ? c.get_string("security.advisories_dir") : f.advisories;
+  o.advisories_dir = advisories_dir(ctx, c);
   o.baseline = f.baseline;
   o.write_baseline = f.write_baseline;
   o.threads = f.threads;
   o.code_rules = !f.secrets_only;
+  if (!f.since.empty() && !f.git_history)
+    return make_error("USAGE", "--since needs --git-history",
+                      "e.g. 'aqe security-scan --git-history --since origin/main'");
+  o.git_history = f.git_history;
+  o.since = f.since;
   o.max_file_size = static_cast<std::uint64_t>(c.get_int("security.max_file_size_kb")) * 1024;
   o.custom_rules = custom_rules(c);
   o.cache_dir = cache_dir(ctx) / "hyperscan";
   return o;
+}
+
+// ---- the run recorded in .aqe/aqe.db, for the quality gate ----
+
+std::string first_line_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return std::string(trim(line));
+}
+
+// The .git directory of the repository holding `dir` (a worktree's .git file points to it).
+fs::path git_dir_of(fs::path dir) {
+  std::error_code ec;
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    fs::path dot_git = dir / ".git";
+    if (fs::is_directory(dot_git, ec)) return dot_git;
+    if (fs::is_regular_file(dot_git, ec)) {
+      std::string line = first_line_of(dot_git);
+      if (starts_with(line, "gitdir:")) return (dir / std::string(trim(line.substr(7)))).lexically_normal();
+    }
+    if (dir == dir.root_path()) break;
+  }
+  return {};
+}
+
+// Branch and commit from .git/HEAD without starting git (ci::detect_ci runs git twice,
+// tens of milliseconds on a busy machine; a secrets scan is meant to take about that long). Packed refs are
+// looked up too; anything unusual leaves the field empty.
+std::pair<std::string, std::string> git_head(const fs::path& project_dir) {
+  fs::path git = git_dir_of(project_dir);
+  if (git.empty()) return {};
+  std::string head = first_line_of(git / "HEAD");
+  if (!starts_with(head, "ref: ")) return {"", head};  // detached HEAD: the commit itself
+  std::string ref(trim(head.substr(5)));
+  std::string branch = starts_with(ref, "refs/heads/") ? ref.substr(11) : ref;
+  // A worktree keeps HEAD to itself but shares refs with the main repository.
+  fs::path common = git;
+  if (std::string c = first_line_of(git / "commondir"); !c.empty()) common = (git / c).lexically_normal();
+  std::string commit = first_line_of(common / ref);
+  if (commit.empty()) {
+    std::ifstream packed(common / "packed-refs");
+    for (std::string line; std::getline(packed, line);) {
+      if (ends_with(line, " " + ref)) commit = line.substr(0, line.find(' '));
+    }
+  }
+  return {branch, commit};
+}
+
+// Project-relative when inside the project, so that the gate's --scope matches.
+std::string project_path(const Context& ctx, const std::string& file) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(file, ec).lexically_normal();
+  fs::path rel = abs.lexically_relative(ctx.project_dir);
+  if (ec || rel.empty() || *rel.begin() == "..") return file;
+  return rel.generic_string();
+}
+
+std::vector<state::FindingRow> finding_rows(const Context& ctx, const scan::ScanReport& r) {
+  std::vector<state::FindingRow> rows;
+  rows.reserve(r.findings.size());
+  for (const scan::Finding& f : r.findings) {
+    state::FindingRow row;
+    row.rule_id = f.rule_id;
+    row.category = f.category;
+    row.severity = std::string(scan::severity_name(f.severity));
+    row.confidence = f.confidence;
+    row.cwe = f.cwe;
+    row.file = project_path(ctx, f.file);
+    row.message = f.message;
+    row.snippet = f.snippet;  // already redacted for secrets
+    row.fingerprint = f.fingerprint;
+    row.line = f.line;
+    row.column = f.column;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// The run and its findings are written in one transaction: the gate never sees a finished
+// scan run without its findings. A DB that cannot be opened costs a warning, not the scan.
+void record_scan(Context& ctx, const ScanFlags& f, const scan::ScanReport& r, const json& data,
+                 std::vector<std::string>& warnings) {
+  const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
+  auto db = state::Db::open(state_dir);
+  if (!db) {
+    warnings.push_back("scan not recorded for the quality gate: " + db.error().message);
+    return;
+  }
+  const ci::CiFacts facts = ci::ci_facts(ctx.env);
+  state::RunInfo info;
+  info.command = "security-scan";
+  info.branch = facts.branch;
+  info.commit = facts.commit;
+  if (info.branch.empty() || info.commit.empty()) {
+    auto [branch, commit] = git_head(ctx.project_dir);
+    if (info.branch.empty()) info.branch = branch;
+    if (info.commit.empty()) info.commit = commit;
+  }
+  info.args = {{"paths", f.paths},
+               {"severity", f.severity},
+               {"comprehensive", f.comprehensive},
+               {"baseline", f.baseline},
+               {"git_history", f.git_history}};
+  json summary = data;
+  summary.erase("findings");
+  summary.erase("skipped");
+  const auto rows = finding_rows(ctx, r);
+  Status st = db->write_transaction([&]() -> Status {
+    auto id = db->begin_run(info);
+    if (!id) return id.error();
+    if (auto s = db->record_findings(*id, rows); !s) return s;
+    return db->finish_run(*id, r.exit_code, r.exit_code == 0 ? "success" : "failure", summary);
+  });
+  if (!st) warnings.push_back("scan not recorded for the quality gate: " + st.error().message);
 }
 
 CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
@@ -101,6 +238,7 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
   out.command = name;
   out.data = scan::to_json(*report);
   out.warnings = report->warnings;
+  record_scan(ctx, f, *report, out.data, out.warnings);
   out.exit_code = report->exit_code == 0 ? ExitCode::kSuccess : ExitCode::kFailure;
   std::string rendered = f.format == "sarif"  ? scan::to_sarif(*report)
                          : f.format == "json" ? out.data.dump(2) + "\n"
@@ -126,15 +264,18 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
 
 void add_security_scan_command(CLI::App& app, CommandList& commands) {
   auto f = std::make_shared<ScanFlags>();
-  CLI::App* sub = app.add_subcommand("security-scan", "Find secrets and risky Python code");
+  CLI::App* sub =
+      app.add_subcommand("security-scan", "Find secrets, risky Python code and vulnerable dependencies");
   sub->add_option("paths", f->paths, "Files or directories (default: .)");
   sub->add_option("--severity", f->severity,
                   "Report findings at or above this level: low|medium|high|critical");
   sub->add_option("--fail-on", f->fail_on, "Exit 1 when a finding at or above this level remains")
       ->type_name("LEVEL");
-  sub->add_flag(
-      "--comprehensive", f->comprehensive,
-      "Dependency check: not in this build yet; accepted, and the output warns that it did not run");
+  sub->add_flag("--comprehensive", f->comprehensive,
+                "Also check dependency manifests against the offline advisory database");
+  sub->add_option("--advisories", f->advisories,
+                  "Offline OSV advisory database directory (security.advisories_dir, QE_ADVISORIES_DIR)")
+      ->type_name("DIR");
   sub->add_option("--baseline", f->baseline, "Report only findings not in this baseline file")
       ->type_name("FILE");
   sub->add_option("--write-baseline", f->write_baseline, "Write all current findings to this baseline file")
@@ -142,6 +283,10 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--format", f->format, "text (default), json or sarif");
   sub->add_option("--output,-o", f->output, "Write the report (in --format) to this file")->type_name("FILE");
   sub->add_flag("--secrets-only", f->secrets_only, "Run the secret rules only (no Python code rules)");
+  sub->add_flag("--git-history", f->git_history,
+                "Scan the lines every commit added (secret rules), not the files on disk");
+  sub->add_option("--since", f->since, "With --git-history: only commits after REF (REF..HEAD)")
+      ->type_name("REF");
   sub->add_option("--threads", f->threads, "Scanning threads (default: one per core)")->type_name("N");
   commands.push_back({"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }});
 }

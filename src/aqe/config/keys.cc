@@ -69,6 +69,7 @@ const std::vector<KeyDef> kKeys = {
   // ---- quality-gates.json ----
   {G, "$schema", kString, "", "", "", "", "Optional JSON-schema reference; ignored by aqe."},
   {G, "threshold", kNumber, "80", "", "--threshold", "", "Minimum quality score (0-100)."},
+  {G, "diff_base", kString, "", "", "--base", "", "Git ref diff_coverage compares with; default: the CI's target branch, else origin/main, else main."},
   {G, "weights", kObject, "", "", "", "", "Weights of the metrics in the score."},
   {G, "weights.line_coverage", kNumber, "0.4", "", "", "", "Weight of line coverage."},
   {G, "weights.branch_coverage", kNumber, "0.2", "", "", "", "Weight of branch coverage."},

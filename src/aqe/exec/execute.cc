@@ -118,6 +118,10 @@ void tally(ExecuteReport& r, const std::vector<JunitCase>& finals, const std::se
       std::string msg = c.message.empty() ? std::string(trim(c.details)) : c.message;
       r.failures.push_back({c.test_id, c.file, c.line, msg, c.outcome});
     }
+    if (c.teardown_error) {
+      ++r.errors;
+      r.failures.push_back({c.test_id, c.file, c.line, c.teardown_message, "error"});
+    }
   }
 }
 
@@ -126,14 +130,17 @@ std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, i
   for (const auto& c : cases) {
     // Collection errors have no test to schedule.
     if (c.test_id.find("::") == std::string::npos && c.outcome == "error") continue;
-    rows.push_back({c.test_id, c.file.empty() ? c.test_id.substr(0, c.test_id.find("::")) : c.file, c.outcome,
-                    c.time_s, attempt, c.message, 0});
+    const bool clean = !c.teardown_error || c.outcome != "passed";
+    rows.push_back({c.test_id, c.file.empty() ? c.test_id.substr(0, c.test_id.find("::")) : c.file,
+                    clean ? c.outcome : "error", c.time_s, attempt, clean ? c.message : c.teardown_message,
+                    0});
   }
   return rows;
 }
 
 bool retryable(const JunitCase& c) {
-  return (c.outcome == "failed" || c.outcome == "error") && c.test_id.find("::") != std::string::npos;
+  return (c.outcome == "failed" || c.outcome == "error" || c.teardown_error) &&
+         c.test_id.find("::") != std::string::npos;
 }
 
 ExitCode decide_exit(const ExecuteReport& r, const ExecuteOptions& o, const PytestPassResult& p) {
@@ -230,7 +237,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
     rows.insert(rows.end(), more.begin(), more.end());
     for (const auto& c : rr->cases) {
       if (!again.count(c.test_id)) continue;
-      if (c.outcome == "passed") {
+      if (c.outcome == "passed" && !c.teardown_error) {
         flaky.insert(c.test_id);
         if (db) (void)db->record_flake(c.test_id);
       }
@@ -365,6 +372,8 @@ Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db, Pro
   if (db) {
     state::RunInfo info;
     info.command = "execute";
+    info.branch = opts.branch;
+    info.commit = opts.commit;
     info.args = {{"paths", opts.paths}, {"paths_key", paths_key(opts)}};
     if (opts.shard) info.args["shard"] = {opts.shard->first, opts.shard->second};
     if (auto id = db->begin_run(info)) run_id = *id;

@@ -40,6 +40,7 @@ struct ExecuteOptions {
   std::vector<std::string> pytest_args;      // extra arguments passed to every worker
   std::filesystem::path out_dir;             // junit.xml / coverage; default <project>/.aqe/runs/<ts>
   int cores = 0;                             // 0 = std::thread::hardware_concurrency()
+  std::string branch, commit;                // recorded on the run and its coverage snapshot
 };
 
 struct TestFailure {

@@ -33,6 +33,9 @@ std::pair<std::string, int> crash_location(const std::string& details) {
   return found;
 }
 
+// How pytest's JUnit writer names an error raised while tearing a test down.
+constexpr std::string_view kTeardownPrefix = "failed on teardown with";
+
 int outcome_rank(const std::string& o) {
   if (o == "error") return 3;
   if (o == "failed") return 2;
@@ -58,6 +61,11 @@ JunitCase read_case(const pugi::xml_node& tc) {
   for (const char* tag : {"skipped", "failure", "error"}) {
     for (auto child = tc.child(tag); child; child = child.next_sibling(tag)) {
       const std::string o = std::string(tag) == "failure" ? "failed" : tag;
+      if (o == "error" && starts_with(child.attribute("message").as_string(), kTeardownPrefix)) {
+        c.teardown_error = true;
+        c.teardown_message = child.attribute("message").as_string();
+        continue;
+      }
       if (outcome_rank(o) < outcome_rank(c.outcome)) continue;
       c.outcome = o;
       c.message = child.attribute("message").as_string();
@@ -113,13 +121,22 @@ Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::stri
   std::map<std::string, size_t> seen;
   for (auto tc : doc.select_nodes("//testcase")) {
     JunitCase c = read_case(tc.node());
-    // pytest may write a second testcase for a teardown error of the same test.
+    // pytest writes a second testcase for a teardown error of a test whose call failed.
     auto [it, inserted] = seen.emplace(c.test_id, out.size());
     if (inserted) {
       out.push_back(std::move(c));
-    } else if (outcome_rank(c.outcome) > outcome_rank(out[it->second].outcome)) {
-      c.time_s += out[it->second].time_s;
-      out[it->second] = std::move(c);
+      continue;
+    }
+    JunitCase& first = out[it->second];
+    if (c.teardown_error) {
+      first.teardown_error = true;
+      first.teardown_message = c.teardown_message;
+    }
+    if (outcome_rank(c.outcome) > outcome_rank(first.outcome)) {
+      c.time_s += first.time_s;
+      c.teardown_error = first.teardown_error;
+      c.teardown_message = first.teardown_message;
+      first = std::move(c);
     }
   }
   return out;
@@ -134,19 +151,28 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
   auto suite = suites.append_child("testsuite");
   suite.append_attribute("name") = suite_name.c_str();
 
-  std::map<std::string, pugi::xml_node> by_id;
+  // Per test, its testcase nodes in the merged suite and the document they came from.
+  std::map<std::string, std::pair<size_t, std::vector<pugi::xml_node>>> by_id;
   for (size_t d = 0; d < documents.size(); ++d) {
     pugi::xml_document doc;
     if (!doc.load_buffer(documents[d].data(), documents[d].size())) continue;
     for (auto x : doc.select_nodes("//testcase")) {
       const JunitCase c = read_case(x.node());
       auto it = by_id.find(c.test_id);
-      if (it != by_id.end()) {
-        it->second = suite.insert_copy_after(x.node(), it->second);
-        suite.remove_child(it->second.previous_sibling());
-      } else {
-        by_id[c.test_id] = suite.append_copy(x.node());
+      if (it == by_id.end()) {
+        by_id[c.test_id] = {d, {suite.append_copy(x.node())}};
+        continue;
       }
+      auto& [from, nodes] = it->second;
+      if (from == d) {
+        nodes.push_back(suite.insert_copy_after(x.node(), nodes.back()));
+        continue;
+      }
+      // A later document (a retry) replaces the test's earlier testcases in place.
+      pugi::xml_node replacement = suite.insert_copy_after(x.node(), nodes.back());
+      for (auto n : nodes) suite.remove_child(n);
+      from = d;
+      nodes = {replacement};
     }
   }
   int tests = 0, failures = 0, errors = 0, skipped = 0;
@@ -156,7 +182,7 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
     ++tests;
     time_s += c.time_s;
     if (c.outcome == "failed") ++failures;
-    if (c.outcome == "error") ++errors;
+    if (c.outcome == "error" || c.teardown_error) ++errors;
     if (c.outcome == "skipped") ++skipped;
   }
   suite.append_attribute("tests") = tests;

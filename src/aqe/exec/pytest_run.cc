@@ -297,7 +297,12 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
   c.time_s += msg.value("duration", 0.0);
-  if (outcome_rank(outcome) > outcome_rank(c.outcome)) c.outcome = outcome;
+  if (when == "teardown" && outcome == "error") {
+    c.teardown_error = true;
+    c.teardown_message = "failed on teardown";
+  } else if (outcome_rank(outcome) > outcome_rank(c.outcome)) {
+    c.outcome = outcome;
+  }
   if (outcome == "failed" || outcome == "error") {
     ++failures_;
     progress_.event((outcome == "failed" ? "FAILED " : "ERROR ") + id);
@@ -375,13 +380,12 @@ void PassRunner::on_exit(Worker& w) {
   if (w.outstanding.empty() || out_.stopped || out_.timed_out || out_.interrupted) return;
   // A crash: the test it was running is reported, the rest of its work goes back once.
   const std::string culprit = w.outstanding.front();
-  JunitCase c{culprit,
-              file_of(culprit),
-              0,
-              "error",
-              0,
-              "worker crashed while running this test",
-              w.result.stderr_data};
+  JunitCase c;
+  c.test_id = culprit;
+  c.file = file_of(culprit);
+  c.outcome = "error";
+  c.message = "worker crashed while running this test";
+  c.details = w.result.stderr_data;
   if (w.result.termination == Termination::kSignaled) {
     c.message += " (signal " + std::to_string(w.result.signal) + ")";
   }

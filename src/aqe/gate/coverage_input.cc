@@ -1,4 +1,5 @@
 // Coverage reports from other tools: coverage.py JSON, Cobertura XML, LCOV.
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -6,6 +7,7 @@
 
 #include <pugixml.hpp>
 
+#include "aqe/gate/coverage_py_json.h"
 #include "aqe/gate/gate.h"
 #include "aqe/util/strings.h"
 
@@ -34,15 +36,27 @@ std::vector<FileCoverage> files_of(const std::map<std::string, LineTable>& table
   std::vector<FileCoverage> out;
   out.reserve(tables.size());
   for (const auto& [file, t] : tables) {
-    FileCoverage f{file, 0, 0, 0, 0};
+    FileCoverage f{file, 0, 0, 0, 0, true, {}, {}};
     f.lines_total = static_cast<int64_t>(t.hits.size());
-    for (const auto& [line, h] : t.hits) f.lines_covered += h > 0 ? 1 : 0;
+    for (const auto& [line, h] : t.hits) (h > 0 ? f.covered_lines : f.missing_lines).push_back(line);
+    f.lines_covered = static_cast<int64_t>(f.covered_lines.size());
     for (const auto& [line, b] : t.branches) {
       f.branches_covered += b.first;
       f.branches_total += b.second;
     }
     out.push_back(std::move(f));
   }
+  return out;
+}
+
+std::vector<int64_t> line_list(const json& entry, const char* key) {
+  std::vector<int64_t> out;
+  auto it = entry.find(key);
+  if (it == entry.end() || !it->is_array()) return out;
+  out.reserve(it->size());
+  for (const auto& n : *it)
+    if (n.is_number_integer()) out.push_back(n.get<int64_t>());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -68,7 +82,8 @@ Result<CoverageInput> parse_coverage_py_json(std::string_view text, const std::s
       return it != sum.end() && it->is_number() ? it->get<int64_t>() : 0;
     };
     in.files.push_back({normalize_path(name, project_dir), num("covered_lines"), num("num_statements"),
-                        num("covered_branches"), num("num_branches")});
+                        num("covered_branches"), num("num_branches"), true,
+                        line_list(entry, "executed_lines"), line_list(entry, "missing_lines")});
   }
   return in;
 }
@@ -255,7 +270,10 @@ Result<CoverageInput> parse_coverage(std::string_view text, const std::string& o
   if (first == std::string_view::npos) {
     return make_error("INPUT_INVALID", origin + ": empty coverage report", "pass the report the tool wrote");
   }
-  if (text[first] == '{') return parse_coverage_py_json(text, origin, project_dir);
+  if (text[first] == '{') {
+    if (auto fast = read_coverage_py_json(text, origin, project_dir)) return std::move(*fast);
+    return parse_coverage_py_json(text, origin, project_dir);
+  }
   if (text[first] == '<') {
     pugi::xml_document doc;
     std::string buf(text);

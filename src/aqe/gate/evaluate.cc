@@ -99,6 +99,8 @@ Result<GateResult> evaluate_gate(const GateInputs& in, const GatePolicy& policy,
   if (in.tests) r.inputs.push_back(in.tests->origin);
   if (in.findings) r.inputs.push_back(in.findings->origin);
   if (in.tests_generated_origin) r.inputs.push_back(*in.tests_generated_origin);
+  if (in.base_coverage) r.inputs.push_back(in.base_coverage->origin);
+  r.diff = in.diff;
   const Profile* p = profile.profile ? &*profile.profile : nullptr;
   r.blocking = p ? p->blocking : true;
   if (p && p->skip) {
@@ -128,6 +130,7 @@ Result<GateResult> evaluate_gate(const GateInputs& in, const GatePolicy& policy,
     cs.insert(cs.end(), s.conditions.begin(), s.conditions.end());
     UnitResult u = evaluate_unit(s.path, compute_metrics(in, scope_list(s.path)), policy.weights, t, cs);
     u.files = n;
+    u.diff = diff_coverage_of(in, scope_list(s.path));
     r.scopes.push_back(std::move(u));
   }
 
@@ -146,6 +149,7 @@ Result<GateResult> evaluate_gate(const GateInputs& in, const GatePolicy& policy,
   r.primary = evaluate_unit(join(primary_scopes, ", "), compute_metrics(in, primary_scopes), policy.weights,
                             primary_threshold, primary_conditions);
   r.primary.files = files_in_scope(in, primary_scopes);
+  r.primary.diff = diff_coverage_of(in, primary_scopes);
   r.passed = r.primary.passed;
   for (const auto& u : r.scopes) r.passed = r.passed && u.passed;
   return r;

@@ -14,15 +14,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/ci/ci.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gate {
+
+// The branch/event facts profiles are chosen by live in ci/ (execute records them too).
+using ci::ci_facts;
+using ci::CiFacts;
 
 // ---- inputs ----
 
 struct FileCoverage {
   std::string file;  // project-relative with '/' when the file is inside the project
   int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
+  // The executable lines (statements) that ran / did not run, ascending. Reports carry them;
+  // a snapshot recorded in aqe.db has totals only (line_data false).
+  bool line_data = false;
+  std::vector<int64_t> covered_lines, missing_lines;
 };
 
 struct CoverageInput {
@@ -47,8 +56,23 @@ struct FindingsInput {
   std::vector<Finding> findings;
 };
 
+// The lines a change adds or modifies, against the base it was compared with.
+struct DiffInput {
+  std::string base;         // the ref compared against ("origin/main"); empty when none was found
+  std::string base_reason;  // why that ref: "--base", "GITHUB_BASE_REF", "origin/main exists"
+  std::string merge_base;   // the commit the diff starts from
+  std::string repo_prefix;  // the project dir relative to the repository root ("" or "svc/api/")
+  // Project-relative path (as coverage paths are) -> added/modified line numbers, ascending.
+  std::map<std::string, std::vector<int64_t>> changed;
+  std::string unavailable;  // why there is no diff; then `changed` is empty
+};
+
 struct GateInputs {
   std::optional<CoverageInput> coverage;
+  std::optional<DiffInput> diff;
+  // The latest coverage snapshot recorded on the base branch, for coverage_delta.
+  std::optional<CoverageInput> base_coverage;
+  std::string base_coverage_missing;  // why there is none
   std::optional<TestInput> tests;
   std::optional<FindingsInput> findings;
   std::optional<int64_t> tests_generated;
@@ -75,6 +99,46 @@ FindingsInput merge_findings(std::vector<FindingsInput> parts);
 
 // A path as compared against scopes: project-relative, '/'-separated, no "./".
 std::string normalize_path(std::string_view path, const std::filesystem::path& project_dir);
+
+// ---- diffs ----
+
+// One file of a unified diff (`git diff -U0`). Paths are as git prints them (relative to the
+// repository root, "a/" "b/" prefixes and C-style quoting removed).
+struct ChangedFile {
+  std::string path;      // new path; empty for a deleted file
+  std::string old_path;  // empty for a new file
+  bool added = false, deleted = false, renamed = false, binary = false;
+  std::vector<int64_t> added_lines;  // new-side numbers of '+' lines, ascending
+};
+
+// Parses `git diff` output with --src-prefix=a/ --dst-prefix=b/. Errors name the diff line.
+Result<std::vector<ChangedFile>> parse_unified_diff(std::string_view text);
+
+// Runs git in `project_dir`: the merge base of HEAD and `base` (when empty: the CI's target
+// branch, then origin/main, then main), and the lines changed from it to the working tree,
+// mapped to project-relative paths. An explicit base git cannot resolve is an error (exit 3);
+// finding no base, or no git checkout, is not: `unavailable` says why.
+Result<DiffInput> diff_against_base(const std::filesystem::path& project_dir, const std::string& base,
+                                    const std::string& base_origin, const CiFacts& ci);
+
+struct UncoveredLine {
+  std::string file;
+  int64_t line = 0;
+};
+
+// diff-cover's figure: of the changed lines that the coverage data knows as executable, the
+// share that ran. Changed files the coverage data does not mention are left out (not measured:
+// docs, config, other languages), as are changed lines that are not statements.
+struct DiffCoverage {
+  int64_t lines = 0, covered = 0;  // changed executable lines / those covered
+  size_t files_changed = 0, files_measured = 0;
+  std::vector<UncoveredLine> uncovered;  // by file, then line
+};
+DiffCoverage diff_coverage(const DiffInput& diff, const CoverageInput& cov,
+                           const std::vector<std::string>& scopes);
+
+// The diff coverage of `in` under `scopes`; none without a diff or per-line coverage data.
+std::optional<DiffCoverage> diff_coverage_of(const GateInputs& in, const std::vector<std::string>& scopes);
 
 // ---- metrics ----
 
@@ -146,15 +210,6 @@ struct ConditionResult {
 
 // ---- profiles (chosen by CI branch/event) ----
 
-struct CiFacts {
-  std::string branch;           // source branch of the build
-  std::string event;            // "push", "pull_request", "merge_request_event", ... as the CI names it
-  bool change_request = false;  // a pull/merge request build
-  std::string target_branch;    // of the pull/merge request
-  std::string source;           // which variable decided the branch, for the output
-};
-CiFacts ci_facts(const std::map<std::string, std::string>& env);
-
 struct Profile {
   std::string name;
   std::vector<std::string> branches;  // globs (fnmatch; '*' also matches '/')
@@ -188,6 +243,7 @@ Result<std::vector<ScopePolicy>> parse_scopes(const nlohmann::json& scopes);
 struct UnitResult {
   std::string scope;  // "" = the whole project
   bool passed = false;
+  std::optional<DiffCoverage> diff;  // when a diff and per-line coverage were available
   Score score;
   double threshold = 0;
   std::vector<ConditionResult> conditions;  // the score condition first
@@ -215,6 +271,7 @@ struct GateResult {
   UnitResult primary;               // the project, or the union of --scope paths
   std::vector<UnitResult> scopes;   // each scope on its own
   std::vector<std::string> inputs;  // origins of the data judged
+  std::optional<DiffInput> diff;    // the base compared against, for the output
 };
 
 // Evaluates the gate. Errors: a scope that matches no measured file; a condition on an
@@ -227,8 +284,9 @@ Result<GateResult> evaluate_gate(const GateInputs& in, const GatePolicy& policy,
 nlohmann::json to_json(const GateResult& r);
 std::string to_text(const GateResult& r);
 std::string to_markdown(const GateResult& r);
-// GitHub workflow commands (::error / ::warning) for failed conditions.
-std::vector<std::string> annotations(const GateResult& r, bool as_error);
+// GitHub workflow commands (::error / ::warning) for failed conditions, then one ::warning per
+// uncovered changed line (at most `max_line_annotations`, and a ::notice counting the rest).
+std::vector<std::string> annotations(const GateResult& r, bool as_error, size_t max_line_annotations = 10);
 // "passed=true\nscore=83.25\n" for $GITHUB_OUTPUT.
 std::string github_outputs(const GateResult& r);
 

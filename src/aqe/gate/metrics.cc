@@ -15,7 +15,6 @@ constexpr const char* kNoCoverage =
     "no coverage data: run `aqe execute tests/ --coverage` or pass --coverage FILE";
 constexpr const char* kNoTests = "no test results: run `aqe execute tests/` or pass --junit FILE";
 constexpr const char* kNoFindings = "no security scan: run `aqe security-scan src/` or pass --sarif FILE";
-constexpr const char* kNotComputed = "not computed by this version of aqe";
 
 Metric known(double v) { return Metric{v, ""}; }
 Metric unknown(std::string why) { return Metric{std::nullopt, std::move(why)}; }
@@ -81,7 +80,49 @@ void add_findings(Metrics& m, const GateInputs& in, const std::vector<std::strin
   for (const char* s : kLevels) m[std::string("security_") + s] = known(static_cast<double>(counts[s]));
 }
 
+Metric diff_metric(const GateInputs& in, const std::vector<std::string>& scopes) {
+  if (!in.diff) return unknown("no diff was computed");
+  if (!in.diff->unavailable.empty()) return unknown(in.diff->unavailable);
+  if (!in.coverage) return unknown(kNoCoverage);
+  auto d = diff_coverage_of(in, scopes);
+  if (!d)
+    return unknown(in.coverage->origin + " has per-file totals only, no per-line data: pass --coverage FILE");
+  // diff-cover's convention: a change without executable lines (docs, config) misses nothing.
+  return known(d->lines == 0 ? 100.0
+                             : 100.0 * static_cast<double>(d->covered) / static_cast<double>(d->lines));
+}
+
+std::optional<double> line_percent(const CoverageInput& c, const std::vector<std::string>& scopes) {
+  int64_t covered = 0, total = 0;
+  for (const auto& f : c.files) {
+    if (!in_any_scope(f.file, scopes)) continue;
+    covered += f.lines_covered;
+    total += f.lines_total;
+  }
+  return percent(covered, total);
+}
+
+// Percentage points gained (+) or lost (-) against the base branch's latest snapshot.
+Metric delta_metric(const Metrics& m, const GateInputs& in, const std::vector<std::string>& scopes) {
+  const Metric& line = m.at("line_coverage");
+  if (!line.value) return unknown(line.unavailable_reason);
+  if (!in.base_coverage)
+    return unknown(in.base_coverage_missing.empty() ? "no base coverage" : in.base_coverage_missing);
+  auto base = line_percent(*in.base_coverage, scopes);
+  if (!base) return unknown("no measured lines in scope in " + in.base_coverage->origin);
+  return known(*line.value - *base);
+}
+
 }  // namespace
+
+std::optional<DiffCoverage> diff_coverage_of(const GateInputs& in, const std::vector<std::string>& scopes) {
+  if (!in.diff || !in.diff->unavailable.empty() || !in.coverage) return std::nullopt;
+  const auto& files = in.coverage->files;
+  if (!files.empty() &&
+      std::none_of(files.begin(), files.end(), [](const FileCoverage& f) { return f.line_data; }))
+    return std::nullopt;
+  return diff_coverage(*in.diff, *in.coverage, scopes);
+}
 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> kNames = {"line_coverage",   "branch_coverage",   "diff_coverage",
@@ -103,8 +144,8 @@ Metrics compute_metrics(const GateInputs& in, const std::vector<std::string>& sc
   add_coverage(m, in, scopes);
   add_tests(m, in);
   add_findings(m, in, scopes);
-  m["diff_coverage"] = unknown(kNotComputed);
-  m["coverage_delta"] = unknown(kNotComputed);
+  m["diff_coverage"] = diff_metric(in, scopes);
+  m["coverage_delta"] = delta_metric(m, in, scopes);
   m["tests_generated"] = in.tests_generated ? known(static_cast<double>(*in.tests_generated))
                                             : unknown("no generate run recorded: run `aqe generate src/`");
   return m;

@@ -10,15 +10,6 @@ namespace aqe::gate {
 
 namespace {
 
-std::string env_value(const std::map<std::string, std::string>& env, const char* name) {
-  auto it = env.find(name);
-  return it == env.end() ? std::string() : it->second;
-}
-
-std::string strip_heads(const std::string& ref) {
-  return starts_with(ref, "refs/heads/") ? ref.substr(11) : std::string();
-}
-
 bool branch_matches(const std::string& glob, const std::string& branch) {
   return !branch.empty() && fnmatch(glob.c_str(), branch.c_str(), 0) == 0;
 }
@@ -41,54 +32,6 @@ Result<std::vector<std::string>> strings_of(const nlohmann::json& v, const std::
 }
 
 }  // namespace
-
-CiFacts ci_facts(const std::map<std::string, std::string>& env) {
-  CiFacts ci;
-  if (!env_value(env, "GITHUB_EVENT_NAME").empty() || !env_value(env, "GITHUB_REF").empty()) {
-    ci.event = env_value(env, "GITHUB_EVENT_NAME");
-    ci.change_request = starts_with(ci.event, "pull_request");
-    ci.target_branch = env_value(env, "GITHUB_BASE_REF");
-    // On pull requests GITHUB_REF is refs/pull/N/merge; the source branch is GITHUB_HEAD_REF.
-    ci.branch = env_value(env, "GITHUB_HEAD_REF");
-    ci.source = "GITHUB_HEAD_REF";
-    if (ci.branch.empty()) {
-      ci.branch = strip_heads(env_value(env, "GITHUB_REF"));
-      ci.source = "GITHUB_REF";
-    }
-    if (ci.branch.empty() && env_value(env, "GITHUB_REF_TYPE") != "tag" && !ci.change_request) {
-      ci.branch = env_value(env, "GITHUB_REF_NAME");
-      ci.source = "GITHUB_REF_NAME";
-    }
-    return ci;
-  }
-  if (!env_value(env, "GITLAB_CI").empty() || !env_value(env, "CI_COMMIT_BRANCH").empty() ||
-      !env_value(env, "CI_MERGE_REQUEST_IID").empty()) {
-    ci.change_request = !env_value(env, "CI_MERGE_REQUEST_IID").empty();
-    ci.event = env_value(env, "CI_PIPELINE_SOURCE");
-    ci.target_branch = env_value(env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME");
-    ci.branch =
-        env_value(env, ci.change_request ? "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME" : "CI_COMMIT_BRANCH");
-    ci.source = ci.change_request ? "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME" : "CI_COMMIT_BRANCH";
-    if (ci.branch.empty()) {
-      ci.branch = env_value(env, "CI_COMMIT_BRANCH");
-      ci.source = "CI_COMMIT_BRANCH";
-    }
-    return ci;
-  }
-  // Jenkins multibranch: BRANCH_NAME; CHANGE_ID marks a pull request build.
-  ci.branch = env_value(env, "BRANCH_NAME");
-  ci.source = ci.branch.empty() ? "" : "BRANCH_NAME";
-  ci.change_request = !env_value(env, "CHANGE_ID").empty();
-  ci.target_branch = env_value(env, "CHANGE_TARGET");
-  if (ci.change_request) {
-    ci.event = "pull_request";
-    if (!env_value(env, "CHANGE_BRANCH").empty()) {
-      ci.branch = env_value(env, "CHANGE_BRANCH");
-      ci.source = "CHANGE_BRANCH";
-    }
-  }
-  return ci;
-}
 
 Result<std::vector<Profile>> parse_profiles(const nlohmann::json& profiles) {
   std::vector<Profile> out;

@@ -2,6 +2,8 @@
 // the latest security-scan's findings, the latest generate run.
 #include "aqe/gate/recorded_input.h"
 
+#include "aqe/util/fs.h"
+
 namespace aqe::gate {
 
 namespace fs = std::filesystem;
@@ -14,7 +16,63 @@ int64_t field(const json& j, const char* k) {
   return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
 }
 
+CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path& project_dir,
+                             const std::string& db_name) {
+  CoverageInput c;
+  c.origin = db_name + " (coverage of run " + std::to_string(snap.run_id) +
+             (snap.branch.empty() ? "" : " on " + snap.branch) + ")";
+  c.has_branches = true;  // aqe execute --coverage always measures branches
+  for (const auto& f : snap.files) {
+    c.files.push_back({normalize_path(f.file, project_dir),
+                       f.lines_covered,
+                       f.lines_total,
+                       f.branches_covered,
+                       f.branches_total,
+                       false,
+                       {},
+                       {}});
+  }
+  return c;
+}
+
+// execute writes coverage.json beside its junit.xml; that report has the per-line data the
+// snapshot lacks (diff_coverage needs it). Only when it belongs to the snapshot's run.
+std::optional<CoverageInput> run_report(state::Db& db, const fs::path& project_dir, int64_t run_id) {
+  auto run = db.latest_run("execute");
+  if (!run || !*run || (*run)->first != run_id || !(*run)->second.is_object()) return std::nullopt;
+  const json& s = (*run)->second;
+  const auto field = s.find("junit_xml");
+  if (field == s.end() || !field->is_string()) return std::nullopt;
+  const std::string junit = field->get<std::string>();
+  if (junit.empty()) return std::nullopt;
+  const fs::path report = fs::path(junit).parent_path() / "coverage.json";
+  auto text = read_file(report);
+  if (!text) return std::nullopt;
+  auto cov = parse_coverage(*text, report.lexically_relative(project_dir).string(), project_dir);
+  if (!cov) return std::nullopt;
+  cov->origin += " (run " + std::to_string(run_id) + ")";
+  return std::move(*cov);
+}
+
+Result<std::optional<CoverageInput>> latest_coverage_input(state::Db& db, const fs::path& project_dir,
+                                                           const std::string& db_name) {
+  auto snap = db.latest_coverage();
+  if (!snap) return snap.error();
+  if (!*snap) return std::optional<CoverageInput>();
+  if (auto report = run_report(db, project_dir, (*snap)->run_id)) return report;
+  return std::optional(snapshot_input(**snap, project_dir, db_name));
+}
+
 }  // namespace
+
+Result<std::optional<CoverageInput>> recorded_coverage(state::Db& db, const fs::path& project_dir,
+                                                       const std::string& branch) {
+  auto snap = db.latest_coverage(branch);
+  if (!snap) return snap.error();
+  if (!*snap) return std::optional<CoverageInput>();
+  const std::string db_name = db.path().lexically_relative(project_dir).string();
+  return std::optional(snapshot_input(**snap, project_dir, db_name));
+}
 
 Status read_recorded_inputs(state::Db& db, const fs::path& project_dir, GateInputs& in) {
   const std::string db_name = db.path().lexically_relative(project_dir).string();
@@ -32,18 +90,9 @@ Status read_recorded_inputs(state::Db& db, const fs::path& project_dir, GateInpu
     }
   }
   if (!in.coverage) {
-    auto snap = db.latest_coverage();
-    if (!snap) return snap.error();
-    if (*snap) {
-      CoverageInput c;
-      c.origin = db_name + " (coverage of run " + std::to_string((*snap)->run_id) + ")";
-      c.has_branches = true;  // aqe execute --coverage always measures branches
-      for (const auto& f : (*snap)->files) {
-        c.files.push_back({normalize_path(f.file, project_dir), f.lines_covered, f.lines_total,
-                           f.branches_covered, f.branches_total});
-      }
-      in.coverage = std::move(c);
-    }
+    auto cov = latest_coverage_input(db, project_dir, db_name);
+    if (!cov) return cov.error();
+    if (*cov) in.coverage = std::move(**cov);
   }
   if (!in.findings) {
     auto run = db.latest_run("security-scan");

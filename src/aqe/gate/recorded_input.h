@@ -12,4 +12,9 @@ namespace aqe::gate {
 // (explicit files) are kept.
 Status read_recorded_inputs(state::Db& db, const std::filesystem::path& project_dir, GateInputs& in);
 
+// The latest coverage snapshot recorded on `branch` (per-file totals), if any.
+Result<std::optional<CoverageInput>> recorded_coverage(state::Db& db,
+                                                       const std::filesystem::path& project_dir,
+                                                       const std::string& branch);
+
 }  // namespace aqe::gate

@@ -24,6 +24,27 @@ std::string result_word(const GateResult& r) {
   return r.passed ? "passed" : "failed";
 }
 
+json diff_json(const DiffCoverage& d) {
+  json lines = json::array();
+  for (const auto& u : d.uncovered) lines.push_back({{"file", u.file}, {"line", u.line}});
+  return {{"files_changed", d.files_changed},
+          {"files_measured", d.files_measured},
+          {"lines", d.lines},
+          {"lines_covered", d.covered},
+          {"uncovered_changed_lines", lines}};
+}
+
+// The base and merge base the diff was taken against, with the primary unit's figures.
+json diff_section(const GateResult& r) {
+  if (!r.diff) return nullptr;
+  json d = r.primary.diff ? diff_json(*r.primary.diff) : json::object();
+  d["base"] = r.diff->base.empty() ? json(nullptr) : json(r.diff->base);
+  d["base_reason"] = r.diff->base_reason;
+  d["merge_base"] = r.diff->merge_base.empty() ? json(nullptr) : json(r.diff->merge_base);
+  if (!r.diff->unavailable.empty()) d["unavailable"] = r.diff->unavailable;
+  return d;
+}
+
 json unit_json(const UnitResult& u) {
   json conditions = json::array();
   for (const auto& c : u.conditions) {
@@ -52,7 +73,8 @@ json unit_json(const UnitResult& u) {
           {"conditions", conditions},
           {"metrics", metrics},
           {"metrics_unavailable", unavailable},
-          {"score_weights", weights}};
+          {"score_weights", weights},
+          {"diff", u.diff ? diff_json(*u.diff) : json(nullptr)}};
 }
 
 std::string pad(std::string s, size_t n) {
@@ -99,6 +121,54 @@ std::vector<const UnitResult*> units_of(const GateResult& r) {
   return units;
 }
 
+void diff_text(std::ostringstream& out, const DiffCoverage& d, const DiffInput& in) {
+  constexpr size_t kShown = 20;
+  out << "Diff coverage: " << d.covered << "/" << d.lines << " changed executable lines covered ("
+      << d.files_measured << " of " << d.files_changed << " changed files measured) against " << in.base
+      << " (merge base " << in.merge_base.substr(0, 12) << ")\n";
+  if (d.uncovered.empty()) return;
+  std::vector<std::string> where;
+  for (size_t i = 0; i < d.uncovered.size() && i < kShown; ++i)
+    where.push_back(d.uncovered[i].file + ":" + std::to_string(d.uncovered[i].line));
+  out << "Uncovered changed lines: " << join(where, ", ");
+  if (d.uncovered.size() > kShown) out << " and " << d.uncovered.size() - kShown << " more";
+  out << "\n";
+}
+
+// A property value of a workflow command (file=..., line=...): ',' and ':' are escaped too.
+std::string escape_property(std::string_view s) {
+  std::string out;
+  for (char ch : escape_command(s)) {
+    if (ch == ':')
+      out += "%3A";
+    else if (ch == ',')
+      out += "%2C";
+    else
+      out += ch;
+  }
+  return out;
+}
+
+void line_annotations(const GateResult& r, size_t max_lines, std::vector<std::string>& out) {
+  if (!r.primary.diff) return;
+  const auto& lines = r.primary.diff->uncovered;
+  // GitHub wants paths relative to the repository root; ours are relative to the project dir.
+  const std::string prefix = r.diff ? r.diff->repo_prefix : "";
+  for (size_t i = 0; i < lines.size() && i < max_lines; ++i) {
+    const std::string& f = lines[i].file;
+    out.push_back("::warning file=" + escape_property(starts_with(f, "/") ? f : prefix + f) +
+                  ",line=" + std::to_string(lines[i].line) + ",title=Uncovered changed line::" +
+                  escape_command("changed line " + std::to_string(lines[i].line) + " of " + lines[i].file +
+                                 " is not covered by the tests"));
+  }
+  if (lines.size() > max_lines) {
+    out.push_back("::notice title=Uncovered changed lines::" +
+                  escape_command(std::to_string(lines.size() - max_lines) +
+                                 " more uncovered changed lines not annotated; the JSON output lists all " +
+                                 std::to_string(lines.size()) + " (data.diff.uncovered_changed_lines)"));
+  }
+}
+
 }  // namespace
 
 json to_json(const GateResult& r) {
@@ -130,7 +200,8 @@ json to_json(const GateResult& r) {
             {"metrics", p["metrics"]},
             {"metrics_unavailable", p["metrics_unavailable"]},
             {"score_weights", p["score_weights"]},
-            {"files", p["files"]}});
+            {"files", p["files"]},
+            {"diff", diff_section(r)}});
   return d;
 }
 
@@ -158,6 +229,7 @@ std::string to_text(const GateResult& r) {
   }
   if (!measured.empty()) out << "Metrics: " << join(measured, ", ") << "\n";
   if (!missing.empty()) out << "Not measured: " << join(missing, ", ") << "\n";
+  if (r.primary.diff && r.diff) diff_text(out, *r.primary.diff, *r.diff);
   if (!r.inputs.empty()) out << "Inputs: " << join(r.inputs, "; ") << "\n";
   return out.str();
 }
@@ -181,10 +253,15 @@ std::string to_markdown(const GateResult& r) {
     }
     out << "\n";
   }
+  if (r.primary.diff && r.diff) {
+    const DiffCoverage& d = *r.primary.diff;
+    out << "Diff coverage against `" << r.diff->base << "`: " << d.covered << "/" << d.lines
+        << " changed executable lines covered, " << d.uncovered.size() << " uncovered\n\n";
+  }
   return out.str();
 }
 
-std::vector<std::string> annotations(const GateResult& r, bool as_error) {
+std::vector<std::string> annotations(const GateResult& r, bool as_error, size_t max_line_annotations) {
   std::vector<std::string> out;
   if (r.skipped) return out;
   for (const UnitResult* u : units_of(r)) {
@@ -195,6 +272,7 @@ std::vector<std::string> annotations(const GateResult& r, bool as_error) {
                     " title=Quality gate::" + escape_command(c.message + where));
     }
   }
+  line_annotations(r, max_line_annotations, out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <regex>
 
+#include "aqe/scan/python_lines.h"
 #include "aqe/util/strings.h"
 
 extern "C" const TSLanguage* tree_sitter_python(void);
@@ -41,32 +42,69 @@ struct Trigger {
   unsigned flags;
 };
 
-// Cheap over-approximations of each family's syntax; a file none of them matches is not parsed.
+// Each family's call or literal syntax, as text: a file (or statement) none of them matches
+// is not parsed. A hit must also sit in code, or for the literal families in a string, per
+// the PythonLines lexer.
 constexpr std::array<Trigger, kFamilyCount> kTriggers = {{
-    {kEvalExec, R"(\b(?:eval|exec)\s*\()", 0},
-    {kShell, R"(shell\s*=|\bos\.(?:system|popen)|getoutput|create_subprocess_shell)", 0},
-    {kDeserialise, R"(\b(?:c?[Pp]ickle|dill|shelve|jsonpickle|marshal|read_pickle)\b)", 0},
-    {kYaml, R"(\byaml\b)", 0},
-    {kHash, R"(md5|sha1|hashlib\.new)", HS_FLAG_CASELESS},
-    {kRandom, R"(\brandom\.)", 0},
-    {kSql, R"(\b(?:select\s.{0,200}\sfrom|insert\s+into|update\s.{0,100}\sset|delete\s+from)\b)",
-     HS_FLAG_CASELESS | HS_FLAG_DOTALL},
-    {kVerify, R"(verify\s*=\s*False)", 0},
-    {kMktemp, R"(mktemp\s*\()", 0},
-    {kBindAll, R"(0\.0\.0\.0)", 0},
+    {kEvalExec, R"((?:^|[^.\w])(?:builtins\s*\.\s*)?(?:eval|exec)\s*\()", 0},
+    {kShell,
+     R"(\bshell\s*=\s*(?:[^\sFN0=]|F[^a]|N[^o])|\bos\s*\.\s*(?:system|popen\d?)\s*\(|\b(?:getoutput|getstatusoutput|create_subprocess_shell)\s*\()",
+     0},
+    {kDeserialise,
+     R"(\b(?:c?[Pp]ickle|_pickle|dill)\s*\.\s*(?:loads?|Unpickler)\s*\(|\bshelve\s*\.\s*open\s*\(|\bjsonpickle\s*\.\s*decode\s*\(|\bread_pickle\s*\(|\bmarshal\s*\.\s*loads?\s*\()",
+     0},
+    {kYaml, R"(\byaml\s*\.\s*(?:unsafe_)?load(?:_all)?\s*\()", 0},
+    {kHash, R"(\bhashlib\s*\.\s*(?:md5|sha1|new)\s*\(|\b(?:md5|sha1?)\s*\.\s*(?:new|md5)\s*\()",
+     HS_FLAG_CASELESS},
+    {kRandom,
+     R"(\brandom\s*\.\s*(?:random|randint|randrange|choices?|sample|getrandbits|uniform|randbytes|shuffle)\s*\()",
+     0},
+    {kSql,
+     R"(['"]\s*(?:select\s|delete\s+from\s|insert\s+(?:or\s+\w+\s+)?into\s|update\s+\S+\s+set\s|with\s+\w+\s+as\s*\())",
+     HS_FLAG_CASELESS},
+    {kVerify, R"(\bverify\s*=\s*False\b)", 0},
+    {kMktemp, R"(\bmktemp\s*\()", 0},
+    {kBindAll, R"(['"]0\.0\.0\.0['"])", 0},
     {kAssert, R"(\bassert\b[^\n]{0,200}(?:admin|auth|perm|role|staff|superuser|logged_in|owner|privilege))",
      HS_FLAG_CASELESS},
     {kXml,
-     R"(\b(?:ElementTree|etree|minidom|pulldom|sax|expatbuilder|ET)\s*\.\s*(?:parse|fromstring|XML|iterparse|XMLParser|parseString|make_parser|fromstringlist|XMLID)\b)",
+     R"(\b(?:ElementTree|etree|minidom|pulldom|sax|expatbuilder|ET)\s*\.\s*(?:parse|fromstring|XML|iterparse|XMLParser|parseString|make_parser|fromstringlist|XMLID)\s*\()",
      0},
-    {kFlaskDebug, R"(debug\s*=\s*True)", 0},
+    {kFlaskDebug, R"(\bdebug\s*=\s*True\b)", 0},
     {kPassword, R"((?:passw|passphrase|pwd|secret)\w*['"]?\s*(?::\s*\w+\s*)?(?:=|==|:)\s*[bru]?['"])",
      HS_FLAG_CASELESS},
     {kTmp, R"(["'](?:/tmp|/var/tmp|/dev/shm)(?:/|["']))", 0},
 }};
 
-int note_family(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
-  *static_cast<std::uint32_t*>(ctx) |= 1u << id;
+// Families whose trigger ends inside a string literal (the value is what the rule judges).
+bool literal_family(unsigned family) {
+  return family == kSql || family == kBindAll || family == kPassword || family == kTmp;
+}
+
+// A literal-family hit counts only when the literal it ends in is the one the rule judges: the
+// password value's own opening quote, or a literal whose text starts like a path, SQL statement
+// or the bind-all address. Quotes inside long prose strings (pydoc's 750 KB topics table) then
+// no longer send whole statements to the parser.
+bool literal_matches(std::string_view src, size_t literal, size_t hit_end, unsigned family) {
+  if (family == kPassword) return hit_end - 1 == literal;
+  const char q = src[literal];
+  size_t at = literal + 1;
+  if (src.size() > literal + 2 && src[literal + 1] == q && src[literal + 2] == q) at = literal + 3;
+  std::string_view text = src.substr(at, 64);
+  if (family == kBindAll) return starts_with(text, "0.0.0.0");
+  if (family == kTmp)
+    return starts_with(text, "/tmp") || starts_with(text, "/var/tmp") || starts_with(text, "/dev/shm");
+  size_t word = text.find_first_not_of(" \t\r\n");
+  if (word == std::string_view::npos) return false;
+  std::string head = to_lower(text.substr(word, 7));
+  for (std::string_view k : {"select", "delete", "insert", "update", "with"}) {
+    if (starts_with(head, k)) return true;
+  }
+  return false;
+}
+
+int note_hit(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  static_cast<std::vector<TriggerHit>*>(ctx)->push_back({id, static_cast<size_t>(to)});
   return 0;
 }
 
@@ -264,7 +302,8 @@ class FileCheck {
       bool interp = false;
       if (ts_node_symbol(object) == string_) check_sql(object, string_value(object, interp), ".format()");
     }
-    if (has(kFlaskDebug) && last == "run") {
+    // asyncio.run(main(), debug=True) turns on asyncio's debug mode, not a web debugger.
+    if (has(kFlaskDebug) && last == "run" && !starts_with(fn, "asyncio.")) {
       auto debug = kwarg(n, "debug");
       if (debug && is_literal(*debug, "True")) report(n, "py-flask-debug", fn + "(debug=True)");
     }
@@ -353,7 +392,10 @@ class FileCheck {
       TSNode name{};
       if (type == "assignment" || type == "augmented_assignment")
         name = ts_node_child_by_field_name(p, "left", 4);
-      if (type == "keyword_argument") name = ts_node_child_by_field_name(p, "name", 4);
+      if (type == "keyword_argument") {
+        name = ts_node_child_by_field_name(p, "name", 4);
+        if (text(name) == "key" && is_ordering_call(ts_node_parent(ts_node_parent(p)))) return;
+      }
       if (type == "function_definition") name = ts_node_child_by_field_name(p, "name", 4);
       if (!ts_node_is_null(name) && name_is_security_context(last_part(dotted(name)))) {
         report(n, "py-insecure-random", fn + "() used for '" + std::string(last_part(dotted(name))) + "'");
@@ -361,6 +403,61 @@ class FileCheck {
       }
       if (type == "function_definition" || type == "class_definition") return;
     }
+  }
+
+  // sort(key=...), sorted, min, max... : `key` is an ordering function there, not a secret.
+  bool is_ordering_call(TSNode call) const {
+    if (ts_node_is_null(call) || ts_node_symbol(call) != call_) return false;
+    std::string fn = dotted(ts_node_child_by_field_name(call, "function", 8));
+    return contains({"sort", "sorted", "min", "max", "nlargest", "nsmallest", "groupby", "merge", "bisect",
+                     "bisect_left", "bisect_right", "insort"},
+                    last_part(fn));
+  }
+
+  // '0.0.0.0' is a finding where it becomes a listening address: an argument of a bind/serve
+  // call (also inside an (host, port) tuple), a host=/bind= keyword, or a host-named variable.
+  // Comparisons, IPv4Address('0.0.0.0') and test assertions only mention the address.
+  bool used_as_bind_address(TSNode str) const {
+    TSNode p = ts_node_parent(str);
+    if (!ts_node_is_null(p) && std::string_view(ts_node_type(p)) == "tuple") p = ts_node_parent(p);
+    if (ts_node_is_null(p)) return false;
+    std::string_view type = ts_node_type(p);
+    auto host_like = [](std::string_view name) {
+      std::string n = to_lower(name);
+      for (std::string_view w : {"host", "bind", "listen", "addr", "interface", "server_address"}) {
+        if (n.find(w) != std::string::npos) return true;
+      }
+      return false;
+    };
+    if (type == "keyword_argument") return host_like(text(ts_node_child_by_field_name(p, "name", 4)));
+    if (type == "assignment") return host_like(last_part(dotted(ts_node_child_by_field_name(p, "left", 4))));
+    if (type != "argument_list") return false;
+    TSNode call = ts_node_parent(p);
+    if (ts_node_is_null(call) || ts_node_symbol(call) != call_) return false;
+    std::string fn = dotted(ts_node_child_by_field_name(call, "function", 8));
+    std::string_view last = last_part(fn);
+    return contains({"bind",
+                     "listen",
+                     "run",
+                     "serve",
+                     "serve_forever",
+                     "create_server",
+                     "start_server",
+                     "create_datagram_endpoint",
+                     "make_server",
+                     "HTTPServer",
+                     "ThreadingHTTPServer",
+                     "TCPServer",
+                     "ThreadingTCPServer",
+                     "UDPServer",
+                     "ThreadingUDPServer",
+                     "SimpleXMLRPCServer",
+                     "WSGIServer",
+                     "DocXMLRPCServer",
+                     "run_simple",
+                     "uvicorn",
+                     "Server"},
+                    last);
   }
 
   void check_verify(TSNode n, const std::string& fn, std::string_view last) {
@@ -391,7 +488,8 @@ class FileCheck {
     if (!has(kBindAll) && !has(kTmp) && !has(kSql)) return;
     bool interpolated = false;
     std::string v = string_value(n, interpolated);
-    if (has(kBindAll) && v == "0.0.0.0") report(n, "py-bind-all-interfaces", "'0.0.0.0'");
+    if (has(kBindAll) && v == "0.0.0.0" && used_as_bind_address(n))
+      report(n, "py-bind-all-interfaces", "'0.0.0.0'");
     if (has(kTmp)) {
       for (std::string_view dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
         if (v == dir || starts_with(v, std::string(dir) + "/")) report(n, "py-hardcoded-tmp", "'" + v + "'");
@@ -427,8 +525,11 @@ class FileCheck {
     }
   }
 
+  // The condition only: a message that mentions admins is not an access check.
   void on_assert(TSNode n) {
-    std::string cond = to_lower(text(n));
+    TSNode condition = ts_node_named_child(n, 0);
+    if (ts_node_is_null(condition)) return;
+    std::string cond = to_lower(text(condition));
     for (std::string_view w :
          {"is_admin", "admin", "authenticated", "authorized", "authorised", "permission", "has_perm",
           "is_staff", "superuser", "logged_in", "is_owner", "privilege", "role"}) {
@@ -486,22 +587,18 @@ PythonRules::~PythonRules() {
   if (db_ != nullptr) hs_free_database(db_);
 }
 
-Result<std::unique_ptr<PythonRules>> PythonRules::build() {
+Result<std::unique_ptr<PythonRules>> PythonRules::build(const std::filesystem::path& cache_dir) {
   std::unique_ptr<PythonRules> r(new PythonRules());
-  std::vector<const char*> exprs;
-  std::vector<unsigned> flags, ids;
+  std::vector<std::string> exprs;
+  std::vector<unsigned> flags;
   for (const Trigger& t : kTriggers) {
-    exprs.push_back(t.regex);
-    flags.push_back(t.flags | HS_FLAG_SINGLEMATCH);
-    ids.push_back(t.family);
+    exprs.emplace_back(t.regex);
+    flags.push_back(t.flags);
   }
-  hs_compile_error_t* err = nullptr;
-  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                       HS_MODE_BLOCK, nullptr, &r->db_, &err) != HS_SUCCESS) {
-    std::string msg = err != nullptr && err->message != nullptr ? err->message : "compile failed";
-    hs_free_compile_error(err);
-    return make_error("SCAN_FAILED", "code-rule triggers: " + msg, "", ExitCode::kFailure);
-  }
+  DatabaseFailure failure;
+  r->db_ = cached_database(exprs, flags, cache_dir, "python-triggers", failure);
+  if (r->db_ == nullptr)
+    return make_error("SCAN_FAILED", "code-rule triggers: " + failure.message, "", ExitCode::kFailure);
   return r;
 }
 
@@ -512,31 +609,26 @@ Status PythonRules::make_scratch(SecretScratch& scratch) const {
   return ok_status();
 }
 
-std::uint32_t PythonRules::triggers(std::string_view source, SecretScratch& scratch) const {
-  std::uint32_t mask = 0;
-  if (source.empty()) return 0;
-  hs_scan(db_, source.data(), static_cast<unsigned>(source.size()), 0, scratch.get(), note_family, &mask);
-  return mask;
+std::vector<TriggerHit> PythonRules::triggers(std::string_view source, SecretScratch& scratch) const {
+  std::vector<TriggerHit> hits;
+  if (source.empty()) return hits;
+  hs_scan(db_, source.data(), static_cast<unsigned>(source.size()), 0, scratch.get(), note_hit, &hits);
+  return hits;
 }
 
-std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_view display_path,
-                                          std::uint32_t families, PythonParser& parser,
-                                          bool& parse_failed) const {
-  std::vector<CodeMatch> out;
-  parse_failed = false;
-  TSTree* tree =
-      ts_parser_parse_string(parser.get(), nullptr, source.data(), static_cast<uint32_t>(source.size()));
-  if (tree == nullptr) {
-    parse_failed = true;
-    return out;
-  }
+namespace {
+
+// The rules over one parsed tree; false when the tree has syntax errors.
+bool run_rules(TSParser* parser, std::string_view text, std::uint32_t families, bool test_file,
+               std::vector<CodeMatch>& out) {
+  TSTree* tree = ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
+  if (tree == nullptr) return false;
   TSNode root = ts_tree_root_node(tree);
   if (ts_node_has_error(root)) {
-    parse_failed = true;
     ts_tree_delete(tree);
-    return out;
+    return false;
   }
-  FileCheck check(source, families, is_test_path(display_path), out);
+  FileCheck check(text, families, test_file, out);
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   bool more = true;
   while (more) {
@@ -546,6 +638,70 @@ std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_v
   }
   ts_tree_cursor_delete(&cursor);
   ts_tree_delete(tree);
+  return true;
+}
+
+// Moves matches found in a snippet to their place in the file.
+std::vector<CodeMatch> to_source(std::vector<CodeMatch> found, const PythonSnippet& snippet,
+                                 std::string_view source) {
+  std::vector<CodeMatch> out;
+  std::vector<size_t> newlines;
+  for (size_t p = source.find('\n'); p != std::string_view::npos; p = source.find('\n', p + 1))
+    newlines.push_back(p);
+  for (CodeMatch& m : found) {
+    size_t at = snippet.original(m.begin);
+    if (at == LogicalLine::kNone) continue;
+    m.end = at + snippet.source_run(m.begin, m.end - m.begin);
+    m.begin = at;
+    auto before = std::lower_bound(newlines.begin(), newlines.end(), at);
+    m.line = static_cast<int>(before - newlines.begin()) + 1;
+    size_t line_start = before == newlines.begin() ? 0 : *(before - 1) + 1;
+    m.column = static_cast<int>(at - line_start) + 1;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_view display_path,
+                                          const std::vector<TriggerHit>& hits, PythonParser& parser,
+                                          bool& parse_failed) const {
+  std::vector<CodeMatch> out;
+  parse_failed = false;
+  PythonLines lines(source);
+  std::uint32_t families = 0;
+  std::vector<size_t> chosen;
+  for (const TriggerHit& h : hits) {
+    if (h.end == 0) continue;
+    size_t pos = h.end - 1;
+    if (lines.in_comment(pos)) continue;
+    size_t literal = lines.literal_begin(pos);
+    if ((literal != LogicalLine::kNone) != literal_family(h.family)) continue;
+    if (literal != LogicalLine::kNone && !literal_matches(source, literal, h.end, h.family)) continue;
+    size_t line = lines.line_of(pos);
+    if (line == LogicalLine::kNone) continue;
+    families |= 1u << h.family;
+    chosen.push_back(line);
+  }
+  if (families == 0) return out;
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  const bool test_file = is_test_path(display_path);
+  // Parsing only the statements around the hits saves most of the parse time; when they cannot
+  // stand alone (or are most of the file anyway) the whole file is parsed as before.
+  // A syntax error elsewhere in the file goes unnoticed on this path unless it leaves a bracket
+  // or string open; the findings in the statements that parse are reported all the same.
+  PythonSnippet snippet(source, lines, lines.balanced() ? chosen : std::vector<size_t>{});
+  if (!snippet.text().empty() && snippet.text().size() * 2 < source.size()) {
+    std::vector<CodeMatch> found;
+    if (run_rules(parser.get(), snippet.text(), families, test_file, found))
+      return to_source(std::move(found), snippet, source);
+  }
+  if (!run_rules(parser.get(), source, families, test_file, out)) {
+    parse_failed = true;
+    out.clear();
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,20 +41,28 @@ class PythonParser {
   TSParser* parser_;
 };
 
+struct TriggerHit {
+  unsigned family = 0;
+  size_t end = 0;  // byte offset just past the trigger text
+};
+
 class PythonRules {
  public:
-  static Result<std::unique_ptr<PythonRules>> build();
+  // The trigger database is cached in `cache_dir` like the secret one (empty: compile).
+  static Result<std::unique_ptr<PythonRules>> build(const std::filesystem::path& cache_dir = {});
   PythonRules(const PythonRules&) = delete;
   PythonRules& operator=(const PythonRules&) = delete;
   ~PythonRules();
 
   Status make_scratch(SecretScratch& scratch) const;
-  // Bit set of rule families whose trigger tokens occur in `source`; 0 = nothing to parse.
-  std::uint32_t triggers(std::string_view source, SecretScratch& scratch) const;
-  // Parses and checks; `parse_failed` is set (and nothing returned) when the file is not
+  // Where trigger tokens occur in `source`; none = nothing to parse.
+  std::vector<TriggerHit> triggers(std::string_view source, SecretScratch& scratch) const;
+  // Parses the statements around the hits that are in code (or, for string rules, in a
+  // literal) and checks them; `parse_failed` is set (and nothing returned) when the file is not
   // valid Python.
-  std::vector<CodeMatch> check(std::string_view source, std::string_view display_path, std::uint32_t families,
-                               PythonParser& parser, bool& parse_failed) const;
+  std::vector<CodeMatch> check(std::string_view source, std::string_view display_path,
+                               const std::vector<TriggerHit>& hits, PythonParser& parser,
+                               bool& parse_failed) const;
 
  private:
   PythonRules() = default;

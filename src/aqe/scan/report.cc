@@ -75,14 +75,22 @@ json to_json(const ScanReport& r) {
     auto it = r.counts.find(s);
     counts[s] = it == r.counts.end() ? 0 : it->second;
   }
-  return {{"files_scanned", r.files_scanned},
-          {"bytes_scanned", r.bytes_scanned},
-          {"duration_s", r.duration_s},
-          {"counts", counts},
-          {"findings", findings},
-          {"suppressed", r.suppressed},
-          {"baselined", r.baselined},
-          {"skipped", skipped}};
+  json out = {{"files_scanned", r.files_scanned},
+              {"bytes_scanned", r.bytes_scanned},
+              {"duration_s", r.duration_s},
+              {"counts", counts},
+              {"findings", findings},
+              {"suppressed", r.suppressed},
+              {"baselined", r.baselined},
+              {"skipped", skipped}};
+  if (r.commits_scanned > 0) out["commits_scanned"] = r.commits_scanned;
+  if (r.dependencies) {
+    out["dependencies"] = {{"checked", r.dependencies->checked},
+                           {"manifests", r.dependencies->manifests},
+                           {"packages", r.dependencies->dependencies},
+                           {"advisories", r.dependencies->advisories}};
+  }
+  return out;
 }
 
 std::string to_text(const ScanReport& r) {
@@ -113,12 +121,24 @@ std::string to_text(const ScanReport& r) {
   if (r.baselined > 0) out << "; " << r.baselined << " in baseline";
   if (!r.skipped.empty()) out << "; " << r.skipped.size() << " skipped";
   out << "\n";
+  if (r.commits_scanned > 0) out << "git history: lines added by " << r.commits_scanned << " commits\n";
+  if (r.dependencies && r.dependencies->checked) {
+    out << "dependencies: " << r.dependencies->dependencies << " declared in "
+        << r.dependencies->manifests.size() << " manifests, checked against " << r.dependencies->advisories
+        << " relevant advisories\n";
+  }
   return out.str();
 }
 
 std::string to_sarif(const ScanReport& r) {
   std::map<std::string, RuleInfo> catalogue;
   for (RuleInfo& info : builtin_rules()) catalogue.emplace(info.id, std::move(info));
+  catalogue.emplace(
+      "dep-vulnerable",
+      RuleInfo{"dep-vulnerable", "dependency", "Dependency with a known vulnerability", "medium", "CWE-1395",
+               "A declared or locked dependency version is affected by an advisory in the OSV "
+               "database given with --advisories. Upgrade to the fixed version named in the message; "
+               "accept a risk deliberately with --write-baseline."});
   json rules = json::array();
   std::map<std::string, size_t> rule_index;
   json results = json::array();

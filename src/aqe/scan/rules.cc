@@ -93,7 +93,9 @@ const RuleSet& builtin_rule_set() {
   // build defect, not a user error.
   static const RuleSet set = [] {
     auto r = parse_rules(kBuiltinRulesJson, "built-in rules.json");
-    return r.ok() ? std::move(r.value()) : RuleSet{};
+    if (!r.ok()) return RuleSet{};
+    for (SecretRule& rule : r.value().secrets) rule.prevalidated = true;
+    return std::move(r.value());
   }();
   return set;
 }

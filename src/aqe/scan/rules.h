@@ -26,6 +26,9 @@ struct SecretRule {
   bool require_mixed = false;          // secret must hold a letter and a digit
   bool generic = false;                // yields to a specific rule matching the same text
   std::string origin;                  // where the rule was declared
+  // Built-in rules are compiled by the unit tests, so a scan need not re-validate their regexes
+  // up front; user rules are validated before scanning so a bad regex fails with exit 3.
+  bool prevalidated = false;
 };
 
 struct CodeRuleMeta {

@@ -1,13 +1,17 @@
 #include "aqe/scan/scan.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "aqe/scan/baseline.h"
+#include "aqe/scan/deps.h"
 #include "aqe/scan/file_content.h"
+#include "aqe/scan/git_history.h"
 #include "aqe/scan/scan_engine.h"
 #include "aqe/scan/walker.h"
 
@@ -75,6 +79,102 @@ void finish_counts(ScanReport& r, const ScanOptions& o) {
   }
 }
 
+constexpr size_t kMaxDatabaseProblems = 5;
+
+void add_database_problems(const std::vector<std::string>& problems, std::vector<std::string>& warnings) {
+  for (size_t i = 0; i < std::min(problems.size(), kMaxDatabaseProblems); ++i)
+    warnings.push_back(problems[i]);
+  if (problems.size() > kMaxDatabaseProblems) {
+    warnings.push_back("advisory database: " + std::to_string(problems.size() - kMaxDatabaseProblems) +
+                       " more unreadable records skipped");
+  }
+}
+
+// --comprehensive: the manifests among the walked files, checked against the OSV directory.
+Result<DependencySummary> check_manifests(const ScanOptions& o, const std::vector<FileToScan>& files,
+                                          std::vector<Finding>& findings,
+                                          std::vector<std::string>& warnings) {
+  DependencySummary summary;
+  if (o.advisories_dir.empty()) {
+    warnings.push_back(
+        "dependency check not run: no advisory database; pass --advisories DIR or set "
+        "security.advisories_dir "
+        "(an offline OSV directory, see docs/dependencies.md)");
+    return summary;
+  }
+  ManifestRead read;
+  for (const FileToScan& f : files) {
+    if (is_manifest(f.display)) read_manifest(f.path, f.display, read);
+  }
+  // A requirements file is read directly and again through another's -r: count it once.
+  std::sort(read.manifests.begin(), read.manifests.end());
+  read.manifests.erase(std::unique(read.manifests.begin(), read.manifests.end()), read.manifests.end());
+  std::set<std::tuple<std::string, int, std::string>> seen;
+  std::erase_if(read.dependencies,
+                [&](const Dependency& d) { return !seen.emplace(d.file, d.line, d.name).second; });
+  std::set<std::string> names;
+  for (const Dependency& d : read.dependencies) names.insert(d.name);
+  std::vector<std::string> problems;
+  auto db = AdvisoryDb::load(o.advisories_dir, problems, &names);
+  if (!db.ok()) return db.error();
+  if (read.manifests.empty())
+    warnings.push_back(
+        "dependency check: no manifest (requirements*.txt, pyproject.toml, poetry.lock, "
+        "Pipfile.lock, package-lock.json) under the scanned paths");
+  add_database_problems(problems, warnings);
+  warnings.insert(warnings.end(), read.warnings.begin(), read.warnings.end());
+  for (Finding& f : check_dependencies(read.dependencies, *db)) findings.push_back(std::move(f));
+  summary.checked = true;
+  summary.manifests = std::move(read.manifests);
+  summary.dependencies = static_cast<int>(read.dependencies.size());
+  summary.advisories = db->size();
+  return summary;
+}
+
+// Baseline and severity floor, then counts and the exit code.
+Status finish_report(ScanReport& r, std::vector<Finding> all, const ScanOptions& o) {
+  std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.file, a.line, a.column, a.rule_id) < std::tie(b.file, b.line, b.column, b.rule_id);
+  });
+  if (!o.write_baseline.empty()) {
+    auto written = write_baseline(o.write_baseline, all);
+    if (!written.ok()) return written.error();
+  }
+  std::set<std::string> known;
+  if (!o.baseline.empty()) {
+    auto loaded = read_baseline(o.baseline);
+    if (!loaded.ok()) return loaded.error();
+    known = std::move(loaded.value());
+  }
+  for (Finding& f : all) {
+    if (known.count(f.fingerprint) != 0) {
+      ++r.baselined;
+      continue;
+    }
+    if (f.severity < o.severity_floor) continue;
+    r.findings.push_back(std::move(f));
+  }
+  finish_counts(r, o);
+  return ok_status();
+}
+
+// --git-history: secret rules over the lines each commit added, instead of the files on disk.
+Result<ScanReport> run_history_scan(const ScanOptions& o) {
+  auto engine = ScanEngine::build(o.custom_rules, false, o.cache_dir);
+  if (!engine.ok()) return engine.error();
+  auto history = scan_git_history(*engine.value(), o);
+  if (!history.ok()) return history.error();
+  ScanReport r;
+  r.files_scanned = history->files;
+  r.bytes_scanned = history->bytes;
+  r.suppressed = history->suppressed;
+  r.commits_scanned = history->commits;
+  if (o.comprehensive)
+    r.warnings.push_back("--comprehensive has no effect with --git-history (secrets only)");
+  if (auto st = finish_report(r, std::move(history->findings), o); !st.ok()) return st.error();
+  return r;
+}
+
 }  // namespace
 
 Result<ScanReport> run_scan(const ScanOptions& o) {
@@ -82,6 +182,12 @@ Result<ScanReport> run_scan(const ScanOptions& o) {
   if (o.paths.empty())
     return make_error("USAGE", "security-scan: no path given",
                       "pass a file or directory, e.g. 'aqe security-scan src/'");
+  if (o.git_history) {
+    auto r = run_history_scan(o);
+    if (r.ok())
+      r->duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return r;
+  }
   WalkResult walked = walk_paths(o.paths, o.excludes, o.max_file_size);
   if (!walked.missing.empty()) {
     return make_error("PATH_NOT_FOUND", "security-scan: path not found: " + walked.missing.front(),
@@ -108,33 +214,12 @@ Result<ScanReport> run_scan(const ScanOptions& o) {
     if (!out.found.warning.empty()) r.warnings.push_back(out.found.warning);
     for (Finding& f : out.found.findings) all.push_back(std::move(f));
   }
-  std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.file, a.line, a.column, a.rule_id) < std::tie(b.file, b.line, b.column, b.rule_id);
-  });
-  if (!o.write_baseline.empty()) {
-    auto written = write_baseline(o.write_baseline, all);
-    if (!written.ok()) return written.error();
-  }
-  std::set<std::string> known;
-  if (!o.baseline.empty()) {
-    auto loaded = read_baseline(o.baseline);
-    if (!loaded.ok()) return loaded.error();
-    known = std::move(loaded.value());
-  }
-  for (Finding& f : all) {
-    if (known.count(f.fingerprint) != 0) {
-      ++r.baselined;
-      continue;
-    }
-    if (f.severity < o.severity_floor) continue;
-    r.findings.push_back(std::move(f));
-  }
   if (o.comprehensive) {
-    r.warnings.push_back(
-        "dependency check not run: this build of aqe has no dependency (OSV) matcher yet; secrets and code "
-        "rules ran");
+    auto deps = check_manifests(o, walked.files, all, r.warnings);
+    if (!deps.ok()) return deps.error();
+    r.dependencies = std::move(deps.value());
   }
-  finish_counts(r, o);
+  if (auto st = finish_report(r, std::move(all), o); !st.ok()) return st.error();
   r.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return r;
 }

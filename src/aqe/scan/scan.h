@@ -50,6 +50,9 @@ struct ScanOptions {
   // empty = compile every run.
   std::filesystem::path cache_dir;
   std::vector<CustomRule> custom_rules;
+  // Scan the lines added by each commit (secret rules only) instead of the files on disk.
+  bool git_history = false;
+  std::string since;  // with git_history: only commits after this ref (REF..HEAD)
 };
 
 struct Finding {
@@ -71,6 +74,14 @@ struct SkippedFile {
   std::string reason;  // binary | too large | unreadable: ... | symlink loop
 };
 
+// What --comprehensive read and matched.
+struct DependencySummary {
+  bool checked = false;  // false: no advisory database, nothing matched
+  std::vector<std::string> manifests;
+  int dependencies = 0;
+  size_t advisories = 0;  // records loaded (only those naming a dependency of the project)
+};
+
 struct ScanReport {
   std::uint64_t files_scanned = 0;
   std::uint64_t bytes_scanned = 0;
@@ -81,7 +92,9 @@ struct ScanReport {
   int baselined = 0;   // present in the baseline file
   std::vector<SkippedFile> skipped;
   std::vector<std::string> warnings;
-  int exit_code = 0;  // 1 when a finding at or above fail_on remains
+  std::optional<DependencySummary> dependencies;  // set with --comprehensive
+  std::uint64_t commits_scanned = 0;              // --git-history
+  int exit_code = 0;                              // 1 when a finding at or above fail_on remains
 };
 
 Result<ScanReport> run_scan(const ScanOptions& options);

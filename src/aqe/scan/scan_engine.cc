@@ -84,9 +84,11 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRu
                                       builtin.generic_name_suffixes, cache_dir);
   if (!secrets.ok()) return secrets.error();
   e->secrets_ = std::move(secrets.value());
-  auto code = PythonRules::build();
-  if (!code.ok()) return code.error();
-  e->code_ = std::move(code.value());
+  if (code_rules) {
+    auto code = PythonRules::build(cache_dir);
+    if (!code.ok()) return code.error();
+    e->code_ = std::move(code.value());
+  }
   e->code_meta_ = builtin.code;
   e->code_rules_ = code_rules;
   return e;
@@ -94,7 +96,7 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRu
 
 Status ScanEngine::init_worker(Worker& w) const {
   auto s = secrets_->make_scratch(w.secrets);
-  if (!s.ok()) return s;
+  if (!s.ok() || code_ == nullptr) return s;
   return code_->make_scratch(w.triggers);
 }
 
@@ -150,10 +152,10 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
     out.findings.push_back(std::move(f));
   }
   if (!code_rules_ || !is_python_file(display_path)) return out;
-  std::uint32_t families = code_->triggers(data, w.triggers);
-  if (families == 0) return out;
+  std::vector<TriggerHit> hits = code_->triggers(data, w.triggers);
+  if (hits.empty()) return out;
   bool parse_failed = false;
-  std::vector<CodeMatch> matches = code_->check(data, display_path, families, w.parser, parse_failed);
+  std::vector<CodeMatch> matches = code_->check(data, display_path, hits, w.parser, parse_failed);
   if (parse_failed) {
     out.warning =
         std::string(display_path) + ": not valid Python for the parser; code rules skipped, secret rules ran";

@@ -107,7 +107,53 @@ void store_database(const hs_database_t* db, const std::filesystem::path& path) 
   std::free(bytes);
 }
 
+constexpr auto kIcase = std::regex::ECMAScript | std::regex::icase;
+
+std::regex extract_regex(const SecretRule& r) {
+  return std::regex(r.regex, r.case_insensitive ? kIcase : std::regex::ECMAScript);
+}
+
+Status validate_regexes(const SecretRule& r) {
+  try {
+    std::regex extract = extract_regex(r);
+    if (extract.mark_count() < static_cast<unsigned>(r.secret_group)) {
+      return regex_error(r, "it has no capture group " + std::to_string(r.secret_group));
+    }
+    for (const auto& a : r.allowlist) std::regex allow(a, kIcase);
+  } catch (const std::regex_error& e) {
+    return regex_error(r, e.what());
+  }
+  return ok_status();
+}
+
 }  // namespace
+
+hs_database_t* cached_database(const std::vector<std::string>& patterns, const std::vector<unsigned>& flags,
+                               const std::filesystem::path& cache_dir, std::string_view name,
+                               DatabaseFailure& failure) {
+  std::filesystem::path cached;
+  if (!cache_dir.empty()) {
+    cached = cache_dir / (std::string(name) + "-" + database_key(patterns, flags) + ".hsdb");
+    if (hs_database_t* db = load_database(cached)) return db;
+  }
+  std::vector<const char*> exprs;
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    exprs.push_back(patterns[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+    failure.message = err != nullptr && err->message != nullptr ? err->message : "compile failed";
+    failure.expression = err != nullptr ? err->expression : -1;
+    hs_free_compile_error(err);
+    return nullptr;
+  }
+  if (!cached.empty()) store_database(db, cached);
+  return db;
+}
 
 double shannon_entropy(std::string_view s) {
   if (s.empty()) return 0.0;
@@ -137,52 +183,26 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
                                                             const std::filesystem::path& cache_dir) {
   std::unique_ptr<SecretMatcher> m(new SecretMatcher());
   m->generic_name_suffixes_ = std::move(generic_name_suffixes);
-  const auto icase = std::regex::ECMAScript | std::regex::icase;
-  for (const auto& a : global_allowlist) {
-    try {
-      m->global_allow_.emplace_back(a, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return make_error("RULE_INVALID", "global allowlist pattern '" + a + "': " + e.what());
-    }
-  }
+  // The global allowlist is built-in data (compiled by the unit tests), not user input.
+  m->global_allow_source_ = global_allowlist;
   for (const auto& r : rules) {
-    Compiled c;
-    try {
-      c.extract = std::regex(r.regex, r.case_insensitive ? icase : std::regex::ECMAScript);
-      if (c.extract.mark_count() < static_cast<unsigned>(r.secret_group)) {
-        return regex_error(r, "it has no capture group " + std::to_string(r.secret_group));
-      }
-      for (const auto& a : r.allowlist) c.allow.emplace_back(a, icase);
-    } catch (const std::regex_error& e) {
-      return regex_error(r, e.what());
-    }
-    m->compiled_.push_back(std::move(c));
+    if (r.prevalidated) continue;
+    auto valid = validate_regexes(r);
+    if (!valid.ok()) return valid.error();
   }
+  m->compiled_ = std::make_unique<Compiled[]>(rules.size());
   std::vector<std::string> relaxed;
-  for (const auto& r : rules) relaxed.push_back(relax_for_hyperscan(r.regex));
-  std::vector<const char*> exprs;
-  std::vector<unsigned> flags, ids;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    exprs.push_back(relaxed[i].c_str());
-    flags.push_back(HS_FLAG_SOM_LEFTMOST | (rules[i].case_insensitive ? HS_FLAG_CASELESS : 0u));
-    ids.push_back(static_cast<unsigned>(i));
+  std::vector<unsigned> flags;
+  for (const auto& r : rules) {
+    relaxed.push_back(relax_for_hyperscan(r.regex));
+    flags.push_back(HS_FLAG_SOM_LEFTMOST | (r.case_insensitive ? HS_FLAG_CASELESS : 0u));
   }
-  std::filesystem::path cached;
-  if (!cache_dir.empty()) {
-    cached = cache_dir / ("secrets-" + database_key(relaxed, flags) + ".hsdb");
-    m->db_ = load_database(cached);
-  }
+  DatabaseFailure failure;
+  m->db_ = cached_database(relaxed, flags, cache_dir, "secrets", failure);
   if (m->db_ == nullptr) {
-    hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                         HS_MODE_BLOCK, nullptr, &m->db_, &err) != HS_SUCCESS) {
-      std::string msg = err != nullptr && err->message != nullptr ? err->message : "compile failed";
-      int which = err != nullptr ? err->expression : -1;
-      hs_free_compile_error(err);
-      if (which >= 0 && static_cast<size_t>(which) < rules.size()) return regex_error(rules[which], msg);
-      return make_error("RULE_INVALID", "secret rules: " + msg);
-    }
-    if (!cached.empty()) store_database(m->db_, cached);
+    if (failure.expression >= 0 && static_cast<size_t>(failure.expression) < rules.size())
+      return regex_error(rules[static_cast<size_t>(failure.expression)], failure.message);
+    return make_error("RULE_INVALID", "secret rules: " + failure.message);
   }
   m->rules_ = std::move(rules);
   return m;
@@ -195,8 +215,27 @@ Status SecretMatcher::make_scratch(SecretScratch& scratch) const {
   return ok_status();
 }
 
+// Regexes that failed validation never get here (build() rejects them), so the compile
+// cannot throw for user rules; built-in ones are compiled by the unit tests.
+const SecretMatcher::Compiled& SecretMatcher::compiled(size_t rule) const {
+  Compiled& c = compiled_[rule];
+  std::call_once(c.once, [&] {
+    const SecretRule& r = rules_[rule];
+    c.extract = extract_regex(r);
+    for (const auto& a : r.allowlist) c.allow.emplace_back(a, kIcase);
+  });
+  return c;
+}
+
+const std::vector<std::regex>& SecretMatcher::global_allow() const {
+  std::call_once(global_allow_once_, [&] {
+    for (const auto& a : global_allow_source_) global_allow_.emplace_back(a, std::regex::ECMAScript);
+  });
+  return global_allow_;
+}
+
 bool SecretMatcher::allowed(const Compiled& c, const std::string& secret) const {
-  for (const auto& re : global_allow_) {
+  for (const auto& re : global_allow()) {
     if (std::regex_search(secret, re)) return true;
   }
   for (const auto& re : c.allow) {
@@ -219,7 +258,7 @@ bool SecretMatcher::metadata_name(std::string_view data, size_t begin) const {
 bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, size_t rule,
                             SecretMatch& out) const {
   const SecretRule& r = rules_[rule];
-  const Compiled& c = compiled_[rule];
+  const Compiled& c = compiled(rule);
   std::cmatch m;
   auto flags = std::regex_constants::match_continuous;
   if (begin > 0) flags |= std::regex_constants::match_prev_avail;

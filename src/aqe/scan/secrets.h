@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -27,6 +28,19 @@ struct SecretMatch {
 };
 
 double shannon_entropy(std::string_view s);
+
+struct DatabaseFailure {
+  int expression = -1;  // index of the pattern Hyperscan rejected, -1 if none in particular
+  std::string message;
+};
+
+// A Hyperscan block-mode database for `patterns` (pattern i reports id i). Compiling takes
+// from milliseconds to seconds, so with a `cache_dir` the serialized database is kept there as
+// <name>-<hash of patterns, flags, Hyperscan version>.hsdb and loaded on later runs.
+// Returns nullptr and fills `failure` when a pattern does not compile.
+hs_database* cached_database(const std::vector<std::string>& patterns, const std::vector<unsigned>& flags,
+                             const std::filesystem::path& cache_dir, std::string_view name,
+                             DatabaseFailure& failure);
 
 // Per-thread Hyperscan scratch space.
 class SecretScratch {
@@ -62,17 +76,24 @@ class SecretMatcher {
 
  private:
   SecretMatcher() = default;
+  // std::regex compiles slowly (~2 ms a rule); a rule's regexes are compiled the first time
+  // Hyperscan reports a candidate for it, so a scan pays only for the rules that occur.
   struct Compiled {
+    std::once_flag once;
     std::regex extract;
     std::vector<std::regex> allow;
   };
+  const Compiled& compiled(size_t rule) const;
+  const std::vector<std::regex>& global_allow() const;
   bool confirm(std::string_view data, size_t begin, size_t end, size_t rule, SecretMatch& out) const;
   bool allowed(const Compiled& c, const std::string& secret) const;
   bool metadata_name(std::string_view data, size_t begin) const;
 
   std::vector<SecretRule> rules_;
-  std::vector<Compiled> compiled_;
-  std::vector<std::regex> global_allow_;
+  std::unique_ptr<Compiled[]> compiled_;
+  std::vector<std::string> global_allow_source_;
+  mutable std::once_flag global_allow_once_;
+  mutable std::vector<std::regex> global_allow_;
   std::vector<std::string> generic_name_suffixes_;
   hs_database* db_ = nullptr;
 };

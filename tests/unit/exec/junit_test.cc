@@ -118,5 +118,47 @@ TEST(MergeJunit, LaterAttemptReplacesEarlierAndCountsAreRecomputed) {
   }
 }
 
+// pytest 7 for a passing test whose fixture teardown raises, and a failing one whose teardown
+// also raises (pytest's summary: "1 failed, 1 passed, 2 errors").
+const char* kTeardownReport = R"(<testsuite>
+<testcase classname="test_td" name="test_pass_td" file="test_td.py" line="7" time="0.006"><error message="failed on teardown with &quot;RuntimeError: teardown boom&quot;">E RuntimeError</error></testcase>
+<testcase classname="test_td" name="test_fail_td" file="test_td.py" line="10" time="0.001"><failure message="assert False">E assert False</failure></testcase>
+<testcase classname="test_td" name="test_fail_td" file="test_td.py" line="10" time="0.001"><error message="failed on teardown with &quot;RuntimeError: teardown boom&quot;">E RuntimeError</error></testcase>
+</testsuite>)";
+
+TEST(ParseJunit, TeardownErrorKeepsTheCallOutcome) {
+  auto cases = parse_junit(kTeardownReport, "td.xml");
+  ASSERT_TRUE(cases.ok());
+  ASSERT_EQ(cases->size(), 2u);
+  EXPECT_EQ((*cases)[0].test_id, "test_td.py::test_pass_td");
+  EXPECT_EQ((*cases)[0].outcome, "passed");
+  EXPECT_TRUE((*cases)[0].teardown_error);
+  EXPECT_NE((*cases)[0].teardown_message.find("teardown boom"), std::string::npos);
+  EXPECT_EQ((*cases)[1].outcome, "failed");
+  EXPECT_EQ((*cases)[1].message, "assert False");
+  EXPECT_TRUE((*cases)[1].teardown_error);
+}
+
+TEST(MergeJunit, KeepsBothTestcasesOfOneTestFromOneDocument) {
+  auto merged = merge_junit({kTeardownReport}, "aqe");
+  ASSERT_TRUE(merged.ok());
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(merged->c_str()));
+  auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_EQ(suite.attribute("tests").as_int(), 3);
+  EXPECT_EQ(suite.attribute("failures").as_int(), 1);
+  EXPECT_EQ(suite.attribute("errors").as_int(), 2);
+  // A retry's document replaces both.
+  const std::string retry =
+      R"(<testsuite><testcase classname="test_td" name="test_fail_td" file="test_td.py" time="0.5"/></testsuite>)";
+  auto again = merge_junit({kTeardownReport, retry}, "aqe");
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(doc.load_string(again->c_str()));
+  suite = doc.child("testsuites").child("testsuite");
+  EXPECT_EQ(suite.attribute("tests").as_int(), 2);
+  EXPECT_EQ(suite.attribute("failures").as_int(), 0);
+  EXPECT_EQ(suite.attribute("errors").as_int(), 1);
+}
+
 }  // namespace
 }  // namespace aqe::exec

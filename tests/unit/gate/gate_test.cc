@@ -240,10 +240,10 @@ GateInputs scoped_inputs() {
   CoverageInput c;
   c.origin = "cov";
   c.has_branches = true;
-  c.files = {{"src/auth/login.py", 8, 10, 4, 6},
-             {"src/auth/token.py", 2, 10, 0, 0},
-             {"src/authx/other.py", 0, 10, 0, 2},
-             {"src/util/mathx.py", 7, 15, 2, 10}};
+  c.files = {{"src/auth/login.py", 8, 10, 4, 6, false, {}, {}},
+             {"src/auth/token.py", 2, 10, 0, 0, false, {}, {}},
+             {"src/authx/other.py", 0, 10, 0, 2, false, {}, {}},
+             {"src/util/mathx.py", 7, 15, 2, 10, false, {}, {}}};
   in.coverage = c;
   in.findings = FindingsInput{"sarif", {{"src/auth/login.py", "high"}, {"src/util/mathx.py", "critical"}}};
   return in;
@@ -345,7 +345,8 @@ TEST(GateScale, TenThousandFiles) {
   c.origin = "big";
   c.has_branches = true;
   for (int i = 0; i < 10000; ++i) {
-    c.files.push_back({"src/mod" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".py", 8, 10, 1, 2});
+    c.files.push_back(
+        {"src/mod" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".py", 8, 10, 1, 2, false, {}, {}});
   }
   in.coverage = std::move(c);
   GatePolicy policy;

@@ -139,10 +139,12 @@ TEST(ExplorerReply, ParsesTestsAndFailures) {
 TEST(Verify, FailuresAreMappedToTheirTestFiles) {
   std::vector<fs::path> files = {"/p/tests/generated/a/test_x.py", "/p/tests/generated/b/test_x.py"};
   std::vector<exec::JunitCase> cases = {
-      {"tests/generated/a/test_x.py::test_ok", "tests/generated/a/test_x.py", 0, "passed", 0, "", ""},
-      {"tests/generated/a/test_x.py::test_bad", "tests/generated/a/test_x.py", 0, "failed", 0, "", ""},
+      {"tests/generated/a/test_x.py::test_ok", "tests/generated/a/test_x.py", 0, "passed", 0, "", "", false,
+       ""},
+      {"tests/generated/a/test_x.py::test_bad", "tests/generated/a/test_x.py", 0, "failed", 0, "", "", false,
+       ""},
       {"tests/generated/b/test_x.py::tests.generated.b.test_x", "tests/generated/b/test_x.py", 0, "error", 0,
-       "", ""},
+       "", "", false, ""},
   };
   VerifyResult r;
   collect_failures(cases, files, r);

@@ -10,15 +10,20 @@ The child is disposable: aqe gives it a temporary cwd and HOME; it limits its ow
 time and file size, and every call gets a wall-clock alarm.
 """
 import ast
+import builtins
 import copy
 import dataclasses
 import doctest
 import enum
 import inspect
+import itertools
 import json
+import keyword
 import math
+import operator
 import os
 import pathlib
+import pickle
 import random
 import re
 import resource
@@ -32,6 +37,11 @@ import typing
 MAX_LITERAL_CHARS = 400
 MAX_POOL = 40
 MAX_STEPS = 3
+MAX_LAZY_ITEMS = 200
+# A call is cut off after CALL_CPU_S of its own CPU time (independent of machine load, so the
+# same calls are cut on every run: output stays reproducible) or CALL_TIMEOUT_S of wall time
+# (sleeps, blocking reads).
+CALL_CPU_S = 0.5
 CALL_TIMEOUT_S = 1.0
 DESTRUCTIVE_NAME = re.compile(r"(delete|remove|rmtree|unlink|kill|shutdown|terminate|wipe|purge|format_disk)", re.I)
 PID_NAME = re.compile(r"(^|_)(pid|pids|process|signal)(_|$)", re.I)
@@ -44,6 +54,23 @@ class CallTimeout(BaseException):
 
 def _on_alarm(signum, frame):
     raise CallTimeout()
+
+
+class StdinUsed(BaseException):
+    """Raised when code under test reads stdin: pytest's captured stdin differs, so no test."""
+
+
+class NoStdin:
+    def _used(self, *args, **kwargs):
+        raise StdinUsed()
+
+    read = readline = readlines = fileno = __iter__ = __next__ = _used
+    buffer = property(_used)
+    closed = False
+    encoding = "utf-8"
+
+    def isatty(self):
+        return False
 
 
 # ---------------------------------------------------------------- recipes: values as code
@@ -171,7 +198,10 @@ class Builder:
         if isinstance(r, Obj):
             obj = self.build(r.base)
             for name, args in r.steps:
-                getattr(obj, name)(*[self.build(a) for a in args])
+                if name.startswith("="):
+                    setattr(obj, name[1:], self.build(args[0]))
+                else:
+                    getattr(obj, name)(*[self.build(a) for a in args])
             return obj
         if isinstance(r, TmpPath):
             path = pathlib.Path(self.tmp_dir) / r.name
@@ -188,6 +218,10 @@ def snake(name):
 
 class Renderer:
     """Turns recipes into source text, collecting imports and setup statements."""
+
+    # Names a local variable must not shadow: the module's own names (a lowercase class such as
+    # shlex.shlex), builtins, keywords and the names every test uses.
+    reserved = set(dir(builtins)) | set(keyword.kwlist) | {"pytest", "result", "tmp_path", "math", "copy", "pickle"}
 
     def __init__(self):
         self.imports = set()
@@ -207,6 +241,8 @@ class Renderer:
 
     def var(self, base):
         base = snake(base)
+        if base in self.reserved:
+            base += "_obj"
         n = self.var_counts.get(base, 0) + 1
         self.var_counts[base] = n
         return base if n == 1 else "%s_%d" % (base, n)
@@ -232,7 +268,13 @@ class Renderer:
             name = self.var(getattr(r.base.callee, "__name__", "obj") if isinstance(r.base, Call) else "obj")
             self.lines.append("%s = %s" % (name, self.expr(r.base)))
             for method, args in r.steps:
-                self.lines.append("%s.%s(%s)" % (name, method, ", ".join(self.expr(a) for a in args)))
+                texts = [self.expr(a) for a in args]
+                if method.startswith("="):
+                    self.lines.append("%s.%s = %s" % (name, method[1:], texts[0]))
+                elif method in OPERATORS:
+                    self.lines.append(op_source(method, name, texts, self))
+                else:
+                    self.lines.append("%s.%s(%s)" % (name, method, ", ".join(texts)))
             return name
         if isinstance(r, TmpPath):
             self.needs_tmp = True
@@ -358,9 +400,30 @@ class Tracer:
 # ---------------------------------------------------------------- seeds
 
 
+class Seeds:
+    """Constants harvested from the sources: numbers, strings, bytes, container literals, and the
+    punctuation the module's strings use (the alphabet of its structured inputs)."""
+
+    def __init__(self):
+        self.ints, self.floats, self.strs, self.byts = set(), set(), set(), set()
+        self.seqs = {}  # repr -> list/tuple/dict literal of constants
+        self.chars = set()
+
+
+def _container_literal(node):
+    if not isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return None
+    try:
+        value = ast.literal_eval(node)
+    except Exception:
+        return None
+    return value if 0 < len(value) <= 20 and len(repr(value)) <= 300 else None
+
+
 def harvest_seeds(paths):
     """Constants of the given sources: literals, docstring examples and quoted words in docs."""
-    ints, floats, strs, byts = set(), set(), set(), set()
+    seeds = Seeds()
+    ints, floats, strs, byts = seeds.ints, seeds.floats, seeds.strs, seeds.byts
     for path in paths:
         try:
             tree = ast.parse(pathlib.Path(path).read_text(encoding="utf-8"))
@@ -381,22 +444,42 @@ def harvest_seeds(paths):
                     # Tokens and short values are seeds; messages and docs only lend their quoted words.
                     if len(v) <= 30 and len(v.split()) <= 2 and not v.endswith(" "):
                         strs.add(v)
-                    strs.update(_doc_words(v))
+                        seeds.chars.update(c for c in v if not c.isalnum() and not c.isspace() and ord(c) < 128)
+                    _doc_words(v, seeds)
             elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
                 if type(node.operand.value) in (int, float):
                     (ints if type(node.operand.value) is int else floats).add(-node.operand.value)
-    return ints, floats, strs, byts
+            else:
+                value = _container_literal(node)
+                if value is not None:
+                    seeds.seqs.setdefault(repr(value), value)
+    return seeds
 
 
-def _doc_words(text):
-    out = set()
+def _doc_words(text, seeds):
     for m in re.finditer(r"``([^`\n]{1,60})``|'([^'\n]{1,60})'|\"([^\"\n]{1,60})\"", text):
-        out.add(next(g for g in m.groups() if g is not None))
+        seeds.strs.add(next(g for g in m.groups() if g is not None))
+    for tree in doctest_trees(text):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and type(node.value) in (str, bytes, int, float):
+                {str: seeds.strs, bytes: seeds.byts, int: seeds.ints, float: seeds.floats}[type(node.value)].add(node.value)
+            else:
+                value = _container_literal(node)
+                if value is not None:
+                    seeds.seqs.setdefault(repr(value), value)
+
+
+def doctest_trees(text):
+    """The parsed `>>>` examples of a docstring, in order; unparsable ones are left out."""
+    if ">>>" not in text:
+        return []
+    out = []
     try:
         for ex in doctest.DocTestParser().get_examples(text):
-            for node in ast.walk(ast.parse(ex.source)):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    out.add(node.value)
+            try:
+                out.append(ast.parse(ex.source))
+            except SyntaxError:
+                continue
     except Exception:
         pass
     return out
@@ -414,6 +497,52 @@ def project_sources(module, root_dirs):
 
 
 # ---------------------------------------------------------------- targets
+
+# Dunders are explored through the syntax that reaches them, and written the same way:
+# `a + b`, `b + a` (reflected), `a < b`, `-a`, `len(a)`. {r} is the receiver, {0}.. the operands.
+_BINARY = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+           "matmul": "@", "and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>"}
+OPERATORS = {}
+for _name, _sym in _BINARY.items():
+    OPERATORS["__%s__" % _name] = ("{r} %s {0}" % _sym, "forward")
+    OPERATORS["__r%s__" % _name] = ("{0} %s {r}" % _sym, "reflected")
+for _name, _sym in {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}.items():
+    OPERATORS["__%s__" % _name] = ("{r} %s {0}" % _sym, "forward")
+OPERATORS.update({
+    "__divmod__": ("divmod({r}, {0})", "forward"), "__rdivmod__": ("divmod({0}, {r})", "reflected"),
+    "__neg__": ("-{r}", None), "__pos__": ("+{r}", None), "__abs__": ("abs({r})", None), "__invert__": ("~{r}", None),
+    "__int__": ("int({r})", None), "__float__": ("float({r})", None), "__complex__": ("complex({r})", None),
+    "__bool__": ("bool({r})", None), "__index__": ("operator.index({r})", None), "__bytes__": ("bytes({r})", None),
+    "__trunc__": ("math.trunc({r})", None), "__floor__": ("math.floor({r})", None), "__ceil__": ("math.ceil({r})", None),
+    "__round__": ("round({r})", "ndigits"), "__repr__": ("repr({r})", None), "__str__": ("str({r})", None),
+    "__len__": ("len({r})", None), "__iter__": ("list({r})", None), "__reversed__": ("list(reversed({r}))", None),
+    "__hash__": ("hash({r})", None), "__format__": ("format({r}, {0})", "spec"), "__contains__": ("{0} in {r}", "item"),
+    "__getitem__": ("{r}[{0}]", "item"), "__setitem__": ("{r}[{0}] = {1}", "store"), "__delitem__": ("del {r}[{0}]", "item"),
+    "__copy__": ("copy.copy({r})", None), "__deepcopy__": ("copy.deepcopy({r})", None),
+    "__reduce__": ("pickle.loads(pickle.dumps({r}))", None), "__reduce_ex__": ("pickle.loads(pickle.dumps({r}))", None),
+    "__getstate__": ("pickle.loads(pickle.dumps({r}))", None), "__call__": ("{r}({args})", "call"),
+})
+_OPERATOR_MODULES = {"operator.": "import operator", "math.": "import math", "copy.": "import copy",
+                     "pickle.": "import pickle"}
+_VOLATILE = {"__hash__"}  # str hashes change per process: never asserted exactly
+_OP_WORDS = {"eq": "equals", "ne": "not_equals", "lt": "less_than", "le": "at_most", "gt": "greater_than",
+             "ge": "at_least", "contains": "contains", "getitem": "getitem", "setitem": "setitem",
+             "delitem": "delitem", "iter": "iter", "len": "len", "str": "str", "repr": "repr", "call": "call"}
+
+
+def op_word(name):
+    core = name.strip("_")
+    if name in OPERATORS and OPERATORS[name][1] == "reflected":
+        return "reflected_" + _OP_WORDS.get(core[1:], core[1:])
+    return _OP_WORDS.get(core, core)
+
+
+def op_code(template, nargs):
+    """The template compiled against the names r, a0, a1, ...: exactly what the test will say."""
+    text = template.replace("{args}", ", ".join("a%d" % i for i in range(nargs)))
+    text = text.format(*["a%d" % i for i in range(nargs)], r="r")
+    mode = "exec" if (" = " in text or text.startswith("del ")) else "eval"
+    return compile(text, "<aqe-op>", mode), mode
 
 
 class Target:
@@ -439,12 +568,24 @@ def _line_of(obj):
         return 10 ** 9
 
 
+def _defined_in_module(func, cls):
+    """Generated dunders (dataclass __eq__/__repr__) have no lines in the module: not targets."""
+    mod = sys.modules.get(cls.__module__)
+    code_file = getattr(getattr(func, "__code__", None), "co_filename", None)
+    mod_file = getattr(mod, "__file__", None)
+    return bool(code_file and mod_file) and os.path.realpath(code_file) == os.path.realpath(mod_file)
+
+
 def class_targets(cls, emit):
     out = []
     if not (issubclass(cls, enum.Enum) or inspect.isabstract(cls)):
         out.append(Target("init", cls, "__init__", cls, _line_of(cls), emit))
     for name, attr in sorted(vars(cls).items()):
-        if name.startswith("_") and name not in ("__len__", "__contains__", "__str__", "__iter__", "__eq__"):
+        if name in OPERATORS:
+            if inspect.isfunction(attr) and _defined_in_module(attr, cls):
+                out.append(Target("op", cls, name, attr, _line_of(attr), emit))
+            continue
+        if name.startswith("_"):
             continue
         if isinstance(attr, property):
             out.append(Target("property", cls, name, attr.fget, _line_of(attr.fget), emit))
@@ -478,8 +619,17 @@ class Outcome:
 
 
 class Candidate:
+    def key(self):
+        return (self.target.label, None if self.receiver is None else self.receiver.key(),
+                tuple(a.key() for a in self.args), tuple(sorted((k, v.key()) for k, v in self.kwargs.items())))
+
     def __init__(self, target, receiver, args, kwargs):
         self.target, self.receiver, self.args, self.kwargs = target, receiver, args, kwargs
+        self.lazy = False  # the call returned a generator or iterator: the test wraps it in list()
+        self.kinds = []    # (stats key, kind) of its unannotated inputs
+
+
+_LAZY = (type(x for x in ()), map, filter, zip, enumerate, reversed)
 
 
 class Explorer:
@@ -487,7 +637,7 @@ class Explorer:
         self.mod, self.filename, self.deadline = mod, filename, deadline
         self.rng = random.Random("aqe:" + mod.__name__)
         self.tracer = Tracer(filename)
-        ints, floats, strs, byts = seeds
+        ints, floats, strs, byts = seeds.ints, seeds.floats, seeds.strs, seeds.byts
         ints |= {0, 1, -1, 2, 3, 10, 100}
         self.ints = sorted(ints)
         self.floats = sorted(floats | {0.0, 0.5, 1.0, -1.0, 1.5} | {float(i) for i in self.ints if abs(i) < 10 ** 6})
@@ -497,6 +647,13 @@ class Explorer:
         self.good_set = set()
         self.related = []    # strings the current receiver was built with
         self.byts = sorted(byts | {b"", b"abc"})
+        self.good_byts = []
+        self.seqs = [seeds.seqs[k] for k in sorted(seeds.seqs)]
+        self.chars = sorted(seeds.chars) or list("-_.,:/")
+        self.kind_stats = {}  # (callable, parameter) -> {kind: weight}: what untyped inputs worked
+        self._kinds = []      # (stats key, kind) of the candidate being built
+        self._param = None
+        self.has_bytes = bool(byts)
         self.pools = {}  # class -> list of recipes known to build
         self.pool_keys = set()
         self.project_roots = project_roots
@@ -505,6 +662,8 @@ class Explorer:
         self.tmp_root = tempfile.mkdtemp(prefix="aqe-explore-", dir=_fast_tmp())
         self.run_count = 0
         self._hints = {}
+        self._op_code = {}
+        self.attrs = {}  # class -> [(public attribute, type)] of simple values, settable in tests
         self._project = {}
         os.chdir(self.tmp_root)
 
@@ -570,7 +729,7 @@ class Explorer:
         if ann is str:
             return Lit(self.string())
         if ann is bytes:
-            return Lit(rng.choice(self.byts))
+            return Lit(self.bytes_value())
         if ann in (pathlib.Path, os.PathLike):
             return self.tmp_path(as_str=False)
         if origin in (list, typing.List, set, frozenset) or origin in _SEQ_ORIGINS or ann in (list, set, tuple):
@@ -641,9 +800,36 @@ class Explorer:
             return "".join(parts[:2])
         return "\n".join(parts)
 
+    def mutate_chars(self, text):
+        """Character-level mutation for structured text (addresses, specs, templates): insert a
+        punctuation character of the module's own strings or a short seed, drop or repeat a slice."""
+        rng = self.rng
+        as_bytes = isinstance(text, bytes)
+        op = rng.random()
+        i = rng.randrange(len(text) + 1)
+        j = min(len(text), i + rng.choice((1, 1, 2, 3)))
+        if op < 0.45:
+            piece = rng.choice(self.chars) if rng.random() < 0.6 else rng.choice(self.strs)[:8]
+            if as_bytes:
+                piece = piece.encode("utf-8", "replace")
+            return text[:i] + piece + text[i:]
+        if op < 0.7 and text:
+            return text[:i] + text[j:]
+        if op < 0.85 and text:
+            return text[:i] + text[i:j] + text[i:]
+        if text:
+            k = rng.randrange(len(text))
+            repl = rng.choice(self.chars) if rng.random() < 0.5 else rng.choice("0123456789abcdefxyzAZ")
+            if as_bytes:
+                repl = repl.encode("ascii", "replace")
+            return text[:k] + repl + text[k + 1:]
+        return text
+
     def mutate(self, text):
         """Coverage-guided token mutation: extend, replace or drop one whitespace token."""
         rng = self.rng
+        if rng.random() < 0.5:
+            return self.mutate_chars(text)
         tokens = text.split(" ")
         op = rng.random()
         token = rng.choice(self.strs) if rng.random() < 0.8 else str(rng.choice(self.ints))
@@ -660,21 +846,88 @@ class Explorer:
     def note_good(self, cand):
         """Strings of a call that reached new code become mutation bases."""
         for r in list(cand.args) + list(cand.kwargs.values()):
-            if isinstance(r, Lit) and isinstance(r.value, str) and len(r.value) <= 200 and r.value not in self.good_set:
+            if isinstance(r, Lit) and type(r.value) in (str, bytes) and len(r.value) <= 200 and r.value not in self.good_set:
                 self.good_set.add(r.value)
-                self.good_strs.append(r.value)
+                (self.good_strs if isinstance(r.value, str) else self.good_byts).append(r.value)
+
+    def base_kinds(self):
+        kinds = {"str": 4.0, "int": 3.0, "none": 1.0, "float": 1.0, "bytes": 2.0 if self.has_bytes else 0.5,
+                 "ints": 1.0, "strs": 0.7, "dict": 0.7, "bool": 0.5}
+        if self.seqs:
+            kinds["seq"] = 1.5
+        return kinds
 
     def untyped(self, name, depth):
-        r = self.rng.random()
-        if r < 0.4:
+        """A value for an unannotated parameter: the kinds that ran without error before get likelier
+        (per callable and parameter), so bytes-only or list-only parameters are found quickly."""
+        key = self._param if depth == 0 else None
+        weights = self.kind_stats.get(key) if key is not None else None
+        if weights is None:
+            weights = self.base_kinds()
+            if key is not None:
+                self.kind_stats[key] = weights
+        kinds = sorted(weights)
+        kind = self.rng.choices(kinds, [weights[k] for k in kinds])[0]
+        if key is not None:
+            self._kinds.append((key, kind))
+        return self.untyped_of(kind)
+
+    def untyped_of(self, kind):
+        rng = self.rng
+        if kind == "str":
             return Lit(self.string())
-        if r < 0.7:
-            return Lit(self.rng.choice(self.ints))
-        if r < 0.8:
+        if kind == "int":
+            return Lit(rng.choice(self.ints))
+        if kind == "none":
             return Lit(None)
-        if r < 0.9:
-            return Lit(self.rng.choice(self.floats))
-        return Coll("list", [Lit(self.rng.choice(self.ints)) for _ in range(self.rng.choice((0, 1, 2, 3)))])
+        if kind == "float":
+            return Lit(rng.choice(self.floats))
+        if kind == "bool":
+            return Lit(rng.random() < 0.5)
+        if kind == "bytes":
+            return Lit(self.bytes_value())
+        if kind == "ints":
+            return Coll("list", [Lit(rng.choice(self.ints)) for _ in range(rng.choice((0, 1, 2, 3, 5)))])
+        if kind == "strs":
+            return Coll("list", [Lit(self.string()) for _ in range(rng.choice((0, 1, 2, 3)))])
+        if kind == "seq":
+            return Lit(rng.choice(self.seqs))
+        keys = self.identifiers() or self.strs
+        items = []
+        for k in sorted(set(rng.choice(keys) for _ in range(rng.choice((0, 1, 2, 3))))):
+            items.append((Lit(k), Lit(self.string()) if rng.random() < 0.6 else Lit(rng.choice(self.ints))))
+        return Coll("dict", items)
+
+    def identifiers(self):
+        """Names in the strings the receiver was built with: likely keys of a mapping argument."""
+        out = set()
+        for text in self.related:
+            out.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return sorted(out)
+
+    def learn(self, cand, out, new):
+        """Raises the weight of the input kinds of a call that ran, more when it reached new code."""
+        if out is None or not cand.kinds:
+            return
+        gain = (2.0 if out.kind == "ok" else 0.0) + (3.0 if new else 0.0)
+        if not gain:
+            return
+        for key, kind in cand.kinds:
+            weights = self.kind_stats[key]
+            weights[kind] = min(weights[kind] + gain, 60.0)
+
+    def bytes_value(self):
+        rng = self.rng
+        if self.good_byts and rng.random() < 0.4:
+            base = rng.choice(self.good_byts)
+            return base if rng.random() < 0.3 else self.mutate_chars(base)
+        if rng.random() < 0.7:
+            return rng.choice(self.byts)
+        text = self.string()
+        try:
+            return text.encode("ascii")
+        except UnicodeEncodeError:
+            return text.encode("utf-8")
 
     def tmp_path(self, as_str):
         content = None
@@ -709,7 +962,9 @@ class Explorer:
             has_default = p.default is not p.empty
             if has_default and self.rng.random() < 0.5:
                 continue
+            self._param = (id(sig_of), p.name) if depth == 0 else None
             v = self.value_for(hints.get(p.name, None if p.annotation is p.empty else p.annotation), p.name, depth, destructive)
+            self._param = None
             if v is None:
                 if has_default:
                     continue
@@ -725,13 +980,24 @@ class Explorer:
     # -- candidates
 
     def candidate(self, t):
+        self._kinds = []
+        cand = self._candidate(t)
+        if cand is not None:
+            cand.kinds = self._kinds
+        return cand
+
+    def _candidate(self, t):
         destructive = bool(DESTRUCTIVE_NAME.search(t.name))
         receiver = None
         self.related = []
-        if t.kind in ("method", "property") or (t.kind in ("classmethod", "staticmethod") and False):
+        if t.kind in ("method", "property", "op"):
             receiver = self.instance(t.owner, 0) if not issubclass(t.owner, enum.Enum) else Member(self.rng.choice(list(t.owner)))
             if receiver is None:
                 return None
+        if receiver is not None and self.rng.random() < 0.3:
+            receiver = self.mutate_recipe(receiver)
+        if receiver is not None and self.rng.random() < 0.25:
+            receiver = self.with_attribute_set(t.owner, receiver)
         if t.kind == "property":
             return Candidate(t, receiver, [], {})
         if receiver is not None:
@@ -740,15 +1006,117 @@ class Explorer:
             self.related = receiver.strings
         if t.kind == "init":
             call = self.call_recipe(t.owner, t.owner, 0, destructive=destructive)
-        elif t.name in ("__len__", "__str__", "__iter__"):
-            call = Call(None, [], {})
-        elif t.name in ("__contains__", "__eq__"):
-            call = Call(None, [self.untyped("", 1) if self.rng.random() < 0.3 else Lit(self.string())], {})
+        elif t.kind == "op":
+            call = self.operands(t)
         else:
             call = self.call_recipe(t.func, t.func, 0, skip_first=t.kind == "method", destructive=destructive)
         if call is None:
             return None
         return Candidate(t, receiver, call.args, call.kwargs)
+
+    def mutate_recipe(self, r):
+        """A receiver like one that worked, with one literal argument mutated: objects whose
+        constructor only stores its input (a template, a pattern) are explored through their state."""
+        if isinstance(r, Obj):
+            base = self.mutate_recipe(r.base)
+            return r if base is r.base else Obj(base, r.steps)
+        if not isinstance(r, Call):
+            return r
+        slots = [i for i, a in enumerate(r.args) if isinstance(a, Lit) and type(a.value) in (str, bytes, int)]
+        slots += [k for k in sorted(r.kwargs) if isinstance(r.kwargs[k], Lit) and type(r.kwargs[k].value) in (str, bytes, int)]
+        if not slots:
+            return r
+        slot = self.rng.choice(slots)
+        old = (r.args[slot] if isinstance(slot, int) else r.kwargs[slot]).value
+        if isinstance(old, str):
+            new = Lit(self.mutate(old) if old else self.string())
+        elif isinstance(old, bytes):
+            new = Lit(self.mutate_chars(old))
+        else:
+            new = Lit(self.rng.choice(self.ints))
+        args, kwargs = list(r.args), dict(r.kwargs)
+        if isinstance(slot, int):
+            args[slot] = new
+        else:
+            kwargs[slot] = new
+        return Call(r.callee, args, kwargs)
+
+    def with_attribute_set(self, cls, receiver):
+        """Objects are also configured through public attributes (lexer.debug = 1): set one."""
+        attrs = self.attrs.get(cls)
+        if not attrs or not isinstance(receiver, (Call, Obj)):
+            return receiver
+        name, kind = self.rng.choice(attrs)
+        if kind is bool:
+            value = Lit(self.rng.random() < 0.5)
+        elif kind is int:
+            value = Lit(self.rng.choice([0, 1, 2, 3] + self.ints[:20]))
+        elif kind is str or kind is type(None):
+            value = Lit(self.string())
+        else:
+            return receiver
+        base, steps = (receiver.base, receiver.steps) if isinstance(receiver, Obj) else (receiver, [])
+        return Obj(base, steps + [("=" + name, [value])])
+
+    def note_attributes(self, value):
+        cls = type(value)
+        if cls in self.attrs:
+            return
+        try:
+            items = sorted(vars(value).items())
+        except TypeError:
+            items = []
+        self.attrs[cls] = [(n, type(v)) for n, v in items
+                           if not n.startswith("_") and type(v) in (bool, int, str, type(None))]
+
+    def operands(self, t):
+        """The other operands of a dunder: hinted values, objects of the same class, numbers."""
+        role = OPERATORS[t.name][1]
+        if role is None:
+            return Call(None, [], {})
+        if role == "call":
+            return self.call_recipe(t.func, t.func, 0, skip_first=True)
+        params = [p for p in list(_signature(t.func).parameters.values())[1:] if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        hints = self.hints(t.func)
+        if role == "ndigits":
+            return Call(None, [Lit(self.small_int())] if self.rng.random() < 0.6 else [], {})
+        if role == "spec":
+            return Call(None, [Lit(self.string())], {})
+        count = 2 if role == "store" else 1
+        args = []
+        for i in range(count):
+            ann = hints.get(params[i].name) if i < len(params) else None
+            v = None
+            if ann is not None and self.rng.random() < 0.5:
+                v = self.value_for(ann, params[i].name, 1)
+            if v is None:
+                v = self.other_operand(t, role)
+            if v is None:
+                return None
+            args.append(v)
+        return Call(None, args, {})
+
+    def small_int(self):
+        """Operands stay small: 7 ** 1000000 is a test nobody wants and a call that times out."""
+        small = [i for i in self.ints if abs(i) <= 1000] or [0, 1, 2]
+        return self.rng.choice(small)
+
+    def other_operand(self, t, role):
+        r = self.rng.random()
+        if role == "forward" and r < 0.4:
+            return self.instance(t.owner, 1)
+        if role in ("forward", "reflected"):
+            r = self.rng.random()
+            if r < 0.45:
+                return Lit(self.small_int())
+            if r < 0.75:
+                return Lit(self.rng.choice(self.floats))
+            return self.untyped("", 1)
+        if r < 0.5:
+            return Lit(self.string())
+        if r < 0.8:
+            return Lit(self.rng.choice(self.ints))
+        return self.untyped("", 1)
 
     def invoke(self, cand, builder):
         """Builds the inputs (setup must succeed) and calls the target; returns an Outcome."""
@@ -759,16 +1127,8 @@ class Explorer:
         try:
             if t.kind == "property":
                 value = getattr(receiver, t.name)
-            elif t.name == "__len__":
-                value = len(receiver)
-            elif t.name == "__str__":
-                value = str(receiver)
-            elif t.name == "__iter__":
-                value = list(receiver)
-            elif t.name == "__contains__":
-                value = args[0] in receiver
-            elif t.name == "__eq__":
-                value = receiver == args[0]
+            elif t.kind == "op":
+                value, receiver = self.apply_op(t, receiver, args)
             elif t.kind == "method":
                 before = _state(receiver)
                 value = getattr(receiver, t.name)(*args, **kwargs)
@@ -776,8 +1136,12 @@ class Explorer:
                     receiver = None  # a query: the object's state is no more interesting than before
             else:
                 value = t.func(*args, **kwargs)
-            if inspect.isgenerator(value):
-                value = list(value)
+            if isinstance(value, _LAZY):
+                cand.lazy = True
+                value = list(itertools.islice(value, MAX_LAZY_ITEMS + 1))
+                if len(value) > MAX_LAZY_ITEMS:  # huge or endless: the test takes the same prefix
+                    cand.lazy = "prefix"
+                    value = value[:MAX_LAZY_ITEMS]
             return Outcome("ok", value, receiver)
         except CallTimeout:
             raise
@@ -786,11 +1150,29 @@ class Explorer:
         except Exception as exc:
             return Outcome("raise", exc)
 
+    def apply_op(self, t, receiver, args):
+        """Evaluates the operator form; a statement form (a[k] = v) keeps the receiver's new state."""
+        key = (t.name, len(args))
+        if key not in self._op_code:
+            template = OPERATORS[t.name][0]
+            if t.name == "__round__" and args:
+                template = "round({r}, {0})"
+            self._op_code[key] = op_code(template, len(args))
+        code, mode = self._op_code[key]
+        ns = {"r": receiver, "operator": operator, "math": math, "copy": copy, "pickle": pickle}
+        ns.update(("a%d" % i, a) for i, a in enumerate(args))
+        if mode == "eval":
+            return eval(code, ns), None
+        before = _state(receiver)
+        exec(code, ns)
+        return None, (receiver if _state(receiver) != before else None)
+
     def run(self, cand):
         """Runs a candidate in a fresh temp dir under the tracer and the alarm."""
         self.run_count += 1
         builder = Builder(self.scratch)
         signal.setitimer(signal.ITIMER_REAL, CALL_TIMEOUT_S)
+        signal.setitimer(signal.ITIMER_PROF, CALL_CPU_S)
         self.tracer.start()
         try:
             out = self.invoke(cand, builder)
@@ -802,6 +1184,7 @@ class Explorer:
         finally:
             self.tracer.stop()
             signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
             os.chdir(self.tmp_root)
         out.units = frozenset(self.tracer.units)
         return out
@@ -836,12 +1219,13 @@ class Explorer:
         elif type(v) is int and v not in self.ints and abs(v) < 10 ** 12:
             self.ints.append(v)
         if t.kind == "init":
+            self.note_attributes(v)
             self.add_pool(type(v), Call(t.owner, cand.args, cand.kwargs))
         elif t.kind == "classmethod" and inspect.isclass(type(v)) and self.project_class(type(v)):
             self.add_pool(type(v), Call(t.func, cand.args, cand.kwargs))
         elif t.kind == "function" and self.project_class(type(v)) and not isinstance(v, enum.Enum):
             self.add_pool(type(v), Call(t.func, cand.args, cand.kwargs))
-        elif t.kind == "method" and out.receiver is not None and not isinstance(cand.receiver, Member):
+        elif t.kind in ("method", "op") and out.receiver is not None and not isinstance(cand.receiver, Member):
             base, steps = (cand.receiver.base, cand.receiver.steps) if isinstance(cand.receiver, Obj) else (cand.receiver, [])
             if len(steps) < MAX_STEPS and not cand.kwargs:
                 self.add_pool(type(out.receiver), Obj(base, steps + [(t.name, list(cand.args))]))
@@ -857,8 +1241,12 @@ class Explorer:
         else:
             pool[self.rng.randrange(MAX_POOL)] = recipe
 
-    def explore(self, targets, aux_targets, rounds=8, per_round=60, patience=40, max_calls=4000):
+    def explore(self, targets, aux_targets, examples=(), rounds=8, per_round=60, patience=40, max_calls=4000):
         """Returns False when the time budget, not the (deterministic) call budget, ended it."""
+        for cand in examples:  # the module's own doctest calls first: documented, meaningful inputs
+            if time.monotonic() > self.deadline:
+                return False
+            self.attempt(cand)
         for rnd in range(rounds):
             for t in aux_targets + targets:
                 if time.monotonic() > self.deadline:
@@ -873,29 +1261,145 @@ class Explorer:
                     if t.timeouts >= 2:
                         break
                     cand = self.candidate(t)
-                    if cand is None:
+                    if cand is None or not self.attempt(cand):
                         stale += 1
                         if stale > patience:
                             break
-                        continue
-                    out = self.run(cand)
-                    if out is None or out.kind == "exit":
-                        stale += 1
-                        continue
-                    units = set(out.units) | self.outcome_units(cand, out)
-                    new = units - self.covered
-                    if new or len(self.pools.get(t.owner, ())) < 3:
-                        self.remember(cand, out)
-                    if t.emit and new:
-                        self.covered |= units
-                        self.kept.append((cand, out, frozenset(units)))
-                        self.note_good(cand)
-                        stale = 0
                     else:
-                        stale += 1
-                        if stale > patience:
-                            break
+                        stale = 0
         return True
+
+    def doctest_candidates(self, targets):
+        """Calls written in the module's doctests (`>>> f(1, 'x')`, `>>> p = P(2)`, `>>> p.m(3)`)
+        whose arguments are literals, module callables or names bound earlier in the same docstring."""
+        try:
+            tree = ast.parse(pathlib.Path(self.filename).read_text(encoding="utf-8"))
+        except Exception:
+            return []
+        by_func = {id(t.func): t for t in targets if t.kind == "function"}
+        by_class = {t.owner: t for t in targets if t.kind == "init"}
+        by_member = {(t.owner, t.name): t for t in targets if t.kind in ("method", "classmethod", "staticmethod")}
+        out, seen = [], set()
+        nodes = [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        for node in nodes:
+            doc = ast.get_docstring(node, clean=True)
+            if not doc:
+                continue
+            env = {}
+            for example in doctest_trees(doc):
+                for stmt in example.body:
+                    value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+                    if value is None:
+                        continue
+                    for call in [n for n in ast.walk(value) if isinstance(n, ast.Call)]:
+                        cand = self.doctest_call(call, env, by_func, by_class, by_member)
+                        if cand is not None and cand.key() not in seen:
+                            seen.add(cand.key())
+                            out.append(cand)
+                    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                        recipe = self.doctest_recipe(value, env)
+                        if recipe is not None:
+                            env[stmt.targets[0].id] = recipe
+        return out[:300]
+
+    def doctest_recipe(self, node, env):
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            obj = getattr(self.mod, node.id, None)
+            return Member(obj) if isinstance(obj, enum.Enum) else None
+        if isinstance(node, ast.Call):
+            callee = self.doctest_callee(node.func)
+            if callee is None:
+                return None
+            args = self.doctest_args(node, env)
+            return None if args is None else Call(callee, *args)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            obj = getattr(getattr(self.mod, node.value.id, None), node.attr, None)
+            if isinstance(obj, enum.Enum):
+                return Member(obj)
+        try:
+            value = ast.literal_eval(node)
+        except Exception:
+            return None
+        return Lit(value) if len(repr(value)) <= MAX_LITERAL_CHARS else None
+
+    def doctest_callee(self, func):
+        """A callable of the module's namespace (its own or imported), reachable by an import."""
+        if isinstance(func, ast.Name):
+            obj = getattr(self.mod, func.id, None)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            obj = getattr(getattr(self.mod, func.value.id, None), func.attr, None)
+        else:
+            return None
+        if obj is None or not callable(obj) or importable(obj) is None:
+            return None
+        return obj
+
+    def doctest_args(self, call, env):
+        args, kwargs = [], {}
+        for a in call.args:
+            r = None if isinstance(a, ast.Starred) else self.doctest_recipe(a, env)
+            if r is None:
+                return None
+            args.append(r)
+        for k in call.keywords:
+            r = self.doctest_recipe(k.value, env) if k.arg else None
+            if r is None:
+                return None
+            kwargs[k.arg] = r
+        return args, kwargs
+
+    def doctest_call(self, call, env, by_func, by_class, by_member):
+        func = call.func
+        args = self.doctest_args(call, env)
+        if args is None:
+            return None
+        if isinstance(func, ast.Attribute) and (isinstance(func.value, ast.Name) and func.value.id in env
+                                                or isinstance(func.value, ast.Call)):
+            receiver = self.doctest_recipe(func.value, env)
+            if receiver is None:
+                return None
+            try:
+                signal.setitimer(signal.ITIMER_REAL, CALL_TIMEOUT_S)
+                cls = type(Builder(self.scratch).build(receiver))
+            except BaseException:
+                return None
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                os.chdir(self.tmp_root)
+            t = next((by_member[(c, func.attr)] for c in cls.__mro__ if (c, func.attr) in by_member), None)
+            return None if t is None or t.kind != "method" else Candidate(t, receiver, *args)
+        callee = self.doctest_callee(func)
+        if callee is None:
+            return None
+        if inspect.isclass(callee):
+            t = by_class.get(callee)
+        elif isinstance(func, ast.Attribute):
+            t = by_member.get((getattr(self.mod, func.value.id, None), func.attr))
+        else:
+            t = by_func.get(id(callee))
+        return None if t is None or t.kind == "method" else Candidate(t, None, *args)
+
+    def attempt(self, cand):
+        """Runs one candidate; True when it was kept because it covered something new."""
+        t = cand.target
+        out = self.run(cand)
+        if out is None or out.kind == "exit":
+            return False
+        units = set(out.units) | self.outcome_units(cand, out)
+        new = units - self.covered
+        self.learn(cand, out, bool(new))
+        if new or len(self.pools.get(t.owner, ())) < 3:
+            self.remember(cand, out)
+        if t.emit and new:
+            self.covered |= units
+            self.kept.append((cand, out, frozenset(units)))
+            self.note_good(cand)
+            if isinstance(cand.receiver, (Call, Obj)) and t.owner is not None:
+                self.add_pool(t.owner, cand.receiver)  # a receiver state that reached new code
+            return True
+        return False
 
     def select(self):
         """Greedy set cover over the kept calls; ties go to the earlier (simpler) call."""
@@ -1012,8 +1516,20 @@ def name_hint(cand):
     return ""
 
 
-_DUNDER_WORDS = {"__eq__": "equals", "__len__": "len", "__contains__": "contains", "__str__": "str",
-                 "__iter__": "iter"}
+def _operand(text):
+    """A negative literal needs parentheses next to an operator (-1 ** x is -(1 ** x))."""
+    return "(%s)" % text if text[:1] in "-+" else text
+
+
+def op_source(name, receiver, args, r):
+    template = OPERATORS[name][0]
+    if name == "__round__" and args:
+        template = "round({r}, {0})"
+    for prefix, imp in _OPERATOR_MODULES.items():
+        if prefix in template:
+            r.imports.add(imp)
+    text = template.replace("{args}", ", ".join(args))
+    return text.format(*[_operand(a) for a in args], r=_operand(receiver))
 
 
 def render_test(cand, out, second, tmp_root):
@@ -1026,37 +1542,38 @@ def render_test(cand, out, second, tmp_root):
         r.lines.append("%s = %s" % (name, receiver))
         receiver = name
     args = [r.expr(a) for a in cand.args] + ["%s=%s" % (k, r.expr(v)) for k, v in cand.kwargs.items()]
+    statement = False
     if t.kind == "property":
         call = "%s.%s" % (receiver, t.name)
-    elif t.name == "__len__":
-        call = "len(%s)" % receiver
-    elif t.name == "__str__":
-        call = "str(%s)" % receiver
-    elif t.name == "__iter__":
-        call = "list(%s)" % receiver
-    elif t.name == "__contains__":
-        call = "%s in %s" % (args[0], receiver)
-    elif t.name == "__eq__":
-        call = "%s == %s" % (receiver, args[0])
+    elif t.kind == "op":
+        call = op_source(t.name, receiver, args, r)
+        statement = " = " in call or call.startswith("del ")
     elif t.kind == "method":
         call = "%s.%s(%s)" % (receiver, t.name, ", ".join(args))
     else:
         call = "%s(%s)" % (r.ref(t.func), ", ".join(args))
-        if inspect.isgeneratorfunction(t.func):
-            call = "list(%s)" % call
+    if cand.lazy == "prefix":
+        r.imports.add("import itertools")
+        call = "list(itertools.islice(%s, %d))" % (call, MAX_LAZY_ITEMS)
+    elif cand.lazy:
+        call = "list(%s)" % call
     body = list(r.lines)
     label = t.label
-    if t.name in _DUNDER_WORDS:
-        label = "%s_%s" % (t.owner.__name__, _DUNDER_WORDS[t.name])
+    if t.kind == "op":
+        label = "%s_%s" % (t.owner.__name__, op_word(t.name))
     base = "test_" + snake(label.replace(".", "_"))
     if out.kind == "raise":
         r.imports.add("import pytest")
         exc = exception_ref(out.value, r)
         body += ["with pytest.raises(%s):" % exc, "    " + call]
         name = base + "_raises_" + snake(exc.split(".")[-1])
+    elif statement:
+        body.append(call)
+        body += state_asserts(receiver, out.receiver, second.receiver, r, tmp_root)
+        name = base + "_changes_state"
     else:
         body.append("result = " + call)
-        stable = second.kind == "ok" and _stable(out.value, second.value)
+        stable = second.kind == "ok" and _stable(out.value, second.value) and t.name not in _VOLATILE
         asserts, what = value_asserts("result", out.value, r, tmp_root, stable)
         body += asserts
         name = base + "_" + what
@@ -1146,6 +1663,7 @@ def set_limits(req):
     lower(resource.RLIMIT_FSIZE, 64 * 1024 * 1024)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
 
 
 def generate(req):
@@ -1163,13 +1681,14 @@ def generate(req):
     if os.path.realpath(getattr(mod, "__file__", "") or "") != filename:
         return {"ok": False, "reason": "module %s resolves to %s, not this file" % (req["module"], getattr(mod, "__file__", None))}
     targets = module_targets(mod)
+    Renderer.reserved |= set(vars(mod))
     roots = req.get("sys_path", [])
     seeds = harvest_seeds(project_sources(mod, roots))
     explorer = Explorer(mod, filename, seeds, roots, started + budget * 0.8)
     aux = []
     for cls in _referenced_classes(targets, explorer):
         aux.extend(t for t in class_targets(cls, False) if t.kind in ("init", "method", "classmethod"))
-    finished = explorer.explore(targets, aux)
+    finished = explorer.explore(targets, aux, explorer.doctest_candidates(targets))
     tests = []
     names = {}
     for cand, out, _units in explorer.select():
@@ -1222,6 +1741,8 @@ def main():
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # code under test must not corrupt the reply
     sys.stdout = open(os.devnull, "w")
+    os.dup2(devnull, 0)
+    sys.stdin = NoStdin()
     set_limits(req)
     try:
         reply = generate(req)

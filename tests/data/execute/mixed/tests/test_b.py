@@ -17,3 +17,13 @@ def test_xpass_strict():
 
 def test_skip_inside():
     pytest.skip("runtime skip")
+
+
+@pytest.fixture
+def leaky():
+    yield 1
+    raise RuntimeError("teardown fails after the test passed")
+
+
+def test_passes_then_teardown_fails(leaky):
+    assert leaky == 1
