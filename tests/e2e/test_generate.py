@@ -191,3 +191,153 @@ def test_unchanged_output_for_same_source(aqe, project):
     assert aqe.run(*args, timeout=300).returncode == 0
     assert (project / "tests/generated/test_shapes.py").read_bytes() == first
     assert b"from shapes import Box" in first
+
+
+BRANCHY = '''
+    def grade(score: int) -> str:
+        if score < 0:
+            raise ValueError("negative score")
+        if score >= 90:
+            return "A"
+        if score >= 75:
+            return "B"
+        if score >= 50:
+            return "C"
+        return "F"
+
+
+    def parse_pair(text: str) -> tuple:
+        if not text:
+            raise ValueError("empty")
+        if "=" not in text:
+            raise KeyError(text)
+        key, _, value = text.partition("=")
+        if not key.strip():
+            raise ValueError("no key")
+        return key.strip(), value.strip()
+
+
+    def clamp(n: int, low: int, high: int) -> int:
+        if low > high:
+            raise ValueError("low > high")
+        if n < low:
+            return low
+        if n > high:
+            return high
+        return n
+
+
+    class Counter:
+        def __init__(self, start: int = 0):
+            if start < 0:
+                raise ValueError("start < 0")
+            self.value = start
+
+        def add(self, n: int) -> int:
+            if n == 0:
+                return self.value
+            if n < 0:
+                raise ValueError("n < 0")
+            self.value += n
+            return self.value
+
+        def reset(self) -> None:
+            self.value = 0
+
+
+    def words(text: str) -> list:
+        out = []
+        for w in text.split():
+            if w.isdigit():
+                out.append(int(w))
+            elif w.isupper():
+                out.append(w.lower())
+            else:
+                out.append(w)
+        return out
+    '''
+
+
+def test_coverage_target_stops_exploration_early(aqe, project):
+    write(project, "branchy.py", BRANCHY)
+    code, full, _ = aqe.json("generate", "branchy.py", "--coverage-target", "100", "--output", "full", *PY,
+                             timeout=300)
+    assert code == 0, full
+    code, low, _ = aqe.json("generate", "branchy.py", "--coverage-target", "30", "--output", "low", *PY,
+                            timeout=300)
+    assert code == 0, low
+    assert full["data"]["stopped_at_target"] == []
+    assert low["data"]["stopped_at_target"] == ["branchy.py"]
+    assert 0 < low["data"]["tests_generated"] < full["data"]["tests_generated"], (low["data"], full["data"])
+    cov = low["data"]["coverage"]
+    assert cov["measured"] is True and cov["line_rate"] >= 0.30, cov
+    assert full["data"]["coverage"]["line_rate"] > cov["line_rate"]
+    run = subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "low"],
+                         cwd=project, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_coverage_target_out_of_range_is_exit_3(aqe, project):
+    write(project, "branchy.py", BRANCHY)
+    code, doc, _ = aqe.json("generate", "branchy.py", "--coverage-target", "0", *PY)
+    assert code == 3, doc
+    assert "coverage_target" in doc["errors"][0]["message"]
+
+
+def test_explorer_coverage_target_counts_lines_and_branches():
+    """The explorer's own estimate: import-time lines are covered, two exits per branch."""
+    import importlib.util
+    path = Path(__file__).resolve().parents[2] / "src/aqe/gen/resources/aqe_explorer.py"
+    spec = importlib.util.spec_from_file_location("aqe_explorer_under_test", path)
+    explorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(explorer)
+    source = "def f(x):\n    if x:\n        return 1\n    return 2\n"
+    t = explorer.CoverageTarget(source, "m.py", 75)
+    assert t.lines == {1, 2, 3, 4} and t.import_lines == {1} and t.branch_lines == {2}
+    assert t.total() == 6
+    assert t.covered(set()) == 1
+    one_arm = {2, 3, (-1, 2), (2, 3), (3, -1)}
+    assert t.covered(one_arm) == 4 and not t.reached(one_arm)
+    both = one_arm | {4, (2, 4), (4, -1)}
+    assert t.covered(both) == 6 and t.reached(both)
+    assert not explorer.CoverageTarget(source, "m.py", 100).reached(both)  # 100: never stops early
+
+
+def test_run_budget_exceeded_is_exit_5_and_keeps_finished_modules(aqe, project):
+    write(project, "quick.py", '''
+        def double(n: int) -> int:
+            if n < 0:
+                raise ValueError("negative")
+            return n * 2
+        ''')
+    write(project, "sleepy.py", '''
+        import time
+
+        # Sleeps through the explorer's import alarm too: only the run's budget stops it.
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            try:
+                time.sleep(end - time.monotonic())
+            except BaseException:
+                pass
+
+        def late(n: int) -> int:
+            return n
+        ''')
+    p = aqe.run("generate", "quick.py", "sleepy.py", "--json", "--run-budget", "10", "--time-budget", "2", *PY,
+                timeout=120)
+    assert p.returncode == 5, p.stdout + p.stderr
+    doc = json.loads(p.stdout)
+    assert_envelope(doc, "generate", 5)
+    d = doc["data"]
+    assert d["unfinished"] == ["sleepy.py"]
+    reasons = {s["file"]: s["reason"] for s in d["skipped"]}
+    assert "time budget" in reasons["sleepy.py"]
+    assert d["test_files"] == ["tests/generated/test_quick.py"]
+    assert d["tests_generated"] >= 1
+    text = (project / "tests/generated/test_quick.py").read_text()
+    assert text.startswith("# Generated by aqe ")
+    assert not (project / "tests/generated/test_sleepy.py").exists()
+    run = subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/generated"],
+                         cwd=project, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:]

@@ -21,6 +21,7 @@ struct GenerateFlags {
   std::string engine;
   std::optional<double> time_budget_s;
   std::optional<double> coverage_target;
+  std::optional<double> run_budget_s;
   bool parallel = false;
   std::string python;
 };
@@ -31,6 +32,7 @@ void record_flags(Context& ctx, const GenerateFlags& f) {
   if (!f.engine.empty()) ctx.set_flag("generate.engine", f.engine, "--engine");
   if (f.time_budget_s) ctx.set_flag("generate.time_budget_s", *f.time_budget_s, "--time-budget");
   if (f.coverage_target) ctx.set_flag("generate.coverage_target", *f.coverage_target, "--coverage-target");
+  if (f.run_budget_s) ctx.set_flag("generate.run_budget_s", *f.run_budget_s, "--run-budget");
   if (f.parallel) ctx.set_flag("generate.parallel", true, "--parallel");
   if (!f.python.empty()) ctx.set_flag("python.interpreter", f.python, "--python");
 }
@@ -63,12 +65,22 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   o.output_dir = absolute_in(o.project_dir, c.get_string("generate.output"));
   o.exclude = c.get_strings("project.exclude");
   o.time_budget_s = c.get_number("generate.time_budget_s");
+  o.coverage_target = c.get_number("generate.coverage_target");
+  o.run_budget_s = c.get_number("generate.run_budget_s");
   o.parallel = c.get_bool("generate.parallel");
   o.version = AQE_VERSION;
   o.paths = f.paths;
   if (o.time_budget_s <= 0) {
     return error_outcome(cmd,
                          make_error("USAGE", "generate.time_budget_s must be > 0", "e.g. --time-budget 10"));
+  }
+  if (o.coverage_target <= 0 || o.coverage_target > 100) {
+    return error_outcome(cmd, make_error("USAGE", "generate.coverage_target must be in (0, 100]",
+                                         "e.g. --coverage-target 80; 100 explores until the time budget"));
+  }
+  if (o.run_budget_s < 0) {
+    return error_outcome(cmd, make_error("USAGE", "generate.run_budget_s must be >= 0 (0 = automatic)",
+                                         "e.g. --run-budget 600"));
   }
   if (o.paths.empty()) {
     for (const auto& d : c.get_strings("project.source_dirs"))
@@ -103,7 +115,9 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
     case ExitCode::kTimeout:
       out.errors.push_back(make_error("TIMEOUT",
                                       "the run's time budget was used up; finished modules were kept",
-                                      "raise --time-budget or run with --parallel", ExitCode::kTimeout));
+                                      "raise --run-budget or run with --parallel; data.unfinished lists the "
+                                      "modules left out",
+                                      ExitCode::kTimeout));
       break;
     case ExitCode::kFailure:
       out.errors.push_back(make_error("NOTHING_GENERATED", "no test could be generated for the given modules",
@@ -126,7 +140,12 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--framework", f->framework, "Test framework of the generated tests (pytest)");
   sub->add_option("--engine", f->engine, "auto|builtin|llm");
   sub->add_option("--time-budget", f->time_budget_s, "Exploration seconds per module (default 10)");
-  sub->add_option("--coverage-target", f->coverage_target, "Line coverage percent aimed for");
+  sub->add_option("--coverage-target", f->coverage_target,
+                  "Stop exploring a module once its kept calls cover this percent of its lines+branches "
+                  "(default 100: explore until the budget)");
+  sub->add_option("--run-budget", f->run_budget_s,
+                  "Seconds for the whole run, exit 5 when used up (default 0: 1.5 x time budget per module "
+                  "per worker + 60)");
   sub->add_flag("--parallel", f->parallel, "Explore modules on one worker per core");
   sub->add_option("--python", f->python, "Python interpreter (default: QE_PYTHON, config, .venv, python3)");
   sub->allow_extras();

@@ -250,7 +250,26 @@ std::pair<int, int> line_col(std::string_view text, size_t offset) {
   return {line, col};
 }
 
+namespace {
+
+// True when `p` is already what normalize_path makes of it: relative, '/'-separated, with no
+// empty, "." or ".." component. Reports list thousands of such paths, and std::filesystem's
+// normalisation of each costs more than reading its coverage (issue 7).
+bool is_plain_relative(std::string_view p) {
+  if (p.empty() || p.front() == '/') return false;
+  for (;;) {
+    const size_t slash = p.find('/');
+    const std::string_view part = p.substr(0, slash);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    p.remove_prefix(slash + 1);
+  }
+}
+
+}  // namespace
+
 std::string normalize_path(std::string_view path, const fs::path& project_dir) {
+  if (is_plain_relative(trim(path))) return std::string(trim(path));
   std::string p(trim(path));
   if (starts_with(p, "file://")) p = p.substr(7);
   fs::path fp = fs::path(p).lexically_normal();
@@ -265,13 +284,13 @@ std::string normalize_path(std::string_view path, const fs::path& project_dir) {
 }
 
 Result<CoverageInput> parse_coverage(std::string_view text, const std::string& origin,
-                                     const fs::path& project_dir) {
+                                     const fs::path& project_dir, const DiffInput* lines_for) {
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
     return make_error("INPUT_INVALID", origin + ": empty coverage report", "pass the report the tool wrote");
   }
   if (text[first] == '{') {
-    if (auto fast = read_coverage_py_json(text, origin, project_dir)) return std::move(*fast);
+    if (auto fast = read_coverage_py_json(text, origin, project_dir, lines_for)) return std::move(*fast);
     return parse_coverage_py_json(text, origin, project_dir);
   }
   if (text[first] == '<') {

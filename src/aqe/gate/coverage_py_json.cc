@@ -139,6 +139,10 @@ class Reader {
       return true;
     });
   }
+  // Validates a list of integers without converting or keeping them.
+  bool skip_int_list() {
+    return array([&] { return number(nullptr); });
+  }
 
  private:
   static bool digit(char c) { return c >= '0' && c <= '9'; }
@@ -224,24 +228,29 @@ bool read_summary(Reader& r, FileCoverage& f) {
   });
 }
 
-bool read_file_entry(Reader& r, FileCoverage& f) {
+bool read_file_entry(Reader& r, FileCoverage& f, bool keep_lines) {
   return r.object([&](const std::string& k) {
     if (k == "summary") return read_summary(r, f);
-    if (k == "executed_lines") return r.int_list(f.covered_lines);
-    if (k == "missing_lines") return r.int_list(f.missing_lines);
+    if (k == "executed_lines") return keep_lines ? r.int_list(f.covered_lines) : r.skip_int_list();
+    if (k == "missing_lines") return keep_lines ? r.int_list(f.missing_lines) : r.skip_int_list();
     return r.skip_value();
   });
+}
+
+// coverage.py writes the lists sorted; checking is cheaper than sorting again.
+void sort_lines(std::vector<int64_t>& lines) {
+  if (!std::is_sorted(lines.begin(), lines.end())) std::sort(lines.begin(), lines.end());
 }
 
 }  // namespace
 
 std::optional<CoverageInput> read_coverage_py_json(std::string_view text, const std::string& origin,
-                                                   const std::filesystem::path& project_dir) {
+                                                   const std::filesystem::path& project_dir,
+                                                   const DiffInput* lines_for) {
   Reader r(text);
   CoverageInput in;
   in.origin = origin;
   bool has_files = false;
-  std::string name;
   const bool ok = r.object([&](const std::string& k) {
     if (k == "meta") {
       return r.object([&](const std::string& mk) {
@@ -254,9 +263,10 @@ std::optional<CoverageInput> read_coverage_py_json(std::string_view text, const 
       FileCoverage f;
       f.file = normalize_path(file, project_dir);
       f.line_data = true;
-      if (!read_file_entry(r, f)) return false;
-      std::sort(f.covered_lines.begin(), f.covered_lines.end());
-      std::sort(f.missing_lines.begin(), f.missing_lines.end());
+      const bool keep_lines = lines_for == nullptr || lines_for->changed.count(f.file) > 0;
+      if (!read_file_entry(r, f, keep_lines)) return false;
+      sort_lines(f.covered_lines);
+      sort_lines(f.missing_lines);
       in.files.push_back(std::move(f));
       return true;
     });

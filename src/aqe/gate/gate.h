@@ -29,7 +29,8 @@ struct FileCoverage {
   std::string file;  // project-relative with '/' when the file is inside the project
   int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
   // The executable lines (statements) that ran / did not run, ascending. Reports carry them;
-  // a snapshot recorded in aqe.db has totals only (line_data false).
+  // a snapshot recorded in aqe.db has totals only (line_data false). A report read for a diff
+  // keeps them only for the files that diff changed (see parse_coverage).
   bool line_data = false;
   std::vector<int64_t> covered_lines, missing_lines;
 };
@@ -84,8 +85,12 @@ std::pair<int, int> line_col(std::string_view text, size_t offset);
 
 // coverage.py JSON (`coverage json`), Cobertura XML (`coverage xml`, gcovr, JaCoCo
 // converters) or LCOV, recognised by content. Paths are made project-relative.
+// With `lines_for`, coverage.py JSON keeps per-line lists only for the files that diff changed
+// (none when it is unavailable): diff coverage is their only reader, and on a 10,000-file
+// report keeping them all costs more than the rest of the gate (issue 7). Totals are always read.
 Result<CoverageInput> parse_coverage(std::string_view text, const std::string& origin,
-                                     const std::filesystem::path& project_dir);
+                                     const std::filesystem::path& project_dir,
+                                     const DiffInput* lines_for = nullptr);
 // Any JUnit XML (pytest, ctest, surefire...). Test cases with a rerun/flaky element and
 // no final failure count as flaky.
 Result<TestInput> parse_junit_results(std::string_view text, const std::string& origin);

@@ -37,7 +37,8 @@ CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path
 
 // execute writes coverage.json beside its junit.xml; that report has the per-line data the
 // snapshot lacks (diff_coverage needs it). Only when it belongs to the snapshot's run.
-std::optional<CoverageInput> run_report(state::Db& db, const fs::path& project_dir, int64_t run_id) {
+std::optional<CoverageInput> run_report(state::Db& db, const fs::path& project_dir, int64_t run_id,
+                                        const DiffInput* lines_for) {
   auto run = db.latest_run("execute");
   if (!run || !*run || (*run)->first != run_id || !(*run)->second.is_object()) return std::nullopt;
   const json& s = (*run)->second;
@@ -48,18 +49,19 @@ std::optional<CoverageInput> run_report(state::Db& db, const fs::path& project_d
   const fs::path report = fs::path(junit).parent_path() / "coverage.json";
   auto text = read_file(report);
   if (!text) return std::nullopt;
-  auto cov = parse_coverage(*text, report.lexically_relative(project_dir).string(), project_dir);
+  auto cov = parse_coverage(*text, report.lexically_relative(project_dir).string(), project_dir, lines_for);
   if (!cov) return std::nullopt;
   cov->origin += " (run " + std::to_string(run_id) + ")";
   return std::move(*cov);
 }
 
 Result<std::optional<CoverageInput>> latest_coverage_input(state::Db& db, const fs::path& project_dir,
-                                                           const std::string& db_name) {
+                                                           const std::string& db_name,
+                                                           const DiffInput* lines_for) {
   auto snap = db.latest_coverage();
   if (!snap) return snap.error();
   if (!*snap) return std::optional<CoverageInput>();
-  if (auto report = run_report(db, project_dir, (*snap)->run_id)) return report;
+  if (auto report = run_report(db, project_dir, (*snap)->run_id, lines_for)) return report;
   return std::optional(snapshot_input(**snap, project_dir, db_name));
 }
 
@@ -90,7 +92,7 @@ Status read_recorded_inputs(state::Db& db, const fs::path& project_dir, GateInpu
     }
   }
   if (!in.coverage) {
-    auto cov = latest_coverage_input(db, project_dir, db_name);
+    auto cov = latest_coverage_input(db, project_dir, db_name, in.diff ? &*in.diff : nullptr);
     if (!cov) return cov.error();
     if (*cov) in.coverage = std::move(**cov);
   }

@@ -14,7 +14,9 @@ namespace aqe::gen {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& python, double budget_s) {
+Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& python,
+                                   const ExploreLimits& limits) {
+  const double budget_s = limits.budget_s;
   auto script = find_resource("aqe_explorer.py");
   if (!script) return make_error("INTERNAL", "aqe_explorer.py is not embedded in this build");
   auto dir = make_temp_dir("aqe-gen");
@@ -29,6 +31,7 @@ Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& pyt
               {"file", m.file.string()},
               {"sys_path", json::array({m.source_root.string()})},
               {"budget_s", budget_s},
+              {"coverage_target", limits.coverage_target},
               {"cpu_s", static_cast<int>(std::ceil(budget_s * 2 + 30))},
               {"memory_mb", 2048}};
   ExploreJob job;
@@ -59,6 +62,7 @@ ExploreResult parse_explorer_reply(const std::string& stdout_data) {
     return out;
   }
   out.finished = doc.value("finished", true);
+  out.stopped_at_target = doc.value("stopped_at_target", false);
   for (const auto& t : doc.value("tests", json::array())) {
     GeneratedTest g;
     g.name = t.value("name", std::string());

@@ -22,12 +22,19 @@ struct ExploreJob {
 
 struct ExploreResult {
   std::vector<GeneratedTest> tests;
-  std::string failure;   // why nothing came back (child died, timed out, import failed)
-  bool finished = true;  // false: the per-module budget cut exploration short
+  std::string failure;             // why nothing came back (child died, timed out, import failed)
+  bool finished = true;            // false: the per-module budget cut exploration short
+  bool stopped_at_target = false;  // the kept calls reached the coverage target before the budget
+};
+
+struct ExploreLimits {
+  double budget_s = 10;          // exploration seconds
+  double coverage_target = 100;  // percent of traced lines+branches; >= 100: never stop early
 };
 
 // Prepares the child: a fresh work dir holding the explorer script, limits, the request.
-Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& python, double budget_s);
+Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& python,
+                                   const ExploreLimits& limits);
 
 // Turns the child's result into tests or a reason; removes the work dir.
 ExploreResult finish_explore(const ExploreJob& job, const exec::ProcessResult& r, double budget_s);

@@ -22,6 +22,8 @@ struct GenerateOptions {
   std::vector<std::string> exclude;   // project.exclude globs (project-relative)
   std::string python;                 // the chosen interpreter
   double time_budget_s = 10;          // exploration per module
+  double coverage_target = 100;       // percent of a module's traced lines+branches; 100 = no early stop
+  double run_budget_s = 0;            // whole run, seconds; 0 = derived from time_budget_s and modules
   bool parallel = false;
   int cores = 0;        // 0 = hardware_concurrency
   std::string version;  // aqe's version, written in every header
@@ -47,6 +49,8 @@ struct GenerateReport {
   GenCoverage coverage;
   std::vector<std::string> test_files;  // project-relative, written or up to date
   std::vector<SkippedFile> skipped;
+  std::vector<std::string> stopped_at_target;  // modules whose exploration reached the coverage target
+  std::vector<std::string> unfinished;         // modules the run's time budget cut off (exit 5)
   std::vector<std::string> warnings;
   double duration_s = 0;
   ExitCode exit_code = ExitCode::kSuccess;

@@ -76,20 +76,39 @@ bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int wo
     p.tests = std::move(er.tests);
     if (p.tests.empty()) report.skipped.push_back({p.module->rel, "no tests generated: " + er.failure});
     if (!er.finished) report.warnings.push_back(p.module->rel + ": exploration stopped at the time budget");
+    if (er.stopped_at_target) report.stopped_at_target.push_back(p.module->rel);
     running.erase(running.begin() + static_cast<std::ptrdiff_t>(slot));
     progress.update(
         {static_cast<int64_t>(++done), static_cast<int64_t>(pending.size()), 0, -1, p.module->rel});
   };
+  // Past the deadline nothing new starts and the explorers still running are stopped: their
+  // modules get no test file, the finished ones are kept.
+  auto cut_off = [&]() {
+    in_time = false;
+    for (auto& r : running) {
+      r.proc->kill_group(std::chrono::milliseconds(200));
+      r.proc->wait();
+      std::error_code ec;
+      fs::remove_all(r.job.work_dir, ec);
+      const std::string& rel = pending[r.index].module->rel;
+      report.skipped.push_back({rel, "not finished: the run's time budget was used up"});
+      report.unfinished.push_back(rel);
+    }
+    running.clear();
+    for (; next < pending.size(); ++next) {
+      report.skipped.push_back(
+          {pending[next].module->rel, "not explored: the run's time budget was used up"});
+      report.unfinished.push_back(pending[next].module->rel);
+    }
+  };
+  const ExploreLimits limits{o.time_budget_s, o.coverage_target};
   while (next < pending.size() || !running.empty()) {
+    if (Clock::now() > deadline) {
+      cut_off();
+      break;
+    }
     while (next < pending.size() && static_cast<int>(running.size()) < workers && !exec::interrupted()) {
-      if (Clock::now() > deadline) {
-        in_time = false;
-        for (; next < pending.size(); ++next)
-          report.skipped.push_back(
-              {pending[next].module->rel, "not explored: the run's time budget was used up"});
-        break;
-      }
-      auto job = prepare_explore(*pending[next].module, o.python, o.time_budget_s);
+      auto job = prepare_explore(*pending[next].module, o.python, limits);
       if (!job) {
         report.skipped.push_back({pending[next].module->rel, job.error().message});
         ++next;
@@ -210,7 +229,9 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
       o.cores > 0 ? o.cores : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int workers = o.parallel ? cores : 1;
   const double run_budget_s =
-      o.time_budget_s * 1.5 * std::ceil(static_cast<double>(pending.size()) / workers) + 60;
+      o.run_budget_s > 0
+          ? o.run_budget_s
+          : o.time_budget_s * 1.5 * std::ceil(static_cast<double>(pending.size()) / workers) + 60;
   const auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(run_budget_s * 1000));
   bool in_time = explore_all(pending, o, workers, deadline, report, progress);
   if (exec::interrupted()) {
@@ -245,6 +266,8 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   }
   for (const auto& f : kept_files) report.test_files.push_back(rel_path(f, o.project_dir));
   std::sort(report.test_files.begin(), report.test_files.end());
+  std::sort(report.stopped_at_target.begin(), report.stopped_at_target.end());
+  std::sort(report.unfinished.begin(), report.unfinished.end());
   std::stable_sort(report.skipped.begin(), report.skipped.end(),
                    [](const SkippedFile& a, const SkippedFile& b) { return a.file < b.file; });
   report.duration_s = std::chrono::duration<double>(Clock::now() - start).count();

@@ -35,6 +35,8 @@ json to_json(const GenerateReport& r) {
             {"measured", c.measured}}},
           {"test_files", r.test_files},
           {"skipped", skipped},
+          {"stopped_at_target", r.stopped_at_target},
+          {"unfinished", r.unfinished},
           {"engine", "builtin"},
           {"cost_usd", 0},
           {"duration_s", round_to(r.duration_s, 2)}};
@@ -44,6 +46,8 @@ std::string to_text(const GenerateReport& r) {
   std::string out;
   for (const auto& f : r.test_files) out += "  " + f + "\n";
   for (const auto& s : r.skipped) out += "  skipped " + s.file + ": " + s.reason + "\n";
+  for (const auto& f : r.stopped_at_target)
+    out += "  " + f + ": exploration stopped at the coverage target\n";
   char line[256];
   std::snprintf(line, sizeof line,
                 "%lld tests kept (%lld discarded), %lld of %lld modules up to date, %zu test files, %.1f s\n",

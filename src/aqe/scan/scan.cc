@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <numeric>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -49,6 +50,12 @@ FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngin
 Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::vector<FileToScan>& files,
                                           unsigned threads) {
   std::vector<FileOutcome> outcomes(files.size());
+  // Largest files first, so a big file taken last does not leave the other threads idle at the
+  // end. Outcomes stay indexed by walk order, so the report's order does not depend on this.
+  std::vector<size_t> order(files.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return files[a].size > files[b].size; });
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   Error first_error;
@@ -59,7 +66,8 @@ Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::v
       if (!failed.exchange(true)) first_error = init.error();
       return;
     }
-    for (size_t i = next++; i < files.size(); i = next++) outcomes[i] = scan_one(engine, files[i], w);
+    for (size_t k = next++; k < files.size(); k = next++)
+      outcomes[order[k]] = scan_one(engine, files[order[k]], w);
   };
   unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(files.size())));
   std::vector<std::thread> pool;

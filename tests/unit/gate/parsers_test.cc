@@ -197,6 +197,52 @@ TEST(GateParsers, NormalizePath) {
   EXPECT_EQ(normalize_path("file:///p/src/a.py", "/p"), "src/a.py");
   EXPECT_EQ(normalize_path("/elsewhere/a.py", "/p"), "/elsewhere/a.py");
   EXPECT_EQ(normalize_path("src/auth/", {}), "src/auth");
+  // Paths that are already plain take a shortcut; the rest must still be normalised.
+  EXPECT_EQ(normalize_path(" src/a.py ", "/p"), "src/a.py");
+  EXPECT_EQ(normalize_path("src//a.py", "/p"), "src/a.py");
+  EXPECT_EQ(normalize_path("src/./a.py", "/p"), "src/a.py");
+  EXPECT_EQ(normalize_path("src/x/../a.py", "/p"), "src/a.py");
+  EXPECT_EQ(normalize_path("../a.py", "/p"), "../a.py");
+  EXPECT_EQ(normalize_path("a.py", "/p"), "a.py");
+}
+
+// With a diff, only the changed files keep line lists; totals are read for every file, and
+// unsorted lists (not what coverage.py writes, but valid) still come out ascending.
+TEST(GateParsers, CoveragePyJsonKeepsLineListsOnlyForChangedFiles) {
+  const std::string text = R"({"meta": {"branch_coverage": false}, "files": {
+    "src/a.py": {"executed_lines": [3, 1], "missing_lines": [2],
+                 "summary": {"covered_lines": 2, "num_statements": 3}},
+    "src/b.py": {"executed_lines": [1], "missing_lines": [5, 4],
+                 "summary": {"covered_lines": 1, "num_statements": 3}}}})";
+  DiffInput diff;
+  diff.changed["src/b.py"] = {4};
+  auto c = parse_coverage(text, "coverage.json", "/p", &diff);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  const FileCoverage* a = find_file(*c, "src/a.py");
+  const FileCoverage* b = find_file(*c, "src/b.py");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->lines_covered, 2);
+  EXPECT_EQ(a->lines_total, 3);
+  EXPECT_TRUE(a->covered_lines.empty());
+  EXPECT_TRUE(a->missing_lines.empty());
+  EXPECT_EQ(b->covered_lines, (std::vector<int64_t>{1}));
+  EXPECT_EQ(b->missing_lines, (std::vector<int64_t>{4, 5}));
+
+  auto all = parse_coverage(text, "coverage.json", "/p");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(find_file(*all, "src/a.py")->covered_lines, (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(diff_coverage(diff, *c, {}).covered, 0);
+  EXPECT_EQ(diff_coverage(diff, *c, {}).lines, 1);
+}
+
+// A skipped line list is still checked: a malformed one is an error naming the position.
+TEST(GateParsers, CoveragePyJsonSkippedListIsStillValidated) {
+  const std::string text = R"({"files": {"src/a.py": {"executed_lines": [1, x]}}})";
+  DiffInput diff;
+  auto c = parse_coverage(text, "coverage.json", "/p", &diff);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("coverage.json:1:"), std::string::npos) << c.error().message;
+  EXPECT_EQ(c.error().exit_code, ExitCode::kUsage);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "aqe/exec/junit.h"
 #include "aqe/gen/discover.h"
 #include "aqe/gen/explore.h"
@@ -134,6 +136,26 @@ TEST(ExplorerReply, ParsesTestsAndFailures) {
   EXPECT_TRUE(failed.tests.empty());
   EXPECT_EQ(failed.failure, "import of m failed: SystemExit: 3");
   EXPECT_FALSE(parse_explorer_reply("Traceback ...").failure.empty());
+}
+
+TEST(ExplorerRequest, CarriesTheBudgetAndCoverageTarget) {
+  SourceModule m{"/p/m.py", "m.py", "m", "/p", "/p/tests/generated/test_m.py"};
+  auto job = prepare_explore(m, "python3", ExploreLimits{4, 30});
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  ASSERT_TRUE(job->spec.stdin_data.has_value());
+  auto req = nlohmann::json::parse(*job->spec.stdin_data);
+  std::error_code ec;
+  fs::remove_all(job->work_dir, ec);
+  EXPECT_EQ(req.at("coverage_target").get<double>(), 30);
+  EXPECT_EQ(req.at("budget_s").get<double>(), 4);
+}
+
+TEST(ExplorerReply, ReadsWhetherTheCoverageTargetStoppedExploration) {
+  const std::string test =
+      R"("tests": [{"name": "test_f", "code": "def test_f():\n    pass\n", "imports": []}])";
+  EXPECT_TRUE(
+      parse_explorer_reply(R"({"ok": true, "stopped_at_target": true, )" + test + "}").stopped_at_target);
+  EXPECT_FALSE(parse_explorer_reply(R"({"ok": true, )" + test + "}").stopped_at_target);
 }
 
 TEST(Verify, FailuresAreMappedToTheirTestFiles) {

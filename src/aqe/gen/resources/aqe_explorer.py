@@ -397,6 +397,58 @@ class Tracer:
         return self.units
 
 
+class CoverageTarget:
+    """What the explorer can reach in one file, in the tracer's own units, to stop exploring once
+    the kept calls cover `percent` of it. Lines are those of the compiled code objects; the code the
+    import already ran (module and class bodies) counts as covered, as it will when the tests run.
+    Branches are two exits per `if`/`while`/`for` inside functions; a branch line's traced arcs count
+    up to two. An estimate: the final coverage is the one measured by running the written tests."""
+
+    BRANCHES = (ast.If, ast.While, ast.For, ast.AsyncFor)
+
+    def __init__(self, source, filename, percent):
+        self.percent = percent
+        self.lines, self.import_lines, self.branch_lines = set(), set(), set()
+        try:
+            code = compile(source, filename, "exec")
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            return
+        stack = [code]
+        while stack:
+            c = stack.pop()
+            lines = {n for _, _, n in c.co_lines() if n}
+            self.lines |= lines
+            if not c.co_flags & inspect.CO_OPTIMIZED:  # module or class body: ran at import
+                self.import_lines |= lines
+            stack.extend(k for k in c.co_consts if inspect.iscode(k))
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    if isinstance(node, self.BRANCHES) and not (isinstance(node, ast.While) and _always_true(node.test)):
+                        self.branch_lines.add(node.lineno)
+
+    def total(self):
+        return len(self.lines) + 2 * len(self.branch_lines)
+
+    def covered(self, units):
+        lines = (self.import_lines | {u for u in units if type(u) is int}) & self.lines
+        exits = {}
+        for u in units:
+            if type(u) is tuple and len(u) == 2 and u[0] in self.branch_lines and u[1] != u[0]:
+                exits.setdefault(u[0], set()).add(u[1])
+        return len(lines) + sum(min(2, len(d)) for d in exits.values())
+
+    def reached(self, units):
+        """True when the units cover the target; never for a target of 100 % or more."""
+        total = self.total()
+        return 0 < self.percent < 100 and total > 0 and self.covered(units) * 100 >= self.percent * total
+
+
+def _always_true(test):
+    return isinstance(test, ast.Constant) and bool(test.value)
+
+
 # ---------------------------------------------------------------- seeds
 
 
@@ -633,8 +685,10 @@ _LAZY = (type(x for x in ()), map, filter, zip, enumerate, reversed)
 
 
 class Explorer:
-    def __init__(self, mod, filename, seeds, project_roots, deadline):
+    def __init__(self, mod, filename, seeds, project_roots, deadline, target=None):
         self.mod, self.filename, self.deadline = mod, filename, deadline
+        self.target = target  # CoverageTarget or None: explore until the call or time budget
+        self.stopped_at_target = False
         self.rng = random.Random("aqe:" + mod.__name__)
         self.tracer = Tracer(filename)
         ints, floats, strs, byts = seeds.ints, seeds.floats, seeds.strs, seeds.byts
@@ -1242,11 +1296,13 @@ class Explorer:
             pool[self.rng.randrange(MAX_POOL)] = recipe
 
     def explore(self, targets, aux_targets, examples=(), rounds=8, per_round=60, patience=40, max_calls=4000):
-        """Returns False when the time budget, not the (deterministic) call budget, ended it."""
+        """Returns False when the time budget, not the (deterministic) call budget or the coverage
+        target, ended it."""
         for cand in examples:  # the module's own doctest calls first: documented, meaningful inputs
             if time.monotonic() > self.deadline:
                 return False
-            self.attempt(cand)
+            if self.attempt(cand) and self.at_target():
+                return True
         for rnd in range(rounds):
             for t in aux_targets + targets:
                 if time.monotonic() > self.deadline:
@@ -1265,9 +1321,17 @@ class Explorer:
                         stale += 1
                         if stale > patience:
                             break
+                    elif self.at_target():
+                        return True
                     else:
                         stale = 0
         return True
+
+    def at_target(self):
+        """Checked after each kept call: coverage only grows then."""
+        if self.target is not None and self.target.reached(self.covered):
+            self.stopped_at_target = True
+        return self.stopped_at_target
 
     def doctest_candidates(self, targets):
         """Calls written in the module's doctests (`>>> f(1, 'x')`, `>>> p = P(2)`, `>>> p.m(3)`)
@@ -1684,7 +1748,14 @@ def generate(req):
     Renderer.reserved |= set(vars(mod))
     roots = req.get("sys_path", [])
     seeds = harvest_seeds(project_sources(mod, roots))
-    explorer = Explorer(mod, filename, seeds, roots, started + budget * 0.8)
+    target = None
+    percent = float(req.get("coverage_target", 100))
+    if percent < 100:
+        try:
+            target = CoverageTarget(pathlib.Path(filename).read_text(encoding="utf-8"), filename, percent)
+        except (OSError, UnicodeDecodeError):
+            target = None
+    explorer = Explorer(mod, filename, seeds, roots, started + budget * 0.8, target)
     aux = []
     for cls in _referenced_classes(targets, explorer):
         aux.extend(t for t in class_targets(cls, False) if t.kind in ("init", "method", "classmethod"))
@@ -1707,7 +1778,8 @@ def generate(req):
         tests.append({"name": final, "code": code.replace("{name}", final, 1), "imports": imports})
     os.chdir("/")
     shutil.rmtree(explorer.tmp_root, ignore_errors=True)
-    return {"ok": True, "tests": tests, "finished": finished, "calls": explorer.run_count,
+    return {"ok": True, "tests": tests, "finished": finished, "stopped_at_target": explorer.stopped_at_target,
+            "calls": explorer.run_count,
             "targets": len(targets), "elapsed_s": round(time.monotonic() - started, 3)}
 
 
