@@ -127,7 +127,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
     o.python_source = py->source;
   }
 
-  const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
+  const fs::path state_dir = ctx.state_dir();
   auto db = state::Db::open(state_dir);
   std::vector<std::string> warnings;
   if (!db)

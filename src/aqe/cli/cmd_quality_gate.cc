@@ -180,8 +180,7 @@ Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, c
   }
   if (has_any(in)) return in;
   return make_error("NO_DATA",
-                    "nothing to judge: no run recorded in " +
-                        (fs::path(ctx.env_or("QE_STATE_DIR", ".aqe")) / "aqe.db").string() +
+                    "nothing to judge: no run recorded in " + (state_dir / "aqe.db").string() +
                         " and no --coverage/--junit/--sarif file given",
                     "run `aqe execute tests/ --coverage` (and `aqe security-scan src/`) first, or pass the "
                     "reports of your own tools");
@@ -231,7 +230,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
   auto choice = gate::select_profile(*profiles, ci, f.profile);
   if (!choice) return error_outcome(kCommand, choice.error());
 
-  const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
+  const fs::path state_dir = ctx.state_dir();
   gate::GateInputs in;
   std::vector<std::string> warnings;
   // A skipping profile needs no data: feature branches may have none.

@@ -111,51 +111,6 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
 
 // ---- the run recorded in .aqe/aqe.db, for the quality gate ----
 
-std::string first_line_of(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  return std::string(trim(line));
-}
-
-// The .git directory of the repository holding `dir` (a worktree's .git file points to it).
-fs::path git_dir_of(fs::path dir) {
-  std::error_code ec;
-  for (; !dir.empty(); dir = dir.parent_path()) {
-    fs::path dot_git = dir / ".git";
-    if (fs::is_directory(dot_git, ec)) return dot_git;
-    if (fs::is_regular_file(dot_git, ec)) {
-      std::string line = first_line_of(dot_git);
-      if (starts_with(line, "gitdir:")) return (dir / std::string(trim(line.substr(7)))).lexically_normal();
-    }
-    if (dir == dir.root_path()) break;
-  }
-  return {};
-}
-
-// Branch and commit from .git/HEAD without starting git (ci::detect_ci runs git twice,
-// tens of milliseconds on a busy machine; a secrets scan is meant to take about that long). Packed refs are
-// looked up too; anything unusual leaves the field empty.
-std::pair<std::string, std::string> git_head(const fs::path& project_dir) {
-  fs::path git = git_dir_of(project_dir);
-  if (git.empty()) return {};
-  std::string head = first_line_of(git / "HEAD");
-  if (!starts_with(head, "ref: ")) return {"", head};  // detached HEAD: the commit itself
-  std::string ref(trim(head.substr(5)));
-  std::string branch = starts_with(ref, "refs/heads/") ? ref.substr(11) : ref;
-  // A worktree keeps HEAD to itself but shares refs with the main repository.
-  fs::path common = git;
-  if (std::string c = first_line_of(git / "commondir"); !c.empty()) common = (git / c).lexically_normal();
-  std::string commit = first_line_of(common / ref);
-  if (commit.empty()) {
-    std::ifstream packed(common / "packed-refs");
-    for (std::string line; std::getline(packed, line);) {
-      if (ends_with(line, " " + ref)) commit = line.substr(0, line.find(' '));
-    }
-  }
-  return {branch, commit};
-}
-
 // Project-relative when inside the project, so that the gate's --scope matches.
 std::string project_path(const Context& ctx, const std::string& file) {
   std::error_code ec;
@@ -190,22 +145,17 @@ std::vector<state::FindingRow> finding_rows(const Context& ctx, const scan::Scan
 // scan run without its findings. A DB that cannot be opened costs a warning, not the scan.
 void record_scan(Context& ctx, const ScanFlags& f, const scan::ScanReport& r, const json& data,
                  std::vector<std::string>& warnings) {
-  const fs::path state_dir = ctx.project_dir / ctx.env_or("QE_STATE_DIR", ".aqe");
+  const fs::path state_dir = ctx.state_dir();
   auto db = state::Db::open(state_dir);
   if (!db) {
     warnings.push_back("scan not recorded for the quality gate: " + db.error().message);
     return;
   }
-  const ci::CiFacts facts = ci::ci_facts(ctx.env);
+  const ci::CiFacts facts = ci::detect_ci(ctx.env, ctx.project_dir);
   state::RunInfo info;
   info.command = "security-scan";
   info.branch = facts.branch;
   info.commit = facts.commit;
-  if (info.branch.empty() || info.commit.empty()) {
-    auto [branch, commit] = git_head(ctx.project_dir);
-    if (info.branch.empty()) info.branch = branch;
-    if (info.commit.empty()) info.commit = commit;
-  }
   info.args = {{"paths", f.paths},
                {"severity", f.severity},
                {"comprehensive", f.comprehensive},

@@ -67,6 +67,9 @@ class Context {
   // A config value set by a command's flag: recorded so precedence and `config show` see it.
   void set_flag(const std::string& key, nlohmann::json value, const std::string& flag);
   std::string env_or(const std::string& name, const std::string& fallback = {}) const;
+  // Where aqe.db lives: the state_dir key (QE_STATE_DIR), relative to the project dir.
+  // With a config that does not load, the environment or the default decides.
+  std::filesystem::path state_dir();
 
  private:
   std::optional<config::Config> config_;

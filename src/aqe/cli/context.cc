@@ -54,6 +54,13 @@ std::string Context::env_or(const std::string& name, const std::string& fallback
   return it == env.end() || it->second.empty() ? fallback : it->second;
 }
 
+std::filesystem::path Context::state_dir() {
+  std::string dir;
+  if (auto cfg = config()) dir = (*cfg)->get_string("state_dir");
+  if (dir.empty()) dir = env_or("QE_STATE_DIR", ".aqe");
+  return project_dir / dir;
+}
+
 exec::PythonDiscoveryInput python_discovery_input(const config::Config& c,
                                                   const std::filesystem::path& project_dir) {
   exec::PythonDiscoveryInput in;

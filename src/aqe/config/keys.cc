@@ -15,6 +15,7 @@ constexpr auto S = ConfigFile::kStorage;
 const std::vector<KeyDef> kKeys = {
   // ---- qe-fleet.json ----
   {F, "$schema", kString, "", "", "", "", "Optional JSON-schema reference; ignored by aqe."},
+  {F, "state_dir", kString, R"(".aqe")", "QE_STATE_DIR", "", "", "Directory of aqe's state database (aqe.db: runs, test durations, coverage snapshots, findings), relative to the project."},
   {F, "project", kObject, "", "", "", "", "What the project's code and tests are."},
   {F, "project.source_dirs", kStringList, R"(["src"])", "", "", "", "Directories holding the code under test."},
   {F, "project.test_dirs", kStringList, R"(["tests"])", "", "", "", "Directories holding the tests."},

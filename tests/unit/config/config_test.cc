@@ -7,6 +7,7 @@
 
 #include "aqe/config/json_locator.h"
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::config {
 namespace {
@@ -116,12 +117,6 @@ TEST(KindOf, FromFileName) {
 
 class LoadConfig : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto d = make_temp_dir("aqe-config-test");
-    ASSERT_TRUE(d.ok());
-    dir_ = *d;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   void write(const std::string& rel, const std::string& text) {
     ASSERT_TRUE(write_file_atomic(dir_ / rel, text).ok());
   }
@@ -130,7 +125,8 @@ class LoadConfig : public ::testing::Test {
     o.project_dir = dir_;
     return o;
   }
-  fs::path dir_;
+  aqe::testing::TempDir tmp_{"aqe-config-test"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST_F(LoadConfig, DefaultsWithoutFiles) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::exec {
 namespace {
@@ -42,15 +43,7 @@ bool group_gone(pid_t pgid) {
   return false;
 }
 
-class TempDir {
- public:
-  TempDir() : path_(*make_temp_dir("aqe-exec-test")) {}
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using aqe::testing::TempDir;
 
 void write_file(const fs::path& p, const std::string& content, fs::perms perms) {
   fs::create_directories(p.parent_path());

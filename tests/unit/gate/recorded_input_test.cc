@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::gate {
 namespace {
@@ -11,16 +12,8 @@ namespace fs = std::filesystem;
 
 class RecordedInput : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto d = make_temp_dir("aqe-gate-db");
-    ASSERT_TRUE(d.ok());
-    dir_ = *d;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  fs::path dir_;
+  aqe::testing::TempDir tmp_{"aqe-gate-db"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST_F(RecordedInput, NoRunsMeansNoInputs) {

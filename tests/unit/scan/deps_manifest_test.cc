@@ -9,6 +9,7 @@
 
 #include "aqe/scan/deps.h"
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::scan {
 namespace {
@@ -72,25 +73,14 @@ TEST(Pep508, Requirements) {
 
 class RequirementsFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto d = make_temp_dir("aqe-deps-test");
-    ASSERT_TRUE(d.ok());
-    dir_ = *d;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  void write(const std::string& name, const std::string& text) {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name) << text;
-  }
+  void write(const std::string& name, const std::string& text) { tmp_.write(name, text); }
   ManifestRead read(const std::string& name) {
     ManifestRead out;
     read_manifest((dir_ / name).string(), name, out);
     return out;
   }
-  fs::path dir_;
+  aqe::testing::TempDir tmp_{"aqe-deps-test"};
+  fs::path dir_ = tmp_.path();
 };
 
 TEST_F(RequirementsFiles, CommentsContinuationsOptionsAndIncludes) {

@@ -9,6 +9,7 @@
 
 #include "aqe/scan/scan.h"
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::scan {
 namespace {
@@ -19,16 +20,7 @@ const std::string kKey = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5";
 
 class RunScan : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto d = make_temp_dir("aqe-scan-test");
-    ASSERT_TRUE(d.ok());
-    root_ = d.value();
-  }
-  void TearDown() override { fs::remove_all(root_); }
-  void write(const std::string& rel, const std::string& content) {
-    fs::create_directories((root_ / rel).parent_path());
-    std::ofstream(root_ / rel, std::ios::binary) << content;
-  }
+  void write(const std::string& rel, const std::string& content) { tmp_.write(rel, content); }
   ScanReport scan(ScanOptions o = {}) {
     if (o.paths.empty()) o.paths = {root_};
     o.threads = 2;
@@ -43,7 +35,8 @@ class RunScan : public ::testing::Test {
       out.push_back(fs::path(f.file).lexically_relative(root_).generic_string());
     return out;
   }
-  fs::path root_;
+  aqe::testing::TempDir tmp_{"aqe-scan-test"};
+  fs::path root_ = tmp_.path();
 };
 
 TEST_F(RunScan, HonoursGitignoreAndExcludes) {
