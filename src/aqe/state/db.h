@@ -95,9 +95,12 @@ class Db {
   Result<std::optional<std::pair<int64_t, nlohmann::json>>> latest_run(const std::string& command,
                                                                        const std::string& branch = {});
 
-  // All rows in one transaction.
+  // All rows in one transaction, which also updates the per-test duration summary.
   Status record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows);
-  // Per test id: median duration of its last `window` passed/failed attempt-1 results.
+  // Per test id: median duration of its last `window` passed/failed attempt-1 results, "last"
+  // by run id, then insertion order. Reads the summary (one row per test), which keeps 16
+  // values: a larger window is capped at 16. Values of deleted runs stay in the summary until
+  // newer results replace them.
   Result<std::map<std::string, double>> test_durations(int window = 5);
   // The tests of the most recent finished "execute" run whose args["paths_key"] equals
   // `paths_key`: one row per test id, in first-seen order, carrying its last attempt's

@@ -1,7 +1,11 @@
 #include "aqe/state/schema.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
 #include <string>
 
+#include "aqe/state/duration_list.h"
 #include "aqe/state/sqlite_statement.h"
 
 namespace aqe::state {
@@ -119,9 +123,64 @@ CREATE TABLE artifacts (
 );
 CREATE INDEX artifacts_by_kind ON artifacts(kind, branch, created_at);
 )sql",
+
+    // 2: per test, its newest durations (duration_list.h), so Db::test_durations() reads one
+    // row per test instead of windowing all of test_results; run_id is the run of the newest
+    // value (not a foreign key: values outlive a deleted run). Filled from test_results by
+    // backfill_test_durations() below. The index that served the old query goes: updating it
+    // touched pages all over it on every run, a cost that grew with the history.
+    R"sql(
+CREATE TABLE test_durations (
+  test_id TEXT PRIMARY KEY,
+  recent TEXT NOT NULL,
+  run_id INTEGER NOT NULL
+) WITHOUT ROWID;
+DROP INDEX IF EXISTS test_results_durations;
+)sql",
 };
 
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
+
+// The newest kMaxDurationWindow durations of every test, in the order of the query
+// test_durations() ran before migration 2 (one pass and a sort over test_results, once). In
+// C++ rather than SQL: SQLite's real-to-text conversion keeps 15 digits (not exact), and
+// before 3.44 group_concat has no defined order.
+Status backfill_test_durations(sqlite3* db, const std::filesystem::path& file) {
+  auto read = Statement::prepare(db, file,
+                                 std::string("SELECT test_id, run_id, duration_s FROM ("
+                                             " SELECT test_id, run_id, duration_s, ROW_NUMBER() OVER ("
+                                             "  PARTITION BY test_id ORDER BY run_id DESC, id DESC) AS n"
+                                             " FROM test_results WHERE ") +
+                                     kDurationRowFilter + ") WHERE n <= ?1 ORDER BY test_id, n");
+  if (!read) return read.error();
+  read->bind(1, kMaxDurationWindow);
+  auto write = Statement::prepare(db, file,
+                                  "INSERT INTO test_durations (test_id, recent, run_id) VALUES (?1, ?2, ?3)");
+  if (!write) return write.error();
+  std::string test_id, recent;
+  int64_t run_id = 0;
+  for (;;) {
+    auto row = read->step();
+    if (!row) return row.error();
+    if (!recent.empty() && (!*row || read->text(0) != test_id)) {
+      write->reset();
+      write->bind(1, test_id).bind(2, recent).bind(3, run_id);
+      if (auto s = write->run(); !s) return s;
+      recent.clear();
+    }
+    if (!*row) return ok_status();
+    if (recent.empty()) {
+      test_id = read->text(0);
+      run_id = read->int64(1);
+    }
+    append_duration(recent, read->real(2));
+  }
+}
+
+// Data steps run after the SQL of kMigrations[i], in its transaction; nullptr = none.
+using DataStep = Status (*)(sqlite3*, const std::filesystem::path&);
+constexpr DataStep kDataSteps[] = {nullptr, backfill_test_durations};
+static_assert(std::size(kDataSteps) == std::size(kMigrations));
 
 Error newer_database_error(const std::filesystem::path& file, int version) {
   return make_error("DB_ERROR",
@@ -132,6 +191,9 @@ Error newer_database_error(const std::filesystem::path& file, int version) {
 
 Status apply_migration(sqlite3* db, const std::filesystem::path& file, int from) {
   if (auto s = exec_sql(db, file, kMigrations[from]); !s) return s;
+  if (kDataSteps[from] != nullptr) {
+    if (auto s = kDataSteps[from](db, file); !s) return s;
+  }
   // PRAGMA takes no bound parameters; the value is our own integer.
   return exec_sql(db, file, "PRAGMA user_version = " + std::to_string(from + 1));
 }
@@ -149,10 +211,15 @@ Result<int> read_user_version(sqlite3* db, const std::filesystem::path& file) {
 }
 
 Status migrate(sqlite3* db, const std::filesystem::path& file) {
+  return migrate_to(db, file, kLatestVersion);
+}
+
+Status migrate_to(sqlite3* db, const std::filesystem::path& file, int target) {
+  target = std::min(target, kLatestVersion);
   auto seen = read_user_version(db, file);
   if (!seen) return seen.error();
   if (*seen > kLatestVersion) return newer_database_error(file, *seen);
-  if (*seen == kLatestVersion) return ok_status();
+  if (*seen >= target) return ok_status();
 
   for (;;) {
     auto txn = WriteTransaction::begin(db, file);
@@ -161,7 +228,7 @@ Status migrate(sqlite3* db, const std::filesystem::path& file) {
     auto version = read_user_version(db, file);
     if (!version) return version.error();
     if (*version > kLatestVersion) return newer_database_error(file, *version);
-    if (*version == kLatestVersion) return txn->commit();
+    if (*version >= target) return txn->commit();
     if (auto s = apply_migration(db, file, *version); !s) return s;
     if (auto s = txn->commit(); !s) return s;
   }

@@ -16,6 +16,9 @@ int latest_schema_version();
 // transaction together with its user_version bump, so concurrent processes serialize on the
 // write lock and the later one finds the work done. A newer database is an error (exit 3).
 Status migrate(sqlite3* db, const std::filesystem::path& file);
+// The same, up to version `target` (at most latest_schema_version()): for tests that need a
+// database as an older aqe left it.
+Status migrate_to(sqlite3* db, const std::filesystem::path& file, int target);
 
 Result<int> read_user_version(sqlite3* db, const std::filesystem::path& file);
 

@@ -11,6 +11,7 @@
 
 #include "aqe/state/db.h"
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::state {
 namespace {
@@ -74,13 +75,7 @@ int exit_status_of(pid_t pid) {
 
 class DbConcurrencyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = make_temp_dir("aqe-state-conc");
-    ASSERT_TRUE(dir) << dir.error().message;
-    root_ = *dir;
-    state_ = root_ / ".aqe";
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  void SetUp() override { state_ = root_ / ".aqe"; }
 
   // Runs a scalar query on a raw connection (the Db API has no generic query on purpose).
   int64_t scalar(const std::string& sql) {
@@ -97,7 +92,8 @@ class DbConcurrencyTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path root_, state_;
+  aqe::testing::TempDir tmp_{"aqe-state-conc"};
+  std::filesystem::path root_ = tmp_.path(), state_;
 };
 
 TEST_F(DbConcurrencyTest, ProcessesCreatingAndWritingAtOnceAllSucceed) {

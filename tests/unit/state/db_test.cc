@@ -2,23 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 
+#include "aqe/state/duration_list.h"
+#include "aqe/state/schema.h"
 #include "aqe/state/sqlite_statement.h"
 #include "aqe/util/fs.h"
+#include "temp_dir.h"
 
 namespace aqe::state {
 namespace {
 
 class DbTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto dir = make_temp_dir("aqe-state-test");
-    ASSERT_TRUE(dir) << dir.error().message;
-    root_ = *dir;
-    state_ = root_ / "project" / ".aqe";
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
+  void SetUp() override { state_ = root_ / "project" / ".aqe"; }
 
   Db open_ok() {
     auto db = Db::open(state_);
@@ -48,9 +47,50 @@ class DbTest : public ::testing::Test {
     return out;
   }
 
+  // test_durations() as it was before the summary table (schema version 1): a window over
+  // all of test_results. The oracle the summary must agree with, for windows up to 16.
+  std::map<std::string, double> reference_durations(int window) {
+    sqlite3* raw = nullptr;
+    sqlite3_open((state_ / "aqe.db").c_str(), &raw);
+    sqlite3_stmt* stmt = nullptr;
+    std::map<std::string, std::vector<double>> values;
+    EXPECT_EQ(sqlite3_prepare_v2(raw,
+                                 "SELECT test_id, duration_s FROM ("
+                                 " SELECT test_id, duration_s, ROW_NUMBER() OVER ("
+                                 "  PARTITION BY test_id ORDER BY run_id DESC, id DESC) AS n"
+                                 " FROM test_results"
+                                 " WHERE attempt = 1 AND outcome IN ('passed', 'failed'))"
+                                 " WHERE n <= ?1 ORDER BY test_id",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_int(stmt, 1, window);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      values[reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))].push_back(
+          sqlite3_column_double(stmt, 1));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(raw);
+    std::map<std::string, double> out;
+    for (auto& [id, v] : values) {
+      std::sort(v.begin(), v.end());
+      size_t n = v.size();
+      out[id] = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+    }
+    return out;
+  }
+
+  // Every window from 1 to 16: test_durations() equals reference_durations(), exactly.
+  void expect_durations_match_reference(Db& db) {
+    for (int w = 1; w <= 16; ++w) {
+      auto got = db.test_durations(w);
+      ASSERT_TRUE(got) << got.error().message;
+      EXPECT_EQ(*got, reference_durations(w)) << "window " << w;
+    }
+  }
+
   int64_t finished_run(Db& db, const std::string& command, const std::string& branch,
                        nlohmann::json args = nlohmann::json::object(),
-                       nlohmann::json summary = nlohmann::json::object()) {
+                       const nlohmann::json& summary = nlohmann::json::object()) {
     RunInfo info{command, branch, "abc123", "2026-01-01T00:00:00Z", std::move(args)};
     auto id = db.begin_run(info);
     EXPECT_TRUE(id);
@@ -63,7 +103,8 @@ class DbTest : public ::testing::Test {
     return TestResultRow{id, "tests/test_a.py", outcome, d, attempt, "", 0};
   }
 
-  std::filesystem::path root_, state_;
+  aqe::testing::TempDir tmp_{"aqe-state-test"};
+  std::filesystem::path root_ = tmp_.path(), state_;
 };
 
 TEST_F(DbTest, OpenCreatesDirectoryAndDatabaseInWalMode) {
@@ -243,6 +284,281 @@ TEST_F(DbTest, DurationsScaleToManyTests) {
   ASSERT_EQ(d->size(), static_cast<size_t>(kTests));
   EXPECT_DOUBLE_EQ(d->at("t0"), 0.75);
   EXPECT_DOUBLE_EQ(d->at("t9999"), 9999.75);
+}
+
+// One run of a history with every case the window cares about: tests with fewer values than
+// the window, retries, skipped/error/flaky outcomes, several first attempts of one test in a
+// run, and durations whose decimal form needs all 17 digits.
+std::vector<TestResultRow> mixed_history_rows(int r, std::mt19937& rng) {
+  std::uniform_real_distribution<double> duration(0, 5);
+  std::vector<TestResultRow> rows;
+  for (int t = 0; t < 12; ++t) {
+    const std::string id = "tests/test_m.py::test_" + std::to_string(t);
+    if (t % 4 == 3 && r % 3 != 0) continue;  // a test that ran in only some runs
+    const char* outcome = (r + t) % 5 == 0 ? "failed" : "passed";
+    if (t == 5) outcome = r % 2 == 0 ? "skipped" : "error";  // never enters the window
+    if (t == 6 && r % 4 == 1) outcome = "flaky";
+    rows.push_back(TestResultRow{id, "tests/test_m.py", outcome, duration(rng), 1, "", 0});
+    if ((r + t) % 5 == 0) rows.push_back(TestResultRow{id, "tests/test_m.py", "passed", 1e6, 2, "", 0});
+  }
+  rows.push_back(TestResultRow{"twice", "", "passed", r + 0.1 + 0.2, 1, "", 0});
+  rows.push_back(TestResultRow{"twice", "", "passed", r * 1e-7, 1, "", 0});
+  return rows;
+}
+
+// `runs` runs, all begun first; their results are recorded in `order` (a permutation of
+// 0..runs-1; empty = run order), as executes running at once would.
+void record_mixed_history(Db& db, int runs, std::vector<int> order = {}) {
+  std::mt19937 rng(7);
+  std::vector<int64_t> ids;
+  for (int r = 0; r < runs; ++r) {
+    auto run = db.begin_run(RunInfo{"execute", "main", "", "", {}});
+    ASSERT_TRUE(run);
+    ids.push_back(*run);
+    if (order.size() < static_cast<size_t>(runs)) order.push_back(r);
+  }
+  for (int r : order) {
+    ASSERT_TRUE(db.record_test_results(ids[r], mixed_history_rows(r, rng)));
+    ASSERT_TRUE(db.finish_run(ids[r], 0, "passed", {}));
+  }
+}
+
+TEST_F(DbTest, DurationsMatchTheWholeHistoryQueryForEveryWindow) {
+  Db db = open_ok();
+  record_mixed_history(db, 20);
+  EXPECT_EQ(db.test_durations(16)->count("tests/test_m.py::test_5"), 0u);
+  EXPECT_EQ(db.test_durations(16)->size(), 12u);
+  expect_durations_match_reference(db);
+}
+
+TEST_F(DbTest, DurationsMatchTheWholeHistoryQueryWhenRunsRecordOutOfOrder) {
+  Db db = open_ok();
+  std::vector<int> order(24);
+  for (int i = 0; i < 24; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(11));
+  record_mixed_history(db, 24, order);
+  expect_durations_match_reference(db);
+}
+
+TEST_F(DbTest, DurationsAreBackfilledWhenMigratingFromSchemaVersion1) {
+  // A database as an aqe of schema version 1 left it, written with its SQL. Results are
+  // inserted out of run order, so insertion order (id) and run order differ.
+  std::filesystem::create_directories(state_);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((state_ / "aqe.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_TRUE(migrate_to(raw, state_ / "aqe.db", 1));
+  ASSERT_EQ(sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+  constexpr int kRuns = 22;
+  for (int r = 0; r < kRuns; ++r) {
+    ASSERT_EQ(
+        sqlite3_exec(raw, "INSERT INTO runs (command, started_at) VALUES ('execute', '2026-01-01T00:00:00Z')",
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
+  }
+  std::vector<int> order(kRuns);
+  for (int i = 0; i < kRuns; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(5));
+  std::mt19937 rng(7);
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw,
+                               "INSERT INTO test_results (run_id, test_id, outcome, duration_s, attempt) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)",
+                               -1, &insert, nullptr),
+            SQLITE_OK);
+  for (int r : order) {
+    for (const auto& row : mixed_history_rows(r, rng)) {
+      sqlite3_reset(insert);
+      sqlite3_bind_int(insert, 1, r + 1);
+      sqlite3_bind_text(insert, 2, row.test_id.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(insert, 3, row.outcome.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double(insert, 4, row.duration_s);
+      sqlite3_bind_int(insert, 5, row.attempt);
+      ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    }
+  }
+  sqlite3_finalize(insert);
+  ASSERT_EQ(sqlite3_exec(raw, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_EQ(raw_text("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw_text("SELECT count(*) FROM sqlite_master WHERE name = 'test_durations'"), "0");
+  // What the version-1 aqe answered, for every window.
+  std::vector<std::map<std::string, double>> answers{{}};
+  for (int w = 1; w <= 16; ++w) answers.push_back(reference_durations(w));
+  ASSERT_EQ(answers[5].size(), 12u);
+
+  Db db = open_ok();
+  EXPECT_EQ(*db.schema_version(), Db::current_schema_version());
+  for (int w = 1; w <= 16; ++w) EXPECT_EQ(*db.test_durations(w), answers[w]) << "window " << w;
+  EXPECT_EQ(raw_text("SELECT count(*) FROM test_durations"), "12");
+  EXPECT_EQ(raw_text("SELECT max(length(recent) - length(replace(recent, ',', '')) + 1) FROM test_durations"),
+            "16");
+  EXPECT_EQ(raw_text("SELECT count(*) FROM sqlite_master WHERE name = 'test_results_durations'"), "0");
+
+  // The migrated summary keeps being maintained.
+  record_mixed_history(db, 3);
+  expect_durations_match_reference(db);
+}
+
+TEST_F(DbTest, MigratingAnEmptyVersion1DatabaseBackfillsNothing) {
+  std::filesystem::create_directories(state_);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((state_ / "aqe.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_TRUE(migrate_to(raw, state_ / "aqe.db", 1));
+  sqlite3_close(raw);
+  EXPECT_EQ(raw_text("PRAGMA user_version"), "1");
+  Db db = open_ok();
+  EXPECT_EQ(*db.schema_version(), Db::current_schema_version());
+  EXPECT_TRUE(db.test_durations()->empty());
+}
+
+TEST_F(DbTest, RetriesAndSkippedOrErrorOutcomesDoNotEnterTheWindow) {
+  Db db = open_ok();
+  int64_t first = finished_run(db, "execute", "main");
+  ASSERT_TRUE(
+      db.record_test_results(first, {test_row("a", "passed", 1.0), test_row("only_skipped", "skipped", 9)}));
+  int64_t second = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(
+      second, {test_row("a", "failed", 2.0), test_row("a", "passed", 50.0, 2),
+               test_row("a", "skipped", 100.0), test_row("a", "error", 200.0), test_row("a", "flaky", 300.0),
+               test_row("only_skipped", "error", 9), test_row("only_retried", "passed", 9, 2)}));
+  auto d = db.test_durations(5);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(*d, (std::map<std::string, double>{{"a", 1.5}}));
+  EXPECT_EQ(raw_text("SELECT recent FROM test_durations WHERE test_id = 'a'"), "2,1");
+  expect_durations_match_reference(db);
+}
+
+TEST_F(DbTest, WindowLargerThanTheStoredValues) {
+  Db db = open_ok();
+  for (int r = 1; r <= 20; ++r) {
+    int64_t run = finished_run(db, "execute", "main");
+    std::vector<TestResultRow> rows{test_row("many", "passed", r)};
+    if (r <= 3) rows.push_back(test_row("few", "passed", r * 10.0));
+    ASSERT_TRUE(db.record_test_results(run, rows));
+  }
+  auto w10 = db.test_durations(10);
+  ASSERT_TRUE(w10);
+  EXPECT_DOUBLE_EQ(w10->at("few"), 20.0);   // all 3 values
+  EXPECT_DOUBLE_EQ(w10->at("many"), 15.5);  // 11..20
+  // Only 16 values are kept: wider windows are the 16-value window (5..20).
+  auto w16 = db.test_durations(16);
+  ASSERT_TRUE(w16);
+  EXPECT_DOUBLE_EQ(w16->at("many"), 12.5);
+  auto w40 = db.test_durations(40);
+  ASSERT_TRUE(w40);
+  EXPECT_EQ(*w40, *w16);
+  EXPECT_DOUBLE_EQ(w40->at("few"), 20.0);
+  expect_durations_match_reference(db);
+}
+
+TEST_F(DbTest, ResultsOfAnOlderRunRecordedLateKeepRunOrder) {
+  Db db = open_ok();
+  auto ancient = db.begin_run(RunInfo{"execute", "main", "", "", {}});  // records last of all
+  ASSERT_TRUE(ancient);
+  for (int r = 0; r < 18; ++r) {
+    int64_t run = finished_run(db, "execute", "main");
+    std::vector<TestResultRow> rows{test_row("a", "passed", r), test_row("b", "passed", r)};
+    if (r >= 10) rows.push_back(test_row("d", "passed", r));
+    ASSERT_TRUE(db.record_test_results(run, rows));
+  }
+  // Two executes at once: the older run (lower id) records its results last.
+  auto older = db.begin_run(RunInfo{"execute", "main", "", "", {}});
+  auto newer = db.begin_run(RunInfo{"execute", "main", "", "", {}});
+  ASSERT_TRUE(older && newer);
+  ASSERT_TRUE(db.record_test_results(*newer, {test_row("a", "passed", 1000), test_row("c", "passed", 7)}));
+  ASSERT_TRUE(db.record_test_results(*older, {test_row("a", "passed", 500), test_row("b", "passed", 600),
+                                              test_row("c", "passed", 3), test_row("c", "passed", 4)}));
+  auto w1 = db.test_durations(1);
+  ASSERT_TRUE(w1);
+  EXPECT_DOUBLE_EQ(w1->at("a"), 1000.0);
+  EXPECT_DOUBLE_EQ(w1->at("b"), 600.0);
+  EXPECT_DOUBLE_EQ(w1->at("c"), 7.0);
+  EXPECT_EQ(raw_text("SELECT recent FROM test_durations WHERE test_id = 'c'"), "7,4,3");
+  expect_durations_match_reference(db);
+  // Older than 16 newer values of a and b: outside every window. Not of d (8 newer values).
+  ASSERT_TRUE(db.record_test_results(
+      *ancient, {test_row("a", "passed", -1), test_row("b", "passed", -1), test_row("d", "passed", -1)}));
+  expect_durations_match_reference(db);
+  EXPECT_EQ(raw_text("SELECT recent FROM test_durations WHERE test_id = 'd'"), "17,16,15,14,13,12,11,10,-1");
+  // Later results go on top again.
+  int64_t latest = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(latest, {test_row("a", "passed", 2), test_row("c", "failed", 4)}));
+  EXPECT_DOUBLE_EQ(db.test_durations(1)->at("a"), 2.0);
+  expect_durations_match_reference(db);
+}
+
+TEST_F(DbTest, DurationsOfDeletedRunsStayAsTheLastKnownValues) {
+  Db db = open_ok();
+  int64_t run = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(run, {test_row("a", "passed", 4)}));
+  raw_exec("PRAGMA foreign_keys = ON; DELETE FROM runs WHERE id = " + std::to_string(run));
+  EXPECT_EQ(raw_text("SELECT count(*) FROM test_results"), "0");
+  EXPECT_EQ(*db.test_durations(), (std::map<std::string, double>{{"a", 4.0}}));
+}
+
+TEST_F(DbTest, RolledBackResultsLeaveTheDurationsUnchanged) {
+  Db db = open_ok();
+  int64_t run = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(run, {test_row("a", "passed", 1)}));
+  auto s = db.write_transaction([&]() -> Status {
+    if (auto w = db.record_test_results(run, {test_row("a", "passed", 3)}); !w) return w;
+    return make_error("TEST", "abandon");
+  });
+  ASSERT_FALSE(s);
+  EXPECT_EQ(*db.test_durations(), (std::map<std::string, double>{{"a", 1.0}}));
+}
+
+TEST_F(DbTest, MalformedStoredDurationsAreAnError) {
+  Db db = open_ok();
+  int64_t run = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(run, {test_row("a", "passed", 1)}));
+  raw_exec("UPDATE test_durations SET recent = '1,x' WHERE test_id = 'a'");
+  auto d = db.test_durations(5);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code, "DB_ERROR");
+  EXPECT_NE(d.error().message.find("durations of a are malformed"), std::string::npos) << d.error().message;
+}
+
+TEST(DbDurationList, InsertKeepsTheNewestSixteen) {
+  std::string list;
+  for (int i = 1; i <= 20; ++i) list = insert_duration(list, 0, i);
+  EXPECT_EQ(list, "20,19,18,17,16,15,14,13,12,11,10,9,8,7,6,5");
+  EXPECT_EQ(insert_duration("", 0, 0.5), "0.5");
+  EXPECT_EQ(insert_duration("", 3, 0.5), "0.5");
+  EXPECT_EQ(insert_duration("1,2", 0, 0.5), "0.5,1,2");
+  EXPECT_EQ(insert_duration("1,2", 1, 0.5), "1,0.5,2");
+  EXPECT_EQ(insert_duration("1,2", 2, 0.5), "1,2,0.5");
+  EXPECT_EQ(insert_duration("1,2", 9, 0.5), "1,2,0.5");
+  EXPECT_EQ(insert_duration(list, 15, 0.5), "20,19,18,17,16,15,14,13,12,11,10,9,8,7,6,0.5");
+  EXPECT_EQ(insert_duration(list, 16, 0.5), list);
+  std::vector<double> values;
+  ASSERT_TRUE(parse_durations(list, 3, values));
+  EXPECT_EQ(values, (std::vector<double>{20, 19, 18}));
+  ASSERT_TRUE(parse_durations(list, 100, values));
+  EXPECT_EQ(values.size(), 16u);
+}
+
+TEST(DbDurationList, ValuesReadBackExactly) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> any(0, 1e4);
+  std::vector<double> in{0.1 + 0.2, 1e-300, 5e-324, 1.7976931348623157e308, 0, -0.0, 2.5};
+  for (int i = 0; i < 1000; ++i) in.push_back(any(rng));
+  std::vector<double> out;
+  for (double v : in) {
+    std::string list;
+    append_duration(list, v);
+    ASSERT_TRUE(parse_durations(list, 1, out)) << list;
+    EXPECT_EQ(out.at(0), v) << list;
+  }
+}
+
+TEST(DbDurationList, MalformedListsAreRejected) {
+  std::vector<double> out;
+  EXPECT_FALSE(parse_durations("", 5, out));
+  EXPECT_FALSE(parse_durations("x", 5, out));
+  EXPECT_FALSE(parse_durations("1;2", 5, out));
+  EXPECT_FALSE(parse_durations("1,,2", 5, out));
+  EXPECT_TRUE(parse_durations("1,x", 1, out));  // only the window is read
 }
 
 TEST_F(DbTest, LastTestListUsesLatestFinishedExecuteRunWithThatKey) {
