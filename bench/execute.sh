@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 AQE="$(realpath "${1:-build/release/aqe}")"
 shift || true
-SUITES=("${@:-uniform skewed fixture_heavy}")
+SUITES=("${@:-small uniform skewed fixture_heavy}")
 PY=/usr/bin/python3
 RUNS="${RUNS:-5}"
 out="$(mktemp -d)"

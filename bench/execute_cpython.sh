@@ -9,8 +9,11 @@ AQE="$(realpath "${1:-build/release/aqe}")"
 PY=/usr/bin/python3
 RUNS="${RUNS:-5}"
 SRC=/usr/lib/python3.11/test
-FILES=(${CPYTHON_FILES:-textwrap string fractions statistics difflib calendar base64 shlex ipaddress
-       collections itertools dataclasses enum functools operator set dict list heapq random math})
+# Checked one by one with `pytest -q` on Debian 12 (pytest 7.2.1): these pass whole (1,076 tests).
+# Left out because some of their tests fail or error under pytest (they are written for regrtest):
+# abc bisect contextlib enum functools heapq itertools math random set statistics.
+FILES=(${CPYTHON_FILES:-base64 calendar collections dataclasses dict difflib fractions ipaddress list
+       operator shlex string textwrap})
 
 if [ ! -d "$SRC" ] || [ ! -f "$SRC/test_textwrap.py" ]; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y libpython3.11-testsuite >/dev/null
@@ -30,6 +33,7 @@ hyperfine --runs "$RUNS" --warmup 1 -N -i --export-json "$out/cpython.json" \
   --command-name "pytest -q" "$PY -m pytest -q -p no:cacheprovider $dir" \
   --command-name "pytest -q -n 2" "$PY -m pytest -q -p no:cacheprovider -n 2 $dir" \
   --command-name "pytest -q -n 2 --cov" "$PY -m pytest -q -p no:cacheprovider -n 2 --cov=$dir --cov-branch $dir" \
+  --command-name "aqe execute --workers 2" "$AQE --project-dir $dir execute . --workers 2 --python $PY" \
   --command-name "aqe execute --parallel" "$AQE --project-dir $dir execute . --parallel --python $PY" \
   --command-name "aqe execute --parallel --coverage" "$AQE --project-dir $dir execute . --parallel --coverage --python $PY" \
   >/dev/null

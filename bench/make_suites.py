@@ -3,13 +3,15 @@
 
     python3 bench/make_suites.py [--out DIR] [--seed N]
 
-Writes three self-contained suites under DIR (default: bench/suites/, git-ignored):
+Writes self-contained suites under DIR (default: bench/suites/, git-ignored):
 
   uniform/        2,000 fast tests over 40 files: measures per-test overhead.
   skewed/         200 tests with heavy-tailed durations (1 ms .. 2 s), slowest in the last
                   files: measures how well work is balanced when file order is a bad schedule.
   fixture_heavy/  20 modules, each with a 200 ms module-scoped fixture shared by 10 tests:
                   measures whether a parallel run pays for the same fixture on several workers.
+  small/          185 fast tests over 5 files: a suite too small for a second worker to pay off
+                  (the issue's reference: 0.52 s serial, 0.71 s with `-n 2`).
   large/          10,000 trivial tests over 100 files: aqe's own memory at scale (bench/execute_rss.sh).
 
 Output is deterministic for a given seed: only random.random() is used, whose sequence Python
@@ -190,6 +192,20 @@ def make_large(out: Path) -> Dict[str, object]:
     return {"tests": LARGE_FILES * LARGE_TESTS_PER_FILE, "files": LARGE_FILES, "sleep_total_s": 0.0}
 
 
+def make_small(out: Path, rng: random.Random) -> Dict[str, object]:
+    suite = out / "small"
+    write_suite_scaffold(suite)
+    tests = 0
+    for i in range(5):
+        body = []
+        for t in range(37):
+            a, b = rng.randrange(1000), rng.randrange(1000)
+            body.append(f"def test_s{i}_{t:02d}():\n    assert {a} + {b} == {a + b}\n")
+            tests += 1
+        write(suite / f"test_small_{i}.py", "\n\n".join(body))
+    return {"tests": tests, "files": 5, "sleep_total_s": 0.0}
+
+
 # ---------------------------------------------------------------- main
 
 def generate(out: Path, seed: int) -> Dict[str, Dict[str, object]]:
@@ -201,6 +217,7 @@ def generate(out: Path, seed: int) -> Dict[str, Dict[str, object]]:
         "skewed": make_skewed(out, random.Random(seed + 1)),
         "fixture_heavy": make_fixture_heavy(out, random.Random(seed + 2)),
         "large": make_large(out),
+        "small": make_small(out, random.Random(seed + 3)),
     }
     doc = {"generator": "bench/make_suites.py", "seed": seed, "suites": manifest}
     write(out / "manifest.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")

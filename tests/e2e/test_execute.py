@@ -64,6 +64,33 @@ def test_mixed_suite_counts_equal_pytest(aqe, project):
     assert len(junit_ids(d["junit_xml"])) == d["tests_run"]
 
 
+def junit_outcomes(path):
+    """(classname, name) -> the set of (tag, type, message) of its result elements; pytest
+    writes a test whose call failed and whose teardown errored as two testcases, aqe as one."""
+    out = {}
+    for tc in ET.parse(path).iter("testcase"):
+        key = (tc.get("classname"), tc.get("name"))
+        kids = out.setdefault(key, set())
+        for child in tc:
+            if child.tag in ("failure", "error", "skipped"):
+                kids.add((child.tag, child.get("type"), child.get("message")))
+        assert tc.get("file"), key
+    return out
+
+
+def test_junit_report_matches_pytests_own_writer(aqe, project):
+    """The workers write JUnit themselves (pytest's --junitxml costs a sixth of a fast suite):
+    same testcases, the same result elements and messages as pytest's xunit1 report."""
+    copy_suite("mixed", project)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 1, err
+    ref = project / "pytest-junit.xml"
+    subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
+                    "junit_family=xunit1", "--junitxml", str(ref), "--continue-on-collection-errors",
+                    "tests"], cwd=project, capture_output=True, text=True)
+    assert junit_outcomes(doc["data"]["junit_xml"]) == junit_outcomes(ref)
+
+
 def test_human_output_lists_failures_and_summary(aqe, project):
     copy_suite("mixed", project)
     p = aqe.run("execute", "tests", "--python", SYSTEM_PYTHON)
@@ -284,3 +311,53 @@ def test_worker_crash_reports_the_test_and_reschedules_the_rest(aqe, project):
         assert [f["test"] for f in d["failures"]] == ["tests/test_a_crash.py::test_kills_worker"]
         assert "crash" in d["failures"][0]["message"]
         assert any("crashed" in w for w in doc["warnings"]), doc["warnings"]
+
+
+def write_import_logging_suite(tests, files, per_file):
+    """Test files that note which process imported them (to see who collected what)."""
+    tests.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        body = ["import os", "",
+                "with open(os.path.join(os.path.dirname(__file__), '..', 'imports.log'), 'a') as _log:",
+                "    _log.write('%d %s\\n' % (os.getpid(), __name__))", ""]
+        for t in range(per_file):
+            body += [f"def test_{t}():", "    assert True", ""]
+        (tests / f"test_{f}.py").write_text("\n".join(body))
+
+
+def importers(project):
+    """module -> set of pids that imported it."""
+    out = {}
+    for line in (project / "imports.log").read_text().splitlines():
+        pid, mod = line.split()
+        out.setdefault(mod, set()).add(pid)
+    return out
+
+
+def test_second_run_splits_collection_and_still_runs_every_test_once(aqe, project):
+    """With the last run's test list, each worker collects only its own files; worker 0 also
+    finds what that list does not know (a new file, a new test), a deleted file is left out.
+    No pytest config file here: the rootdir comes from the stored run, so node ids agree."""
+    tests = project / "tests"
+    write_import_logging_suite(tests, [f"f{i}" for i in range(8)], 6)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 0, err
+    assert doc["data"]["passed"] == 48
+    (project / "imports.log").unlink()
+
+    (tests / "test_f0.py").unlink()
+    write_import_logging_suite(tests, ["new"], 3)
+    with open(tests / "test_f1.py", "a") as f:
+        f.write("\ndef test_added():\n    assert True\n")
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 0, err
+    seen = importers(project)
+    want = pytest_counts(project, "tests")
+    assert want["passed"] == 7 * 6 + 3 + 1
+    assert doc["data"]["passed"] == want["passed"]
+    ids = junit_ids(doc["data"]["junit_xml"])
+    assert len(ids) == len(set(ids)) == want["passed"]
+    assert ("tests.test_f1", "test_added") in ids and ("tests.test_new", "test_0") in ids
+    # Every module was imported by one worker only, and both workers had some.
+    assert all(len(pids) == 1 for pids in seen.values()), seen
+    assert len(set().union(*seen.values())) == 2

@@ -66,6 +66,8 @@ struct History {
   std::map<std::string, double> durations;
   std::vector<state::TestResultRow> last_list;
   double worker_startup_s = 0;
+  double start_s = 0, work_s = 0;
+  std::string rootdir, inifile;
 };
 
 History load_history(state::Db* db, const std::string& key, std::vector<std::string>& warnings) {
@@ -79,7 +81,13 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
   if (auto l = db->last_test_list(key)) h.last_list = std::move(*l);
   if (auto last = db->latest_run("execute"); last && *last) {
     const auto& summary = (*last)->second;
-    if (summary.is_object()) h.worker_startup_s = summary.value("worker_startup_s", 0.0);
+    if (summary.is_object()) {
+      h.worker_startup_s = summary.value("worker_startup_s", 0.0);
+      h.start_s = summary.value("start_s", 0.0);
+      h.work_s = summary.value("work_s", 0.0);
+      h.rootdir = summary.value("rootdir", "");
+      h.inifile = summary.value("inifile", "");
+    }
   }
   return h;
 }
@@ -91,6 +99,8 @@ int auto_workers(const ExecuteOptions& o, const History& h) {
   in.parallel = o.parallel;
   in.test_count = h.last_list.size();
   in.worker_startup_s = h.worker_startup_s;
+  in.start_s = h.start_s;
+  in.work_s = h.work_s;
   size_t known = 0;
   for (const auto& row : h.last_list) {
     auto it = h.durations.find(row.test_id);
@@ -99,7 +109,10 @@ int auto_workers(const ExecuteOptions& o, const History& h) {
     in.total_estimate_s += it->second;
   }
   in.durations_known = !h.last_list.empty() && known * 2 >= h.last_list.size();
-  if (o.shard && o.shard->second > 0) in.total_estimate_s /= o.shard->second;
+  if (o.shard && o.shard->second > 0) {
+    in.total_estimate_s /= o.shard->second;
+    in.work_s /= o.shard->second;
+  }
   return choose_worker_count(in);
 }
 
@@ -122,6 +135,45 @@ void tally(ExecuteReport& r, const std::vector<JunitCase>& finals, const std::se
       ++r.errors;
       r.failures.push_back({c.test_id, c.file, c.line, c.teardown_message, "error"});
     }
+  }
+}
+
+// Spreads the suite the last run collected over the workers so that each collects only
+// its files (see CollectionSplit). Not for shards (every shard must see the whole list to
+// agree on the split) or when the stored list or pytest's rootdir is unknown.
+void plan_split_collection(PytestPass& pass, const History& h) {
+  std::error_code ec;
+  if (pass.workers < 2 || pass.shard || pass.only || h.last_list.empty() || h.rootdir.empty() ||
+      !fs::is_directory(h.rootdir, ec)) {
+    return;
+  }
+  for (const auto& a : pass.extra_args) {
+    if (starts_with(a, "--rootdir") || a == "-c" || starts_with(a, "--config-file")) return;
+  }
+  const fs::path root(h.rootdir);
+  std::vector<TestItem> tests;
+  std::map<std::string, bool> exists;
+  for (const auto& row : h.last_list) {
+    const std::string file = row.test_id.substr(0, row.test_id.find("::"));
+    auto [it, fresh] = exists.try_emplace(file, false);
+    if (fresh) it->second = fs::is_regular_file(root / file, ec);
+    if (it->second) tests.push_back({row.test_id, file});
+  }
+  CollectionSplit split = split_collection(tests, h.durations, pass.workers);
+  for (size_t k = 1; k < split.files.size(); ++k) {
+    if (split.files[k].empty()) return;  // fewer units than workers: everyone collects all
+  }
+  pass.worker_paths.assign(split.files.size(), {});
+  for (size_t k = 1; k < split.files.size(); ++k) {
+    for (const auto& f : split.files[k]) {
+      pass.worker_paths[k].push_back((root / f).string());
+      if (!split.files[0].count(f)) pass.ignore.push_back((root / f).string());
+    }
+  }
+  pass.owner = std::move(split.owner);
+  pass.session_args = {"--rootdir=" + h.rootdir};
+  if (!h.inifile.empty() && fs::is_regular_file(h.inifile, ec)) {
+    pass.session_args.insert(pass.session_args.end(), {"-c", h.inifile});
   }
 }
 
@@ -185,11 +237,16 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
     pass.deadline = t0 + std::chrono::milliseconds(static_cast<int64_t>(*o.timeout_s * 1000));
   }
   r.workers = pass.workers;
+  plan_split_collection(pass, h);
 
   auto first = run_pytest_pass(pass, progress);
   if (!first) return first.error();
   PytestPassResult& res = *first;
   r.worker_startup_s = res.worker_startup_s;
+  r.start_s = res.start_s;
+  r.work_s = res.work_s;
+  r.rootdir = res.rootdir;
+  r.inifile = res.inifile;
   r.warnings.insert(r.warnings.end(), res.warnings.begin(), res.warnings.end());
   if (res.no_tests && !o.shard) {
     return make_error(
@@ -358,6 +415,10 @@ nlohmann::json summary_of(const ExecuteReport& r) {
   nlohmann::json s = to_json(r);
   s.erase("failures");
   s["worker_startup_s"] = r.worker_startup_s;
+  s["start_s"] = r.start_s;
+  s["work_s"] = r.work_s;
+  s["rootdir"] = r.rootdir;
+  s["inifile"] = r.inifile;
   if (s.contains("coverage") && s["coverage"].is_object()) s["coverage"].erase("files");
   return s;
 }

@@ -63,7 +63,9 @@ struct ExecuteReport {
   std::vector<std::string> flaky_tests;
   std::string junit_xml;
   std::optional<std::string> artifact_key;
-  double worker_startup_s = 0;  // measured; stored for the next run's worker count
+  double worker_startup_s = 0;     // measured; stored for the next run's worker count
+  double start_s = 0, work_s = 0;  // measured (PytestPassResult); stored for the same purpose
+  std::string rootdir, inifile;    // pytest's; stored so that split workers name tests alike
   aqe::ExitCode exit_code = aqe::ExitCode::kSuccess;
   std::vector<std::string> warnings;
 };

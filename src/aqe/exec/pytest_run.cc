@@ -12,6 +12,7 @@
 #include <deque>
 #include <map>
 #include <numeric>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -107,6 +108,9 @@ struct Worker {
   std::string inbuf;
   Clock::time_point started;
   std::optional<double> startup_s;
+  std::optional<Clock::time_point> hello_at, collected_at, exited_at;
+  std::unordered_set<std::string> ids;         // what it collected: the tests it can run
+  std::deque<std::vector<std::string>> queue;  // its own units (split collection)
   bool exited = false;
   bool got_work = false;
   std::vector<std::string> outstanding;  // assigned, no result yet, in run order
@@ -128,6 +132,10 @@ class PassRunner {
   bool read_from(int fd, std::string& buf, const std::function<void(const json&)>& on_msg);
   void on_message(Worker& w, const json& msg);
   void build_plan(const std::vector<std::string>& collected);
+  void plan_owned(Worker& w, const std::vector<std::string>& collected);
+  void plan_orphans();
+  std::vector<std::string> take_unit(Worker& w);
+  void measure_work();
   void serve_next(Worker& w);
   void on_result(Worker& w, const json& msg);
   void stop_all(const std::string& why);
@@ -144,6 +152,9 @@ class PassRunner {
   std::vector<std::pair<Fd, std::string>> unidentified_;
   bool plan_ready_ = false;
   std::vector<std::string> planned_;
+  std::unordered_set<std::string> planned_set_;
+  std::vector<std::string> orphans_;  // split: collected by a worker that does not own them
+  double unit_limit_ = 0;
   std::deque<std::vector<std::string>> queue_;
   std::map<std::string, double> estimate_;
   std::set<std::string> rescheduled_;
@@ -171,19 +182,28 @@ Status PassRunner::start_worker() {
                "-p",
                "no:cacheprovider",
                "-q",
-               "-o",
-               "junit_family=xunit1",
-               "--junitxml=" + w->junit_file.string(),
                "--continue-on-collection-errors"};
   if (pass_.fail_fast) spec.argv.push_back("-x");
+  spec.argv.insert(spec.argv.end(), pass_.session_args.begin(), pass_.session_args.end());
   spec.argv.insert(spec.argv.end(), pass_.extra_args.begin(), pass_.extra_args.end());
-  spec.argv.insert(spec.argv.end(), pass_.paths.begin(), pass_.paths.end());
+  const auto slot = static_cast<size_t>(w->index);
+  if (slot > 0 && slot < pass_.worker_paths.size()) {
+    spec.argv.insert(spec.argv.end(), pass_.worker_paths[slot].begin(), pass_.worker_paths[slot].end());
+  } else {
+    // Worker 0 of a split finds what the stored list does not know; a replacement worker
+    // (after a crash) collects everything so that it can take anyone's tests.
+    if (slot == 0) {
+      for (const auto& f : pass_.ignore) spec.argv.push_back("--ignore=" + f);
+    }
+    spec.argv.insert(spec.argv.end(), pass_.paths.begin(), pass_.paths.end());
+  }
   spec.cwd = pass_.project_dir;
   const char* pp = std::getenv("PYTHONPATH");
   std::string pythonpath = (pass_.work_dir / "plugin").string();
   if (pp && *pp) pythonpath += ":" + std::string(pp);
   spec.env_set = {{"PYTHONPATH", pythonpath},
                   {"AQE_SOCKET", socket_path_.string()},
+                  {"AQE_JUNIT", w->junit_file.string()},
                   {"AQE_WORKER", std::to_string(w->index)}};
   if (pass_.coverage) {
     spec.env_set["AQE_COVERAGE_FILE"] = w->coverage_file.string();
@@ -259,9 +279,108 @@ void PassRunner::build_plan(const std::vector<std::string>& collected) {
     (first ? urgent : queue_).push_back(std::move(ids));
   }
   queue_.insert(queue_.begin(), urgent.begin(), urgent.end());
-  for (const auto& t : tests) planned_.push_back(t.id);
+  for (const auto& t : tests) {
+    planned_.push_back(t.id);
+    planned_set_.insert(t.id);
+  }
   out_.planned = static_cast<int64_t>(planned_.size());
   plan_ready_ = true;
+}
+
+// Split collection: a worker plans the tests it owns and those no stored plan knows, as
+// units of its own queue (longest first; last run's failures first under fail-fast).
+void PassRunner::plan_owned(Worker& w, const std::vector<std::string>& collected) {
+  std::vector<TestItem> tests;
+  for (const auto& id : collected) {
+    if (pass_.only && !pass_.only->count(id)) continue;
+    auto it = pass_.owner.find(id);
+    if (it != pass_.owner.end() && it->second != w.index) {
+      if (!planned_set_.count(id)) orphans_.push_back(id);
+      continue;
+    }
+    if (planned_set_.insert(id).second) tests.push_back({id, file_of(id)});
+  }
+  const double unknown = unknown_test_estimate(pass_.durations, 0.01);
+  const auto est = estimate_durations(tests, pass_.durations, unknown);
+  std::deque<std::vector<std::string>> urgent;
+  for (const auto& u : plan_units(tests, est, unit_limit_)) {
+    std::vector<std::string> ids;
+    bool first = false;
+    for (size_t i : u.tests) {
+      ids.push_back(tests[i].id);
+      first = first || pass_.run_first.count(tests[i].id) > 0;
+    }
+    (first ? urgent : w.queue).push_back(std::move(ids));
+  }
+  w.queue.insert(w.queue.begin(), urgent.begin(), urgent.end());
+  for (size_t i = 0; i < tests.size(); ++i) {
+    planned_.push_back(tests[i].id);
+    estimate_[tests[i].id] = est[i];
+    remaining_s_ += est[i];
+  }
+  out_.planned = static_cast<int64_t>(planned_.size());
+  plan_ready_ = true;
+  plan_orphans();
+}
+
+// Tests whose owner never collected them (it crashed first, or saw another tree) go to the
+// shared queue once every worker has collected or ended; whoever collected them runs them.
+void PassRunner::plan_orphans() {
+  for (const auto& w : workers_) {
+    if (!w->collected_at && !w->exited) return;
+  }
+  std::vector<std::string> unit;
+  for (const auto& id : orphans_) {
+    if (!planned_set_.insert(id).second) continue;
+    unit.push_back(id);
+    planned_.push_back(id);
+    estimate_[id] = unknown_test_estimate(pass_.durations, 0.01);
+    remaining_s_ += estimate_[id];
+  }
+  orphans_.clear();
+  out_.planned = static_cast<int64_t>(planned_.size());
+  if (!unit.empty()) queue_.push_back(std::move(unit));
+}
+
+// The next unit for `w`: its own queue, then the shared queue, then the largest unit another
+// worker has not started yet. Only units whose every test `w` collected.
+std::vector<std::string> PassRunner::take_unit(Worker& w) {
+  auto runnable = [&](const std::vector<std::string>& u) {
+    return std::all_of(u.begin(), u.end(), [&](const std::string& id) { return w.ids.count(id) > 0; });
+  };
+  std::vector<std::string> unit;
+  if (!w.queue.empty()) {
+    unit = std::move(w.queue.front());
+    w.queue.pop_front();
+    return unit;
+  }
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (runnable(*it)) {
+      unit = std::move(*it);
+      queue_.erase(it);
+      return unit;
+    }
+  }
+  Worker* from = nullptr;
+  size_t at = 0;
+  double best = -1;
+  for (auto& o : workers_) {
+    if (o.get() == &w) continue;
+    for (size_t j = 0; j < o->queue.size(); ++j) {
+      double est = 0;
+      for (const auto& id : o->queue[j]) est += estimate_[id];
+      if (est > best && runnable(o->queue[j])) {
+        best = est;
+        from = o.get();
+        at = j;
+      }
+    }
+  }
+  if (from) {
+    unit = std::move(from->queue[at]);
+    from->queue.erase(from->queue.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  return unit;
 }
 
 void PassRunner::serve_next(Worker& w) {
@@ -269,11 +388,7 @@ void PassRunner::serve_next(Worker& w) {
     send_line(w.conn.get(), json{{"stop", "aqe stopped the run"}});
     return;
   }
-  std::vector<std::string> batch;
-  if (!queue_.empty()) {
-    batch = std::move(queue_.front());
-    queue_.pop_front();
-  }
+  std::vector<std::string> batch = take_unit(w);
   for (const auto& id : batch) w.outstanding.push_back(id);
   w.got_work = w.got_work || !batch.empty();
   send_line(w.conn.get(), json{{"run", batch}});
@@ -314,6 +429,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
 void PassRunner::stop_all(const std::string& why) {
   out_.stopped = true;
   queue_.clear();
+  for (auto& w : workers_) w->queue.clear();
   for (auto& w : workers_) {
     if (w->exited) continue;
     if (!w->got_work || w->conn.get() < 0) {
@@ -330,9 +446,20 @@ void PassRunner::on_message(Worker& w, const json& msg) {
     if (!w.startup_s) {
       w.startup_s = std::chrono::duration<double>(Clock::now() - w.started).count();
     }
-    collect_errors_ = std::max(collect_errors_, msg.value("collect_errors", 0));
+    w.collected_at = Clock::now();
+    const int errors = msg.value("collect_errors", 0);
+    collect_errors_ = pass_.owner.empty() ? std::max(collect_errors_, errors) : collect_errors_ + errors;
+    if (out_.rootdir.empty()) {
+      out_.rootdir = msg.value("rootdir", "");
+      out_.inifile = msg.value("inifile", "");
+    }
     const auto ids = msg["collected"].get<std::vector<std::string>>();
-    if (!plan_ready_) build_plan(ids);
+    w.ids.insert(ids.begin(), ids.end());
+    if (!pass_.owner.empty()) {
+      plan_owned(w, ids);
+    } else if (!plan_ready_) {
+      build_plan(ids);
+    }
     report_progress();
   } else if (msg.contains("next")) {
     serve_next(w);
@@ -367,7 +494,12 @@ std::optional<Error> PassRunner::fatal_worker_error(const Worker& w) const {
 void PassRunner::on_exit(Worker& w) {
   w.result = w.proc->wait();
   w.exited = true;
+  w.exited_at = Clock::now();
   w.conn.reset();
+  // Its own units go to whoever collected their tests (or to a replacement worker).
+  for (auto& u : w.queue) queue_.push_back(std::move(u));
+  w.queue.clear();
+  if (!pass_.owner.empty()) plan_orphans();
   if (!fatal_ && !w.startup_s) {
     if (auto e = fatal_worker_error(w)) {
       fatal_ = *e;
@@ -449,6 +581,25 @@ void PassRunner::collect_results() {
     }
     if (w->startup_s) out_.worker_startup_s = std::max(out_.worker_startup_s, *w->startup_s);
   }
+  measure_work();
+}
+
+// What the next run's worker count is chosen from: start-up before collection, and the
+// collection + tests one process would do (split collection divides the collection; with
+// every worker collecting everything it counts once). Only from a pass that ran to its end.
+void PassRunner::measure_work() {
+  if (out_.stopped || out_.timed_out || out_.interrupted || !out_.warnings.empty()) return;
+  double start = 0, collect_max = 0, collect_sum = 0, run_sum = 0;
+  for (const auto& w : workers_) {
+    if (!w->hello_at || !w->collected_at || !w->exited_at) return;
+    start = std::max(start, std::chrono::duration<double>(*w->hello_at - w->started).count());
+    const double collect = std::chrono::duration<double>(*w->collected_at - *w->hello_at).count();
+    collect_max = std::max(collect_max, collect);
+    collect_sum += collect;
+    run_sum += std::chrono::duration<double>(*w->exited_at - *w->collected_at).count();
+  }
+  out_.start_s = start;
+  out_.work_s = (pass_.owner.empty() ? collect_max : collect_sum) + run_sum;
 }
 
 Result<PytestPassResult> PassRunner::run() {
@@ -466,9 +617,19 @@ Result<PytestPassResult> PassRunner::run() {
   if (!l) return l.error();
   listener_ = std::move(*l);
   replacements_left_ = std::max(1, pass_.workers);
+  if (!pass_.owner.empty()) {
+    double total = 0;
+    const double unknown = unknown_test_estimate(pass_.durations, 0.01);
+    for (const auto& [id, w] : pass_.owner) {
+      auto it = pass_.durations.find(id);
+      total += it == pass_.durations.end() ? unknown : it->second;
+    }
+    unit_limit_ = balanced_unit_limit(total, std::max(1, pass_.workers));
+  }
   for (int i = 0; i < std::max(1, pass_.workers); ++i) {
     if (auto st = start_worker(); !st) return st.error();
   }
+  Clock::time_point last_check = Clock::now();
   for (;;) {
     size_t live = 0;
     for (auto& w : workers_) live += w->exited ? 0 : 1;
@@ -497,11 +658,15 @@ Result<PytestPassResult> PassRunner::run() {
     }
     std::vector<pollfd> fds{{listener_.get(), POLLIN, 0}};
     for (auto& [fd, buf] : unidentified_) fds.push_back({fd.get(), POLLIN, 0});
+    const size_t unidentified_count = unidentified_.size();
     for (auto& w : workers_) {
       if (w->conn.get() >= 0) fds.push_back({w->conn.get(), POLLIN, 0});
     }
     ::poll(fds.data(), fds.size(), static_cast<int>(kTick.count()));
-    accept_connections();
+    // A result message per test wakes this loop: only what poll() flagged is read, and the
+    // worker processes are looked at once a tick or when a connection ends.
+    if (fds[0].revents & POLLIN) accept_connections();
+    bool closed = false;
     for (auto it = unidentified_.begin(); it != unidentified_.end();) {
       Worker* owner = nullptr;
       const bool open = read_from(it->first.get(), it->second, [&](const json& msg) {
@@ -511,7 +676,10 @@ Result<PytestPassResult> PassRunner::run() {
         }
         if (!msg.contains("hello")) return;
         const int idx = std::atoi(msg["hello"].get<std::string>().c_str());
-        if (idx >= 0 && idx < static_cast<int>(workers_.size())) owner = workers_[idx].get();
+        if (idx >= 0 && idx < static_cast<int>(workers_.size())) {
+          owner = workers_[idx].get();
+          owner->hello_at = Clock::now();
+        }
       });
       if (owner) {
         owner->conn = std::move(it->first);
@@ -524,14 +692,22 @@ Result<PytestPassResult> PassRunner::run() {
         ++it;
       }
     }
-    for (auto& w : workers_) {
-      if (w->conn.get() >= 0 &&
-          !read_from(w->conn.get(), w->inbuf, [&](const json& msg) { on_message(*w, msg); })) {
-        w->conn.reset();
+    for (size_t i = 1 + unidentified_count; i < fds.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      for (auto& w : workers_) {
+        if (w->conn.get() != fds[i].fd) continue;
+        if (!read_from(w->conn.get(), w->inbuf, [&](const json& msg) { on_message(*w, msg); })) {
+          w->conn.reset();
+          closed = true;
+        }
+        break;
       }
     }
-    for (auto& w : workers_) {
-      if (!w->exited && w->proc->poll()) on_exit(*w);
+    if (closed || Clock::now() - last_check >= kTick) {
+      last_check = Clock::now();
+      for (auto& w : workers_) {
+        if (!w->exited && w->proc->poll()) on_exit(*w);
+      }
     }
   }
   if (fatal_) return *fatal_;

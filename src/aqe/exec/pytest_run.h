@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +38,13 @@ struct PytestPass {
   std::vector<std::string> coverage_source;
   std::optional<double> test_timeout_s;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // whole run
+  // Split collection (scheduler.h, CollectionSplit): per worker, the absolute paths of the
+  // files it collects; worker 0 collects `paths` minus `ignore`. Empty: every worker
+  // collects `paths` and the first to finish collecting plans for all.
+  std::vector<std::vector<std::string>> worker_paths;
+  std::vector<std::string> ignore;
+  std::map<std::string, int> owner;       // test id -> worker, for split collection
+  std::vector<std::string> session_args;  // e.g. --rootdir: the same node ids in every worker
 };
 
 struct PytestPassResult {
@@ -47,8 +55,11 @@ struct PytestPassResult {
   bool stopped = false;  // fail-fast fired
   bool timed_out = false;
   bool interrupted = false;
-  bool no_tests = false;        // pytest collected nothing
-  double worker_startup_s = 0;  // slowest start-to-collected of the workers
+  bool no_tests = false;         // pytest collected nothing
+  double worker_startup_s = 0;   // slowest start-to-collected of the workers
+  double start_s = 0;            // slowest start-to-configured (interpreter + pytest import)
+  double work_s = 0;             // collection + tests as one process would do them; 0 = unknown
+  std::string rootdir, inifile;  // as pytest determined them
   int workers_started = 0;
   std::vector<std::string> warnings;
 };

@@ -21,9 +21,12 @@ std::vector<double> estimate_durations(const std::vector<TestItem>& tests,
                                        const std::map<std::string, double>& durations, double unknown_s) {
   std::vector<double> out;
   out.reserve(tests.size());
+  // No test costs nothing: pytest's own protocol takes about half a millisecond per test,
+  // and JUnit's rounded "0.000" must not make a file weightless when work is balanced.
+  constexpr double kFloorS = 0.0005;
   for (const auto& t : tests) {
     auto it = durations.find(t.id);
-    out.push_back(it == durations.end() ? unknown_s : it->second);
+    out.push_back(std::max(kFloorS, it == durations.end() ? unknown_s : it->second));
   }
   return out;
 }
@@ -105,11 +108,46 @@ std::vector<size_t> select_shard(const std::vector<TestItem>& tests,
   return out;
 }
 
+CollectionSplit split_collection(const std::vector<TestItem>& tests,
+                                 const std::map<std::string, double>& durations, int workers) {
+  workers = std::max(1, workers);
+  CollectionSplit out;
+  out.files.resize(static_cast<size_t>(workers));
+  const auto est = estimate_durations(tests, durations, unknown_test_estimate(durations, 0.01));
+  const double total_s = std::accumulate(est.begin(), est.end(), 0.0);
+  // A file cut in two is imported and collected by two workers: not worth it for files
+  // shorter than a quarter second.
+  constexpr double kMinCutS = 0.25;
+  const auto units = plan_units(tests, est, std::max(kMinCutS, balanced_unit_limit(total_s, workers)));
+  const auto bins = assign_lpt(units, workers);
+  for (size_t b = 0; b < bins.size(); ++b) {
+    for (size_t u : bins[b]) {
+      for (size_t i : units[u].tests) {
+        out.files[b].insert(tests[i].file);
+        out.owner[tests[i].id] = static_cast<int>(b);
+      }
+    }
+  }
+  return out;
+}
+
 int choose_worker_count(const WorkerCountInput& in) {
   const int cores = std::max(1, in.cores);
   if (in.requested > 0) return in.requested;
   if (!in.parallel) return 1;
   if (!in.durations_known) return in.test_count > 0 && in.test_count < 50 ? 1 : cores;
+  if (in.start_s > 0 && in.work_s > 0) {
+    int best = 1;
+    double best_wall = in.start_s + in.work_s;
+    for (int k = 2; k <= cores; ++k) {
+      const double wall = in.start_s * (1.0 + 0.5 * (k - 1)) + in.work_s / k;
+      if (wall < best_wall) {
+        best = k;
+        best_wall = wall;
+      }
+    }
+    return best;
+  }
   // Another worker pays off only when the share of the run it takes over is larger than
   // what it costs to start and collect; below ~1 s of test time one process wins.
   const double startup = std::max(0.2, in.worker_startup_s);

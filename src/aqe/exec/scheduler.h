@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ struct WorkUnit {
 // `fallback_s` when nothing is known.
 double unknown_test_estimate(const std::map<std::string, double>& durations, double fallback_s);
 
-// Per test: its stored duration, or `unknown_s`.
+// Per test: its stored duration, or `unknown_s`; at least 0.5 ms.
 std::vector<double> estimate_durations(const std::vector<TestItem>& tests,
                                        const std::map<std::string, double>& durations, double unknown_s);
 
@@ -49,18 +50,36 @@ std::vector<std::vector<size_t>> assign_lpt(const std::vector<WorkUnit>& units, 
 std::vector<size_t> select_shard(const std::vector<TestItem>& tests,
                                  const std::map<std::string, double>& durations, int index, int total);
 
+// How a suite known from the last run is spread over workers before they start, so that
+// each worker collects only the files it will run (collection is a large part of a fast
+// suite: with every worker collecting everything, as pytest-xdist does, it is paid N times).
+// Units (file chunks) are assigned longest-processing-time first; a file cut into chunks on
+// two workers is collected by both. Tests the stored list does not know are found by worker
+// 0, which collects the paths given minus the files that only other workers run.
+struct CollectionSplit {
+  std::vector<std::set<std::string>> files;  // per worker: the files of its units
+  std::map<std::string, int> owner;          // test id -> worker
+};
+CollectionSplit split_collection(const std::vector<TestItem>& tests,
+                                 const std::map<std::string, double>& durations, int workers);
+
 struct WorkerCountInput {
   double total_estimate_s = 0;   // sum of per-test estimates (run phase only)
   bool durations_known = false;  // false on a first run
   size_t test_count = 0;         // 0 = unknown (no stored list)
   double worker_startup_s = 0;   // measured start-up + collection cost of one worker
+  double start_s = 0;            // measured: interpreter and pytest start-up, before collection
+  double work_s = 0;             // measured: collection + run phase, as one process would do it
   int cores = 1;
   int requested = 0;      // --workers N (0 = auto)
   bool parallel = false;  // --parallel: up to one per core
 };
 
-// Auto worker count: one process when the run phase is short compared with what another
-// worker costs to start; otherwise as many as pay for themselves, at most one per core.
+// Auto worker count. With the last run's measured start-up S and work W (collection and
+// tests, which split runs divide among workers), k workers take about S + W/k, plus the
+// contention of starting k interpreters at once, counted as S/2 per extra worker: a second
+// worker pays off when W > S. At most one per core. Without those measurements: one process
+// when the stored test time is short compared with a worker's start-up.
 int choose_worker_count(const WorkerCountInput& in);
 
 }  // namespace aqe::exec

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -139,6 +140,65 @@ TEST(ChooseWorkerCount, Cases) {
        }) {
     EXPECT_EQ(choose_worker_count(c.in), c.want) << c.why;
   }
+}
+
+TEST(ChooseWorkerCount, FromMeasuredStartAndWork) {
+  auto mk = [](double start, double work, int cores) {
+    WorkerCountInput in;
+    in.durations_known = true;
+    in.test_count = 100;
+    in.parallel = true;
+    in.cores = cores;
+    in.start_s = start;
+    in.work_s = work;
+    return in;
+  };
+  // A second worker pays off when the work to divide exceeds one start-up.
+  EXPECT_EQ(choose_worker_count(mk(0.35, 0.2, 2)), 1) << "185 tests, 0.2 s of work";
+  EXPECT_EQ(choose_worker_count(mk(0.35, 0.34, 2)), 1) << "just below the start-up";
+  EXPECT_EQ(choose_worker_count(mk(0.35, 0.4, 2)), 2) << "just above it";
+  EXPECT_EQ(choose_worker_count(mk(0.35, 3.0, 2)), 2) << "uniform 2,000 tests";
+  EXPECT_EQ(choose_worker_count(mk(0.35, 3.0, 8)), 4) << "each further worker adds S/2";
+  EXPECT_EQ(choose_worker_count(mk(0.35, 100, 8)), 8) << "capped by cores";
+}
+
+TEST(SplitCollection, EveryTestHasOneOwnerAndItsFileIsCollectedThere) {
+  std::vector<std::string> ids;
+  std::map<std::string, double> durations;
+  for (int f = 0; f < 6; ++f) {
+    for (int t = 0; t < 5; ++t) {
+      std::string id = "t" + std::to_string(f) + ".py::test_" + std::to_string(t);
+      ids.push_back(id);
+      durations[id] = f == 0 ? 1.0 : 0.1;  // one heavy file
+    }
+  }
+  auto tests = items(ids);
+  const CollectionSplit s = split_collection(tests, durations, 2);
+  ASSERT_EQ(s.files.size(), 2u);
+  ASSERT_EQ(s.owner.size(), ids.size());
+  double load[2] = {0, 0};
+  for (const auto& t : tests) {
+    const int w = s.owner.at(t.id);
+    ASSERT_TRUE(w == 0 || w == 1);
+    EXPECT_TRUE(s.files[static_cast<size_t>(w)].count(t.file)) << t.id;
+    load[w] += durations[t.id];
+  }
+  // 8 s in all: the heavy file is cut so that both workers get close to half.
+  EXPECT_NEAR(load[0], 4.0, 1.0);
+  EXPECT_NEAR(load[1], 4.0, 1.0);
+  // Light files are not collected twice.
+  size_t both = 0;
+  for (const auto& f : s.files[0]) both += s.files[1].count(f);
+  EXPECT_LE(both, 1u);
+}
+
+TEST(SplitCollection, UnknownTestsAreEstimatedByTheMedian) {
+  auto tests = items({"a.py::x", "a.py::y", "b.py::x", "c.py::x"});
+  const CollectionSplit s =
+      split_collection(tests, {{"a.py::x", 1.0}, {"a.py::y", 1.0}, {"b.py::x", 1.0}}, 2);
+  EXPECT_EQ(s.owner.size(), 4u);
+  EXPECT_FALSE(s.files[0].empty());
+  EXPECT_FALSE(s.files[1].empty());
 }
 
 }  // namespace
