@@ -12,6 +12,8 @@ PY=/usr/bin/python3
 RUNS="${RUNS:-5}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
+# pytest-cov writes its data file to the working directory; keep it out of the checkout.
+export COVERAGE_FILE="$out/.coverage"
 
 $PY bench/make_suites.py --out "$out/suites" >/dev/null
 for suite in ${SUITES[*]}; do

@@ -22,6 +22,8 @@ fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
+# pytest-cov writes its data file to the working directory; keep it out of the checkout.
+export COVERAGE_FILE="$out/.coverage"
 dir="$out/cpython"
 mkdir -p "$dir"
 for f in "${FILES[@]}"; do cp "$SRC/test_$f.py" "$dir/"; done
