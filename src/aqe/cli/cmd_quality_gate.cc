@@ -9,8 +9,8 @@
 #include "aqe/cli/command.h"
 #include "aqe/gate/gate.h"
 #include "aqe/gate/recorded_input.h"
-#include "aqe/scan/file_content.h"
 #include "aqe/state/db.h"
+#include "aqe/util/file_content.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
 
@@ -42,7 +42,7 @@ fs::path resolve(const Context& ctx, const std::string& p) {
 // not copied: a 10,000-file coverage.py report is ~19 MB, and copying it into a string cost a
 // fifth of the gate's time (issue 7).
 struct InputFile {
-  scan::FileContent content;
+  FileContent content;
   std::string buffer;
 };
 

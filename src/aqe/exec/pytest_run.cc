@@ -108,7 +108,7 @@ struct Worker {
   std::string inbuf;
   Clock::time_point started;
   std::optional<double> startup_s;
-  std::optional<Clock::time_point> hello_at, collected_at, exited_at;
+  std::optional<Clock::time_point> hello_at, collected_at, drained_at, exited_at;
   std::unordered_set<std::string> ids;         // what it collected: the tests it can run
   std::deque<std::vector<std::string>> queue;  // its own units (split collection)
   bool exited = false;
@@ -389,6 +389,7 @@ void PassRunner::serve_next(Worker& w) {
     return;
   }
   std::vector<std::string> batch = take_unit(w);
+  if (batch.empty() && !w.drained_at) w.drained_at = Clock::now();
   for (const auto& id : batch) w.outstanding.push_back(id);
   w.got_work = w.got_work || !batch.empty();
   send_line(w.conn.get(), json{{"run", batch}});
@@ -584,21 +585,24 @@ void PassRunner::collect_results() {
   measure_work();
 }
 
-// What the next run's worker count is chosen from: start-up before collection, and the
-// collection + tests one process would do (split collection divides the collection; with
-// every worker collecting everything it counts once). Only from a pass that ran to its end.
+// What the next run's worker count is chosen from: what every worker pays whatever its
+// share (start-up before collection, and ending: session finish, reports, interpreter exit),
+// and the collection + tests one process would do (split collection divides the collection;
+// with every worker collecting everything it counts once). Only from a pass that ran to its end.
 void PassRunner::measure_work() {
   if (out_.stopped || out_.timed_out || out_.interrupted || !out_.warnings.empty()) return;
-  double start = 0, collect_max = 0, collect_sum = 0, run_sum = 0;
+  using Seconds = std::chrono::duration<double>;
+  double start = 0, finish = 0, collect_max = 0, collect_sum = 0, run_sum = 0;
   for (const auto& w : workers_) {
-    if (!w->hello_at || !w->collected_at || !w->exited_at) return;
-    start = std::max(start, std::chrono::duration<double>(*w->hello_at - w->started).count());
-    const double collect = std::chrono::duration<double>(*w->collected_at - *w->hello_at).count();
+    if (!w->hello_at || !w->collected_at || !w->drained_at || !w->exited_at) return;
+    start = std::max(start, Seconds(*w->hello_at - w->started).count());
+    finish = std::max(finish, Seconds(*w->exited_at - *w->drained_at).count());
+    const double collect = Seconds(*w->collected_at - *w->hello_at).count();
     collect_max = std::max(collect_max, collect);
     collect_sum += collect;
-    run_sum += std::chrono::duration<double>(*w->exited_at - *w->collected_at).count();
+    run_sum += Seconds(*w->drained_at - *w->collected_at).count();
   }
-  out_.start_s = start;
+  out_.start_s = start + finish;
   out_.work_s = (pass_.owner.empty() ? collect_max : collect_sum) + run_sum;
 }
 

@@ -57,7 +57,7 @@ struct PytestPassResult {
   bool interrupted = false;
   bool no_tests = false;         // pytest collected nothing
   double worker_startup_s = 0;   // slowest start-to-collected of the workers
-  double start_s = 0;            // slowest start-to-configured (interpreter + pytest import)
+  double start_s = 0;            // per-worker fixed cost: slowest start-up before collection + slowest ending
   double work_s = 0;             // collection + tests as one process would do them; 0 = unknown
   std::string rootdir, inifile;  // as pytest determined them
   int workers_started = 0;

@@ -68,7 +68,7 @@ struct WorkerCountInput {
   bool durations_known = false;  // false on a first run
   size_t test_count = 0;         // 0 = unknown (no stored list)
   double worker_startup_s = 0;   // measured start-up + collection cost of one worker
-  double start_s = 0;            // measured: interpreter and pytest start-up, before collection
+  double start_s = 0;            // measured: a worker's start-up before collection and its ending
   double work_s = 0;             // measured: collection + run phase, as one process would do it
   int cores = 1;
   int requested = 0;      // --workers N (0 = auto)

@@ -11,10 +11,10 @@
 
 #include "aqe/scan/baseline.h"
 #include "aqe/scan/deps.h"
-#include "aqe/scan/file_content.h"
 #include "aqe/scan/git_history.h"
 #include "aqe/scan/scan_engine.h"
 #include "aqe/scan/walker.h"
+#include "aqe/util/file_content.h"
 
 namespace aqe::scan {
 namespace {

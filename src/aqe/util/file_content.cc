@@ -1,4 +1,4 @@
-#include "aqe/scan/file_content.h"
+#include "aqe/util/file_content.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace aqe::scan {
+namespace aqe {
 namespace {
 
 // Below this, read() beats the page-table work of mmap/munmap.
@@ -71,4 +71,4 @@ Status FileContent::open(const std::string& path, std::string& buffer) {
   return ok_status();
 }
 
-}  // namespace aqe::scan
+}  // namespace aqe

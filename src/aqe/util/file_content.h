@@ -1,4 +1,5 @@
-// A file's bytes for scanning: small files are read into a reused buffer, large ones mapped.
+// A file's bytes, read-only: small files are read into a reused buffer, large ones mapped.
+// Used by the scanner (every file of a tree) and the quality gate (a large coverage report).
 #pragma once
 
 #include <string>
@@ -6,7 +7,7 @@
 
 #include "aqe/util/result.h"
 
-namespace aqe::scan {
+namespace aqe {
 
 class FileContent {
  public:
@@ -26,4 +27,4 @@ class FileContent {
   size_t map_size_ = 0;
 };
 
-}  // namespace aqe::scan
+}  // namespace aqe
