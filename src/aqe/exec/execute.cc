@@ -67,6 +67,7 @@ struct History {
   std::vector<state::TestResultRow> last_list;
   double worker_startup_s = 0;
   double start_s = 0, work_s = 0;
+  int shards = 1;  // the stored run was one shard of this many: its list and work are that share
   std::string rootdir, inifile;
 };
 
@@ -79,14 +80,18 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
     warnings.push_back("stored durations unavailable: " + d.error().message);
   }
   if (auto l = db->last_test_list(key)) h.last_list = std::move(*l);
-  if (auto last = db->latest_run("execute"); last && *last) {
-    const auto& summary = (*last)->second;
+  // Measurements of the run the test list comes from: the same suite, not whatever ran last.
+  if (auto last = db->last_run_summary(key)) {
+    const auto& summary = *last;
     if (summary.is_object()) {
       h.worker_startup_s = summary.value("worker_startup_s", 0.0);
       h.start_s = summary.value("start_s", 0.0);
       h.work_s = summary.value("work_s", 0.0);
       h.rootdir = summary.value("rootdir", "");
       h.inifile = summary.value("inifile", "");
+      if (auto s = summary.find("shard"); s != summary.end() && s->is_object()) {
+        h.shards = std::max(1, s->value("total", 1));
+      }
     }
   }
   return h;
@@ -109,10 +114,10 @@ int auto_workers(const ExecuteOptions& o, const History& h) {
     in.total_estimate_s += it->second;
   }
   in.durations_known = !h.last_list.empty() && known * 2 >= h.last_list.size();
-  if (o.shard && o.shard->second > 0) {
-    in.total_estimate_s /= o.shard->second;
-    in.work_s /= o.shard->second;
-  }
+  // Scaled from the stored run's share of the suite to this run's.
+  const double share = static_cast<double>(h.shards) / (o.shard && o.shard->second > 0 ? o.shard->second : 1);
+  in.total_estimate_s *= share;
+  in.work_s *= share;
   return choose_worker_count(in);
 }
 

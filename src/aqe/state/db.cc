@@ -307,6 +307,20 @@ Result<std::map<std::string, double>> Db::test_durations(int window) {
   }
 }
 
+Result<nlohmann::json> Db::last_run_summary(const std::string& paths_key) {
+  // The run last_test_list() reads (same query, same partial index runs_by_paths_key).
+  auto run = Statement::prepare(db_, path_,
+                                "SELECT summary_json FROM runs WHERE command = 'execute' "
+                                "AND json_extract(args_json, '$.paths_key') = ?1 "
+                                "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1");
+  if (!run) return run.error();
+  run->bind(1, paths_key);
+  auto row = run->step();
+  if (!row) return row.error();
+  if (!*row) return nlohmann::json::object();
+  return parse_json_column(*run, 0, path_);
+}
+
 Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
   // The expression and the command filter match the partial index runs_by_paths_key.
   auto run = Statement::prepare(db_, path_,

@@ -106,6 +106,8 @@ class Db {
   // `paths_key`: one row per test id, in first-seen order, carrying its last attempt's
   // outcome. Empty when there is no such run.
   Result<std::vector<TestResultRow>> last_test_list(const std::string& paths_key);
+  // The summary of that same run (an empty object when there is none).
+  Result<nlohmann::json> last_run_summary(const std::string& paths_key);
   // Every row of a run, in insertion order.
   Result<std::vector<TestResultRow>> test_results_of_run(int64_t run_id);
   Status record_flake(const std::string& test_id);

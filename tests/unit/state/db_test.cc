@@ -589,6 +589,18 @@ TEST_F(DbTest, LastTestListUsesLatestFinishedExecuteRunWithThatKey) {
   EXPECT_TRUE(db.last_test_list("nope")->empty());
 }
 
+TEST_F(DbTest, LastRunSummaryIsThatOfTheRunWithTheKey) {
+  Db db = open_ok();
+  EXPECT_EQ(*db.last_run_summary("tests"), nlohmann::json::object());
+  finished_run(db, "execute", "main", {{"paths_key", "tests"}}, {{"work_s", 1.0}});
+  finished_run(db, "execute", "main", {{"paths_key", "tests"}}, {{"work_s", 2.0}});
+  finished_run(db, "execute", "main", {{"paths_key", "tests/unit"}}, {{"work_s", 3.0}});
+  ASSERT_TRUE(db.begin_run(RunInfo{"execute", "main", "", "", {{"paths_key", "tests"}}}));
+  EXPECT_EQ(db.last_run_summary("tests")->value("work_s", 0.0), 2.0);
+  EXPECT_EQ(db.last_run_summary("tests/unit")->value("work_s", 0.0), 3.0);
+  EXPECT_EQ(*db.last_run_summary("nope"), nlohmann::json::object());
+}
+
 TEST_F(DbTest, FlakesCount) {
   Db db = open_ok();
   ASSERT_TRUE(db.record_flake("a"));
