@@ -307,32 +307,34 @@ Result<std::map<std::string, double>> Db::test_durations(int window) {
   }
 }
 
-Result<nlohmann::json> Db::last_run_summary(const std::string& paths_key) {
-  // The run last_test_list() reads (same query, same partial index runs_by_paths_key).
+Result<std::optional<std::pair<int64_t, nlohmann::json>>> Db::last_run_with_paths(
+    const std::string& paths_key) {
+  // The expression and the command filter match the partial index runs_by_paths_key.
   auto run = Statement::prepare(db_, path_,
-                                "SELECT summary_json FROM runs WHERE command = 'execute' "
+                                "SELECT id, summary_json FROM runs WHERE command = 'execute' "
                                 "AND json_extract(args_json, '$.paths_key') = ?1 "
                                 "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1");
   if (!run) return run.error();
   run->bind(1, paths_key);
   auto row = run->step();
   if (!row) return row.error();
-  if (!*row) return nlohmann::json::object();
-  return parse_json_column(*run, 0, path_);
+  if (!*row) return std::optional<std::pair<int64_t, nlohmann::json>>{};
+  auto summary = parse_json_column(*run, 1, path_);
+  if (!summary) return summary.error();
+  return std::optional(std::make_pair(run->int64(0), std::move(*summary)));
+}
+
+Result<nlohmann::json> Db::last_run_summary(const std::string& paths_key) {
+  auto run = last_run_with_paths(paths_key);
+  if (!run) return run.error();
+  return *run ? (*run)->second : nlohmann::json::object();
 }
 
 Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
-  // The expression and the command filter match the partial index runs_by_paths_key.
-  auto run = Statement::prepare(db_, path_,
-                                "SELECT id FROM runs WHERE command = 'execute' "
-                                "AND json_extract(args_json, '$.paths_key') = ?1 "
-                                "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1");
+  auto run = last_run_with_paths(paths_key);
   if (!run) return run.error();
-  run->bind(1, paths_key);
-  auto row = run->step();
-  if (!row) return row.error();
-  if (!*row) return std::vector<TestResultRow>{};
-  auto all = test_results_of_run(run->int64(0));
+  if (!*run) return std::vector<TestResultRow>{};
+  auto all = test_results_of_run((*run)->first);
   if (!all) return all.error();
 
   std::vector<TestResultRow> tests;

@@ -136,6 +136,8 @@ class Db {
 
  private:
   Db() = default;
+  // The latest finished "execute" run with args["paths_key"] == `paths_key`: id and summary.
+  Result<std::optional<std::pair<int64_t, nlohmann::json>>> last_run_with_paths(const std::string& paths_key);
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
 };
