@@ -10,7 +10,7 @@ DEB_PACKAGES=(
   libzstd-dev libxxhash-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-pytest python3-coverage python3-pytest-xdist
   python3-pytest-cov python3-hypothesis
-  clang-format clang-tidy hyperfine nodejs npm
+  clang-format clang-tidy hyperfine ccache nodejs npm
 )
 
 missing=()
