@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -11,6 +12,7 @@
 
 #include "aqe/cli/command.h"
 #include "aqe/cli/output.h"
+#include "aqe/cli/recorder.h"
 #include "aqe/exec/process.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
@@ -210,6 +212,13 @@ int run_cli(int argc, char** argv) {
   NullProgress null_progress;
   ctx.progress = ctx.style.progress ? static_cast<ProgressSink*>(&progress) : &null_progress;
 
+  state::RunWriter no_run;
+  ctx.run = &no_run;
+  std::optional<RunRecorder> recorder;
+  if (spec->recorded) {
+    recorder.emplace(spec->name, ctx.state_dir(), ci::detect_ci(ctx.env, ctx.project_dir));
+    ctx.run = &recorder->writer();
+  }
   CommandOutcome outcome = spec->run(ctx);
   progress.finish();
   if (exec::interrupted() && outcome.exit_code != ExitCode::kInterrupted) {
@@ -218,6 +227,7 @@ int run_cli(int argc, char** argv) {
         make_error("INTERRUPTED", "interrupted; child processes were ended", "", ExitCode::kInterrupted));
   }
   if (outcome.command.empty()) outcome.command = cmd_name;
+  if (recorder) recorder->finish(outcome);
   return finish(outcome);
 }
 

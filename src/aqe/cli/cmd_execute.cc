@@ -9,7 +9,6 @@
 #include "aqe/cli/command.h"
 #include "aqe/exec/execute.h"
 #include "aqe/exec/python.h"
-#include "aqe/state/db.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::cli {
@@ -127,22 +126,19 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
     o.python_source = py->source;
   }
 
-  const fs::path state_dir = ctx.state_dir();
-  auto db = state::Db::open(state_dir);
-  std::vector<std::string> warnings;
-  if (!db)
-    warnings.push_back("state DB unavailable (" + db.error().message +
-                       "); scheduling without stored durations");
+  o.state_dir = ctx.state_dir();
 
-  auto report = exec::run_execute(o, db ? &*db : nullptr, *ctx.progress);
+  auto report = exec::run_execute(o, *ctx.run, *ctx.progress);
   if (!report) return error_outcome("execute", report.error());
   CommandOutcome out;
   out.command = "execute";
   out.exit_code = report->exit_code;
   out.data = exec::to_json(*report);
-  out.warnings = std::move(warnings);
-  out.warnings.insert(out.warnings.end(), report->warnings.begin(), report->warnings.end());
+  out.warnings = report->warnings;
   out.text = exec::to_text(*report);
+  out.summary = exec::summary_of(*report);
+  out.run_args = {{"paths", o.paths}, {"paths_key", exec::suite_key(o.paths)}};
+  if (o.shard) out.run_args["shard"] = {o.shard->first, o.shard->second};
   if (report->exit_code == ExitCode::kTimeout) {
     out.errors.push_back(make_error("TIMEOUT", "the run exceeded execute.timeout_s; every worker was ended",
                                     "raise --timeout or execute.timeout_s", ExitCode::kTimeout));
@@ -180,7 +176,7 @@ void add_execute_command(CLI::App& app, CommandList& commands) {
       ->type_name("DIR");
   sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")
       ->type_name("ARG");
-  commands.push_back({"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }});
+  commands.push_back({"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }, true});
 }
 
 }  // namespace aqe::cli

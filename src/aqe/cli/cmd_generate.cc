@@ -105,6 +105,8 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   out.warnings = std::move(warnings);
   out.warnings.insert(out.warnings.end(), report->warnings.begin(), report->warnings.end());
   out.text = gen::to_text(*report);
+  out.summary = gen::summary_of(*report);
+  out.run_args = {{"paths", o.paths}};
   switch (report->exit_code) {
     case ExitCode::kUsage:
       for (const auto& s : report->skipped)
@@ -150,7 +152,7 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--python", f->python, "Python interpreter (default: QE_PYTHON, config, .venv, python3)");
   sub->allow_extras();
   sub->fallthrough();
-  commands.push_back({"generate", sub, [f](Context& ctx) { return run_generate_command(ctx, *f); }});
+  commands.push_back({"generate", sub, [f](Context& ctx) { return run_generate_command(ctx, *f); }, true});
 }
 
 }  // namespace aqe::cli

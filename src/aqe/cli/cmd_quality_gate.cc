@@ -126,23 +126,6 @@ void append_to(const std::string& path, const std::string& text, const char* var
   if (!out) warnings.push_back(std::string(var) + ": cannot append to " + path);
 }
 
-void store_result(const fs::path& state_dir, const ci::CiFacts& ci, const json& data, ExitCode code,
-                  std::vector<std::string>& warnings) {
-  auto db = state::Db::open(state_dir);
-  if (!db) {
-    warnings.push_back("gate result not stored: " + db.error().message);
-    return;
-  }
-  state::RunInfo info{kCommand, ci.branch, ci.commit, "", json::object()};
-  info.args = {{"threshold", data.value("threshold", json())},
-               {"scopes", data.value("scopes", json::array()).size()},
-               {"profile", data.value("profile", json())}};
-  auto id = db->begin_run(info);
-  Status st = id ? db->finish_run(*id, to_int(code), code == ExitCode::kSuccess ? "success" : "failure", data)
-                 : Status(id.error());
-  if (!st) warnings.push_back("gate result not stored: " + st.error().message);
-}
-
 // coverage_delta's reference: the latest snapshot recorded on the branch the diff is against.
 void read_base_coverage(state::Db& db, const fs::path& project_dir, gate::GateInputs& in) {
   std::string branch = in.diff ? in.diff->base : "";
@@ -258,7 +241,10 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
     o.warnings.push_back(failure_warning(f, r));
   }
   report_to_github(ctx, r, o);
-  if (!r.skipped) store_result(state_dir, ci, o.data, o.exit_code, o.warnings);
+  o.summary = gate::summary_of(r);
+  o.run_args = {{"threshold", o.data.value("threshold", json())},
+                {"scopes", o.data.value("scopes", json::array()).size()},
+                {"profile", r.profile.profile ? json(r.profile.profile->name) : json(nullptr)}};
   return o;
 }
 
@@ -288,7 +274,7 @@ void add_quality_gate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--sarif", f->sarif, "SARIF 2.1.0 findings (repeatable)")->type_name("FILE");
   sub->allow_extras();
   sub->fallthrough();
-  commands.push_back({kCommand, sub, [f](Context& ctx) { return run_quality_gate(ctx, *f); }});
+  commands.push_back({kCommand, sub, [f](Context& ctx) { return run_quality_gate(ctx, *f); }, true});
 }
 
 }  // namespace aqe::cli

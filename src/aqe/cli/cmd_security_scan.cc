@@ -2,7 +2,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
 #include "aqe/scan/scan.h"
 #include "aqe/state/db.h"
@@ -120,58 +119,62 @@ std::string project_path(const Context& ctx, const std::string& file) {
   return rel.generic_string();
 }
 
-std::vector<state::FindingRow> finding_rows(const Context& ctx, const scan::ScanReport& r) {
-  std::vector<state::FindingRow> rows;
-  rows.reserve(r.findings.size());
-  for (const scan::Finding& f : r.findings) {
-    state::FindingRow row;
-    row.rule_id = f.rule_id;
-    row.category = f.category;
-    row.severity = std::string(scan::severity_name(f.severity));
-    row.confidence = f.confidence;
-    row.cwe = f.cwe;
-    row.file = project_path(ctx, f.file);
-    row.message = f.message;
-    row.snippet = f.snippet;  // already redacted for secrets
-    row.fingerprint = f.fingerprint;
-    row.line = f.line;
-    row.column = f.column;
-    rows.push_back(std::move(row));
-  }
-  return rows;
+state::FindingRow finding_row(const Context& ctx, const scan::Finding& f) {
+  state::FindingRow row;
+  row.rule_id = f.rule_id;
+  row.category = f.category;
+  row.severity = std::string(scan::severity_name(f.severity));
+  row.confidence = f.confidence;
+  row.cwe = f.cwe;
+  row.file = project_path(ctx, f.file);
+  row.message = f.message;
+  row.snippet = f.snippet;  // already redacted for secrets
+  row.fingerprint = f.fingerprint;
+  row.line = f.line;
+  row.column = f.column;
+  return row;
 }
 
-// The run and its findings are written in one transaction: the gate never sees a finished
-// scan run without its findings. A DB that cannot be opened costs a warning, not the scan.
-void record_scan(Context& ctx, const ScanFlags& f, const scan::ScanReport& r, const json& data,
-                 std::vector<std::string>& warnings) {
-  const fs::path state_dir = ctx.state_dir();
-  auto db = state::Db::open(state_dir);
-  if (!db) {
-    warnings.push_back("scan not recorded for the quality gate: " + db.error().message);
-    return;
+// The whole measurement, whatever --severity displayed: the findings rows and the summary's
+// counts cover the findings below the floor too.
+void record_scan(Context& ctx, const ScanFlags& f, const scan::ScanReport& r, CommandOutcome& out) {
+  std::vector<state::FindingRow> rows;
+  rows.reserve(r.findings.size() + r.below_floor.size());
+  state::ScanSummary s;
+  for (const auto* list : {&r.findings, &r.below_floor}) {
+    for (const scan::Finding& finding : *list) {
+      rows.push_back(finding_row(ctx, finding));
+      switch (finding.severity) {
+        case scan::Severity::kCritical:
+          ++s.critical;
+          break;
+        case scan::Severity::kHigh:
+          ++s.high;
+          break;
+        case scan::Severity::kMedium:
+          ++s.medium;
+          break;
+        case scan::Severity::kLow:
+          ++s.low;
+          break;
+      }
+    }
   }
-  const ci::CiFacts facts = ci::detect_ci(ctx.env, ctx.project_dir);
-  state::RunInfo info;
-  info.command = "security-scan";
-  info.branch = facts.branch;
-  info.commit = facts.commit;
-  info.args = {{"paths", f.paths},
-               {"severity", f.severity},
-               {"comprehensive", f.comprehensive},
-               {"baseline", f.baseline},
-               {"git_history", f.git_history}};
-  json summary = data;
-  summary.erase("findings");
-  summary.erase("skipped");
-  const auto rows = finding_rows(ctx, r);
-  Status st = db->write_transaction([&]() -> Status {
-    auto id = db->begin_run(info);
-    if (!id) return id.error();
-    if (auto s = db->record_findings(*id, rows); !s) return s;
-    return db->finish_run(*id, r.exit_code, r.exit_code == 0 ? "success" : "failure", summary);
-  });
-  if (!st) warnings.push_back("scan not recorded for the quality gate: " + st.error().message);
+  (void)ctx.run->write([&](state::Db& db, int64_t id) { return db.record_findings(id, rows); });
+  s.files_scanned = static_cast<int64_t>(r.files_scanned);
+  s.bytes_scanned = static_cast<int64_t>(r.bytes_scanned);
+  s.duration_s = r.duration_s;
+  s.suppressed = r.suppressed;
+  s.baselined = r.baselined;
+  s.git_history = f.git_history;
+  s.commits_scanned = static_cast<int64_t>(r.commits_scanned);
+  s.dependencies_checked = r.dependencies && r.dependencies->checked;
+  out.summary = s;
+  out.run_args = {{"paths", f.paths},
+                  {"severity", f.severity},
+                  {"comprehensive", f.comprehensive},
+                  {"baseline", f.baseline},
+                  {"git_history", f.git_history}};
 }
 
 CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
@@ -188,7 +191,7 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
   out.command = name;
   out.data = scan::to_json(*report);
   out.warnings = report->warnings;
-  record_scan(ctx, f, *report, out.data, out.warnings);
+  record_scan(ctx, f, *report, out);
   out.exit_code = report->exit_code == 0 ? ExitCode::kSuccess : ExitCode::kFailure;
   std::string rendered = f.format == "sarif"  ? scan::to_sarif(*report)
                          : f.format == "json" ? out.data.dump(2) + "\n"
@@ -238,7 +241,7 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--since", f->since, "With --git-history: only commits after REF (REF..HEAD)")
       ->type_name("REF");
   sub->add_option("--threads", f->threads, "Scanning threads (default: one per core)")->type_name("N");
-  commands.push_back({"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }});
+  commands.push_back({"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }, true});
 }
 
 }  // namespace aqe::cli

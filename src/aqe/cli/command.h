@@ -15,6 +15,7 @@
 
 #include "aqe/config/config.h"
 #include "aqe/exec/python.h"
+#include "aqe/state/runs.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
 
@@ -48,6 +49,10 @@ struct CommandOutcome {
   std::vector<std::string> warnings;
   std::vector<Error> errors;
   std::string text;  // human rendering of `data` (printed unless --json/--quiet)
+  // For a recorded command: what it measured (stored with the run; nullopt = nothing) and,
+  // when not null, what it was asked (the run's args).
+  std::optional<state::RunSummary> summary;
+  nlohmann::json run_args;
 };
 
 CommandOutcome error_outcome(const std::string& command, const Error& e);
@@ -60,6 +65,9 @@ class Context {
   std::map<std::string, std::string> env;
   std::vector<config::FlagValue> config_flags;  // flags that override config keys
   ProgressSink* progress = nullptr;
+  // The run being recorded (see recorder.h): where a recorded command's feature writes its
+  // rows. An inactive writer for commands that are not recorded.
+  state::RunWriter* run = nullptr;
   int64_t start_ms = 0;
 
   // Loads the config once (discovery + validation + precedence with config_flags).
@@ -81,6 +89,7 @@ struct CommandSpec {
   std::string name;  // "init", "config show", "execute"
   CLI::App* app = nullptr;
   std::function<CommandOutcome(Context&)> run;
+  bool recorded = false;  // measures something: wrapped by the run recorder
 };
 
 using CommandList = std::vector<CommandSpec>;

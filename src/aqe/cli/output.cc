@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "aqe/util/strings.h"
 #include "aqe/util/time.h"
 
 namespace aqe::cli {
@@ -30,8 +31,12 @@ OutputStyle decide_style(const GlobalOptions& g, const std::map<std::string, std
   s.quiet = g.quiet || g.ci_mode;
   bool no_color_env = env.count("NO_COLOR") && !env.at("NO_COLOR").empty();
   s.color = stdout_is_tty && !g.no_color && !no_color_env && !s.ci && !s.json;
-  s.progress = stderr_is_tty && !s.ci && !s.quiet && !s.json;
-  s.redraw = s.progress;
+  // Progress whenever a human reads the output; one redrawn line only on a smart terminal
+  // (ninja's LinePrinter), whole plain lines in CI and when stderr is a file or pipe.
+  const auto term = env.find("TERM");
+  const bool dumb = term != env.end() && term->second == "dumb";
+  s.progress = !s.quiet && !s.json;
+  s.redraw = s.progress && stderr_is_tty && !s.ci && !dumb;
   return s;
 }
 
@@ -93,7 +98,7 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
 }
 
 TerminalProgress::TerminalProgress(bool redraw, bool color, std::FILE* out)
-    : redraw_(redraw), color_(color), out_(out) {
+    : redraw_(redraw), color_(color), out_(out), last_plain_ms_(monotonic_ms()) {
   winsize ws{};
   if (redraw_ && ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) width_ = ws.ws_col;
 }
@@ -106,7 +111,7 @@ std::string TerminalProgress::format(const ProgressUpdate& u) const {
   s += "]";
   if (u.failures > 0) s += " " + std::to_string(u.failures) + " failed";
   if (u.eta_s >= 0) s += " eta " + std::to_string(static_cast<int>(std::ceil(u.eta_s))) + "s";
-  if (!u.what.empty()) s += " " + u.what;
+  if (!u.what.empty()) s += " " + printable(u.what);
   return s;
 }
 
@@ -119,10 +124,14 @@ void TerminalProgress::update(const ProgressUpdate& u) {
     line_dirty_ = true;
     return;
   }
-  // Plain output: a line at most every 5 s, so CI logs stay readable.
-  int64_t now = monotonic_ms();
-  if (now - last_plain_ms_ < 5000 && u.done != u.total) return;
+  // Plain output (CI, a log file): a whole line at most every 5 s, the first after 5 s, so a
+  // short run adds nothing to the log and a long one shows it is alive; the last line is
+  // printed when earlier ones were.
+  const int64_t now = monotonic_ms();
+  const bool last = u.total > 0 && u.done == u.total;
+  if (last ? !printed_plain_ : now - last_plain_ms_ < kPlainIntervalMs) return;
   last_plain_ms_ = now;
+  printed_plain_ = !last;
   std::fprintf(out_, "%s\n", s.c_str());
   std::fflush(out_);
 }
@@ -130,7 +139,8 @@ void TerminalProgress::update(const ProgressUpdate& u) {
 void TerminalProgress::event(std::string_view line) {
   if (redraw_ && line_dirty_) std::fputs("\r\x1b[K", out_);
   line_dirty_ = false;
-  std::fprintf(out_, "%.*s\n", static_cast<int>(line.size()), line.data());
+  const std::string safe = printable(line);
+  std::fprintf(out_, "%s\n", safe.c_str());
   std::fflush(out_);
 }
 

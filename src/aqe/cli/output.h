@@ -38,8 +38,10 @@ class TerminalProgress final : public ProgressSink {
   bool redraw_;
   bool color_;
   std::FILE* out_;
+  static constexpr int64_t kPlainIntervalMs = 5000;
   bool line_dirty_ = false;
-  int64_t last_plain_ms_ = 0;
+  int64_t last_plain_ms_;  // the last plain line, or the start
+  bool printed_plain_ = false;
   int width_ = 80;
 };
 

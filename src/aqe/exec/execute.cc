@@ -27,12 +27,6 @@ struct TempDir {
   }
 };
 
-std::string paths_key(const ExecuteOptions& o) {
-  std::vector<std::string> p = o.paths;
-  std::sort(p.begin(), p.end());
-  return join(p, "\n");
-}
-
 Status check_input(const ExecuteOptions& o) {
   std::error_code ec;
   if (!fs::is_directory(o.project_dir, ec)) {
@@ -73,7 +67,7 @@ struct History {
 
 History load_history(state::Db* db, const std::string& key, std::vector<std::string>& warnings) {
   History h;
-  if (!db) return h;
+  if (db == nullptr) return h;
   if (auto d = db->test_durations()) {
     h.durations = std::move(*d);
   } else {
@@ -81,17 +75,14 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
   }
   if (auto l = db->last_test_list(key)) h.last_list = std::move(*l);
   // Measurements of the run the test list comes from: the same suite, not whatever ran last.
-  if (auto last = db->last_run_summary(key)) {
-    const auto& summary = *last;
-    if (summary.is_object()) {
-      h.worker_startup_s = summary.value("worker_startup_s", 0.0);
-      h.start_s = summary.value("start_s", 0.0);
-      h.work_s = summary.value("work_s", 0.0);
-      h.rootdir = summary.value("rootdir", "");
-      h.inifile = summary.value("inifile", "");
-      if (auto s = summary.find("shard"); s != summary.end() && s->is_object()) {
-        h.shards = std::max(1, s->value("total", 1));
-      }
+  if (auto last = db->last_suite_run(key); last && *last) {
+    if (const auto* summary = (*last)->as<state::ExecuteSummary>()) {
+      h.worker_startup_s = summary->worker_startup_s;
+      h.start_s = summary->start_s;
+      h.work_s = summary->work_s;
+      h.rootdir = summary->rootdir;
+      h.inifile = summary->inifile;
+      if (summary->shard) h.shards = std::max(1, summary->shard->second);
     }
   }
   return h;
@@ -208,14 +199,19 @@ ExitCode decide_exit(const ExecuteReport& r, const ExecuteOptions& o, const Pyte
   return ExitCode::kSuccess;
 }
 
-Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, ProgressSink& progress,
-                                       const fs::path& work_dir, int64_t run_id) {
+// <project>/<state dir>/runs/<run id>: where a run's files go unless --output-dir says.
+fs::path run_dir(const ExecuteOptions& o, int64_t run_id) {
+  if (!o.out_dir.empty()) return o.out_dir;
+  return o.state_dir / "runs" / (run_id > 0 ? std::to_string(run_id) : std::to_string(monotonic_ms()));
+}
+
+Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter& record,
+                                       ProgressSink& progress, const fs::path& work_dir) {
   const auto t0 = Clock::now();
   ExecuteReport r;
   r.framework = "pytest";
   r.shard = o.shard;
-  const std::string key = paths_key(o);
-  History h = load_history(db, key, r.warnings);
+  History h = load_history(record.db(), suite_key(o.paths), r.warnings);
 
   PytestPass pass;
   pass.python = o.python;
@@ -301,7 +297,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
       if (!again.count(c.test_id)) continue;
       if (c.outcome == "passed" && !c.teardown_error) {
         flaky.insert(c.test_id);
-        if (db) (void)db->record_flake(c.test_id);
+        (void)record.write([&](state::Db& db, int64_t) { return db.record_flake(c.test_id); });
       }
     }
     res.interrupted = res.interrupted || rr->interrupted;
@@ -313,11 +309,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
   for (const auto& id : order) final_cases.push_back(finals[id]);
   tally(r, final_cases, flaky);
 
-  fs::path out_dir = o.out_dir;
-  if (out_dir.empty()) {
-    out_dir = o.project_dir / ".aqe" / "runs" /
-              (run_id > 0 ? std::to_string(run_id) : std::to_string(monotonic_ms()));
-  }
+  const fs::path out_dir = run_dir(o, record.run_id());
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   auto merged = merge_junit(documents, "aqe");
@@ -335,25 +327,24 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
     auto cov = combine_coverage(cc);
     if (cov) {
       r.coverage = std::move(*cov);
+      r.coverage_json = cc.json_report.string();
     } else {
       r.warnings.push_back("coverage: " + cov.error().message);
     }
   }
 
-  if (db && run_id > 0) {
-    if (auto st = db->record_test_results(run_id, rows); !st) {
-      r.warnings.push_back("results not stored: " + st.error().message);
-    }
-    if (r.coverage) {
+  (void)record.write([&](state::Db& db, int64_t id) { return db.record_test_results(id, rows); });
+  if (r.coverage) {
+    (void)record.write([&](state::Db& db, int64_t id) {
       state::CoverageSnapshot snap;
-      snap.run_id = run_id;
+      snap.run_id = id;
       snap.lines_covered = r.coverage->lines_covered;
       snap.lines_total = r.coverage->lines_total;
       snap.branches_covered = r.coverage->branches_covered;
       snap.branches_total = r.coverage->branches_total;
       snap.files = r.coverage->files;
-      if (auto st = db->record_coverage(snap); !st) r.warnings.push_back(st.error().message);
-    }
+      return db.record_coverage(snap);
+    });
   }
   if (res.stopped && o.fail_fast) {
     r.warnings.push_back("fail-fast: stopped after the first failure; " + std::to_string(r.not_run) +
@@ -368,7 +359,8 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
   return r;
 }
 
-Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& progress) {
+Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, state::RunWriter& record,
+                                        ProgressSink& progress) {
   const auto t0 = Clock::now();
   ExecuteReport r;
   r.framework = "junit";
@@ -407,6 +399,8 @@ Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& p
   if (!cases) return cases.error();
   tally(r, *cases, {});
   r.junit_xml = report.string();
+  const auto rows = rows_of(*cases, 1);
+  (void)record.write([&](state::Db& db, int64_t id) { return db.record_test_results(id, rows); });
   r.exit_code = r.failed + r.errors > 0 || pr->exit_code != 0 ? ExitCode::kFailure : ExitCode::kSuccess;
   if (r.exit_code == ExitCode::kFailure && r.failed + r.errors == 0) {
     r.warnings.push_back("the test command exited " + std::to_string(pr->exit_code) +
@@ -416,44 +410,50 @@ Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& p
   return r;
 }
 
-nlohmann::json summary_of(const ExecuteReport& r) {
-  nlohmann::json s = to_json(r);
-  s.erase("failures");
-  s["worker_startup_s"] = r.worker_startup_s;
-  s["start_s"] = r.start_s;
-  s["work_s"] = r.work_s;
-  s["rootdir"] = r.rootdir;
-  s["inifile"] = r.inifile;
-  if (s.contains("coverage") && s["coverage"].is_object()) s["coverage"].erase("files");
+}  // namespace
+
+std::string suite_key(const std::vector<std::string>& paths) {
+  std::vector<std::string> p = paths;
+  std::sort(p.begin(), p.end());
+  return join(p, "\n");
+}
+
+state::ExecuteSummary summary_of(const ExecuteReport& r) {
+  state::ExecuteSummary s;
+  s.framework = r.framework;
+  s.tests_run = r.tests_run;
+  s.passed = r.passed;
+  s.failed = r.failed;
+  s.skipped = r.skipped;
+  s.errors = r.errors;
+  s.flaky = r.flaky;
+  s.not_run = r.not_run;
+  s.duration_s = r.duration_s;
+  s.workers = r.workers;
+  s.shard = r.shard;
+  if (r.coverage) {
+    s.coverage = state::CoverageTotals{r.coverage->lines_covered, r.coverage->lines_total,
+                                       r.coverage->branches_covered, r.coverage->branches_total};
+  }
+  s.flaky_tests = r.flaky_tests;
+  s.junit_xml = r.junit_xml;
+  s.coverage_json = r.coverage_json;
+  s.worker_startup_s = r.worker_startup_s;
+  s.start_s = r.start_s;
+  s.work_s = r.work_s;
+  s.rootdir = r.rootdir;
+  s.inifile = r.inifile;
   return s;
 }
 
-}  // namespace
-
-Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db, ProgressSink& progress) {
+Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::RunWriter& record,
+                                  ProgressSink& progress) {
   if (auto st = check_input(opts); !st) return st.error();
-  if (opts.framework == "junit") return run_junit_command(opts, progress);
-
-  int64_t run_id = 0;
-  if (db) {
-    state::RunInfo info;
-    info.command = "execute";
-    info.branch = opts.branch;
-    info.commit = opts.commit;
-    info.args = {{"paths", opts.paths}, {"paths_key", paths_key(opts)}};
-    if (opts.shard) info.args["shard"] = {opts.shard->first, opts.shard->second};
-    if (auto id = db->begin_run(info)) run_id = *id;
-  }
+  if (opts.framework == "junit") return run_junit_command(opts, record, progress);
   auto tmp = make_temp_dir("aqe-exec");
   if (!tmp) return tmp.error();
   TempDir guard{*tmp};
-  auto r = run_pytest_suite(opts, db, progress, guard.path, run_id);
-  if (db && run_id > 0) {
-    const int code = r ? to_int(r->exit_code) : to_int(r.error().exit_code);
-    const std::string status = !r ? "error" : (code == 0 ? "success" : "failure");
-    (void)db->finish_run(run_id, code, status, r ? summary_of(*r) : nlohmann::json::object());
-  }
-  return r;
+  return run_pytest_suite(opts, record, progress, guard.path);
 }
 
 }  // namespace aqe::exec

@@ -38,7 +38,8 @@ struct ExecuteOptions {
   std::string command;                       // framework junit: the command line to run
   std::string junit_path;                    // framework junit: the report it writes
   std::vector<std::string> pytest_args;      // extra arguments passed to every worker
-  std::filesystem::path out_dir;             // junit.xml / coverage; default <project>/.aqe/runs/<ts>
+  std::filesystem::path out_dir;             // junit.xml / coverage; default <state_dir>/runs/<run id>
+  std::filesystem::path state_dir;           // absolute: the state DB's directory
   int cores = 0;                             // 0 = std::thread::hardware_concurrency()
   std::string branch, commit;                // recorded on the run and its coverage snapshot
 };
@@ -62,7 +63,7 @@ struct ExecuteReport {
   std::vector<TestFailure> failures;
   std::vector<std::string> flaky_tests;
   std::string junit_xml;
-  std::optional<std::string> artifact_key;
+  std::string coverage_json;       // coverage.py's JSON report of the combined data, when measured
   double worker_startup_s = 0;     // measured; stored for the next run's worker count
   double start_s = 0, work_s = 0;  // measured (PytestPassResult); stored for the same purpose
   std::string rootdir, inifile;    // pytest's; stored so that split workers name tests alike
@@ -70,7 +71,15 @@ struct ExecuteReport {
   std::vector<std::string> warnings;
 };
 
-Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::Db* db, ProgressSink& progress);
+// Runs the suite. Test results, flakes and the coverage snapshot are written through `record`
+// (the run the CLI's recorder began); stored durations are read from its DB.
+Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::RunWriter& record,
+                                  ProgressSink& progress);
+
+// The key of a test selection (the paths, order-free): runs of the same suite share it.
+std::string suite_key(const std::vector<std::string>& paths);
+// What the run record keeps of a report.
+state::ExecuteSummary summary_of(const ExecuteReport& r);
 
 nlohmann::json to_json(const ExecuteReport& r);
 std::string to_text(const ExecuteReport& r);

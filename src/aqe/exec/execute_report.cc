@@ -57,8 +57,7 @@ nlohmann::json to_json(const ExecuteReport& r) {
           {"coverage", r.coverage ? coverage_json(*r.coverage) : nlohmann::json(nullptr)},
           {"failures", failures},
           {"flaky_tests", r.flaky_tests},
-          {"junit_xml", r.junit_xml.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.junit_xml)},
-          {"artifact_key", r.artifact_key ? nlohmann::json(*r.artifact_key) : nlohmann::json(nullptr)}};
+          {"junit_xml", r.junit_xml.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.junit_xml)}};
 }
 
 std::string to_text(const ExecuteReport& r) {

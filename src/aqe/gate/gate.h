@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/ci/ci.h"
+#include "aqe/state/runs.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gate {
@@ -294,5 +295,7 @@ std::string to_markdown(const GateResult& r);
 std::vector<std::string> annotations(const GateResult& r, bool as_error, size_t max_line_annotations = 10);
 // "passed=true\nscore=83.25\n" for $GITHUB_OUTPUT.
 std::string github_outputs(const GateResult& r);
+// What the run record keeps of a result (the project or the union of the scopes).
+state::GateSummary summary_of(const GateResult& r);
 
 }  // namespace aqe::gate

@@ -11,11 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t field(const json& j, const char* k) {
-  auto it = j.find(k);
-  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-
 CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path& project_dir,
                              const std::string& db_name) {
   CoverageInput c;
@@ -35,24 +30,42 @@ CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path
   return c;
 }
 
-// execute writes coverage.json beside its junit.xml; that report has the per-line data the
+// execute keeps coverage.py's JSON report with the run; it has the per-line data the
 // snapshot lacks (diff_coverage needs it). Only when it belongs to the snapshot's run.
 std::optional<CoverageInput> run_report(state::Db& db, const fs::path& project_dir, int64_t run_id,
                                         const DiffInput* lines_for) {
-  auto run = db.latest_run("execute");
-  if (!run || !*run || (*run)->first != run_id || !(*run)->second.is_object()) return std::nullopt;
-  const json& s = (*run)->second;
-  const auto field = s.find("junit_xml");
-  if (field == s.end() || !field->is_string()) return std::nullopt;
-  const std::string junit = field->get<std::string>();
-  if (junit.empty()) return std::nullopt;
-  const fs::path report = fs::path(junit).parent_path() / "coverage.json";
+  auto run = db.run(run_id);
+  if (!run || !*run) return std::nullopt;
+  const auto* s = (*run)->as<state::ExecuteSummary>();
+  if (s == nullptr) return std::nullopt;
+  fs::path report = s->coverage_json;
+  // Runs recorded before the report was a field of the record kept it beside junit.xml.
+  if (report.empty() && !s->junit_xml.empty())
+    report = fs::path(s->junit_xml).parent_path() / "coverage.json";
+  if (report.empty()) return std::nullopt;
   auto text = read_file(report);
   if (!text) return std::nullopt;
   auto cov = parse_coverage(*text, report.lexically_relative(project_dir).string(), project_dir, lines_for);
   if (!cov) return std::nullopt;
   cov->origin += " (run " + std::to_string(run_id) + ")";
   return std::move(*cov);
+}
+
+// The latest run of `command` that can be judged. A partial one (timed out, interrupted) is
+// refused rather than judged as if the tests that never ran did not exist.
+Result<std::optional<state::RunRecord>> judgeable_run(state::Db& db, const std::string& command,
+                                                      const std::string& db_name) {
+  auto run = db.latest_run(command, {}, state::RunFilter::kJudgeable);
+  if (!run) return run.error();
+  if (*run && !state::is_complete((*run)->status)) {
+    const auto& r = **run;
+    return make_error("PARTIAL_RUN",
+                      "the latest " + command + " run (" + db_name + " run " + std::to_string(r.id) + ", " +
+                          r.started_at + ") was " + std::string(state::run_status_name(r.status)) +
+                          ": its results are partial and are not judged",
+                      "run `aqe " + command + "` to completion, or pass report files (--junit, --coverage)");
+  }
+  return run;
 }
 
 Result<std::optional<CoverageInput>> latest_coverage_input(state::Db& db, const fs::path& project_dir,
@@ -79,16 +92,17 @@ Result<std::optional<CoverageInput>> recorded_coverage(state::Db& db, const fs::
 Status read_recorded_inputs(state::Db& db, const fs::path& project_dir, GateInputs& in) {
   const std::string db_name = db.path().lexically_relative(project_dir).string();
   if (!in.tests) {
-    auto run = db.latest_run("execute");
+    auto run = judgeable_run(db, "execute", db_name);
     if (!run) return run.error();
-    if (*run && (*run)->second.is_object() && (*run)->second.contains("tests_run")) {
-      const json& s = (*run)->second;
-      in.tests = TestInput{db_name + " (execute run " + std::to_string((*run)->first) + ")",
-                           field(s, "passed"),
-                           field(s, "failed"),
-                           field(s, "errors"),
-                           field(s, "skipped"),
-                           field(s, "flaky")};
+    if (*run) {
+      if (const auto* s = (*run)->as<state::ExecuteSummary>()) {
+        in.tests = TestInput{db_name + " (execute run " + std::to_string((*run)->id) + ")",
+                             s->passed,
+                             s->failed,
+                             s->errors,
+                             s->skipped,
+                             s->flaky};
+      }
     }
   }
   if (!in.coverage) {
@@ -97,22 +111,24 @@ Status read_recorded_inputs(state::Db& db, const fs::path& project_dir, GateInpu
     if (*cov) in.coverage = std::move(**cov);
   }
   if (!in.findings) {
-    auto run = db.latest_run("security-scan");
+    auto run = judgeable_run(db, "security-scan", db_name);
     if (!run) return run.error();
     if (*run) {
-      auto rows = db.findings_of_run((*run)->first);
+      auto rows = db.findings_of_run((*run)->id);
       if (!rows) return rows.error();
       FindingsInput fi;
-      fi.origin = db_name + " (security-scan run " + std::to_string((*run)->first) + ")";
+      fi.origin = db_name + " (security-scan run " + std::to_string((*run)->id) + ")";
       for (const auto& r : *rows) fi.findings.push_back({normalize_path(r.file, project_dir), r.severity});
       in.findings = std::move(fi);
     }
   }
-  auto gen = db.latest_run("generate");
+  auto gen = db.latest_run("generate", {}, state::RunFilter::kJudgeable);
   if (!gen) return gen.error();
-  if (*gen && (*gen)->second.is_object() && (*gen)->second.contains("tests_generated")) {
-    in.tests_generated = field((*gen)->second, "tests_generated");
-    in.tests_generated_origin = db_name + " (generate run " + std::to_string((*gen)->first) + ")";
+  if (*gen) {
+    if (const auto* s = (*gen)->as<state::GenerateSummary>()) {
+      in.tests_generated = s->tests_generated;
+      in.tests_generated_origin = db_name + " (generate run " + std::to_string((*gen)->id) + ")";
+    }
   }
   return ok_status();
 }

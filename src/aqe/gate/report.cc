@@ -282,4 +282,22 @@ std::string github_outputs(const GateResult& r) {
   return "passed=" + passed + "\nscore=" + score + "\n";
 }
 
+state::GateSummary summary_of(const GateResult& r) {
+  state::GateSummary s;
+  s.skipped = r.skipped;
+  s.passed = r.passed;
+  s.blocking = r.blocking;
+  if (r.profile.profile) s.profile = r.profile.profile->name;
+  if (r.skipped) return s;
+  s.score = r.primary.score.value;
+  s.threshold = r.primary.threshold;
+  for (const auto& c : r.primary.conditions)
+    s.conditions.push_back({c.metric, std::string(op_text(c.op)), c.threshold, c.actual, c.passed});
+  for (const auto& name : metric_names()) {
+    auto it = r.primary.metrics.find(name);
+    if (it != r.primary.metrics.end() && it->second.value) s.metrics.emplace_back(name, *it->second.value);
+  }
+  return s;
+}
+
 }  // namespace aqe::gate

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/state/runs.h"
 #include "aqe/util/exit_code.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
@@ -60,5 +61,7 @@ Result<GenerateReport> run_generate(const GenerateOptions& opts, ProgressSink& p
 
 nlohmann::json to_json(const GenerateReport& r);
 std::string to_text(const GenerateReport& r);
+// What the run record keeps of a report.
+state::GenerateSummary summary_of(const GenerateReport& r);
 
 }  // namespace aqe::gen

@@ -65,4 +65,21 @@ std::string to_text(const GenerateReport& r) {
   return out;
 }
 
+state::GenerateSummary summary_of(const GenerateReport& r) {
+  state::GenerateSummary s;
+  s.engine = "builtin";
+  s.files_processed = r.files_processed;
+  s.tests_generated = r.tests_generated;
+  s.tests_discarded = r.tests_discarded;
+  s.up_to_date = r.up_to_date;
+  if (r.coverage.measured) {
+    s.coverage = state::CoverageTotals{r.coverage.lines_covered, r.coverage.lines_total,
+                                       r.coverage.branches_covered, r.coverage.branches_total};
+  }
+  s.test_files = r.test_files;
+  s.unfinished = static_cast<int64_t>(r.unfinished.size());
+  s.duration_s = r.duration_s;
+  return s;
+}
+
 }  // namespace aqe::gen

@@ -159,8 +159,7 @@ Status finish_report(ScanReport& r, std::vector<Finding> all, const ScanOptions&
       ++r.baselined;
       continue;
     }
-    if (f.severity < o.severity_floor) continue;
-    r.findings.push_back(std::move(f));
+    (f.severity < o.severity_floor ? r.below_floor : r.findings).push_back(std::move(f));
   }
   finish_counts(r, o);
   return ok_status();

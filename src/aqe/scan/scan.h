@@ -87,7 +87,10 @@ struct ScanReport {
   std::uint64_t bytes_scanned = 0;
   double duration_s = 0.0;
   std::map<std::string, int> counts;  // critical/high/medium/low
-  std::vector<Finding> findings;
+  std::vector<Finding> findings;      // at or above the severity floor: shown, and set the exit code
+  // Measured, not shown: below the floor. The run record keeps these too, so what is stored
+  // does not depend on how the scan was displayed.
+  std::vector<Finding> below_floor;
   int suppressed = 0;  // inline aqe:allow / gitleaks:allow / nosec
   int baselined = 0;   // present in the baseline file
   std::vector<SkippedFile> skipped;

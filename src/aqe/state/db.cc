@@ -16,21 +16,6 @@
 namespace aqe::state {
 namespace {
 
-std::string dump_json(const nlohmann::json& j) {
-  // Paths in args may hold bytes that are not UTF-8; replace rather than throw.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-Result<nlohmann::json> parse_json_column(const Statement& stmt, int col, const std::filesystem::path& file) {
-  if (stmt.is_null(col)) return nlohmann::json();
-  auto j = nlohmann::json::parse(stmt.text(col), nullptr, false);
-  if (j.is_discarded()) {
-    return make_error("DB_ERROR", file.string() + ": a stored JSON value is not valid JSON", {},
-                      ExitCode::kUsage);
-  }
-  return j;
-}
-
 std::string or_now(const std::string& iso) { return iso.empty() ? iso8601_now() : iso; }
 
 double median_of(std::vector<double>& values) {
@@ -215,55 +200,6 @@ Result<std::string> Db::integrity_check() {
   }
 }
 
-Result<int64_t> Db::begin_run(const RunInfo& info) {
-  auto txn = WriteTransaction::begin(db_, path_);
-  if (!txn) return txn.error();
-  auto stmt = Statement::prepare(db_, path_,
-                                 "INSERT INTO runs (command, branch, commit_sha, started_at, "
-                                 "args_json) VALUES (?1, ?2, ?3, ?4, ?5)");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, info.command).bind(2, info.branch).bind(3, info.commit);
-  stmt->bind(4, or_now(info.started_at)).bind(5, dump_json(info.args));
-  if (auto s = stmt->run(); !s) return s.error();
-  int64_t id = sqlite3_last_insert_rowid(db_);
-  if (auto s = txn->commit(); !s) return s.error();
-  return id;
-}
-
-Status Db::finish_run(int64_t run_id, int exit_code, const std::string& status,
-                      const nlohmann::json& summary) {
-  auto txn = WriteTransaction::begin(db_, path_);
-  if (!txn) return txn.error();
-  auto stmt = Statement::prepare(db_, path_,
-                                 "UPDATE runs SET finished_at = ?1, exit_code = ?2, status = ?3, "
-                                 "summary_json = ?4 WHERE id = ?5");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, iso8601_now()).bind(2, exit_code).bind(3, status).bind(4, dump_json(summary));
-  stmt->bind(5, run_id);
-  if (auto s = stmt->run(); !s) return s;
-  if (sqlite3_changes(db_) == 0) {
-    return make_error("DB_ERROR", path_.string() + ": no run with id " + std::to_string(run_id), {},
-                      ExitCode::kUsage);
-  }
-  return txn->commit();
-}
-
-Result<std::optional<std::pair<int64_t, nlohmann::json>>> Db::latest_run(const std::string& command,
-                                                                         const std::string& branch) {
-  auto stmt = Statement::prepare(db_, path_,
-                                 "SELECT id, summary_json FROM runs WHERE command = ?1 "
-                                 "AND (?2 = '' OR branch = ?2) AND finished_at IS NOT NULL "
-                                 "ORDER BY id DESC LIMIT 1");
-  if (!stmt) return stmt.error();
-  stmt->bind(1, command).bind(2, branch);
-  auto row = stmt->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::pair<int64_t, nlohmann::json>>{};
-  auto summary = parse_json_column(*stmt, 1, path_);
-  if (!summary) return summary.error();
-  return std::optional(std::make_pair(stmt->int64(0), std::move(*summary)));
-}
-
 Status Db::record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows) {
   auto txn = WriteTransaction::begin(db_, path_);
   if (!txn) return txn.error();
@@ -307,34 +243,11 @@ Result<std::map<std::string, double>> Db::test_durations(int window) {
   }
 }
 
-Result<std::optional<std::pair<int64_t, nlohmann::json>>> Db::last_run_with_paths(
-    const std::string& paths_key) {
-  // The expression and the command filter match the partial index runs_by_paths_key.
-  auto run = Statement::prepare(db_, path_,
-                                "SELECT id, summary_json FROM runs WHERE command = 'execute' "
-                                "AND json_extract(args_json, '$.paths_key') = ?1 "
-                                "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1");
-  if (!run) return run.error();
-  run->bind(1, paths_key);
-  auto row = run->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<std::pair<int64_t, nlohmann::json>>{};
-  auto summary = parse_json_column(*run, 1, path_);
-  if (!summary) return summary.error();
-  return std::optional(std::make_pair(run->int64(0), std::move(*summary)));
-}
-
-Result<nlohmann::json> Db::last_run_summary(const std::string& paths_key) {
-  auto run = last_run_with_paths(paths_key);
-  if (!run) return run.error();
-  return *run ? (*run)->second : nlohmann::json::object();
-}
-
 Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
-  auto run = last_run_with_paths(paths_key);
+  auto run = last_suite_run(paths_key);
   if (!run) return run.error();
   if (!*run) return std::vector<TestResultRow>{};
-  auto all = test_results_of_run((*run)->first);
+  auto all = test_results_of_run((*run)->id);
   if (!all) return all.error();
 
   std::vector<TestResultRow> tests;
@@ -430,6 +343,9 @@ Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& b
                                    "SELECT id, coalesce(run_id, 0), branch, taken_at, "
                                    "lines_covered, lines_total, branches_covered, branches_total "
                                    "FROM coverage_snapshots WHERE (?1 = '' OR branch = ?1) "
+                                   // Of a run still going or cut short, the coverage is partial.
+                                   "AND (run_id IS NULL OR run_id IN (SELECT id FROM runs WHERE "
+                                   "status IN ('success', 'failure', 'passed'))) "
                                    "ORDER BY id DESC LIMIT 1");
     if (!head) return head.error();
     head->bind(1, branch);

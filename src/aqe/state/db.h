@@ -16,17 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/state/runs.h"
 #include "aqe/util/result.h"
 
 namespace aqe::state {
-
-struct RunInfo {
-  std::string command;     // "execute", "generate", "security-scan", "quality-gate", ...
-  std::string branch;      // from CI variables or git; may be empty
-  std::string commit;      // may be empty
-  std::string started_at;  // ISO-8601 UTC
-  nlohmann::json args = nlohmann::json::object();
-};
 
 struct TestResultRow {
   std::string test_id;  // pytest node id, e.g. "tests/test_a.py::TestX::test_y[1]"
@@ -87,13 +80,19 @@ class Db {
   Result<int> schema_version();
   const std::filesystem::path& path() const { return path_; }
 
-  // started_at empty = now. Callers that want last_test_list() to find the run later put
-  // the key of its test selection in info.args["paths_key"] (a string).
+  // The runs table (runs.cc): typed records, the only writer and reader of the summary.
   Result<int64_t> begin_run(const RunInfo& info);
-  Status finish_run(int64_t run_id, int exit_code, const std::string& status, const nlohmann::json& summary);
-  // The latest finished run of `command` (optionally on `branch`): its id and summary.
-  Result<std::optional<std::pair<int64_t, nlohmann::json>>> latest_run(const std::string& command,
-                                                                       const std::string& branch = {});
+  // Ends the run with its status, exit code and typed summary (nullopt: none); `args`, unless
+  // null, replaces the arguments given at begin_run (a command learns some only as it runs).
+  Status finish_run(int64_t run_id, RunStatus status, int exit_code, const std::optional<RunSummary>& summary,
+                    const nlohmann::json& args = nullptr);
+  // The latest finished run of `command` (optionally on `branch`) that `filter` admits.
+  Result<std::optional<RunRecord>> latest_run(const std::string& command, const std::string& branch = {},
+                                              RunFilter filter = RunFilter::kFinished);
+  Result<std::optional<RunRecord>> run(int64_t run_id);
+  // The latest finished "execute" run whose args["paths_key"] equals `paths_key`: the run
+  // the stored test list and the scheduler's measurements of that suite come from.
+  Result<std::optional<RunRecord>> last_suite_run(const std::string& paths_key);
 
   // All rows in one transaction, which also updates the per-test duration summary.
   Status record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows);
@@ -106,14 +105,13 @@ class Db {
   // `paths_key`: one row per test id, in first-seen order, carrying its last attempt's
   // outcome. Empty when there is no such run.
   Result<std::vector<TestResultRow>> last_test_list(const std::string& paths_key);
-  // The summary of that same run (an empty object when there is none).
-  Result<nlohmann::json> last_run_summary(const std::string& paths_key);
   // Every row of a run, in insertion order.
   Result<std::vector<TestResultRow>> test_results_of_run(int64_t run_id);
   Status record_flake(const std::string& test_id);
   Result<std::map<std::string, int64_t>> flake_counts();
 
   Status record_coverage(const CoverageSnapshot& snap);
+  // The latest snapshot not tied to a run, or of a complete (success/failure) run.
   Result<std::optional<CoverageSnapshot>> latest_coverage(const std::string& branch = {});
 
   Status record_findings(int64_t run_id, const std::vector<FindingRow>& rows);
@@ -136,8 +134,6 @@ class Db {
 
  private:
   Db() = default;
-  // The latest finished "execute" run with args["paths_key"] == `paths_key`: id and summary.
-  Result<std::optional<std::pair<int64_t, nlohmann::json>>> last_run_with_paths(const std::string& paths_key);
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
 };

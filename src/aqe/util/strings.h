@@ -19,5 +19,9 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Text a project controls (test names, messages) made safe for a terminal line: control
+// bytes (ESC, CR, LF, ...) and DEL become \xNN, so they cannot move the cursor or start an
+// escape sequence. Other bytes, UTF-8 included, are kept.
+std::string printable(std::string_view s);
 
 }  // namespace aqe

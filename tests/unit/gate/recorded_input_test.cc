@@ -29,9 +29,13 @@ TEST_F(RecordedInput, LatestExecuteCoverageAndScan) {
   ASSERT_TRUE(db.ok()) << db.error().message;
   auto run = db->begin_run({"execute", "main", "abc", "", nlohmann::json::object()});
   ASSERT_TRUE(run.ok());
-  nlohmann::json summary = {{"tests_run", 10}, {"passed", 7},  {"failed", 1},
-                            {"errors", 0},     {"skipped", 1}, {"flaky", 1}};
-  ASSERT_TRUE(db->finish_run(*run, 1, "failure", summary).ok());
+  state::ExecuteSummary summary;
+  summary.tests_run = 10;
+  summary.passed = 7;
+  summary.failed = 1;
+  summary.skipped = 1;
+  summary.flaky = 1;
+  ASSERT_TRUE(db->finish_run(*run, state::RunStatus::kFailure, 1, summary).ok());
   state::CoverageSnapshot snap;
   snap.run_id = *run;
   snap.lines_covered = 15;
@@ -47,7 +51,7 @@ TEST_F(RecordedInput, LatestExecuteCoverageAndScan) {
   f.severity = "high";
   f.file = "src/auth/login.py";
   ASSERT_TRUE(db->record_findings(*scan, {f}).ok());
-  ASSERT_TRUE(db->finish_run(*scan, 1, "failure", nlohmann::json::object()).ok());
+  ASSERT_TRUE(db->finish_run(*scan, state::RunStatus::kFailure, 1, state::ScanSummary{}).ok());
 
   GateInputs in;
   ASSERT_TRUE(read_recorded_inputs(*db, dir_, in).ok());
@@ -70,7 +74,10 @@ TEST_F(RecordedInput, ExplicitInputsAreKept) {
   ASSERT_TRUE(db.ok());
   auto run = db->begin_run({"execute", "", "", "", nlohmann::json::object()});
   ASSERT_TRUE(run.ok());
-  ASSERT_TRUE(db->finish_run(*run, 0, "success", {{"tests_run", 1}, {"passed", 1}}).ok());
+  state::ExecuteSummary one;
+  one.tests_run = 1;
+  one.passed = 1;
+  ASSERT_TRUE(db->finish_run(*run, state::RunStatus::kSuccess, 0, one).ok());
   GateInputs in;
   in.tests = TestInput{"junit.xml", 3, 0, 0, 0, 0};
   ASSERT_TRUE(read_recorded_inputs(*db, dir_, in).ok());

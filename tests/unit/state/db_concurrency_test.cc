@@ -39,7 +39,7 @@ int write_runs_separately(const std::filesystem::path& state, int child, int run
     auto id = db->begin_run(RunInfo{"execute", "main", "", "", {{"child", child}}});
     if (!id) return 11;
     if (!db->record_test_results(*id, rows_for(child, r))) return 12;
-    if (!db->finish_run(*id, 0, "passed", {{"run", r}})) return 13;
+    if (!db->finish_run(*id, RunStatus::kSuccess, 0, std::nullopt, {{"run", r}})) return 13;
     if (r % 50 == 0 && !db->test_durations(5)) return 14;
   }
   return 0;
@@ -55,7 +55,7 @@ int write_runs_separately(const std::filesystem::path& state, int child, int run
         auto id = db->begin_run(RunInfo{"execute", "main", "", "", {{"batch", batch}}});
         if (!id) return id.error();
         if (auto w = db->record_test_results(*id, rows_for(0, r)); !w) return w;
-        if (auto f = db->finish_run(*id, 0, "passed", {}); !f) return f;
+        if (auto f = db->finish_run(*id, RunStatus::kSuccess, 0, std::nullopt); !f) return f;
       }
       return ok_status();
     });
@@ -185,7 +185,7 @@ TEST_F(DbConcurrencyTest, KilledWriterLeavesOnlyWholeTransactions) {
   auto more = db->begin_run(RunInfo{"execute", "main", "", "", {}});
   ASSERT_TRUE(more) << more.error().message;
   ASSERT_TRUE(db->record_test_results(*more, rows_for(1, 0)));
-  ASSERT_TRUE(db->finish_run(*more, 0, "passed", {}));
+  ASSERT_TRUE(db->finish_run(*more, RunStatus::kSuccess, 0, std::nullopt));
   EXPECT_EQ(scalar("SELECT count(*) FROM runs"), runs + 1);
 }
 

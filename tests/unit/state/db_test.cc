@@ -90,12 +90,20 @@ class DbTest : public ::testing::Test {
 
   int64_t finished_run(Db& db, const std::string& command, const std::string& branch,
                        nlohmann::json args = nlohmann::json::object(),
-                       const nlohmann::json& summary = nlohmann::json::object()) {
+                       const std::optional<RunSummary>& summary = std::nullopt,
+                       RunStatus status = RunStatus::kSuccess) {
     RunInfo info{command, branch, "abc123", "2026-01-01T00:00:00Z", std::move(args)};
     auto id = db.begin_run(info);
     EXPECT_TRUE(id);
-    EXPECT_TRUE(db.finish_run(*id, 0, "passed", summary));
+    EXPECT_TRUE(db.finish_run(*id, status, 0, summary));
     return *id;
+  }
+
+  static ExecuteSummary execute_summary(int64_t passed, double work_s = 0) {
+    ExecuteSummary s;
+    s.passed = passed;
+    s.work_s = work_s;
+    return s;
   }
 
   static TestResultRow test_row(const std::string& id, const std::string& outcome, double d,
@@ -129,7 +137,7 @@ TEST_F(DbTest, ReopenKeepsDataAndDoesNotMigrateTwice) {
   EXPECT_EQ(*db.schema_version(), Db::current_schema_version());
   auto latest = db.latest_run("execute");
   ASSERT_TRUE(latest && latest->has_value());
-  EXPECT_EQ((*latest)->first, id);
+  EXPECT_EQ((*latest)->id, id);
   EXPECT_EQ(raw_text("SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), "1");
 }
 
@@ -185,21 +193,27 @@ TEST_F(DbTest, RunsRoundTripAndLatestFiltersByCommandAndBranch) {
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
 
-  int64_t main1 = finished_run(db, "execute", "main", {}, {{"passed", 3}});
-  int64_t feat = finished_run(db, "execute", "feature", {}, {{"passed", 5}});
-  finished_run(db, "security-scan", "main", {}, {{"findings", 1}});
+  int64_t main1 = finished_run(db, "execute", "main", {}, execute_summary(3));
+  int64_t feat = finished_run(db, "execute", "feature", {}, execute_summary(5));
+  ScanSummary scan_summary;
+  scan_summary.high = 1;
+  finished_run(db, "security-scan", "main", {}, scan_summary);
   auto unfinished = db.begin_run(RunInfo{"execute", "main", "", "", {}});
   ASSERT_TRUE(unfinished);
 
   auto any = db.latest_run("execute");
   ASSERT_TRUE(any && any->has_value());
-  EXPECT_EQ((*any)->first, feat);
-  EXPECT_EQ((*any)->second["passed"], 5);
+  EXPECT_EQ((*any)->id, feat);
+  ASSERT_NE((*any)->as<ExecuteSummary>(), nullptr);
+  EXPECT_EQ((*any)->as<ExecuteSummary>()->passed, 5);
+  EXPECT_EQ((*any)->status, RunStatus::kSuccess);
+  EXPECT_EQ((*any)->commit, "abc123");
 
   auto on_main = db.latest_run("execute", "main");
   ASSERT_TRUE(on_main && on_main->has_value());
-  EXPECT_EQ((*on_main)->first, main1);
-  EXPECT_EQ((*on_main)->second, (nlohmann::json{{"passed", 3}}));
+  EXPECT_EQ((*on_main)->id, main1);
+  EXPECT_EQ((*on_main)->as<ExecuteSummary>()->passed, 3);
+  EXPECT_EQ((*on_main)->as<ScanSummary>(), nullptr);
 
   auto scan = db.latest_run("security-scan", "feature");
   ASSERT_TRUE(scan);
@@ -210,7 +224,7 @@ TEST_F(DbTest, RunsRoundTripAndLatestFiltersByCommandAndBranch) {
 
 TEST_F(DbTest, FinishingAnUnknownRunIsAnError) {
   Db db = open_ok();
-  auto s = db.finish_run(42, 0, "passed", {});
+  auto s = db.finish_run(42, RunStatus::kSuccess, 0, std::nullopt);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().code, "DB_ERROR");
 }
@@ -319,7 +333,7 @@ void record_mixed_history(Db& db, int runs, std::vector<int> order = {}) {
   }
   for (int r : order) {
     ASSERT_TRUE(db.record_test_results(ids[r], mixed_history_rows(r, rng)));
-    ASSERT_TRUE(db.finish_run(ids[r], 0, "passed", {}));
+    ASSERT_TRUE(db.finish_run(ids[r], RunStatus::kSuccess, 0, std::nullopt));
   }
 }
 
@@ -589,16 +603,63 @@ TEST_F(DbTest, LastTestListUsesLatestFinishedExecuteRunWithThatKey) {
   EXPECT_TRUE(db.last_test_list("nope")->empty());
 }
 
-TEST_F(DbTest, LastRunSummaryIsThatOfTheRunWithTheKey) {
+TEST_F(DbTest, LastSuiteRunIsThatOfTheRunWithTheKey) {
   Db db = open_ok();
-  EXPECT_EQ(*db.last_run_summary("tests"), nlohmann::json::object());
-  finished_run(db, "execute", "main", {{"paths_key", "tests"}}, {{"work_s", 1.0}});
-  finished_run(db, "execute", "main", {{"paths_key", "tests"}}, {{"work_s", 2.0}});
-  finished_run(db, "execute", "main", {{"paths_key", "tests/unit"}}, {{"work_s", 3.0}});
+  EXPECT_FALSE(db.last_suite_run("tests")->has_value());
+  finished_run(db, "execute", "main", {{"paths_key", "tests"}}, execute_summary(1, 1.0));
+  finished_run(db, "execute", "main", {{"paths_key", "tests"}}, execute_summary(1, 2.0));
+  finished_run(db, "execute", "main", {{"paths_key", "tests/unit"}}, execute_summary(1, 3.0));
   ASSERT_TRUE(db.begin_run(RunInfo{"execute", "main", "", "", {{"paths_key", "tests"}}}));
-  EXPECT_EQ(db.last_run_summary("tests")->value("work_s", 0.0), 2.0);
-  EXPECT_EQ(db.last_run_summary("tests/unit")->value("work_s", 0.0), 3.0);
-  EXPECT_EQ(*db.last_run_summary("nope"), nlohmann::json::object());
+  EXPECT_EQ((*db.last_suite_run("tests"))->as<ExecuteSummary>()->work_s, 2.0);
+  EXPECT_EQ((*db.last_suite_run("tests/unit"))->as<ExecuteSummary>()->work_s, 3.0);
+  EXPECT_FALSE(db.last_suite_run("nope")->has_value());
+}
+
+TEST_F(DbTest, FinishRunReplacesArgsWhenGiven) {
+  Db db = open_ok();
+  auto id = db.begin_run(RunInfo{"execute", "main", "", "", {{"asked", 1}}});
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(db.finish_run(*id, RunStatus::kFailure, 1, execute_summary(2), {{"paths_key", "t"}}));
+  auto run = db.run(*id);
+  ASSERT_TRUE(run && run->has_value());
+  EXPECT_EQ((*run)->args, (nlohmann::json{{"paths_key", "t"}}));
+  EXPECT_EQ((*run)->status, RunStatus::kFailure);
+  EXPECT_EQ((*run)->exit_code, 1);
+  EXPECT_TRUE(db.last_suite_run("t")->has_value());
+  auto kept = db.begin_run(RunInfo{"execute", "main", "", "", {{"asked", 2}}});
+  ASSERT_TRUE(db.finish_run(*kept, RunStatus::kSuccess, 0, std::nullopt));
+  EXPECT_EQ((*db.run(*kept))->args, (nlohmann::json{{"asked", 2}}));
+  EXPECT_FALSE((*db.run(*kept))->summary.has_value());
+}
+
+TEST_F(DbTest, JudgeableRunsLeaveOutErrorsButNotPartialRuns) {
+  Db db = open_ok();
+  int64_t complete = finished_run(db, "execute", "main", {}, execute_summary(4));
+  finished_run(db, "execute", "main", {}, std::nullopt, RunStatus::kError);
+  auto judged = db.latest_run("execute", "", RunFilter::kJudgeable);
+  ASSERT_TRUE(judged && judged->has_value());
+  EXPECT_EQ((*judged)->id, complete);
+  int64_t cut = finished_run(db, "execute", "main", {}, execute_summary(1), RunStatus::kInterrupted);
+  judged = db.latest_run("execute", "", RunFilter::kJudgeable);
+  EXPECT_EQ((*judged)->id, cut);
+  EXPECT_FALSE(is_complete((*judged)->status));
+}
+
+TEST_F(DbTest, CoverageOfPartialRunsIsNotTheLatest) {
+  Db db = open_ok();
+  int64_t complete = finished_run(db, "execute", "main");
+  CoverageSnapshot snap;
+  snap.run_id = complete;
+  snap.lines_covered = 1;
+  snap.lines_total = 2;
+  ASSERT_TRUE(db.record_coverage(snap));
+  int64_t cut = finished_run(db, "execute", "main", {}, std::nullopt, RunStatus::kTimeout);
+  snap.run_id = cut;
+  snap.lines_covered = 2;
+  ASSERT_TRUE(db.record_coverage(snap));
+  auto latest = db.latest_coverage();
+  ASSERT_TRUE(latest && latest->has_value());
+  EXPECT_EQ((*latest)->run_id, complete);
 }
 
 TEST_F(DbTest, FlakesCount) {
@@ -765,7 +826,7 @@ TEST_F(DbTest, WriteTransactionCommitsTogetherOrNotAtAll) {
     if (!run) return run.error();
     if (auto s = db.record_test_results(*run, {test_row("a", "passed", 1)}); !s) return s;
     if (auto c = db.latest_coverage(); !c) return c.error();
-    return db.finish_run(*run, 0, "passed", {});
+    return db.finish_run(*run, RunStatus::kSuccess, 0, std::nullopt);
   });
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(raw_text("SELECT count(*) FROM test_results"), "1");
