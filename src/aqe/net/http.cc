@@ -190,6 +190,12 @@ HttpResult send(const HttpRequest& request) {
   };
 
   for (int attempt = 1;; ++attempt) {
+    if (exec::interrupted()) {
+      HttpFailure stopped;
+      stopped.kind = FailureKind::kInterrupted;
+      stopped.message = "interrupted";
+      return finish(std::move(stopped), attempt - 1);
+    }
     std::optional<milliseconds> time_left;
     if (deadline) time_left = std::chrono::duration_cast<milliseconds>(*deadline - steady_clock::now());
     HttpResult result = perform_attempt(request, time_left);

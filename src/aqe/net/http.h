@@ -10,6 +10,7 @@
 //   values of Authorization / x-api-key / other secret headers, nor the URL's query or userinfo.
 // - When aqe is interrupted (exec::interrupted()), a transfer or a backoff wait stops within
 //   moments and the call fails with kInterrupted.
+// - Redirects are not followed: a 3xx is a kPermanent failure, its Location in the headers.
 // - Thread-safe: send() may run on several threads at once; libcurl is initialised once.
 #pragma once
 
@@ -160,6 +161,7 @@ class HttpResult {
   HttpResponse* operator->() { return &value(); }
   const HttpResponse* operator->() const { return &value(); }
   const HttpFailure& failure() const { return std::get<1>(v_); }
+  HttpFailure& failure() { return std::get<1>(v_); }
 
  private:
   std::variant<HttpResponse, HttpFailure> v_;

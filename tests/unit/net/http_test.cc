@@ -213,6 +213,26 @@ TEST(Http, ThrottlingWaitsOnTheLongerBase) {
   EXPECT_LT(rec.sleeps[1], 201ms);  // transient: ~100 ms * 2^1
 }
 
+TEST(Http, BackoffBetweenAttemptsIsFullJitterOnACappedExponential) {
+  TestHttpServer server({{500, {}, ""}});
+  Recorded rec;
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  auto req = fast_request(server.url(), rec);
+  req.retry.random = [&] { return uniform(rng); };
+  req.retry.max_attempts = 8;
+  req.retry.base_delay = 100ms;
+  req.retry.max_delay = 2s;
+  auto r = send(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure().attempts, 8);
+  ASSERT_EQ(rec.sleeps.size(), 7u);
+  for (size_t n = 0; n < rec.sleeps.size(); ++n) {
+    EXPECT_GE(rec.sleeps[n], 0ms);
+    EXPECT_LE(rec.sleeps[n], std::min<milliseconds>(2s, 100ms * (1 << n))) << "retry " << n;
+  }
+}
+
 TEST(Http, ConnectionRefusedIsTransientAndRetried) {
   const RefusingPort port;
   Recorded rec;
