@@ -100,6 +100,13 @@ std::string display_url(const std::string& url) {
   return shown;
 }
 
+HttpFailure interrupted_failure(std::string message) {
+  HttpFailure f;
+  f.kind = FailureKind::kInterrupted;
+  f.message = std::move(message);
+  return f;
+}
+
 std::string attempts_text(int attempts) {
   return std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
 }
@@ -190,12 +197,7 @@ HttpResult send(const HttpRequest& request) {
   };
 
   for (int attempt = 1;; ++attempt) {
-    if (exec::interrupted()) {
-      HttpFailure stopped;
-      stopped.kind = FailureKind::kInterrupted;
-      stopped.message = "interrupted";
-      return finish(std::move(stopped), attempt - 1);
-    }
+    if (exec::interrupted()) return finish(interrupted_failure("interrupted"), attempt - 1);
     std::optional<milliseconds> time_left;
     if (deadline) time_left = std::chrono::duration_cast<milliseconds>(*deadline - steady_clock::now());
     HttpResult result = perform_attempt(request, time_left);
@@ -203,23 +205,22 @@ HttpResult send(const HttpRequest& request) {
       result->attempts = attempt;
       return result;
     }
-    const HttpFailure& f = result.failure();
-    if (!is_retryable(f.kind) || attempt >= max_attempts) return finish(f, attempt);
+    HttpFailure& f = result.failure();
+    if (!is_retryable(f.kind) || attempt >= max_attempts) return finish(std::move(f), attempt);
     const auto delay = next_delay(policy, f, attempt - 1);
-    if (!delay)
-      return finish(f, attempt,
-                    "Retry-After exceeds " + std::to_string(policy.max_retry_after.count()) + " s");
-    if (deadline && steady_clock::now() + *delay >= *deadline)
-      return finish(f, attempt, "total timeout reached");
+    if (!delay) {
+      const std::string why = "Retry-After exceeds " + std::to_string(policy.max_retry_after.count()) + " s";
+      return finish(std::move(f), attempt, why);
+    }
+    if (deadline && steady_clock::now() + *delay >= *deadline) {
+      return finish(std::move(f), attempt, "total timeout reached");
+    }
     if (policy.on_retry) {
       policy.on_retry(RetryNotice{attempt, *delay, f.status, redact(prefix + f.message, secrets)});
     }
     const bool slept = policy.sleep ? policy.sleep(*delay) : interruptible_sleep(*delay);
     if (!slept || exec::interrupted()) {
-      HttpFailure stopped;
-      stopped.kind = FailureKind::kInterrupted;
-      stopped.message = "interrupted while waiting to retry after " + f.message;
-      return finish(std::move(stopped), attempt);
+      return finish(interrupted_failure("interrupted while waiting to retry after " + f.message), attempt);
     }
   }
 }

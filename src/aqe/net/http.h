@@ -54,7 +54,8 @@ struct HttpTimeouts {
   // Fails a transfer that moves no byte for this long (libcurl's low-speed limit of 1 byte/s),
   // including the wait for the first response byte. Whole seconds: libcurl's granularity.
   std::chrono::seconds stall{30};
-  // The whole call: every attempt and every backoff wait between them. nullopt = no limit.
+  // The whole call: every attempt and every backoff wait between them. nullopt = no limit. When
+  // it ends the retries, the failure keeps the last attempt's kind (e.g. transient for a 503).
   std::optional<std::chrono::milliseconds> total;
 };
 

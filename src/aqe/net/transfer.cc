@@ -320,23 +320,15 @@ CURLcode run_transfer(CURL* easy, Transfer& t) {
   return CURLE_OK;
 }
 
-}  // namespace
-
-void ensure_curl_initialized() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// POST and PUT always carry a body (maybe empty, then Content-Length: 0); others when given one.
+bool sends_body(const HttpRequest& request) {
+  return !request.upload_from.empty() || !request.body.empty() || request.method == Method::kPost ||
+         request.method == Method::kPut;
 }
 
-HttpResult perform_attempt(const HttpRequest& request, std::optional<std::chrono::milliseconds> time_left) {
-  ensure_curl_initialized();
-  Transfer t;
-  t.request = &request;
-  const Easy easy(curl_easy_init());
-  if (!easy) return failure(FailureKind::kPermanent, "cannot initialise libcurl");
-  CURL* h = easy.get();
-  t.easy = h;
-
-  char curl_error[CURL_ERROR_SIZE] = "";
+void set_transfer_options(Transfer& t, char* curl_error, std::optional<std::chrono::milliseconds> time_left) {
+  CURL* h = t.easy;
+  const HttpRequest& request = *t.request;
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM around DNS lookups
@@ -356,12 +348,13 @@ HttpResult perform_attempt(const HttpRequest& request, std::optional<std::chrono
   curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+}
 
-  const bool has_file = !request.upload_from.empty();
-  const bool has_body =
-      has_file || !request.body.empty() || request.method == Method::kPost || request.method == Method::kPut;
-  if (has_file) {
-    if (auto f = open_upload(t)) return *f;
+std::optional<HttpFailure> set_body(Transfer& t, bool has_body) {
+  CURL* h = t.easy;
+  const HttpRequest& request = *t.request;
+  if (!request.upload_from.empty()) {
+    if (auto f = open_upload(t)) return f;
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, t.upload_size);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
@@ -373,33 +366,32 @@ HttpResult perform_attempt(const HttpRequest& request, std::optional<std::chrono
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
-  set_method(h, request.method, has_file, has_body);
-  const Slist headers = build_headers(request, has_body);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  return std::nullopt;
+}
 
-  std::string sigv4_scope;
-  if (request.sigv4) {
-    sigv4_scope = "aws:amz:" + request.sigv4->region + ":" + request.sigv4->service;
-    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4_scope.c_str());
-    curl_easy_setopt(h, CURLOPT_USERNAME, request.sigv4->access_key_id.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, request.sigv4->secret_access_key.c_str());
-  }
+// libcurl copies string options, so the scope string need not outlive this call.
+void set_sigv4(CURL* h, const AwsSigV4& sigv4) {
+  const std::string scope = "aws:amz:" + sigv4.region + ":" + sigv4.service;
+  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, scope.c_str());
+  curl_easy_setopt(h, CURLOPT_USERNAME, sigv4.access_key_id.c_str());
+  curl_easy_setopt(h, CURLOPT_PASSWORD, sigv4.secret_access_key.c_str());
+}
 
-  const CURLcode code = run_transfer(h, t);
+// What the attempt came to: our own reasons to stop first, then libcurl's, then the status.
+HttpResult outcome(Transfer& t, CURLcode code, const char* curl_error) {
   if (t.interrupted || (code == CURLE_ABORTED_BY_CALLBACK && t.local_error.empty())) {
     return failure(FailureKind::kInterrupted, "interrupted");
   }
   if (t.too_large) {
     return failure(FailureKind::kPermanent,
-                   "response body exceeds " + std::to_string(request.max_body_bytes) + " bytes");
+                   "response body exceeds " + std::to_string(t.request->max_body_bytes) + " bytes");
   }
   if (!t.local_error.empty()) return failure(FailureKind::kPermanent, t.local_error);
   if (code != CURLE_OK) {
     return failure(classify_curl(code), *curl_error ? std::string(curl_error) : curl_easy_strerror(code));
   }
-
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
     HttpFailure f = failure(classify_status(status, t.body), "HTTP " + std::to_string(status));
     f.status = status;
@@ -407,7 +399,7 @@ HttpResult perform_attempt(const HttpRequest& request, std::optional<std::chrono
     f.body = std::move(t.body);
     return f;
   }
-  if (!request.download_to.empty() && !t.commit_download()) {
+  if (!t.request->download_to.empty() && !t.commit_download()) {
     return failure(FailureKind::kPermanent, t.local_error);
   }
   HttpResponse response;
@@ -415,6 +407,32 @@ HttpResult perform_attempt(const HttpRequest& request, std::optional<std::chrono
   response.headers = std::move(t.headers);
   response.body = std::move(t.body);
   return response;
+}
+
+}  // namespace
+
+void ensure_curl_initialized() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+HttpResult perform_attempt(const HttpRequest& request, std::optional<std::chrono::milliseconds> time_left) {
+  ensure_curl_initialized();
+  Transfer t;
+  t.request = &request;
+  const Easy easy(curl_easy_init());
+  if (!easy) return failure(FailureKind::kPermanent, "cannot initialise libcurl");
+  t.easy = easy.get();
+  char curl_error[CURL_ERROR_SIZE] = "";
+  set_transfer_options(t, curl_error, time_left);
+  const bool has_body = sends_body(request);
+  if (auto f = set_body(t, has_body)) return *f;
+  set_method(t.easy, request.method, !request.upload_from.empty(), has_body);
+  const Slist headers = build_headers(request, has_body);
+  curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, headers.get());
+  if (request.sigv4) set_sigv4(t.easy, *request.sigv4);
+  const CURLcode code = run_transfer(t.easy, t);
+  return outcome(t, code, curl_error);
 }
 
 }  // namespace aqe::net
