@@ -51,8 +51,10 @@ class HttpHeaders {
 
 struct HttpTimeouts {
   std::chrono::milliseconds connect{10'000};  // TCP + TLS handshake, per attempt
-  // Fails a transfer that moves no byte for this long (libcurl's low-speed limit of 1 byte/s),
-  // including the wait for the first response byte. Whole seconds: libcurl's granularity.
+  // Fails an attempt that moves no byte for this long once connected, including the wait for
+  // the first response byte (checked about once a second; libcurl's low-speed limit of 1 byte/s
+  // over this time backs it up). A model API's non-streamed answer can take minutes to start:
+  // its caller sets this accordingly.
   std::chrono::seconds stall{30};
   // The whole call: every attempt and every backoff wait between them. nullopt = no limit. When
   // it ends the retries, the failure keeps the last attempt's kind (e.g. transient for a 503).

@@ -69,10 +69,15 @@ struct Transfer {
   int download_fd = -1;
   std::string download_tmp;
 
+  // For the stall check: bytes moved so far, and when that last changed.
+  curl_off_t moved = 0;
+  std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
+
   // Why the transfer stopped on our side rather than libcurl's.
   std::string local_error;
   bool too_large = false;
   bool interrupted = false;
+  bool stalled = false;
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -197,13 +202,28 @@ int on_seek(void* user, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-// libcurl calls this often while bytes move and about once a second when idle; the poll loop in
-// perform_attempt() covers the idle waits, this covers a long run inside curl_multi_perform().
-int on_progress(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
-                curl_off_t /*ulnow*/) {
+// libcurl calls this often while bytes move and about once a second when idle. It stops the
+// transfer on interrupt (the poll loop in run_transfer() covers idle waits, this a long run
+// inside curl_multi_perform()) and when no byte has moved for the stall limit: libcurl's own
+// low-speed check averages over several seconds, so a burst then silence trips it late.
+int on_progress(void* user, curl_off_t /*dltotal*/, curl_off_t dlnow, curl_off_t /*ultotal*/,
+                curl_off_t ulnow) {
   auto& t = *static_cast<Transfer*>(user);
-  if (!exec::interrupted()) return 0;
-  t.interrupted = true;
+  if (exec::interrupted()) {
+    t.interrupted = true;
+    return 1;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  curl_off_t pretransfer = 0;
+  curl_easy_getinfo(t.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+  // Until connected (and TLS is up) the connect timeout governs, not the stall limit.
+  if (pretransfer == 0 || dlnow + ulnow != t.moved) {
+    t.moved = dlnow + ulnow;
+    t.last_progress = now;
+    return 0;
+  }
+  if (now - t.last_progress < t.request->timeouts.stall) return 0;
+  t.stalled = true;
   return 1;
 }
 
@@ -335,6 +355,7 @@ void set_transfer_options(Transfer& t, char* curl_error, std::optional<std::chro
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "aqe/" AQE_VERSION);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeouts.connect.count()));
+  // A backstop for the exact stall check in on_progress().
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(std::max<long long>(1, request.timeouts.stall.count())));
@@ -379,8 +400,12 @@ void set_sigv4(CURL* h, const AwsSigV4& sigv4) {
 
 // What the attempt came to: our own reasons to stop first, then libcurl's, then the status.
 HttpResult outcome(Transfer& t, CURLcode code, const char* curl_error) {
-  if (t.interrupted || (code == CURLE_ABORTED_BY_CALLBACK && t.local_error.empty())) {
+  if (t.interrupted) {
     return failure(FailureKind::kInterrupted, "interrupted");
+  }
+  if (t.stalled) {
+    return failure(FailureKind::kTimeout,
+                   "no progress for " + std::to_string(t.request->timeouts.stall.count()) + " s");
   }
   if (t.too_large) {
     return failure(FailureKind::kPermanent,

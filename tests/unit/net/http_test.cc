@@ -365,6 +365,50 @@ TEST(Http, FailedDownloadLeavesNoFileAndKeepsTheErrorBody) {
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
 
+TEST(Http, BrokenOffDownloadIsRetriedAndLeavesNoPartialFile) {
+  const TempDir dir;
+  const std::string content = random_bytes(256 * 1024, 3);
+  ScriptedResponse cut{200, {}, content};
+  cut.cut_body_at = 1000;
+  {
+    TestHttpServer server({cut});
+    Recorded rec;
+    auto req = fast_request(server.url("/obj"), rec);
+    req.download_to = dir.path() / "obj.bin";
+    auto r = send(req);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.failure().kind, FailureKind::kTransient) << r.failure().message;
+    EXPECT_EQ(r.failure().attempts, 3);
+    EXPECT_TRUE(fs::is_empty(dir.path()));  // neither the file nor a temp file
+  }
+  {
+    TestHttpServer server({cut, {200, {}, content}});
+    Recorded rec;
+    auto req = fast_request(server.url("/obj"), rec);
+    req.download_to = dir.path() / "obj.bin";
+    auto r = send(req);
+    ASSERT_TRUE(r.ok()) << describe(r);
+    EXPECT_EQ(r->attempts, 2);
+    EXPECT_TRUE(read_file(req.download_to).value() == content);
+  }
+}
+
+TEST(Http, StallInTheMiddleOfABodyTimesOut) {
+  ScriptedResponse response{200, {}, std::string(100'000, 'b')};
+  response.cut_body_at = 10;
+  response.stall = true;
+  TestHttpServer server({response});
+  Recorded rec;
+  auto req = fast_request(server.url(), rec);
+  req.timeouts.stall = 1s;
+  req.retry.max_attempts = 1;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = send(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure().kind, FailureKind::kTimeout) << r.failure().message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+}
+
 TEST(Http, EmptyDownloadCreatesAnEmptyFile) {
   const TempDir dir;
   TestHttpServer server({{200, {}, ""}});

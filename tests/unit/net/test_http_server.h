@@ -26,10 +26,18 @@
 namespace aqe::testing {
 
 struct ScriptedResponse {
+  ScriptedResponse() = default;
+  ScriptedResponse(int status_code, std::vector<std::pair<std::string, std::string>> response_headers = {},
+                   std::string response_body = {})
+      : status(status_code), headers(std::move(response_headers)), body(std::move(response_body)) {}
+
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  bool stall = false;  // read the request, then send nothing until the client gives up
+  bool stall = false;  // after what is sent (nothing, unless cut_body_at), wait for the client to give up
+  // Sends the head (with the full Content-Length) and only this many body bytes, then closes
+  // (or stalls): a transfer broken off midway.
+  std::optional<size_t> cut_body_at;
 };
 
 struct ReceivedRequest {
@@ -179,17 +187,18 @@ class TestHttpServer {
       response = script_[std::min(received_.size(), script_.size() - 1)];
       received_.push_back(std::move(req));
     }
+    if (!response.stall || response.cut_body_at) {
+      std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
+      for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
+      out += "Content-Length: " + std::to_string(response.body.size()) + "\r\nConnection: close\r\n\r\n";
+      if (!head) out += response.body.substr(0, response.cut_body_at.value_or(response.body.size()));
+      send_all(fd, out);
+    }
     if (response.stall) {
       std::string ignored;
       while (read_more(fd, ignored)) {
       }
-      return;
     }
-    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n";
-    for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
-    out += "Content-Length: " + std::to_string(response.body.size()) + "\r\nConnection: close\r\n\r\n";
-    if (!head) out += response.body;
-    send_all(fd, out);
   }
 
   static ReceivedRequest parse_head(std::string_view head) {
