@@ -49,7 +49,8 @@ class MultiAttachment {
   CURL* easy_;
 };
 
-std::string errno_text() { return std::strerror(errno); }
+// Callers read errno into `err` before building `what`: its allocations may clobber errno.
+std::string with_errno(const std::string& what, int err) { return what + ": " + std::strerror(err); }
 
 // What the libcurl callbacks share during one attempt. Owns the upload descriptor and the
 // download's temp file, which is removed unless commit_download() renamed it into place.
@@ -95,7 +96,8 @@ struct Transfer {
     download_tmp = path.string() + ".part.XXXXXX";
     download_fd = ::mkostemp(download_tmp.data(), O_CLOEXEC);
     if (download_fd < 0) {
-      local_error = "cannot create " + download_tmp + ": " + errno_text();
+      const int err = errno;
+      local_error = with_errno("cannot create " + download_tmp, err);
       download_tmp.clear();
       return false;
     }
@@ -108,7 +110,8 @@ struct Transfer {
       const ssize_t n = ::write(download_fd, data, len);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
-        local_error = "cannot write " + request->download_to.string() + ": " + errno_text();
+        const int err = errno;
+        local_error = with_errno("cannot write " + request->download_to.string(), err);
         return false;
       }
       data += n;
@@ -122,12 +125,16 @@ struct Transfer {
     if (download_fd < 0 && !open_download()) return false;
     const int fd = download_fd;
     download_fd = -1;
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-      local_error = "cannot write " + request->download_to.string() + ": " + errno_text();
+    // Closed whether or not fsync worked; the first error is the one reported.
+    int err = ::fsync(fd) == 0 ? 0 : errno;
+    if (::close(fd) != 0 && err == 0) err = errno;
+    if (err != 0) {
+      local_error = with_errno("cannot write " + request->download_to.string(), err);
       return false;
     }
     if (::rename(download_tmp.c_str(), request->download_to.c_str()) != 0) {
-      local_error = "cannot rename to " + request->download_to.string() + ": " + errno_text();
+      err = errno;
+      local_error = with_errno("cannot rename to " + request->download_to.string(), err);
       return false;
     }
     download_tmp.clear();
@@ -181,7 +188,8 @@ size_t on_read(char* buffer, size_t size, size_t count, void* user) {
     const ssize_t n = ::read(t.upload_fd, buffer, size * count);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      t.local_error = "cannot read " + t.request->upload_from.string() + ": " + errno_text();
+      const int err = errno;
+      t.local_error = with_errno("cannot read " + t.request->upload_from.string(), err);
       return CURL_READFUNC_ABORT;
     }
     if (n == 0 && t.uploaded < t.upload_size) {
@@ -294,7 +302,8 @@ std::optional<HttpFailure> open_upload(Transfer& t) {
   t.upload_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (t.upload_fd < 0 || ::fstat(t.upload_fd, &st) != 0) {
-    return failure(FailureKind::kPermanent, "cannot read " + path.string() + ": " + errno_text());
+    const int err = errno;
+    return failure(FailureKind::kPermanent, with_errno("cannot read " + path.string(), err));
   }
   t.upload_size = st.st_size;
   return std::nullopt;
