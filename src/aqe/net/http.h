@@ -12,6 +12,14 @@
 //   moments and the call fails with kInterrupted.
 // - Redirects are not followed: a 3xx is a kPermanent failure, its Location in the headers.
 // - Thread-safe: send() may run on several threads at once; libcurl is initialised once.
+//
+// Example, an S3 download whose failure becomes the command's exit code:
+//   net::HttpRequest req;
+//   req.url = "https://my-bucket.s3.eu-west-1.amazonaws.com/runs/42.json.zst";
+//   req.download_to = cache_dir / "42.json.zst";
+//   req.sigv4 = net::AwsSigV4{key_id, secret, session_token, "eu-west-1", "s3"};
+//   req.timeouts.total = std::chrono::minutes(2);
+//   if (auto r = net::send(req); !r) return net::to_error(r.failure());  // exit 4 when transient
 #pragma once
 
 #include <chrono>
@@ -50,7 +58,7 @@ class HttpHeaders {
 };
 
 struct HttpTimeouts {
-  std::chrono::milliseconds connect{10'000};  // TCP + TLS handshake, per attempt
+  std::chrono::milliseconds connect{10'000};  // DNS, TCP and TLS handshake, per attempt
   // Fails an attempt that moves no byte for this long once connected, including the wait for
   // the first response byte (checked about once a second; libcurl's low-speed limit of 1 byte/s
   // over this time backs it up). A model API's non-streamed answer can take minutes to start:
