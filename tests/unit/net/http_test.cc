@@ -625,6 +625,25 @@ TEST(Http, InterruptAbortsABackoffWait) {
   EXPECT_EQ(kind, static_cast<int>(FailureKind::kInterrupted));
 }
 
+TEST(Http, NoAttemptStartsOnceInterrupted) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    exec::install_interrupt_handlers();
+    raise(SIGINT);
+    TestHttpServer server({{200, {}, "ok"}});
+    HttpRequest req;
+    req.url = server.url();
+    auto r = send(req);
+    if (r.ok() || server.request_count() != 0) _exit(10);
+    _exit(static_cast<int>(r.failure().kind));
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), static_cast<int>(FailureKind::kInterrupted));
+}
+
 TEST(Http, ConcurrentSendsFromThreads) {
   TestHttpServer server({{200, {}, "ok"}});
   std::vector<std::thread> threads;
