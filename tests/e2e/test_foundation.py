@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import SYSTEM_PYTHON, _aqe_bin
 
 PYENV_PYTHON_HINT = "python3"
@@ -24,7 +26,9 @@ def processes_with_marker(marker):
     return [l for l in out.splitlines() if marker in l and "ps -eo" not in l]
 
 
-def test_sigint_ends_child_tree_and_exits_130(aqe, project):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT],
+                         ids=lambda s: s.name)
+def test_signal_ends_child_tree_and_exits_130(aqe, project, sig):
     marker = f"aqe-e2e-sleeper-{os.getpid()}-{time.monotonic_ns()}"
     write_suite(project, f"""
 import subprocess, time
@@ -42,7 +46,7 @@ def test_hangs():
         while time.monotonic() < deadline and not processes_with_marker(f"sleep 300; : {marker}"):
             time.sleep(0.2)
         assert processes_with_marker(f"sleep 300; : {marker}"), "test never started"
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         out, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
@@ -54,10 +58,10 @@ def test_hangs():
     while time.monotonic() < deadline and processes_with_marker(marker):
         time.sleep(0.3)
     assert not processes_with_marker(marker), "a child process outlived aqe"
-    # The state DB stays valid after the interrupt.
-    db = project / ".aqe" / "aqe.db"
-    if db.exists():
-        assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The state DB stays valid after the interrupt, and the run is recorded as interrupted.
+    con = sqlite3.connect(project / ".aqe" / "aqe.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT status, exit_code FROM runs").fetchall() == [("interrupted", 130)]
 
 
 def test_two_concurrent_runs_both_record(aqe, project):

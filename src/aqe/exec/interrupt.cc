@@ -1,4 +1,5 @@
-// SIGINT/SIGTERM set a flag and write a byte to a self-pipe, the only async-signal-safe way to
+// SIGINT/SIGTERM (and SIGHUP, SIGQUIT: a closed terminal or a CI runner's quit must clean up
+// the same way) set a flag and write a byte to a self-pipe, the only async-signal-safe way to
 // wake a poll() in any thread. The byte stays in the pipe, so every later poll() wakes too
 // until clear_interrupted().
 #include <fcntl.h>
@@ -49,8 +50,7 @@ void install_interrupt_handlers() {
   sa.sa_handler = on_interrupt_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaction(sig, &sa, nullptr);
 }
 
 bool interrupted() { return g_interrupted.load(); }
