@@ -88,7 +88,7 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
   return h;
 }
 
-int auto_workers(const ExecuteOptions& o, const History& h) {
+int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings) {
   WorkerCountInput in;
   in.cores = o.cores > 0 ? o.cores : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   in.requested = o.workers;
@@ -109,7 +109,13 @@ int auto_workers(const ExecuteOptions& o, const History& h) {
   const double share = static_cast<double>(h.shards) / (o.shard && o.shard->second > 0 ? o.shard->second : 1);
   in.total_estimate_s *= share;
   in.work_s *= share;
-  return choose_worker_count(in);
+  const int chosen = choose_worker_count(in);
+  if (o.workers > chosen) {
+    warnings.push_back("--workers " + std::to_string(o.workers) + " capped at " + std::to_string(chosen) +
+                       " (at most " + std::to_string(kMaxWorkersPerCore) +
+                       " per core and one per test of the last run)");
+  }
+  return chosen;
 }
 
 void tally(ExecuteReport& r, const std::vector<JunitCase>& finals, const std::set<std::string>& flaky) {
@@ -220,7 +226,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   pass.work_dir = work_dir;
   pass.paths = o.paths;
   pass.extra_args = o.pytest_args;
-  pass.workers = auto_workers(o, h);
+  pass.workers = auto_workers(o, h, r.warnings);
   pass.shard = o.shard;
   pass.durations = h.durations;
   pass.fail_fast = o.fail_fast;

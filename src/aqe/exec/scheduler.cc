@@ -131,9 +131,15 @@ CollectionSplit split_collection(const std::vector<TestItem>& tests,
   return out;
 }
 
+int max_worker_count(const WorkerCountInput& in) {
+  int cap = kMaxWorkersPerCore * std::max(1, in.cores);
+  if (in.test_count > 0) cap = std::min<int>(cap, static_cast<int>(std::min<size_t>(in.test_count, 1 << 20)));
+  return std::max(1, cap);
+}
+
 int choose_worker_count(const WorkerCountInput& in) {
   const int cores = std::max(1, in.cores);
-  if (in.requested > 0) return in.requested;
+  if (in.requested > 0) return std::min(in.requested, max_worker_count(in));
   if (!in.parallel) return 1;
   if (!in.durations_known) return in.test_count > 0 && in.test_count < 50 ? 1 : cores;
   if (in.start_s > 0 && in.work_s > 0) {

@@ -63,6 +63,10 @@ struct CollectionSplit {
 CollectionSplit split_collection(const std::vector<TestItem>& tests,
                                  const std::map<std::string, double>& durations, int workers);
 
+// A forced worker count (--workers N) is capped at this many per core and at the number of
+// tests the last run collected: 100,000 interpreters would exhaust the machine, not speed it up.
+inline constexpr int kMaxWorkersPerCore = 8;
+
 struct WorkerCountInput {
   double total_estimate_s = 0;   // sum of per-test estimates (run phase only)
   bool durations_known = false;  // false on a first run
@@ -81,5 +85,7 @@ struct WorkerCountInput {
 // worker pays off when W > S. At most one per core. Without those measurements: one process
 // when the stored test time is short compared with a worker's start-up.
 int choose_worker_count(const WorkerCountInput& in);
+// The most workers a run may start (see kMaxWorkersPerCore).
+int max_worker_count(const WorkerCountInput& in);
 
 }  // namespace aqe::exec

@@ -18,6 +18,20 @@ namespace {
 
 std::string or_now(const std::string& iso) { return iso.empty() ? iso8601_now() : iso; }
 
+// A failure message is kept for display and flakiness, not as the record of the failure (the
+// JUnit file has the whole text): a 10 MB message must not make a 20 MB database.
+constexpr size_t kMaxStoredMessageBytes = 64 * 1024;
+
+std::string_view capped_message(std::string_view m, std::string& buffer) {
+  if (m.size() <= kMaxStoredMessageBytes) return m;
+  size_t cut = kMaxStoredMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(m[cut]) & 0xC0) == 0x80) --cut;  // a whole UTF-8 character
+  buffer.assign(m.substr(0, cut));
+  buffer +=
+      "\n[... " + std::to_string(m.size() - cut) + " more bytes; the whole message is in the JUnit file]";
+  return buffer;
+}
+
 double median_of(std::vector<double>& values) {
   std::sort(values.begin(), values.end());
   size_t n = values.size();
@@ -210,10 +224,14 @@ Status Db::record_test_results(int64_t run_id, const std::vector<TestResultRow>&
   if (!stmt) return stmt.error();
   auto durations = DurationSummaryWriter::prepare(db_, path_, run_id);
   if (!durations) return durations.error();
+  std::string buffer;
   for (const auto& r : rows) {
     stmt->reset();
     stmt->bind(1, run_id).bind(2, r.test_id).bind(3, r.file).bind(4, r.outcome);
-    stmt->bind(5, r.duration_s).bind(6, r.attempt).bind(7, r.message).bind(8, r.worker);
+    stmt->bind(5, r.duration_s)
+        .bind(6, r.attempt)
+        .bind(7, capped_message(r.message, buffer))
+        .bind(8, r.worker);
     if (auto s = stmt->run(); !s) return s;
     if (counts_as_duration(r.attempt, r.outcome)) {
       if (auto s = durations->add(r.test_id, r.duration_s); !s) return s;

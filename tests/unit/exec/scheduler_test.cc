@@ -137,6 +137,9 @@ TEST(ChooseWorkerCount, Cases) {
            {mk(3.0, true, 1400, 1.0, 8, 0, true), 3, "capped by start-up cost"},
            {mk(0, false, 0, 0, 4, 0, true), 4, "first run: all cores"},
            {mk(0, false, 20, 0, 4, 0, true), 1, "first run, tiny stored list"},
+           {mk(0, false, 0, 0, 2, 100000, false), 16, "--workers 100000: 8 per core"},
+           {mk(1, true, 4, 0.4, 2, 100000, false), 4, "--workers 100000: no more than the tests"},
+           {mk(1, true, 4, 0.4, 2, 3, false), 3, "--workers 3 on 4 tests"},
        }) {
     EXPECT_EQ(choose_worker_count(c.in), c.want) << c.why;
   }

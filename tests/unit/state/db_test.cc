@@ -835,3 +835,34 @@ TEST_F(DbTest, WriteTransactionCommitsTogetherOrNotAtAll) {
 
 }  // namespace
 }  // namespace aqe::state
+
+namespace aqe::state {
+namespace {
+
+TEST(DbMessages, LongFailureMessagesAreCappedOnAWholeCharacter) {
+  aqe::testing::TempDir tmp{"aqe-state-msg"};
+  auto db = Db::open(tmp.path() / ".aqe");
+  ASSERT_TRUE(db);
+  auto run = db->begin_run(RunInfo{"execute", "main", "", "", {}});
+  ASSERT_TRUE(run);
+  // 'é' is two bytes: a cut in the middle of one must back up to keep the text UTF-8.
+  std::string long_message = "x" + std::string(10 * 1024 * 1024, 'a');
+  std::string accents;
+  for (int i = 0; i < 40000; ++i) accents += "\xc3\xa9";
+  ASSERT_TRUE(db->record_test_results(*run, {TestResultRow{"t::a", "t.py", "failed", 1, 1, long_message, 0},
+                                             TestResultRow{"t::b", "t.py", "failed", 1, 1, accents, 0},
+                                             TestResultRow{"t::c", "t.py", "failed", 1, 1, "short", 0}}));
+  auto rows = db->test_results_of_run(*run);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_LT((*rows)[0].message.size(), 70u * 1024);
+  EXPECT_NE((*rows)[0].message.find("more bytes; the whole message is in the JUnit file"), std::string::npos);
+  const std::string& b = (*rows)[1].message;
+  const size_t kept = b.find('\n');
+  ASSERT_NE(kept, std::string::npos);
+  EXPECT_EQ(kept % 2, 0u) << "cut inside a character";
+  EXPECT_EQ((*rows)[2].message, "short");
+}
+
+}  // namespace
+}  // namespace aqe::state
