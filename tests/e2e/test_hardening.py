@@ -49,3 +49,45 @@ def test_state_dir_elsewhere_also_holds_the_run_files(aqe, project, tmp_path):
     assert code == 0, err
     assert doc["data"]["junit_xml"].startswith(str(state / "runs"))
     assert not (project / ".aqe").exists()
+
+
+def command_lines_outside_fence(stdout):
+    """Lines the GitHub runner would read as workflow commands: it splits on CR and LF and
+    ignores everything between ::stop-commands::TOKEN and ::TOKEN::."""
+    active, token, seen = [], None, []
+    for line in stdout.replace("\r", "\n").split("\n"):
+        if token:
+            if line == f"::{token}::":
+                token = None
+            continue
+        if line.startswith("::stop-commands::"):
+            token = line[len("::stop-commands::"):]
+            seen.append(token)
+            continue
+        if line.lstrip().startswith("::"):
+            active.append(line)
+    return active, seen
+
+
+def test_project_text_cannot_become_a_workflow_command_or_an_escape(aqe, project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_evil.py").write_text(
+        "def test_evil():\n"
+        "    raise AssertionError('boom\\r::error file=x::pwned \\x1b[2J\\n::warning::more')\n")
+    p = aqe.run("execute", "tests/", *PY, env={"GITHUB_ACTIONS": "true"}, timeout=300)
+    assert p.returncode == 1, p.stderr
+    active, seen = command_lines_outside_fence(p.stdout)
+    assert active == [], p.stdout
+    assert len(seen) == 1 and len(seen[0]) >= 20
+    assert "\x1b" not in p.stdout and "\x1b" not in p.stderr
+    assert "FAILED tests/test_evil.py::test_evil" in p.stdout
+
+
+def test_gate_annotations_stay_workflow_commands(aqe, project):
+    from conftest import REPO
+    data = REPO / "tests" / "data" / "gate"
+    p = aqe.run("quality-gate", "--threshold", "99", "--junit", str(data / "junit-fail.xml"),
+                env={"GITHUB_ACTIONS": "true"})
+    assert p.returncode == 0
+    active, _ = command_lines_outside_fence(p.stdout)
+    assert any(line.startswith("::warning title=Quality gate::") for line in active), p.stdout

@@ -171,7 +171,7 @@ Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, c
 
 void report_to_github(const Context& ctx, const gate::GateResult& r, CommandOutcome& o) {
   if (ctx.env_or("GITHUB_ACTIONS") == "true" && !ctx.style.json) {
-    for (const auto& a : gate::annotations(r, o.exit_code == ExitCode::kGateFailed)) o.text += a + "\n";
+    o.workflow_commands = gate::annotations(r, o.exit_code == ExitCode::kGateFailed);
   }
   if (auto p = ctx.env_or("GITHUB_STEP_SUMMARY"); !p.empty())
     append_to(p, gate::to_markdown(r), "GITHUB_STEP_SUMMARY", o.warnings);

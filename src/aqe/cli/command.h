@@ -39,6 +39,7 @@ struct OutputStyle {
   bool progress = false;  // live progress on stderr (TTY, not CI, not quiet/json)
   bool redraw = false;    // progress redraws one line (TTY) vs plain lines
   bool ci = false;        // a CI environment was detected (or --ci-mode)
+  bool github = false;    // GitHub Actions (GITHUB_ACTIONS=true): stdout lines may be workflow commands
 };
 
 // What a command produced; the renderer turns it into text or the JSON envelope.
@@ -49,6 +50,10 @@ struct CommandOutcome {
   std::vector<std::string> warnings;
   std::vector<Error> errors;
   std::string text;  // human rendering of `data` (printed unless --json/--quiet)
+  // GitHub workflow commands aqe means to give (annotations), already escaped; printed after
+  // `text`, which on GitHub Actions is fenced by ::stop-commands:: so that the project's text
+  // in it (test names, messages, file names) can never be taken for a command.
+  std::vector<std::string> workflow_commands;
   // For a recorded command: what it measured (stored with the run; nullopt = nothing) and,
   // when not null, what it was asked (the run's args).
   std::optional<state::RunSummary> summary;

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <random>
 
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
@@ -36,6 +37,8 @@ OutputStyle decide_style(const GlobalOptions& g, const std::map<std::string, std
   const auto term = env.find("TERM");
   const bool dumb = term != env.end() && term->second == "dumb";
   s.progress = !s.quiet && !s.json;
+  const auto gha = env.find("GITHUB_ACTIONS");
+  s.github = gha != env.end() && gha->second == "true";
   s.redraw = s.progress && stderr_is_tty && !s.ci && !dumb;
   return s;
 }
@@ -71,6 +74,23 @@ json make_envelope(const CommandOutcome& o, int64_t duration_ms) {
               {"duration_ms", duration_ms}};
 }
 
+namespace {
+
+// The runner resumes commands only at "::<token>::", so the token must be one the project's
+// text cannot know: 128 random bits.
+std::string stop_commands_token() {
+  std::random_device rd;
+  std::string token = "aqe-";
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 4; ++i) {
+    const uint32_t v = rd();
+    for (int b = 0; b < 8; ++b) token += kHex[(v >> (4 * b)) & 0xf];
+  }
+  return token;
+}
+
+}  // namespace
+
 std::string paint(const OutputStyle& style, std::string_view ansi, std::string_view text) {
   if (!style.color) return std::string(text);
   return "\x1b[" + std::string(ansi) + "m" + std::string(text) + "\x1b[0m";
@@ -84,8 +104,15 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
     return;
   }
   if (!style.quiet && !o.text.empty()) {
+    const std::string token = style.github ? stop_commands_token() : "";
+    if (!token.empty()) std::cout << "::stop-commands::" << token << "\n";
     std::cout << o.text;
     if (o.text.back() != '\n') std::cout << '\n';
+    if (!token.empty()) std::cout << "::" << token << "::\n";
+    std::cout.flush();
+  }
+  if (!style.quiet) {
+    for (const auto& c : o.workflow_commands) std::cout << c << "\n";
     std::cout.flush();
   }
   OutputStyle err_style = style;

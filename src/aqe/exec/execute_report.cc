@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "aqe/exec/execute.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::exec {
 namespace {
@@ -63,19 +64,20 @@ nlohmann::json to_json(const ExecuteReport& r) {
 std::string to_text(const ExecuteReport& r) {
   std::ostringstream out;
   for (const auto& f : r.failures) {
-    out << (f.outcome == "error" ? "ERROR " : "FAILED ") << f.test;
+    // Test names, files and messages are the project's text: no control bytes reach a terminal.
+    out << (f.outcome == "error" ? "ERROR " : "FAILED ") << printable(f.test);
     if (!f.file.empty()) {
-      out << " (" << f.file;
+      out << " (" << printable(f.file);
       if (f.line > 0) out << ':' << f.line;
       out << ")";
     }
     if (!f.message.empty()) {
       std::string first = f.message.substr(0, f.message.find('\n'));
-      out << "\n    " << first;
+      out << "\n    " << printable(first);
     }
     out << "\n";
   }
-  for (const auto& t : r.flaky_tests) out << "FLAKY " << t << " (passed on retry)\n";
+  for (const auto& t : r.flaky_tests) out << "FLAKY " << printable(t) << " (passed on retry)\n";
   if (r.coverage) {
     out << "coverage: lines " << fixed(100.0 * r.coverage->line_rate(), 2) << "% ("
         << r.coverage->lines_covered << "/" << r.coverage->lines_total << "), branches "

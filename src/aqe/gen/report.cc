@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "aqe/gen/gen.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::gen {
 
@@ -44,10 +45,11 @@ json to_json(const GenerateReport& r) {
 
 std::string to_text(const GenerateReport& r) {
   std::string out;
-  for (const auto& f : r.test_files) out += "  " + f + "\n";
-  for (const auto& s : r.skipped) out += "  skipped " + s.file + ": " + s.reason + "\n";
+  // File names and reasons (which may quote the module's errors) are the project's text.
+  for (const auto& f : r.test_files) out += "  " + printable(f) + "\n";
+  for (const auto& s : r.skipped) out += "  skipped " + printable(s.file) + ": " + printable(s.reason) + "\n";
   for (const auto& f : r.stopped_at_target)
-    out += "  " + f + ": exploration stopped at the coverage target\n";
+    out += "  " + printable(f) + ": exploration stopped at the coverage target\n";
   char line[256];
   std::snprintf(line, sizeof line,
                 "%lld tests kept (%lld discarded), %lld of %lld modules up to date, %zu test files, %.1f s\n",

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "aqe/scan/scan.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::scan {
 namespace {
@@ -100,11 +101,11 @@ std::string to_text(const ScanReport& r) {
     if (f.file != current) {
       if (!current.empty()) out << "\n";
       current = f.file;
-      out << f.file << "\n";
+      out << printable(f.file) << "\n";  // file names and lines are the project's bytes
     }
     out << "  " << f.line << ":" << f.column << "  " << severity_name(f.severity) << "  " << f.rule_id << "  "
-        << f.message;
-    if (!f.snippet.empty()) out << "\n      " << f.snippet;
+        << printable(f.message);
+    if (!f.snippet.empty()) out << "\n      " << printable(f.snippet);
     out << "\n";
   }
   if (!r.findings.empty()) out << "\n";
