@@ -68,22 +68,22 @@ fs::path cache_dir(const Context& ctx) {
 // A relative security.advisories_dir from a config file means the project's directory; from
 // the flag or QE_ADVISORIES_DIR it means the current directory, as any path a user types.
 fs::path advisories_dir(const Context& ctx, const config::Config& c) {
-  fs::path dir = c.get_string("security.advisories_dir");
+  fs::path dir = c.get(config::kSecurityAdvisoriesDir);
   if (dir.empty() || dir.is_absolute()) return dir;
-  std::string origin = c.origin("security.advisories_dir");
+  std::string origin = c.origin(config::kSecurityAdvisoriesDir);
   if (starts_with(origin, "flag") || starts_with(origin, "env")) return dir;
   return ctx.project_dir / dir;
 }
 
 Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
-  if (!f.advisories.empty()) ctx.set_flag("security.advisories_dir", f.advisories, "--advisories");
+  if (!f.advisories.empty()) ctx.set_flag(config::kSecurityAdvisoriesDir, f.advisories, "--advisories");
   auto cfg = ctx.config();
   if (!cfg.ok()) return cfg.error();
   const config::Config& c = *cfg.value();
   scan::ScanOptions o;
   for (const auto& p : f.paths.empty() ? std::vector<std::string>{"."} : f.paths) o.paths.emplace_back(p);
-  o.excludes = c.get_strings("project.exclude");
-  for (auto& g : c.get_strings("security.exclude")) o.excludes.push_back(std::move(g));
+  o.excludes = c.get(config::kProjectExclude);
+  for (auto& g : c.get(config::kSecurityExclude)) o.excludes.push_back(std::move(g));
   auto floor = scan::parse_severity(f.severity);
   if (!floor.ok()) return make_error("USAGE", "--severity: " + floor.error().message, floor.error().hint);
   o.severity_floor = floor.value();
@@ -103,7 +103,7 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
                       "e.g. 'aqe security-scan --git-history --since origin/main'");
   o.git_history = f.git_history;
   o.since = f.since;
-  o.max_file_size = static_cast<std::uint64_t>(c.get_int("security.max_file_size_kb")) * 1024;
+  o.max_file_size = static_cast<std::uint64_t>(c.get(config::kSecurityMaxFileSizeKb)) * 1024;
   o.custom_rules = custom_rules(c);
   o.cache_dir = cache_dir(ctx) / "hyperscan";
   return o;
