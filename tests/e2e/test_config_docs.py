@@ -51,3 +51,21 @@ def test_docs_example_validates(aqe, project, doc, name, example):
     rc, out, _ = aqe.json("config", "validate", f"config/{name}")
     assert rc == 0, f"the example in docs/{doc} does not validate: {out['errors']}"
     assert out["data"]["valid"] is True
+
+
+def test_custom_rule_allowlist_reaches_the_scanner(aqe, project):
+    """security.rules[].allowlist is declared because the scanner reads it: a secret it matches
+    is not reported, and without it the same secret is."""
+    (project / "app.py").write_text('acme_key = "ACME-1a2b3c4d5e6f7a8b"\nacme_ci = "ACME-c1c1a9e4b7d20f36"\n')
+    rule = {"id": "acme-key", "severity": "high", "regex": "\\b(ACME-[0-9a-f]{16})\\b", "keywords": ["acme"]}
+    (project / "config").mkdir()
+    fleet = project / "config" / "qe-fleet.json"
+
+    def acme_lines(r):
+        fleet.write_text(json.dumps({"security": {"rules": [r]}}))
+        rc, doc, _ = aqe.json("security-scan", "app.py", "--secrets-only")
+        assert rc == 0, doc
+        return sorted(f["line"] for f in doc["data"]["findings"] if f["rule_id"] == "acme-key")
+
+    assert acme_lines(rule) == [1, 2]
+    assert acme_lines({**rule, "allowlist": ["^ACME-C1C1"]}) == [1]

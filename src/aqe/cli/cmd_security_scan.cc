@@ -4,6 +4,7 @@
 
 #include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
+#include "aqe/config/sections.h"
 #include "aqe/scan/scan.h"
 #include "aqe/state/db.h"
 #include "aqe/util/fs.h"
@@ -33,24 +34,15 @@ struct ScanFlags {
 
 std::vector<scan::CustomRule> custom_rules(const config::Config& cfg) {
   std::vector<scan::CustomRule> out;
-  const json& doc = cfg.document(config::ConfigFile::kFleet);
-  if (!doc.contains("security") || !doc["security"].is_object() || !doc["security"].contains("rules"))
-    return out;
-  auto file = cfg.files().find(config::ConfigFile::kFleet);
-  std::string where = file == cfg.files().end() ? "config" : file->second.string();
-  const json& rules = doc["security"]["rules"];
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const json& r = rules[i];
-    scan::CustomRule c;
-    c.id = r.value("id", "");
-    c.description = r.value("description", "");
-    c.severity = r.value("severity", "high");
-    c.regex = r.value("regex", "");
-    c.keywords = r.value("keywords", std::vector<std::string>{});
-    c.entropy = r.value("entropy", 0.0);
-    c.allowlist = r.value("allowlist", std::vector<std::string>{});
-    c.origin = where + ": security.rules[" + std::to_string(i) + "]";
-    out.push_back(std::move(c));
+  for (auto& r : config::security_rules(cfg)) {
+    out.push_back({.id = std::move(r.id),
+                   .description = std::move(r.description),
+                   .severity = std::move(r.severity),
+                   .regex = std::move(r.regex),
+                   .keywords = std::move(r.keywords),
+                   .entropy = r.entropy,
+                   .allowlist = std::move(r.allowlist),
+                   .origin = std::move(r.origin)});
   }
   return out;
 }
