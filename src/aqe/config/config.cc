@@ -563,7 +563,7 @@ std::optional<std::string> starter_file(ConfigFile kind) {
 std::string render_reference_markdown() {
   std::string out =
       "# Configuration reference\n\n"
-      "<!-- Generated from src/aqe/config/keys.cc by `build/debug/aqe_gen_docs`; a unit test "
+      "<!-- Generated from src/aqe/config/key_rows.h by `build/debug/aqe_gen_docs`; a unit test "
       "checks it is current. -->\n\n"
       "aqe reads three JSON files, discovered in `./config/`, then `./.aqe/`, or given with "
       "`--config FILE` / `QE_CONFIG` (the other two are then looked for beside it first). Every "

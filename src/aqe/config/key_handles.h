@@ -1,13 +1,16 @@
 // Typed handles for the scalar and list keys of the key table: callers read
-// `c.get(kExecuteParallel)`, so a misspelt key does not compile and a key read as the wrong type
-// does not compile either. Each handle is declared once, in AQE_CONFIG_KEYS; a unit test checks
-// that every handle's name and type match its row in keys.cc and that every such row has one.
+// `c.get(kExecuteParallel)`, so a misspelt handle does not compile. Each handle is declared once,
+// in AQE_CONFIG_KEYS, and a static_assert checks it against its row in key_rows.h (name and
+// type), as ccache checks its statistics enum against its table; so does a unit test, which
+// also checks that every such row has a handle.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "aqe/config/key_rows.h"
 
 namespace aqe::config {
 
@@ -43,6 +46,40 @@ constexpr HandleType handle_type<std::vector<std::string>>() {
 }
 
 using Strings = std::vector<std::string>;
+
+constexpr bool reads_as(HandleType h, ValueType t) {
+  switch (h) {
+    case HandleType::kBool:
+      return t == ValueType::kBool;
+    case HandleType::kInt:
+      return t == ValueType::kInt;
+    case HandleType::kNumber:
+      return t == ValueType::kNumber;
+    case HandleType::kString:
+      return t == ValueType::kString || t == ValueType::kEnum;
+    case HandleType::kStrings:
+      return t == ValueType::kStringList;
+  }
+  return false;
+}
+
+// True when `full_name` ("gates.threshold") is a scalar or list row of the table that a handle
+// of type `h` can read.
+consteval bool declared_key(std::string_view full_name, HandleType h) {
+  ConfigFile file = ConfigFile::kFleet;
+  std::string_view path = full_name;
+  if (path.starts_with("gates.")) {
+    file = ConfigFile::kGates;
+    path.remove_prefix(6);
+  } else if (path.starts_with("storage.")) {
+    file = ConfigFile::kStorage;
+    path.remove_prefix(8);
+  }
+  for (const KeyDef& k : rows::kRows) {
+    if (k.file == file && k.path == path) return reads_as(h, k.type);
+  }
+  return false;
+}
 
 // X(handle, C++ type, full key name). Enums read as std::string.
 // NOLINTBEGIN(cppcoreguidelines-macro-usage)
@@ -105,7 +142,9 @@ using Strings = std::vector<std::string>;
   X(kStorageRetentionSecurityFindings, int64_t, "storage.retention.security_findings") \
   X(kStorageRetentionKeepLatestN, int64_t, "storage.retention.keep_latest_n")
 
-#define AQE_DECLARE_KEY(handle, type, name) inline constexpr Key<type> handle{name};
+#define AQE_DECLARE_KEY(handle, type, name) \
+  inline constexpr Key<type> handle{name};  \
+  static_assert(declared_key(name, handle_type<type>()), "key_rows.h has no row " name " of this type");
 AQE_CONFIG_KEYS(AQE_DECLARE_KEY)
 #undef AQE_DECLARE_KEY
 

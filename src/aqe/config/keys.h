@@ -1,6 +1,6 @@
-// Every configuration key, declared once: its file, path, type, default, environment variable,
-// flag and documentation. Validation, precedence, `aqe init`, `aqe config show` and
-// docs/configuration.md all come from this table.
+// Every configuration key, declared once (the rows are in key_rows.h): its file, path, type,
+// default, environment variable, flag, range, status (built or planned) and documentation. Validation,
+// precedence, `aqe init`, `aqe config show` and docs/configuration.md all come from this table.
 #pragma once
 
 #include <limits>

@@ -236,22 +236,6 @@ TEST(KeyTable, DefaultsAreValidValues) {
   }
 }
 
-bool type_matches(HandleType h, ValueType t) {
-  switch (h) {
-    case HandleType::kBool:
-      return t == ValueType::kBool;
-    case HandleType::kInt:
-      return t == ValueType::kInt;
-    case HandleType::kNumber:
-      return t == ValueType::kNumber;
-    case HandleType::kString:
-      return t == ValueType::kString || t == ValueType::kEnum;
-    case HandleType::kStrings:
-      return t == ValueType::kStringList;
-  }
-  return false;
-}
-
 TEST(KeyHandles, EveryHandleMatchesItsRowAndEveryRowHasOne) {
   std::set<std::string> handle_names;
   for (const auto& h : kAllHandles) {
@@ -260,7 +244,7 @@ TEST(KeyHandles, EveryHandleMatchesItsRowAndEveryRowHasOne) {
     for (const auto& k : key_table())
       if (is_fixed_leaf(k) && full_name(k) == h.name) row = &k;
     ASSERT_NE(row, nullptr) << "handle for '" << h.name << "', which the table does not declare";
-    EXPECT_TRUE(type_matches(h.type, row->type)) << h.name << " is read as the wrong type";
+    EXPECT_TRUE(reads_as(h.type, row->type)) << h.name << " is read as the wrong type";
   }
   for (const auto& k : key_table()) {
     if (is_fixed_leaf(k)) {
@@ -268,6 +252,16 @@ TEST(KeyHandles, EveryHandleMatchesItsRowAndEveryRowHasOne) {
     }
   }
 }
+
+// The static_assert in key_handles.h is what makes a misspelt name fail the build; it must
+// reject what the unit test above would.
+static_assert(declared_key("execute.parallel", HandleType::kBool));
+static_assert(declared_key("gates.threshold", HandleType::kNumber));
+static_assert(declared_key("storage.backend", HandleType::kString));
+static_assert(!declared_key("execute.paralel", HandleType::kBool));
+static_assert(!declared_key("execute.parallel", HandleType::kInt));
+static_assert(!declared_key("threshold", HandleType::kNumber));  // a gates key without its prefix
+static_assert(!declared_key("gates.execute.parallel", HandleType::kBool));
 
 TEST(KeyHandles, ReadTheEffectiveValue) {
   LoadOptions o;
