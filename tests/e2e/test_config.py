@@ -1,31 +1,41 @@
 """Config files: init, show (with origins), validate, and errors with file:line:column."""
 import json
 
+import pytest
+
 from conftest import assert_envelope
 
 
-def test_init_writes_three_files_and_never_overwrites(aqe, project):
+def test_init_writes_starters_and_never_overwrites(aqe, project):
     rc, doc, _ = aqe.json("init")
     assert rc == 0
-    assert sorted(doc["data"]["created"]) == ["config/qe-fleet.json", "config/quality-gates.json",
-                                              "config/storage.json"]
-    for name in ("qe-fleet.json", "quality-gates.json", "storage.json"):
+    assert sorted(doc["data"]["created"]) == ["config/qe-fleet.json", "config/quality-gates.json"]
+    # Every storage.json key is planned: a starter would only hold settings nothing reads.
+    assert [n["file"] for n in doc["data"]["not_written"]] == ["config/storage.json"]
+    assert "planned" in doc["data"]["not_written"][0]["reason"]
+    assert not (project / "config" / "storage.json").exists()
+    for name in ("qe-fleet.json", "quality-gates.json"):
         json.loads((project / "config" / name).read_text())
     (project / "config" / "qe-fleet.json").write_text('{"execute": {"retries": 7}}\n')
     rc, doc, _ = aqe.json("init")
     assert rc == 0
     assert doc["data"]["created"] == []
-    assert len(doc["data"]["existing"]) == 3
+    assert len(doc["data"]["existing"]) == 2
     assert doc["warnings"]
     assert (project / "config" / "qe-fleet.json").read_text() == '{"execute": {"retries": 7}}\n'
 
 
-def test_starter_files_validate(aqe):
+def test_starter_files_validate_without_warnings(aqe, project):
     assert aqe.run("init").returncode == 0
     rc, doc, _ = aqe.json("config", "validate")
     assert rc == 0
     assert doc["data"]["valid"] is True
-    assert len(doc["data"]["files"]) == 3
+    assert len(doc["data"]["files"]) == 2
+    assert doc["warnings"] == []
+    # Starters hold built keys only: no planned section such as llm, usage or pipeline.
+    fleet = json.loads((project / "config" / "qe-fleet.json").read_text())
+    assert not {"llm", "usage", "pipeline"} & set(fleet)
+    assert "test_dirs" not in fleet["project"]
 
 
 def values(doc):
@@ -118,3 +128,98 @@ def test_bad_env_value(aqe):
     rc, doc, _ = aqe.json("config", "show", env={"QE_ROUTING_ENABLED": "perhaps"})
     assert rc == 3
     assert "QE_ROUTING_ENABLED" in doc["errors"][0]["message"]
+
+
+def test_threshold_out_of_range_in_file(aqe, project):
+    (project / "config").mkdir()
+    (project / "config" / "quality-gates.json").write_text('{\n  "threshold": 150\n}\n')
+    rc, doc, _ = aqe.json("config", "validate")
+    assert rc == 3
+    issue = doc["data"]["files"][0]["issues"][0]
+    assert issue["code"] == "CONFIG_RANGE"
+    assert (issue["line"], issue["column"]) == (2, 3)
+    assert issue["key"] == "threshold"
+    assert doc["errors"][0]["message"].startswith("config/quality-gates.json:2:3: 'threshold' must be between 0 and 100")
+    # Every command that loads the config refuses it the same way.
+    rc, doc, _ = aqe.json("quality-gate")
+    assert rc == 3
+    assert doc["errors"][0]["code"] == "CONFIG_RANGE"
+    assert "config/quality-gates.json:2:3" in doc["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("args,flag,bound", [
+    (["quality-gate", "--threshold", "150"], "--threshold", "between 0 and 100"),
+    (["execute", "--retries", "-1"], "--retries", ">= 0"),
+    (["execute", "--workers", "-2"], "--workers", ">= 0"),
+    (["execute", "--timeout", "-1"], "--timeout", ">= 0"),
+    (["generate", "--coverage-target", "0"], "--coverage-target", "> 0 and <= 100"),
+    (["generate", "--time-budget", "0"], "--time-budget", "> 0"),
+    (["generate", "--run-budget", "-5"], "--run-budget", ">= 0"),
+])
+def test_flag_out_of_range_names_flag(aqe, args, flag, bound):
+    rc, doc, _ = aqe.json(*args)
+    assert rc == 3
+    err = doc["errors"][0]
+    assert err["code"] == "USAGE"
+    assert err["message"].startswith(f"{flag}: must be {bound}"), err
+
+
+def test_file_range_same_as_flag(aqe, project):
+    (project / "config").mkdir()
+    (project / "config" / "qe-fleet.json").write_text('{"generate": {"coverage_target": 0}}')
+    rc, doc, _ = aqe.json("config", "validate")
+    assert rc == 3
+    assert "'generate.coverage_target' must be > 0 and <= 100" in doc["errors"][0]["message"]
+
+
+def test_env_out_of_range_names_variable(aqe):
+    rc, doc, _ = aqe.json("config", "show", env={"QE_EXECUTE_TIMEOUT": "-5"})
+    assert rc == 3
+    err = doc["errors"][0]
+    assert err["code"] == "CONFIG_ENV"
+    assert "QE_EXECUTE_TIMEOUT='-5'" in err["message"] and ">= 0" in err["message"]
+
+
+def test_planned_keys_validate_with_warning(aqe, project):
+    (project / "config").mkdir()
+    (project / "config" / "qe-fleet.json").write_text(
+        '{\n  "execute": {"retries": 1},\n  "usage": {"daily_limit_usd": 10}\n}\n')
+    (project / "config" / "storage.json").write_text('{"backend": "s3"}')
+    rc, doc, _ = aqe.json("config", "validate")
+    assert rc == 0
+    assert doc["data"]["valid"] is True
+    assert "config/qe-fleet.json:3:3: 'usage' is planned: not read by this version of aqe" in doc["warnings"]
+    assert "config/storage.json:1:2: 'backend' is planned: not read by this version of aqe" in doc["warnings"]
+    by_file = {f["file"]: f for f in doc["data"]["files"]}
+    w = by_file["config/qe-fleet.json"]["warnings"][0]
+    assert (w["line"], w["column"], w["key"], w["code"]) == (3, 3, "usage", "CONFIG_PLANNED_KEY")
+    # A command that loads the config carries the same warning.
+    rc, doc, _ = aqe.json("config", "show")
+    assert rc == 0
+    assert any("'usage' is planned" in x for x in doc["warnings"])
+    p = aqe.run("config", "validate")
+    assert p.returncode == 0
+    assert "config/qe-fleet.json:3:3" in p.stderr
+
+
+def test_show_marks_planned_keys(aqe):
+    rc, doc, _ = aqe.json("config", "show")
+    assert rc == 0
+    v = values(doc)
+    assert v["llm.model"]["status"] == "planned"
+    assert v["storage.backend"]["status"] == "planned"
+    assert v["project.test_dirs"]["status"] == "planned"
+    assert v["execute.parallel"]["status"] == "built"
+    assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}
+    text = aqe.run("config", "show").stdout
+    line = next(x for x in text.splitlines() if x.startswith("usage.daily_limit_usd ="))
+    assert line.endswith("(planned: not read yet)")
+    line = next(x for x in text.splitlines() if x.startswith("execute.retries ="))
+    assert "planned" not in line
+
+
+def test_planned_env_warns(aqe):
+    rc, doc, _ = aqe.json("config", "show", env={"QE_ROUTING_ENABLED": "true"})
+    assert rc == 0
+    assert values(doc)["llm.routing"]["value"] is True
+    assert any("QE_ROUTING_ENABLED" in w and "not read" in w for w in doc["warnings"])

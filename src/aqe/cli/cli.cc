@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <optional>
 
@@ -118,15 +119,7 @@ std::optional<Error> check_leftovers(CLI::App& root, CLI::App* selected) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
-  int64_t start = monotonic_ms();
-  exec::install_interrupt_handlers();
-
-  Context ctx;
-  ctx.env = read_environment();
-  ctx.start_ms = start;
-
-  CLI::App app{"aqe: quality engineering for CI pipelines. Every number it prints is measured.", "aqe"};
+void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
   app.set_version_flag("--version", AQE_VERSION, "Print the version and exit");
   app.add_option("--config", ctx.global.config_file,
                  "Config file (qe-fleet.json); default: config/ then .aqe/")
@@ -146,13 +139,25 @@ int run_cli(int argc, char** argv) {
       "3 usage/config/input error, 4 transient external error (retry), 5 timeout, 130 interrupted.\n"
       "Docs: docs/cli.md, docs/configuration.md");
 
-  CommandList commands;
   add_init_command(app, commands);
   add_config_commands(app, commands);
   add_execute_command(app, commands);
   add_security_scan_command(app, commands);
   add_generate_command(app, commands);
   add_quality_gate_command(app, commands);
+}
+
+int run_cli(int argc, char** argv) {
+  int64_t start = monotonic_ms();
+  exec::install_interrupt_handlers();
+
+  Context ctx;
+  ctx.env = read_environment();
+  ctx.start_ms = start;
+
+  CLI::App app{"aqe: quality engineering for CI pipelines. Every number it prints is measured.", "aqe"};
+  CommandList commands;
+  build_parser(app, ctx, commands);
 
   bool stdout_tty = isatty(STDOUT_FILENO) != 0;
   bool stderr_tty = isatty(STDERR_FILENO) != 0;
@@ -227,6 +232,9 @@ int run_cli(int argc, char** argv) {
         make_error("INTERRUPTED", "interrupted; child processes were ended", "", ExitCode::kInterrupted));
   }
   if (outcome.command.empty()) outcome.command = cmd_name;
+  for (const auto& w : ctx.config_warnings)
+    if (std::find(outcome.warnings.begin(), outcome.warnings.end(), w) == outcome.warnings.end())
+      outcome.warnings.push_back(w);
   if (recorder) recorder->finish(outcome);
   return finish(outcome);
 }

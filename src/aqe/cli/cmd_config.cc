@@ -35,12 +35,15 @@ CommandOutcome run_show(Context& ctx) {
   json effective = json::object();
   std::string text;
   for (const auto& [key, v] : c.entries()) {
-    values.push_back({{"key", key}, {"value", v.value}, {"origin", v.origin}});
+    const bool planned = v.status == config::KeyStatus::kPlanned;
+    values.push_back(
+        {{"key", key}, {"value", v.value}, {"origin", v.origin}, {"status", planned ? "planned" : "built"}});
     std::string pointer = "/" + key;
     for (auto& ch : pointer)
       if (ch == '.') ch = '/';
     effective[json::json_pointer(pointer)] = v.value;
-    text += key + " = " + (v.value.is_null() ? "(unset)" : v.value.dump()) + "    # " + v.origin + "\n";
+    text += key + " = " + (v.value.is_null() ? "(unset)" : v.value.dump()) + "    # " + v.origin +
+            (planned ? " (planned: not read yet)" : "") + "\n";
   }
   // Structured sections (conditions, profiles, scopes) are shown as written.
   for (const char* k : {"conditions", "profiles", "scopes"}) {
@@ -101,8 +104,19 @@ CommandOutcome run_validate(Context& ctx, const ValidateArgs& args) {
     std::string shown = shown_path(p, ctx.project_dir);
     auto content = read_file(p);
     if (!content) return error_outcome(o.command, content.error());
-    auto issues = config::validate_text(kind, shown, *content);
+    config::FileCheck check = config::check_text(kind, shown, *content);
+    const auto& issues = check.errors;
     total_issues += issues.size();
+    json jwarnings = json::array();
+    for (const auto& w : check.warnings) {
+      jwarnings.push_back({{"line", w.line},
+                           {"column", w.column},
+                           {"key", w.key},
+                           {"code", w.code},
+                           {"message", w.message},
+                           {"hint", w.hint}});
+      o.warnings.push_back(config::to_warning(w));
+    }
     json jissues = json::array();
     for (const auto& is : issues) {
       jissues.push_back({{"line", is.line},
@@ -117,7 +131,8 @@ CommandOutcome run_validate(Context& ctx, const ValidateArgs& args) {
     files.push_back({{"file", shown},
                      {"kind", std::string(config::file_name(kind))},
                      {"valid", issues.empty()},
-                     {"issues", jissues}});
+                     {"issues", jissues},
+                     {"warnings", jwarnings}});
     if (issues.empty()) text += shown + ": ok\n";
   }
   if (targets.empty())
@@ -151,7 +166,8 @@ void add_config_commands(CLI::App& app, CommandList& commands) {
   commands.push_back({"config show", show, run_show});
 
   auto args = std::make_shared<ValidateArgs>();
-  CLI::App* validate = cfg->add_subcommand("validate", "Check config files: unknown keys, types, secrets");
+  CLI::App* validate = cfg->add_subcommand(
+      "validate", "Check config files: unknown keys, types, ranges, secrets, planned keys");
   validate->add_option("files", args->files, "Files to check (default: the discovered ones)");
   validate->allow_extras();
   validate->fallthrough();

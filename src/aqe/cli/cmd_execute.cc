@@ -68,15 +68,15 @@ Result<std::optional<std::pair<int, int>>> shard_of(const ExecuteFlags& f, const
 }
 
 void record_flags(Context& ctx, const ExecuteFlags& f) {
-  if (f.parallel) ctx.set_flag("execute.parallel", true, "--parallel");
-  if (f.workers) ctx.set_flag("execute.workers", *f.workers, "--workers");
-  if (f.coverage || f.cov_branch) ctx.set_flag("execute.coverage", true, "--coverage");
-  if (f.retries) ctx.set_flag("execute.retries", *f.retries, "--retries");
-  if (f.timeout_s) ctx.set_flag("execute.timeout_s", *f.timeout_s, "--timeout");
-  if (f.test_timeout_s) ctx.set_flag("execute.test_timeout_s", *f.test_timeout_s, "--test-timeout");
-  if (!f.flaky_policy.empty()) ctx.set_flag("execute.flaky_policy", f.flaky_policy, "--flaky-policy");
-  if (!f.framework.empty()) ctx.set_flag("execute.framework", f.framework, "--framework");
-  if (!f.python.empty()) ctx.set_flag("python.interpreter", f.python, "--python");
+  if (f.parallel) ctx.set_flag(config::kExecuteParallel, true, "--parallel");
+  if (f.workers) ctx.set_flag(config::kExecuteWorkers, *f.workers, "--workers");
+  if (f.coverage || f.cov_branch) ctx.set_flag(config::kExecuteCoverage, true, "--coverage");
+  if (f.retries) ctx.set_flag(config::kExecuteRetries, *f.retries, "--retries");
+  if (f.timeout_s) ctx.set_flag(config::kExecuteTimeoutS, *f.timeout_s, "--timeout");
+  if (f.test_timeout_s) ctx.set_flag(config::kExecuteTestTimeoutS, *f.test_timeout_s, "--test-timeout");
+  if (!f.flaky_policy.empty()) ctx.set_flag(config::kExecuteFlakyPolicy, f.flaky_policy, "--flaky-policy");
+  if (!f.framework.empty()) ctx.set_flag(config::kExecuteFramework, f.framework, "--framework");
+  if (!f.python.empty()) ctx.set_flag(config::kPythonInterpreter, f.python, "--python");
 }
 
 std::optional<double> positive(double v) { return v > 0 ? std::optional(v) : std::nullopt; }
@@ -90,31 +90,28 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   exec::ExecuteOptions o;
   o.project_dir = ctx.project_dir;
   o.paths = f.paths;
-  o.parallel = c.get_bool("execute.parallel");
-  o.workers = static_cast<int>(c.get_int("execute.workers"));
-  o.coverage = c.get_bool("execute.coverage");
+  o.parallel = c.get(config::kExecuteParallel);
+  o.workers = static_cast<int>(c.get(config::kExecuteWorkers));
+  o.coverage = c.get(config::kExecuteCoverage);
   o.fail_fast = f.fail_fast;
-  o.retries = static_cast<int>(c.get_int("execute.retries"));
-  o.timeout_s = positive(c.get_number("execute.timeout_s"));
-  o.test_timeout_s = positive(c.get_number("execute.test_timeout_s"));
-  o.flaky_policy = c.get_string("execute.flaky_policy");
-  o.framework = c.get_string("execute.framework");
+  o.retries = static_cast<int>(c.get(config::kExecuteRetries));
+  o.timeout_s = positive(c.get(config::kExecuteTimeoutS));
+  o.test_timeout_s = positive(c.get(config::kExecuteTestTimeoutS));
+  o.flaky_policy = c.get(config::kExecuteFlakyPolicy);
+  o.framework = c.get(config::kExecuteFramework);
   o.command = f.command;
   o.junit_path = f.junit;
   o.pytest_args = f.pytest_args;
   const ci::CiFacts build = ci::detect_ci(ctx.env, ctx.project_dir);
   o.branch = build.branch;
   o.commit = build.commit;
-  for (const auto& d : c.get_strings("project.source_dirs")) {
+  for (const auto& d : c.get(config::kProjectSourceDirs)) {
     std::error_code ec;
     if (fs::is_directory(ctx.project_dir / d, ec)) {
       o.coverage_source.push_back((ctx.project_dir / d).string());
     }
   }
   if (!f.out_dir.empty()) o.out_dir = fs::absolute(ctx.project_dir / f.out_dir);
-  if (o.workers < 0 || o.retries < 0) {
-    return error_outcome("execute", make_error("USAGE", "--workers and --retries must be >= 0"));
-  }
   auto shard = shard_of(f, ctx);
   if (!shard) return error_outcome("execute", shard.error());
   o.shard = *shard;

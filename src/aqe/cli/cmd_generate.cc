@@ -27,14 +27,15 @@ struct GenerateFlags {
 };
 
 void record_flags(Context& ctx, const GenerateFlags& f) {
-  if (!f.output.empty()) ctx.set_flag("generate.output", f.output, "--output");
-  if (!f.framework.empty()) ctx.set_flag("generate.framework", f.framework, "--framework");
-  if (!f.engine.empty()) ctx.set_flag("generate.engine", f.engine, "--engine");
-  if (f.time_budget_s) ctx.set_flag("generate.time_budget_s", *f.time_budget_s, "--time-budget");
-  if (f.coverage_target) ctx.set_flag("generate.coverage_target", *f.coverage_target, "--coverage-target");
-  if (f.run_budget_s) ctx.set_flag("generate.run_budget_s", *f.run_budget_s, "--run-budget");
-  if (f.parallel) ctx.set_flag("generate.parallel", true, "--parallel");
-  if (!f.python.empty()) ctx.set_flag("python.interpreter", f.python, "--python");
+  if (!f.output.empty()) ctx.set_flag(config::kGenerateOutput, f.output, "--output");
+  if (!f.framework.empty()) ctx.set_flag(config::kGenerateFramework, f.framework, "--framework");
+  if (!f.engine.empty()) ctx.set_flag(config::kGenerateEngine, f.engine, "--engine");
+  if (f.time_budget_s) ctx.set_flag(config::kGenerateTimeBudgetS, *f.time_budget_s, "--time-budget");
+  if (f.coverage_target)
+    ctx.set_flag(config::kGenerateCoverageTarget, *f.coverage_target, "--coverage-target");
+  if (f.run_budget_s) ctx.set_flag(config::kGenerateRunBudgetS, *f.run_budget_s, "--run-budget");
+  if (f.parallel) ctx.set_flag(config::kGenerateParallel, true, "--parallel");
+  if (!f.python.empty()) ctx.set_flag(config::kPythonInterpreter, f.python, "--python");
 }
 
 fs::path absolute_in(const fs::path& base, const std::string& p) {
@@ -52,7 +53,7 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   const config::Config& c = **cfg;
 
   std::vector<std::string> warnings;
-  const std::string engine = c.get_string("generate.engine");
+  const std::string engine = c.get(config::kGenerateEngine);
   if (engine == "llm") {
     return error_outcome(cmd, make_error("ENGINE_UNAVAILABLE",
                                          "generate.engine: the llm engine is not available in this build",
@@ -62,28 +63,16 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   std::error_code ec;
   o.project_dir = fs::weakly_canonical(ctx.project_dir, ec);
   if (ec) o.project_dir = ctx.project_dir;
-  o.output_dir = absolute_in(o.project_dir, c.get_string("generate.output"));
-  o.exclude = c.get_strings("project.exclude");
-  o.time_budget_s = c.get_number("generate.time_budget_s");
-  o.coverage_target = c.get_number("generate.coverage_target");
-  o.run_budget_s = c.get_number("generate.run_budget_s");
-  o.parallel = c.get_bool("generate.parallel");
+  o.output_dir = absolute_in(o.project_dir, c.get(config::kGenerateOutput));
+  o.exclude = c.get(config::kProjectExclude);
+  o.time_budget_s = c.get(config::kGenerateTimeBudgetS);
+  o.coverage_target = c.get(config::kGenerateCoverageTarget);
+  o.run_budget_s = c.get(config::kGenerateRunBudgetS);
+  o.parallel = c.get(config::kGenerateParallel);
   o.version = AQE_VERSION;
   o.paths = f.paths;
-  if (o.time_budget_s <= 0) {
-    return error_outcome(cmd,
-                         make_error("USAGE", "generate.time_budget_s must be > 0", "e.g. --time-budget 10"));
-  }
-  if (o.coverage_target <= 0 || o.coverage_target > 100) {
-    return error_outcome(cmd, make_error("USAGE", "generate.coverage_target must be in (0, 100]",
-                                         "e.g. --coverage-target 80; 100 explores until the time budget"));
-  }
-  if (o.run_budget_s < 0) {
-    return error_outcome(cmd, make_error("USAGE", "generate.run_budget_s must be >= 0 (0 = automatic)",
-                                         "e.g. --run-budget 600"));
-  }
   if (o.paths.empty()) {
-    for (const auto& d : c.get_strings("project.source_dirs"))
+    for (const auto& d : c.get(config::kProjectSourceDirs))
       if (fs::is_directory(o.project_dir / d, ec)) o.paths.push_back(d);
     if (o.paths.empty()) {
       return error_outcome(cmd,

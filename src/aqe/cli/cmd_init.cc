@@ -1,5 +1,7 @@
-// aqe init: writes the three starter config files, never overwriting an existing one.
+// aqe init: writes the starter config files, never overwriting an existing one. A file whose
+// keys are all planned (storage.json today) is not written: nothing would read it.
 #include <filesystem>
+#include <optional>
 
 #include "aqe/cli/command.h"
 #include "aqe/util/fs.h"
@@ -15,22 +17,34 @@ CommandOutcome run_init(Context& ctx) {
   o.command = "init";
   nlohmann::json created = nlohmann::json::array();
   nlohmann::json kept = nlohmann::json::array();
+  nlohmann::json not_written = nlohmann::json::array();
   std::string text;
   for (auto kind : {config::ConfigFile::kFleet, config::ConfigFile::kGates, config::ConfigFile::kStorage}) {
     fs::path rel = fs::path("config") / config::file_name(kind);
     fs::path path = ctx.project_dir / rel;
+    const std::optional<std::string> starter = config::starter_file(kind);
+    if (!starter) {
+      const std::string reason = "every key of " + std::string(config::file_name(kind)) +
+                                 " is planned: this version reads none of them";
+      not_written.push_back({{"file", rel.string()}, {"reason", reason}});
+      text += "skipped  " + rel.string() + " (" + reason + ")\n";
+      continue;
+    }
     std::error_code ec;
     if (fs::exists(path, ec)) {
       kept.push_back(rel.string());
       text += "kept     " + rel.string() + " (exists; not overwritten)\n";
       continue;
     }
-    auto st = write_file_atomic(path, config::starter_file(kind));
+    auto st = write_file_atomic(path, *starter);
     if (!st) return error_outcome("init", st.error());
     created.push_back(rel.string());
     text += "created  " + rel.string() + "\n";
   }
-  o.data = {{"created", created}, {"existing", kept}, {"directory", (ctx.project_dir / "config").string()}};
+  o.data = {{"created", created},
+            {"existing", kept},
+            {"not_written", not_written},
+            {"directory", (ctx.project_dir / "config").string()}};
   if (created.empty()) o.warnings.push_back("all config files already exist; nothing was written");
   text += "Next: `aqe config validate`, then `aqe execute tests/ --parallel --coverage`.\n";
   o.text = text;

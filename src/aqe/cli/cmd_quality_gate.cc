@@ -103,10 +103,10 @@ bool has_any(const gate::GateInputs& in) { return in.coverage || in.tests || in.
 
 Result<gate::GatePolicy> policy_of(const config::Config& c, const GateFlags& f, const fs::path& project_dir) {
   gate::GatePolicy p;
-  p.threshold = c.get_number("gates.threshold");
+  p.threshold = c.get(config::kGatesThreshold);
   p.threshold_from_flag = f.threshold.has_value();
-  p.weights = {c.get_number("gates.weights.line_coverage"), c.get_number("gates.weights.branch_coverage"),
-               c.get_number("gates.weights.test_pass_rate"), c.get_number("gates.weights.security")};
+  p.weights = {c.get(config::kGatesWeightsLineCoverage), c.get(config::kGatesWeightsBranchCoverage),
+               c.get(config::kGatesWeightsTestPassRate), c.get(config::kGatesWeightsSecurity)};
   const json& doc = c.document(config::ConfigFile::kGates);
   auto conds = gate::parse_conditions(doc.value("conditions", json()), "quality-gates.json: conditions");
   if (!conds) return conds.error();
@@ -188,20 +188,16 @@ std::string failure_warning(const GateFlags& f, const gate::GateResult& r) {
 }
 
 Result<gate::DiffInput> diff_of(const Context& ctx, const config::Config& c, const ci::CiFacts& ci) {
-  const std::string base = c.get_string("gates.diff_base");
-  std::string origin = c.origin("gates.diff_base");
+  const std::string base = c.get(config::kGatesDiffBase);
+  std::string origin = c.origin(config::kGatesDiffBase);
   origin = starts_with(origin, "flag ") ? "--base" : origin + ": diff_base";
   return gate::diff_against_base(ctx.project_dir, base, origin, ci);
 }
 
 CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
-  if (f.threshold) {
-    if (*f.threshold < 0 || *f.threshold > 100)
-      return error_outcome(
-          kCommand, make_error("USAGE", "--threshold must be between 0 and 100", "e.g. --threshold 80"));
-    ctx.set_flag("gates.threshold", *f.threshold, "--threshold");
-  }
-  if (!f.base.empty()) ctx.set_flag("gates.diff_base", f.base, "--base");
+  // The range (0-100) is the table's: load_config checks the flag against it.
+  if (f.threshold) ctx.set_flag(config::kGatesThreshold, *f.threshold, "--threshold");
+  if (!f.base.empty()) ctx.set_flag(config::kGatesDiffBase, f.base, "--base");
   auto cfg = ctx.config();
   if (!cfg) return error_outcome(kCommand, cfg.error());
   auto policy = policy_of(**cfg, f, ctx.project_dir);

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "aqe/cli/command.h"
+#include "aqe/config/sections.h"
 #include "aqe/scan/scan.h"
 #include "aqe/state/db.h"
 #include "aqe/util/fs.h"
@@ -32,24 +33,15 @@ struct ScanFlags {
 
 std::vector<scan::CustomRule> custom_rules(const config::Config& cfg) {
   std::vector<scan::CustomRule> out;
-  const json& doc = cfg.document(config::ConfigFile::kFleet);
-  if (!doc.contains("security") || !doc["security"].is_object() || !doc["security"].contains("rules"))
-    return out;
-  auto file = cfg.files().find(config::ConfigFile::kFleet);
-  std::string where = file == cfg.files().end() ? "config" : file->second.string();
-  const json& rules = doc["security"]["rules"];
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const json& r = rules[i];
-    scan::CustomRule c;
-    c.id = r.value("id", "");
-    c.description = r.value("description", "");
-    c.severity = r.value("severity", "high");
-    c.regex = r.value("regex", "");
-    c.keywords = r.value("keywords", std::vector<std::string>{});
-    c.entropy = r.value("entropy", 0.0);
-    c.allowlist = r.value("allowlist", std::vector<std::string>{});
-    c.origin = where + ": security.rules[" + std::to_string(i) + "]";
-    out.push_back(std::move(c));
+  for (auto& r : config::security_rules(cfg)) {
+    out.push_back({.id = std::move(r.id),
+                   .description = std::move(r.description),
+                   .severity = std::move(r.severity),
+                   .regex = std::move(r.regex),
+                   .keywords = std::move(r.keywords),
+                   .entropy = r.entropy,
+                   .allowlist = std::move(r.allowlist),
+                   .origin = std::move(r.origin)});
   }
   return out;
 }
@@ -67,22 +59,22 @@ fs::path cache_dir(const Context& ctx) {
 // A relative security.advisories_dir from a config file means the project's directory; from
 // the flag or QE_ADVISORIES_DIR it means the current directory, as any path a user types.
 fs::path advisories_dir(const Context& ctx, const config::Config& c) {
-  fs::path dir = c.get_string("security.advisories_dir");
+  fs::path dir = c.get(config::kSecurityAdvisoriesDir);
   if (dir.empty() || dir.is_absolute()) return dir;
-  std::string origin = c.origin("security.advisories_dir");
+  std::string origin = c.origin(config::kSecurityAdvisoriesDir);
   if (starts_with(origin, "flag") || starts_with(origin, "env")) return dir;
   return ctx.project_dir / dir;
 }
 
 Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
-  if (!f.advisories.empty()) ctx.set_flag("security.advisories_dir", f.advisories, "--advisories");
+  if (!f.advisories.empty()) ctx.set_flag(config::kSecurityAdvisoriesDir, f.advisories, "--advisories");
   auto cfg = ctx.config();
   if (!cfg.ok()) return cfg.error();
   const config::Config& c = *cfg.value();
   scan::ScanOptions o;
   for (const auto& p : f.paths.empty() ? std::vector<std::string>{"."} : f.paths) o.paths.emplace_back(p);
-  o.excludes = c.get_strings("project.exclude");
-  for (auto& g : c.get_strings("security.exclude")) o.excludes.push_back(std::move(g));
+  o.excludes = c.get(config::kProjectExclude);
+  for (auto& g : c.get(config::kSecurityExclude)) o.excludes.push_back(std::move(g));
   auto floor = scan::parse_severity(f.severity);
   if (!floor.ok()) return make_error("USAGE", "--severity: " + floor.error().message, floor.error().hint);
   o.severity_floor = floor.value();
@@ -102,7 +94,7 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
                       "e.g. 'aqe security-scan --git-history --since origin/main'");
   o.git_history = f.git_history;
   o.since = f.since;
-  o.max_file_size = static_cast<std::uint64_t>(c.get_int("security.max_file_size_kb")) * 1024;
+  o.max_file_size = static_cast<std::uint64_t>(c.get(config::kSecurityMaxFileSizeKb)) * 1024;
   o.custom_rules = custom_rules(c);
   o.cache_dir = cache_dir(ctx) / "hyperscan";
   return o;

@@ -69,6 +69,7 @@ class Context {
   std::filesystem::path project_dir;  // absolute
   std::map<std::string, std::string> env;
   std::vector<config::FlagValue> config_flags;  // flags that override config keys
+  std::vector<std::string> config_warnings;     // of the last config load; added to the outcome
   ProgressSink* progress = nullptr;
   // The run being recorded (see recorder.h): where a recorded command's feature writes its
   // rows. An inactive writer for commands that are not recorded.
@@ -78,13 +79,18 @@ class Context {
   // Loads the config once (discovery + validation + precedence with config_flags).
   Result<const config::Config*> config();
   // A config value set by a command's flag: recorded so precedence and `config show` see it.
-  void set_flag(const std::string& key, nlohmann::json value, const std::string& flag);
+  // load_config checks it against the key's type and range, naming the flag.
+  template <typename T>
+  void set_flag(config::Key<T> key, nlohmann::json value, const std::string& flag) {
+    set_flag_value(std::string(key.name), std::move(value), flag);
+  }
   std::string env_or(const std::string& name, const std::string& fallback = {}) const;
   // Where aqe.db lives: the state_dir key (QE_STATE_DIR), relative to the project dir.
   // With a config that does not load, the environment or the default decides.
   std::filesystem::path state_dir();
 
  private:
+  void set_flag_value(const std::string& key, nlohmann::json value, const std::string& flag);
   std::optional<config::Config> config_;
 };
 
@@ -103,6 +109,10 @@ using CommandList = std::vector<CommandSpec>;
 // came from --python, QE_PYTHON or a file so that messages name the right source.
 exec::PythonDiscoveryInput python_discovery_input(const config::Config& c,
                                                   const std::filesystem::path& project_dir);
+
+// The whole parser without running anything: the global options (bound to ctx.global) and every
+// subcommand, registered in `commands`. `app` is constructed by the caller.
+void build_parser(CLI::App& app, Context& ctx, CommandList& commands);
 
 // One function per command file; each adds its subcommand(s) to `app`.
 void add_init_command(CLI::App& app, CommandList& commands);

@@ -13,13 +13,13 @@ namespace {
 void apply_log_config(const config::Config& c) {
   auto logger = spdlog::default_logger();
   if (!logger) return;
-  const std::string level_origin = c.origin("log.level");
+  const std::string level_origin = c.origin(config::kLogLevel);
   if (level_origin != "default" && logger->level() != spdlog::level::debug) {
-    std::string level = c.get_string("log.level");
+    std::string level = c.get(config::kLogLevel);
     logger->set_level(level == "warn" ? spdlog::level::warn : spdlog::level::from_str(level));
   }
-  const std::string file = c.get_string("log.file");
-  if (!file.empty() && c.origin("log.file").rfind("env ", 0) != 0) {
+  const std::string file = c.get(config::kLogFile);
+  if (!file.empty() && c.origin(config::kLogFile).rfind("env ", 0) != 0) {
     try {
       logger->sinks().push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file));
     } catch (const spdlog::spdlog_ex& e) {
@@ -40,11 +40,12 @@ Result<const config::Config*> Context::config() {
   auto loaded = config::load_config(opts);
   if (!loaded) return loaded.error();
   config_ = std::move(loaded.value());
+  config_warnings = config_->warnings();
   apply_log_config(*config_);
   return &*config_;
 }
 
-void Context::set_flag(const std::string& key, nlohmann::json value, const std::string& flag) {
+void Context::set_flag_value(const std::string& key, nlohmann::json value, const std::string& flag) {
   config_flags.push_back({key, std::move(value), flag});
   config_.reset();
 }
@@ -56,7 +57,7 @@ std::string Context::env_or(const std::string& name, const std::string& fallback
 
 std::filesystem::path Context::state_dir() {
   std::string dir;
-  if (auto cfg = config()) dir = (*cfg)->get_string("state_dir");
+  if (auto cfg = config()) dir = (*cfg)->get(config::kStateDir);
   if (dir.empty()) dir = env_or("QE_STATE_DIR", ".aqe");
   return project_dir / dir;
 }
@@ -65,8 +66,8 @@ exec::PythonDiscoveryInput python_discovery_input(const config::Config& c,
                                                   const std::filesystem::path& project_dir) {
   exec::PythonDiscoveryInput in;
   in.project_dir = project_dir;
-  const std::string value = c.get_string("python.interpreter");
-  const std::string origin = c.origin("python.interpreter");
+  const std::string value = c.get(config::kPythonInterpreter);
+  const std::string origin = c.origin(config::kPythonInterpreter);
   if (origin.rfind("flag ", 0) == 0) {
     in.flag = value;
   } else if (origin == "env QE_PYTHON") {

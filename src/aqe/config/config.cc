@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "aqe/config/json_locator.h"
@@ -107,6 +109,17 @@ bool type_ok(const KeyDef& k, const json& v, std::string* why) {
   return false;
 }
 
+// A number outside the key's declared range; the same check for files, environment and flags.
+bool in_range(const KeyDef& k, const json& v, std::string* why) {
+  if (!k.range.bounded() || !v.is_number()) return true;
+  if (k.range.contains(v.get<double>())) return true;
+  // %g: a flag's 150 arrives as a double and reads better as "150" than as "150.0".
+  char got[32];
+  std::snprintf(got, sizeof got, "%g", v.get<double>());
+  *why = "must be " + k.range.describe() + ", got " + (v.is_number_float() ? std::string(got) : v.dump());
+  return false;
+}
+
 std::string describe(const json& v) {
   switch (v.type()) {
     case json::value_t::null:
@@ -139,10 +152,10 @@ class Validator {
       check_member(join_path(path, it.key()), it.key(), path, *it);
   }
 
-  std::vector<ConfigIssue> take() { return std::move(issues_); }
+  FileCheck take() { return {std::move(issues_), std::move(warnings_)}; }
 
  private:
-  void add(const std::string& path, std::string code, std::string message, std::string hint) {
+  ConfigIssue make(const std::string& path, std::string code, std::string message, std::string hint) {
     ConfigIssue is;
     is.file = name_;
     auto pos = positions_.find(path);
@@ -154,7 +167,10 @@ class Validator {
     is.code = std::move(code);
     is.message = std::move(message);
     is.hint = std::move(hint);
-    issues_.push_back(std::move(is));
+    return is;
+  }
+  void add(const std::string& path, std::string code, std::string message, std::string hint) {
+    issues_.push_back(make(path, std::move(code), std::move(message), std::move(hint)));
   }
 
   void check_member(const std::string& path, const std::string& leaf, const std::string& parent,
@@ -179,9 +195,26 @@ class Validator {
       add(path, "CONFIG_TYPE", "'" + path + "' " + why + ", got " + describe(v), "");
       return;
     }
-    if (k->type == ValueType::kObject || k->type == ValueType::kMap) {
+    if (!in_range(*k, v, &why)) {
+      add(path, "CONFIG_RANGE", "'" + path + "' " + why, "");
+      return;
+    }
+    // One warning for the outermost planned key: a planned section is one thing not read.
+    if (k->status == KeyStatus::kPlanned && planned_depth_ == 0) {
+      warnings_.push_back(make(path, "CONFIG_PLANNED_KEY",
+                               "'" + path + "' is planned: not read by this version of aqe",
+                               "the value is checked but has no effect yet; see docs/configuration.md"));
+    }
+    const bool planned = k->status == KeyStatus::kPlanned;
+    planned_depth_ += planned ? 1 : 0;
+    walk_children(*k, path, v);
+    planned_depth_ -= planned ? 1 : 0;
+  }
+
+  void walk_children(const KeyDef& k, const std::string& path, const json& v) {
+    if (k.type == ValueType::kObject || k.type == ValueType::kMap) {
       walk_object(v, path);
-    } else if (k->type == ValueType::kArray) {
+    } else if (k.type == ValueType::kArray) {
       for (size_t i = 0; i < v.size(); ++i) {
         std::string ep = path + "[" + std::to_string(i) + "]";
         if (!v[i].is_object()) {
@@ -197,6 +230,8 @@ class Validator {
   std::string name_;
   std::map<std::string, TextPos> positions_;
   std::vector<ConfigIssue> issues_;
+  std::vector<ConfigIssue> warnings_;
+  int planned_depth_ = 0;
 };
 
 // nlohmann reports the byte just after the offending token; users want its first character.
@@ -217,8 +252,7 @@ size_t start_of_token_before(const std::string& text, size_t byte) {
 
 }  // namespace
 
-std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& display_name,
-                                       const std::string& text) {
+FileCheck check_text(ConfigFile kind, const std::string& display_name, const std::string& text) {
   json doc;
   try {
     doc = json::parse(text);
@@ -235,16 +269,21 @@ std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& displ
     size_t colon = what.find(": ", what.find("parse error"));
     is.message = "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
     is.hint = "check for a missing comma, quote or brace near this position";
-    return {is};
+    return {{is}, {}};
   }
   if (!doc.is_object()) {
     ConfigIssue is{display_name, 1, 1, "", "the top level must be a JSON object, got " + describe(doc), "",
                    "CONFIG_TYPE"};
-    return {is};
+    return {{is}, {}};
   }
   Validator v(kind, display_name, text);
   v.walk_object(doc, "");
   return v.take();
+}
+
+std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& display_name,
+                                       const std::string& text) {
+  return check_text(kind, display_name, text).errors;
 }
 
 Error to_error(const ConfigIssue& issue, size_t more_issues) {
@@ -252,6 +291,8 @@ Error to_error(const ConfigIssue& issue, size_t more_issues) {
   if (more_issues > 0) msg += " (and " + std::to_string(more_issues) + " more; run `aqe config validate`)";
   return make_error(issue.code.empty() ? "CONFIG_INVALID" : issue.code, msg, issue.hint, ExitCode::kUsage);
 }
+
+std::string to_warning(const ConfigIssue& issue) { return issue.location() + ": " + issue.message; }
 
 std::map<ConfigFile, fs::path> discover_files(const LoadOptions& opts) {
   std::map<ConfigFile, fs::path> out;
@@ -325,12 +366,14 @@ Result<json> parse_env_value(const KeyDef& k, const std::string& name, const std
       int64_t n = 0;
       auto r = std::from_chars(v.data(), v.data() + v.size(), n);
       if (r.ec != std::errc() || r.ptr != v.data() + v.size() || v.empty()) return bad("an integer");
+      if (!k.range.contains(static_cast<double>(n))) return bad("a number " + k.range.describe());
       return json(n);
     }
     case ValueType::kNumber: {
       char* end = nullptr;
       double d = std::strtod(v.c_str(), &end);
-      if (v.empty() || end != v.c_str() + v.size()) return bad("a number");
+      if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(d)) return bad("a number");
+      if (!k.range.contains(d)) return bad("a number " + k.range.describe());
       return json(d);
     }
     case ValueType::kEnum: {
@@ -353,6 +396,13 @@ Result<json> parse_env_value(const KeyDef& k, const std::string& name, const std
 }  // namespace
 
 Result<Config> load_config(const LoadOptions& opts) {
+  // A flag names its key through a typed handle; one naming no key is a bug, not a user error.
+  for (const auto& f : opts.flags) {
+    bool known = false;
+    for (const auto& k : key_table())
+      known = known || (is_fixed_leaf(k) && full_key(k.file, k.path) == f.key);
+    if (!known) return make_error("INTERNAL", f.flag + " sets '" + f.key + "', which is not a config key");
+  }
   Config cfg;
   std::optional<fs::path> explicit_file = opts.config_file;
   std::string explicit_source = "--config";
@@ -380,8 +430,9 @@ Result<Config> load_config(const LoadOptions& opts) {
     auto text = read_file(path);
     if (!text) return text.error();
     std::string shown = display_path(path, opts.project_dir);
-    auto issues = validate_text(kind, shown, *text);
-    if (!issues.empty()) return to_error(issues.front(), issues.size() - 1);
+    FileCheck check = check_text(kind, shown, *text);
+    if (!check.errors.empty()) return to_error(check.errors.front(), check.errors.size() - 1);
+    for (const auto& w : check.warnings) cfg.warnings_.push_back(to_warning(w));
     cfg.docs_[kind] = json::parse(*text);
     positions[kind] = locate_members(*text);
   }
@@ -391,6 +442,7 @@ Result<Config> load_config(const LoadOptions& opts) {
     std::string key = full_key(k.file, k.path);
     ValueWithOrigin v;
     v.origin = "default";
+    v.status = k.status;
     if (!k.default_json.empty()) v.value = json::parse(k.default_json);
     if (auto doc = cfg.docs_.find(k.file); doc != cfg.docs_.end()) {
       if (const json* fv = lookup(doc->second, k.path)) {
@@ -407,6 +459,9 @@ Result<Config> load_config(const LoadOptions& opts) {
         if (!parsed) return parsed.error();
         v.value = *parsed;
         v.origin = "env " + e->first;
+        if (k.status == KeyStatus::kPlanned)
+          cfg.warnings_.push_back("environment variable " + e->first + " sets '" + key +
+                                  "', which is planned: not read by this version of aqe");
       }
     }
     for (const auto& f : opts.flags) {
@@ -417,6 +472,9 @@ Result<Config> load_config(const LoadOptions& opts) {
             "USAGE", f.flag + ": invalid value " + f.value.dump() + (why.empty() ? "" : " (" + why + ")"),
             "see `aqe --help`");
       }
+      if (!in_range(k, f.value, &why))
+        return make_error("USAGE", f.flag + ": " + why + " (" + key + ")",
+                          "see docs/configuration.md for " + key);
       v.value = f.value;
       v.origin = "flag " + f.flag;
     }
@@ -432,41 +490,40 @@ const json& null_json() {
 }
 }  // namespace
 
-const json& Config::get(std::string_view key) const {
+const json& Config::value_of(std::string_view key) const {
   for (const auto& [k, v] : entries_)
     if (k == key) return v.value;
   return null_json();
 }
-bool Config::get_bool(std::string_view key) const {
-  const json& v = get(key);
+std::string Config::origin_of(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return v.origin;
+  return "";
+}
+bool Config::get(Key<bool> key) const {
+  const json& v = value_of(key.name);
   return v.is_boolean() && v.get<bool>();
 }
-int64_t Config::get_int(std::string_view key) const {
-  const json& v = get(key);
+int64_t Config::get(Key<int64_t> key) const {
+  const json& v = value_of(key.name);
   return v.is_number() ? v.get<int64_t>() : 0;
 }
-double Config::get_number(std::string_view key) const {
-  const json& v = get(key);
+double Config::get(Key<double> key) const {
+  const json& v = value_of(key.name);
   return v.is_number() ? v.get<double>() : 0.0;
 }
-std::string Config::get_string(std::string_view key) const {
-  const json& v = get(key);
+std::string Config::get(Key<std::string> key) const {
+  const json& v = value_of(key.name);
   return v.is_string() ? v.get<std::string>() : std::string();
 }
-std::vector<std::string> Config::get_strings(std::string_view key) const {
+std::vector<std::string> Config::get(Key<std::vector<std::string>> key) const {
   std::vector<std::string> out;
-  const json& v = get(key);
+  const json& v = value_of(key.name);
   if (v.is_array())
     for (const auto& e : v)
       if (e.is_string()) out.push_back(e.get<std::string>());
   return out;
 }
-std::string Config::origin(std::string_view key) const {
-  for (const auto& [k, v] : entries_)
-    if (k == key) return v.origin;
-  return "";
-}
-bool Config::is_set(std::string_view key) const { return !get(key).is_null(); }
 
 const json& Config::document(ConfigFile kind) const {
   static const json empty = json::object();
@@ -474,10 +531,16 @@ const json& Config::document(ConfigFile kind) const {
   return it == docs_.end() ? empty : it->second;
 }
 
-std::string starter_file(ConfigFile kind) {
+std::optional<std::string> starter_file(ConfigFile kind) {
+  // A starter holds what this version reads; planned keys would look like working settings.
+  bool any_built = false;
+  for (const auto& k : key_table())
+    any_built = any_built || (k.file == kind && k.status == KeyStatus::kBuilt && k.path != "$schema");
+  if (!any_built) return std::nullopt;
   nlohmann::ordered_json doc = nlohmann::ordered_json::object();
   for (const auto& k : key_table()) {
-    if (k.file != kind || !is_fixed_leaf(k) || k.default_json.empty()) continue;
+    if (k.file != kind || !is_fixed_leaf(k) || k.default_json.empty() || k.status != KeyStatus::kBuilt)
+      continue;
     nlohmann::ordered_json* cur = &doc;
     auto segs = split(k.path, '.');
     for (size_t i = 0; i + 1 < segs.size(); ++i) cur = &(*cur)[segs[i]];
@@ -500,10 +563,11 @@ std::string starter_file(ConfigFile kind) {
 std::string render_reference_markdown() {
   std::string out =
       "# Configuration reference\n\n"
-      "<!-- Generated from src/aqe/config/keys.cc by `build/debug/aqe_gen_docs`; a unit test "
+      "<!-- Generated from src/aqe/config/key_rows.h by `build/debug/aqe_gen_docs`; a unit test "
       "checks it is current. -->\n\n"
       "aqe reads three JSON files, discovered in `./config/`, then `./.aqe/`, or given with "
-      "`--config FILE` / `QE_CONFIG` (the other two are then looked for beside it first).\n"
+      "`--config FILE` / `QE_CONFIG` (the other two are then looked for beside it first). Every "
+      "key of `storage.json` is planned in this version, so `aqe init` does not write it.\n"
       "Precedence: flag > environment > config file > default. Unknown keys, wrong types and "
       "invalid JSON are errors naming `file:line:column` and the key (exit 3). Secrets "
       "(API keys, S3 credentials, tokens) are never read from config files: put them in the "
@@ -511,7 +575,11 @@ std::string render_reference_markdown() {
       "`AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).\n\n"
       "In `aqe config show` and in this page, keys of `quality-gates.json` carry the prefix "
       "`gates.` and keys of `storage.json` the prefix `storage.`; inside the files they do not. "
-      "`[]` stands for every element of an array, `*` for any name.\n";
+      "`[]` stands for every element of an array, `*` for any name.\n\n"
+      "A number outside its key's range (the type column) is an error too, whether it comes from a "
+      "file, an environment variable or a flag. Keys marked **planned** are documented and "
+      "validated but not read by this version: a file that sets one is valid and gets a warning "
+      "naming `file:line:column`; `aqe config show` marks them and `aqe init` leaves them out.\n";
   for (ConfigFile kind : {ConfigFile::kFleet, ConfigFile::kGates, ConfigFile::kStorage}) {
     out += "\n## `" + std::string(file_name(kind)) + "`\n\n";
     out += "| key | type | default | environment | flag | description |\n";
@@ -520,9 +588,12 @@ std::string render_reference_markdown() {
       if (k.file != kind || k.path == "$schema") continue;
       std::string type(type_name(k.type));
       if (k.type == ValueType::kEnum) type = "`" + join(split(k.choices, '|'), "` \\| `") + "`";
+      if (k.range.bounded()) type += ", " + k.range.describe();
+      std::string doc = k.status == KeyStatus::kPlanned ? "**Planned** (not read yet). " : "";
+      doc += std::string(k.doc);
       auto cell = [](std::string_view s) { return s.empty() ? std::string() : "`" + std::string(s) + "`"; };
       out += "| `" + full_key(kind, k.path) + "` | " + type + " | " + cell(k.default_json) + " | " +
-             cell(k.env) + " | " + cell(k.flag) + " | " + std::string(k.doc) + " |\n";
+             cell(k.env) + " | " + cell(k.flag) + " | " + doc + " |\n";
     }
   }
   return out;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/config/key_handles.h"
 #include "aqe/config/keys.h"
 #include "aqe/util/result.h"
 
@@ -23,12 +24,21 @@ struct ConfigIssue {
   std::string key;  // dotted key path inside the file, "" = whole file
   std::string message;
   std::string hint;  // "did you mean 'execute'?", "set ANTHROPIC_API_KEY instead", ...
-  std::string code;  // CONFIG_INVALID, CONFIG_UNKNOWN_KEY, CONFIG_TYPE, CONFIG_SECRET, CONFIG_PARSE
+  // CONFIG_INVALID, CONFIG_UNKNOWN_KEY, CONFIG_TYPE, CONFIG_RANGE, CONFIG_SECRET, CONFIG_PARSE;
+  // for warnings CONFIG_PLANNED_KEY.
+  std::string code;
 
   std::string location() const;  // "config/qe-fleet.json:3:5"
 };
 
+struct FileCheck {
+  std::vector<ConfigIssue> errors;    // any error makes the file invalid (exit 3)
+  std::vector<ConfigIssue> warnings;  // planned keys that are set: valid, but not read yet
+};
+
 // Checks one file's text against the key table; every issue, in document order.
+FileCheck check_text(ConfigFile kind, const std::string& display_name, const std::string& text);
+// The errors of check_text.
 std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& display_name,
                                        const std::string& text);
 
@@ -53,19 +63,25 @@ struct LoadOptions {
 struct ValueWithOrigin {
   nlohmann::json value;  // null = unset
   std::string origin;    // "default", "env QE_PYTHON", "flag --timeout", "config/qe-fleet.json:4:5"
+  KeyStatus status = KeyStatus::kBuilt;
 };
 
 class Config {
  public:
-  // Full key names: "execute.timeout_s", "gates.threshold", "storage.s3.bucket".
-  const nlohmann::json& get(std::string_view key) const;
-  bool get_bool(std::string_view key) const;
-  int64_t get_int(std::string_view key) const;
-  double get_number(std::string_view key) const;
-  std::string get_string(std::string_view key) const;
-  std::vector<std::string> get_strings(std::string_view key) const;
-  std::string origin(std::string_view key) const;
-  bool is_set(std::string_view key) const;
+  // Values are read through the typed handles of key_handles.h, never by a string.
+  bool get(Key<bool> key) const;
+  int64_t get(Key<int64_t> key) const;
+  double get(Key<double> key) const;
+  std::string get(Key<std::string> key) const;
+  std::vector<std::string> get(Key<std::vector<std::string>> key) const;
+  template <typename T>
+  std::string origin(Key<T> key) const {
+    return origin_of(key.name);
+  }
+  template <typename T>
+  bool is_set(Key<T> key) const {
+    return !value_of(key.name).is_null();
+  }
 
   // The parsed file (or an empty object) of each kind, for structured sections such as
   // the gate's conditions and profiles.
@@ -74,9 +90,14 @@ class Config {
   const std::map<ConfigFile, std::filesystem::path>& files() const { return files_; }
   // All top-level-declared scalar/list keys with value and origin, in table order.
   const std::vector<std::pair<std::string, ValueWithOrigin>>& entries() const { return entries_; }
+  // Planned keys set in a file ("file:line:col: ... not read") or by an environment variable.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   friend Result<Config> load_config(const LoadOptions& opts);
+  const nlohmann::json& value_of(std::string_view key) const;
+  std::string origin_of(std::string_view key) const;
+  std::vector<std::string> warnings_;
   std::vector<std::pair<std::string, ValueWithOrigin>> entries_;
   std::map<ConfigFile, nlohmann::json> docs_;
   std::map<ConfigFile, std::filesystem::path> files_;
@@ -90,13 +111,16 @@ Result<Config> load_config(const LoadOptions& opts);
 // Where each file kind would be read from (for `config validate` and `init`).
 std::map<ConfigFile, std::filesystem::path> discover_files(const LoadOptions& opts);
 
-// Starter file contents for `aqe init`, built from the key table's defaults.
-std::string starter_file(ConfigFile kind);
+// Starter file contents for `aqe init`, built from the defaults of the table's built keys;
+// nullopt when the kind has no built key (nothing would read the file).
+std::optional<std::string> starter_file(ConfigFile kind);
 
 // The configuration reference (docs/configuration.md) rendered from the key table.
 std::string render_reference_markdown();
 
 // Converts an issue into the contract's error value.
 Error to_error(const ConfigIssue& issue, size_t more_issues = 0);
+// "config/qe-fleet.json:4:5: 'llm.model' is planned: not read by this version of aqe".
+std::string to_warning(const ConfigIssue& issue);
 
 }  // namespace aqe::config

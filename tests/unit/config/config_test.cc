@@ -101,11 +101,16 @@ TEST(ValidateText, ReportsEveryIssue) {
   EXPECT_EQ(issues[2].code, "CONFIG_SECRET");
 }
 
-TEST(StarterFiles, AreValid) {
-  for (auto kind : {ConfigFile::kFleet, ConfigFile::kGates, ConfigFile::kStorage}) {
-    auto issues = validate_text(kind, "starter", starter_file(kind));
-    EXPECT_TRUE(issues.empty()) << file_name(kind) << ": " << issues.front().message;
+TEST(StarterFiles, AreValidAndHoldBuiltKeysOnly) {
+  for (auto kind : {ConfigFile::kFleet, ConfigFile::kGates}) {
+    auto starter = starter_file(kind);
+    ASSERT_TRUE(starter.has_value()) << file_name(kind);
+    FileCheck check = check_text(kind, "starter", *starter);
+    EXPECT_TRUE(check.errors.empty()) << file_name(kind) << ": " << check.errors.front().message;
+    EXPECT_TRUE(check.warnings.empty()) << file_name(kind) << ": " << check.warnings.front().message;
   }
+  // Every storage.json key is planned: there is nothing for a starter to hold.
+  EXPECT_FALSE(starter_file(ConfigFile::kStorage).has_value());
 }
 
 TEST(KindOf, FromFileName) {
@@ -132,10 +137,10 @@ class LoadConfig : public ::testing::Test {
 TEST_F(LoadConfig, DefaultsWithoutFiles) {
   auto c = load_config(opts());
   ASSERT_TRUE(c.ok()) << c.error().message;
-  EXPECT_EQ(c->get_string("generate.output"), "tests/generated");
-  EXPECT_EQ(c->origin("generate.output"), "default");
-  EXPECT_EQ(c->get_number("gates.threshold"), 80);
-  EXPECT_EQ(c->get_string("storage.backend"), "local");
+  EXPECT_EQ(c->get(kGenerateOutput), "tests/generated");
+  EXPECT_EQ(c->origin(kGenerateOutput), "default");
+  EXPECT_EQ(c->get(kGatesThreshold), 80);
+  EXPECT_EQ(c->get(kStorageBackend), "local");
   EXPECT_TRUE(c->files().empty());
 }
 
@@ -156,8 +161,8 @@ TEST_F(LoadConfig, PrecedenceFlagOverEnvOverFileOverDefault) {
     if (k.flag) o.flags.push_back({"python.interpreter", "from-flag", "--python"});
     auto c = load_config(o);
     ASSERT_TRUE(c.ok()) << c.error().message;
-    EXPECT_EQ(c->get_string("python.interpreter"), k.value);
-    EXPECT_EQ(c->origin("python.interpreter"), k.origin);
+    EXPECT_EQ(c->get(kPythonInterpreter), k.value);
+    EXPECT_EQ(c->origin(kPythonInterpreter), k.origin);
   }
 }
 
@@ -165,11 +170,11 @@ TEST_F(LoadConfig, ConfigDirBeforeDotAqe) {
   write(".aqe/qe-fleet.json", R"({"execute": {"retries": 1}})");
   auto c1 = load_config(opts());
   ASSERT_TRUE(c1.ok());
-  EXPECT_EQ(c1->get_int("execute.retries"), 1);
+  EXPECT_EQ(c1->get(kExecuteRetries), 1);
   write("config/qe-fleet.json", R"({"execute": {"retries": 2}})");
   auto c2 = load_config(opts());
   ASSERT_TRUE(c2.ok());
-  EXPECT_EQ(c2->get_int("execute.retries"), 2);
+  EXPECT_EQ(c2->get(kExecuteRetries), 2);
 }
 
 TEST_F(LoadConfig, ExplicitFileAndSiblings) {
@@ -180,13 +185,13 @@ TEST_F(LoadConfig, ExplicitFileAndSiblings) {
   o.config_file = "ci/fleet.json";
   auto c = load_config(o);
   ASSERT_TRUE(c.ok()) << c.error().message;
-  EXPECT_EQ(c->get_int("execute.retries"), 4);
-  EXPECT_EQ(c->get_number("gates.threshold"), 95);
+  EXPECT_EQ(c->get(kExecuteRetries), 4);
+  EXPECT_EQ(c->get(kGatesThreshold), 95);
   o.config_file.reset();
   o.env["QE_CONFIG"] = "ci/fleet.json";
   auto c2 = load_config(o);
   ASSERT_TRUE(c2.ok());
-  EXPECT_EQ(c2->get_int("execute.retries"), 4);
+  EXPECT_EQ(c2->get(kExecuteRetries), 4);
 }
 
 TEST_F(LoadConfig, MissingExplicitFileIsUsageError) {
@@ -216,8 +221,8 @@ TEST_F(LoadConfig, BadEnvValueNamesVariable) {
   o.env["QE_ROUTING_ENABLED"] = "true";
   auto c2 = load_config(o);
   ASSERT_TRUE(c2.ok());
-  EXPECT_TRUE(c2->get_bool("llm.routing"));
-  EXPECT_EQ(c2->origin("llm.routing"), "env QE_ROUTING_ENABLED");
+  EXPECT_TRUE(c2->get(kLlmRouting));
+  EXPECT_EQ(c2->origin(kLlmRouting), "env QE_ROUTING_ENABLED");
 }
 
 TEST_F(LoadConfig, FlagOfWrongTypeIsRejected) {

@@ -1,0 +1,130 @@
+// The rows of the key table (one per key), constexpr so that the typed handles of
+// key_handles.h are checked against them at compile time. Read it through keys.h's key_table().
+#pragma once
+
+#include "aqe/config/keys.h"
+
+namespace aqe::config::rows {
+
+using enum ValueType;
+constexpr auto F = ConfigFile::kFleet;
+constexpr auto G = ConfigFile::kGates;
+constexpr auto S = ConfigFile::kStorage;
+constexpr auto B = KeyStatus::kBuilt;
+constexpr auto P = KeyStatus::kPlanned;
+
+// clang-format off
+inline constexpr KeyDef kRows[] = {
+  // ---- qe-fleet.json ----
+  {F, B, "$schema", kString, "", "", "", "", kUnbounded, "Optional JSON-schema reference; ignored by aqe."},
+  {F, B, "state_dir", kString, R"(".aqe")", "QE_STATE_DIR", "", "", kUnbounded, "Directory of aqe's state database (aqe.db: runs, test durations, coverage snapshots, findings), relative to the project."},
+  {F, B, "project", kObject, "", "", "", "", kUnbounded, "What the project's code and tests are."},
+  {F, B, "project.source_dirs", kStringList, R"(["src"])", "", "", "", kUnbounded, "Directories holding the code under test."},
+  {F, P, "project.test_dirs", kStringList, R"(["tests"])", "", "", "", kUnbounded, "Directories holding the tests."},
+  {F, B, "project.exclude", kStringList, "[]", "", "", "", kUnbounded, "Glob patterns excluded from generation and scanning."},
+  {F, B, "python", kObject, "", "", "", "", kUnbounded, "The Python interpreter that runs tests."},
+  {F, B, "python.interpreter", kString, "", "QE_PYTHON", "--python", "", kUnbounded, "Interpreter path or name. Unset: <project>/.venv/bin/python, <project>/venv/bin/python, then python3 on PATH."},
+  {F, B, "generate", kObject, "", "", "", "", kUnbounded, "Test generation."},
+  {F, B, "generate.output", kString, R"("tests/generated")", "", "--output", "", kUnbounded, "Directory generated tests are written to; nothing is written outside it."},
+  {F, B, "generate.framework", kEnum, R"("pytest")", "", "--framework", "pytest", kUnbounded, "Test framework of the generated tests."},
+  {F, B, "generate.engine", kEnum, R"("auto")", "", "--engine", "auto|builtin|llm", kUnbounded, "auto = llm when an API key is set, else builtin."},
+  {F, B, "generate.time_budget_s", kNumber, "10", "", "--time-budget", "", above(0), "Exploration time per module, seconds."},
+  {F, B, "generate.coverage_target", kNumber, "100", "", "--coverage-target", "", above_up_to(0, 100), "Percent of a module's lines+branches (as the explorer traces them) at which its exploration stops early; 100 = explore until the call or time budget."},
+  {F, B, "generate.run_budget_s", kNumber, "0", "", "--run-budget", "", at_least(0), "Wall-clock budget of the whole run, seconds (exit 5 when used up); 0 = 1.5 x time_budget_s per module per worker + 60."},
+  {F, B, "generate.parallel", kBool, "false", "", "--parallel", "", kUnbounded, "Spread modules over one worker per core."},
+  {F, B, "execute", kObject, "", "", "", "", kUnbounded, "Test execution."},
+  {F, B, "execute.framework", kEnum, R"("pytest")", "", "--framework", "pytest|junit", kUnbounded, "pytest, or junit: any command that writes JUnit XML."},
+  {F, B, "execute.parallel", kBool, "false", "", "--parallel", "", kUnbounded, "Run on up to one worker per core; aqe picks the count from stored durations."},
+  {F, B, "execute.workers", kInt, "0", "", "--workers", "", at_least(0), "Force this many workers (0 = decided by execute.parallel)."},
+  {F, B, "execute.timeout_s", kNumber, "0", "QE_EXECUTE_TIMEOUT", "--timeout", "", at_least(0), "Wall-clock limit of the whole run in seconds (0 = none); exceeded = exit 5."},
+  {F, B, "execute.test_timeout_s", kNumber, "0", "", "--test-timeout", "", at_least(0), "Limit per test in seconds (0 = none); a test over it is reported and the run goes on."},
+  {F, B, "execute.retries", kInt, "0", "", "--retries", "", at_least(0), "Re-runs of a failed test; pass on retry = flaky."},
+  {F, B, "execute.coverage", kBool, "false", "", "--coverage", "", kUnbounded, "Measure line and branch coverage with coverage.py."},
+  {F, B, "execute.flaky_policy", kEnum, R"("fail")", "", "--flaky-policy", "fail|pass", kUnbounded, "Whether flaky tests fail the run (fail) or count as passed (pass)."},
+  {F, P, "llm", kObject, "", "", "", "", kUnbounded, "Optional language-model engine."},
+  {F, P, "llm.provider", kEnum, R"("anthropic")", "", "", "anthropic|openai", kUnbounded, "Model API provider; keys come from ANTHROPIC_API_KEY / OPENAI_API_KEY."},
+  {F, P, "llm.model", kString, "", "", "", "", kUnbounded, "Model name; unset = the provider's default."},
+  {F, P, "llm.base_url", kString, "", "", "", "", kUnbounded, "OpenAI-compatible base URL (e.g. a local server)."},
+  {F, P, "llm.routing", kBool, "false", "QE_ROUTING_ENABLED", "", "", kUnbounded, "Route simple modules to a cheaper model."},
+  {F, P, "llm.max_cost_usd_per_run", kNumber, "1.0", "", "", "", at_least(0), "Stop calling the model once a run has spent this much."},
+  {F, P, "llm.cache", kBool, "true", "", "", "", kUnbounded, "Cache responses by content hash in QE_CACHE_DIR."},
+  {F, P, "llm.timeout_s", kNumber, "60", "", "", "", above(0), "Timeout of one model call, seconds."},
+  {F, P, "llm.max_retries", kInt, "3", "", "", "", at_least(0), "Retries of a failed model call before exit 4."},
+  {F, P, "usage", kObject, "", "", "", "", kUnbounded, "AI cost limits."},
+  {F, P, "usage.daily_limit_usd", kNumber, "0", "", "", "", at_least(0), "Daily spending limit in USD (0 = none)."},
+  {F, P, "usage.monthly_limit_usd", kNumber, "0", "", "", "", at_least(0), "Monthly spending limit in USD (0 = none)."},
+  {F, B, "security", kObject, "", "", "", "", kUnbounded, "Security scanning."},
+  {F, B, "security.exclude", kStringList, "[]", "", "", "", kUnbounded, "Extra glob patterns the scanner skips."},
+  {F, B, "security.advisories_dir", kString, "", "QE_ADVISORIES_DIR", "--advisories", "", kUnbounded, "Offline OSV advisory database (directory of OSV JSON files)."},
+  {F, B, "security.max_file_size_kb", kInt, "2048", "", "", "", at_least(1), "Files larger than this are skipped and reported."},
+  {F, B, "security.rules", kArray, "[]", "", "", "", kUnbounded, "Custom secret rules, added to the built-in ones."},
+  {F, B, "security.rules[].id", kString, "", "", "", "", kUnbounded, "Rule id."},
+  {F, B, "security.rules[].description", kString, "", "", "", "", kUnbounded, "What the rule finds."},
+  {F, B, "security.rules[].regex", kString, "", "", "", "", kUnbounded, "Pattern (Hyperscan syntax, ASCII)."},
+  {F, B, "security.rules[].severity", kEnum, R"("high")", "", "", "critical|high|medium|low", kUnbounded, "Severity of a finding."},
+  {F, B, "security.rules[].keywords", kStringList, "[]", "", "", "", kUnbounded, "Words one of which must appear on the line."},
+  {F, B, "security.rules[].entropy", kNumber, "0", "", "", "", between(0, 8), "Minimum Shannon entropy of the match."},
+  {F, B, "security.rules[].allowlist", kStringList, "[]", "", "", "", kUnbounded, "Regexes (ECMAScript, case-insensitive) searched in a matched secret; a secret one of them finds is not reported."},
+  {F, P, "pipeline", kObject, "", "", "", "", kUnbounded, "CI pipeline description."},
+  {F, P, "pipeline.stages", kStringList, "[]", "", "", "", kUnbounded, "Commands the CI pipeline runs, in order (documentation for templates)."},
+  {F, B, "log", kObject, "", "", "", "", kUnbounded, "Logging (to stderr)."},
+  {F, B, "log.level", kEnum, R"("warn")", "QE_LOG_LEVEL", "", "trace|debug|info|warn|error|off", kUnbounded, "Log level; --verbose sets debug."},
+  {F, B, "log.file", kString, "", "QE_LOG_FILE", "", "", kUnbounded, "Also write the log to this file."},
+
+  // ---- quality-gates.json ----
+  {G, B, "$schema", kString, "", "", "", "", kUnbounded, "Optional JSON-schema reference; ignored by aqe."},
+  {G, B, "threshold", kNumber, "80", "", "--threshold", "", between(0, 100), "Minimum quality score."},
+  {G, B, "diff_base", kString, "", "", "--base", "", kUnbounded, "Git ref diff_coverage compares with; default: the CI's target branch, else origin/main, else main."},
+  {G, B, "weights", kObject, "", "", "", "", kUnbounded, "Weights of the metrics in the score."},
+  {G, B, "weights.line_coverage", kNumber, "0.4", "", "", "", at_least(0), "Weight of line coverage."},
+  {G, B, "weights.branch_coverage", kNumber, "0.2", "", "", "", at_least(0), "Weight of branch coverage."},
+  {G, B, "weights.test_pass_rate", kNumber, "0.3", "", "", "", at_least(0), "Weight of the test pass rate."},
+  {G, B, "weights.security", kNumber, "0.1", "", "", "", at_least(0), "Weight of the security score."},
+  {G, B, "conditions", kArray, "[]", "", "", "", kUnbounded, "Hard conditions; all must hold."},
+  {G, B, "conditions[].metric", kString, "", "", "", "", kUnbounded, "Metric name, e.g. line_coverage, security_critical."},
+  {G, B, "conditions[].op", kEnum, "", "", "", "<|<=|>|>=|==|!=", kUnbounded, "Comparison."},
+  {G, B, "conditions[].value", kNumber, "", "", "", "", kUnbounded, "Value compared against."},
+  {G, B, "profiles", kMap, "{}", "", "--profile", "", kUnbounded, "Named profiles chosen by branch or event."},
+  {G, B, "profiles.*", kObject, "", "", "", "", kUnbounded, "A profile."},
+  {G, B, "profiles.*.branches", kStringList, "[]", "", "", "", kUnbounded, "Branch globs this profile applies to (e.g. main, feature/*)."},
+  {G, B, "profiles.*.events", kStringList, "[]", "", "", "", kUnbounded, "CI events this profile applies to (e.g. pull_request)."},
+  {G, B, "profiles.*.threshold", kNumber, "", "", "", "", between(0, 100), "Score threshold in this profile."},
+  {G, B, "profiles.*.blocking", kBool, "true", "", "", "", kUnbounded, "Whether a failed gate fails the job in this profile."},
+  {G, B, "profiles.*.skip", kBool, "false", "", "", "", kUnbounded, "Skip the gate entirely (reported as skipped)."},
+  {G, B, "profiles.*.conditions", kArray, "[]", "", "", "", kUnbounded, "Conditions in this profile."},
+  {G, B, "profiles.*.conditions[].metric", kString, "", "", "", "", kUnbounded, "Metric name."},
+  {G, B, "profiles.*.conditions[].op", kEnum, "", "", "", "<|<=|>|>=|==|!=", kUnbounded, "Comparison."},
+  {G, B, "profiles.*.conditions[].value", kNumber, "", "", "", "", kUnbounded, "Value compared against."},
+  {G, B, "scopes", kArray, "[]", "", "", "", kUnbounded, "Per-component thresholds."},
+  {G, B, "scopes[].path", kString, "", "", "", "", kUnbounded, "Path prefix of the component."},
+  {G, B, "scopes[].threshold", kNumber, "", "", "", "", between(0, 100), "Score threshold for the component."},
+  {G, B, "scopes[].conditions", kArray, "[]", "", "", "", kUnbounded, "Conditions for the component."},
+  {G, B, "scopes[].conditions[].metric", kString, "", "", "", "", kUnbounded, "Metric name."},
+  {G, B, "scopes[].conditions[].op", kEnum, "", "", "", "<|<=|>|>=|==|!=", kUnbounded, "Comparison."},
+  {G, B, "scopes[].conditions[].value", kNumber, "", "", "", "", kUnbounded, "Value compared against."},
+
+  // ---- storage.json ----
+  {S, B, "$schema", kString, "", "", "", "", kUnbounded, "Optional JSON-schema reference; ignored by aqe."},
+  {S, P, "backend", kEnum, R"("local")", "", "", "local|s3", kUnbounded, "Where artifacts are kept."},
+  {S, P, "local", kObject, "", "", "", "", kUnbounded, "Local backend."},
+  {S, P, "local.path", kString, R"(".aqe/artifacts")", "", "", "", kUnbounded, "Directory of the local artifact store."},
+  {S, P, "s3", kObject, "", "", "", "", kUnbounded, "S3 backend; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN."},
+  {S, P, "s3.bucket", kString, "", "", "", "", kUnbounded, "Bucket name."},
+  {S, P, "s3.region", kString, R"("us-east-1")", "", "", "", kUnbounded, "Region."},
+  {S, P, "s3.prefix", kString, R"("aqe/")", "", "", "", kUnbounded, "Key prefix inside the bucket."},
+  {S, P, "s3.endpoint_url", kString, "", "", "", "", kUnbounded, "Endpoint of an S3-compatible service."},
+  {S, P, "s3.force_path_style", kBool, "false", "", "", "", kUnbounded, "Path-style addressing (most S3-compatible servers)."},
+  {S, P, "compression", kObject, "", "", "", "", kUnbounded, "Artifact compression."},
+  {S, P, "compression.algorithm", kEnum, R"("zstd")", "", "", "zstd|gzip|none", kUnbounded, "Compression algorithm."},
+  {S, P, "compression.level", kInt, "3", "", "", "", at_least(0), "Compression level."},
+  {S, P, "retention", kObject, "", "", "", "", kUnbounded, "How long artifacts are kept."},
+  {S, P, "retention.default_days", kInt, "30", "", "", "", at_least(0), "Days an artifact is kept by default."},
+  {S, P, "retention.feature_branches", kInt, "7", "", "", "", at_least(0), "Days for artifacts of feature branches."},
+  {S, P, "retention.main_branch", kInt, "90", "", "", "", at_least(0), "Days for artifacts of the main branch."},
+  {S, P, "retention.release_tags", kInt, "365", "", "", "", at_least(0), "Days for artifacts of release tags."},
+  {S, P, "retention.security_findings", kInt, "365", "", "", "", at_least(0), "Days for security-finding artifacts."},
+  {S, P, "retention.keep_latest_n", kInt, "5", "", "", "", at_least(0), "Always keep the newest N artifacts per branch."},
+};
+// clang-format on
+
+}  // namespace aqe::config::rows
