@@ -225,7 +225,7 @@ std::vector<ConfigIssue> validate_text(ConfigFile kind, const std::string& displ
   } catch (const json::parse_error& e) {
     ConfigIssue is;
     is.file = display_name;
-    TextPos p = position_of(text, start_of_token_before(text, e.byte));
+    TextPos p = line_col(text, start_of_token_before(text, e.byte));
     is.line = p.line;
     is.column = p.column;
     is.code = "CONFIG_PARSE";

@@ -237,19 +237,6 @@ Result<CoverageInput> parse_lcov(std::string_view text, const std::string& origi
 
 }  // namespace
 
-std::pair<int, int> line_col(std::string_view text, size_t offset) {
-  int line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
 namespace {
 
 // True when `p` is already what normalize_path makes of it: relative, '/'-separated, with no

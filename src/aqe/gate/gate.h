@@ -80,9 +80,6 @@ struct GateInputs {
   std::optional<std::string> tests_generated_origin;
 };
 
-// 1-based line and column of a byte offset, for parse errors ("file:3:17").
-std::pair<int, int> line_col(std::string_view text, size_t offset);
-
 // coverage.py JSON (`coverage json`), Cobertura XML (`coverage xml`, gcovr, JaCoCo
 // converters) or LCOV, recognised by content. Paths are made project-relative.
 // With `lines_for`, coverage.py JSON keeps per-line lists only for the files that diff changed

@@ -20,4 +20,12 @@ bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
+// Where a byte offset is, for messages that name "file:3:17".
+struct LineCol {
+  int line = 1;    // 1-based
+  int column = 1;  // 1-based, in bytes
+};
+// An offset past the end counts as the end.
+LineCol line_col(std::string_view text, size_t offset);
+
 }  // namespace aqe

@@ -88,13 +88,6 @@ INSTANTIATE_TEST_SUITE_P(
                       MalformedCase{"malformed-junit.xml", 1, "malformed-junit.xml:1:"},
                       MalformedCase{"malformed.sarif", 2, "malformed.sarif:1:"}));
 
-TEST(GateParsers, LineColOfOffset) {
-  EXPECT_EQ(line_col("ab\ncd", 0), std::make_pair(1, 1));
-  EXPECT_EQ(line_col("ab\ncd", 2), std::make_pair(1, 3));
-  EXPECT_EQ(line_col("ab\ncd", 3), std::make_pair(2, 1));
-  EXPECT_EQ(line_col("ab\ncd", 4), std::make_pair(2, 2));
-}
-
 TEST(GateParsers, PytestJunit) {
   auto t = parse_junit_results(fixture("junit-fail.xml"), "junit-fail.xml");
   ASSERT_TRUE(t.ok()) << t.error().message;
