@@ -99,9 +99,6 @@ Result<FindingsInput> parse_sarif(std::string_view text, const std::string& orig
 TestInput merge_tests(const std::vector<TestInput>& parts);
 FindingsInput merge_findings(std::vector<FindingsInput> parts);
 
-// A path as compared against scopes: project-relative, '/'-separated, no "./".
-std::string normalize_path(std::string_view path, const std::filesystem::path& project_dir);
-
 // ---- diffs ----
 
 // One file of a unified diff (`git diff -U0`). Paths are as git prints them (relative to the

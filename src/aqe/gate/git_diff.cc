@@ -4,6 +4,7 @@
 
 #include "aqe/exec/process.h"
 #include "aqe/gate/gate.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gate {
@@ -58,9 +59,9 @@ std::string project_path(const std::string& repo_path, const std::string& prefix
                          const fs::path& project_dir) {
   if (prefix.empty()) return repo_path;
   if (starts_with(repo_path, prefix)) return repo_path.substr(prefix.size());
-  // Outside the project dir: absolute, as normalize_path leaves coverage paths outside it.
+  // Outside the project dir: absolute, as project_path leaves coverage paths outside it.
   fs::path rel = fs::path(repo_path).lexically_relative(fs::path(prefix));
-  return normalize_path((project_dir / rel).lexically_normal().string(), project_dir);
+  return aqe::project_path((project_dir / rel).lexically_normal().string(), project_dir);
 }
 
 }  // namespace

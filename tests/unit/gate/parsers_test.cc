@@ -185,20 +185,6 @@ TEST(GateParsers, LcovAbsolutePathsBecomeProjectRelative) {
   EXPECT_FALSE(c->has_branches);
 }
 
-TEST(GateParsers, NormalizePath) {
-  EXPECT_EQ(normalize_path("./src/a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("file:///p/src/a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("/elsewhere/a.py", "/p"), "/elsewhere/a.py");
-  EXPECT_EQ(normalize_path("src/auth/", {}), "src/auth");
-  // Paths that are already plain take a shortcut; the rest must still be normalised.
-  EXPECT_EQ(normalize_path(" src/a.py ", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("src//a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("src/./a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("src/x/../a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("../a.py", "/p"), "../a.py");
-  EXPECT_EQ(normalize_path("a.py", "/p"), "a.py");
-}
-
 // With a diff, only the changed files keep line lists; totals are read for every file, and
 // unsorted lists (not what coverage.py writes, but valid) still come out ascending.
 TEST(GateParsers, CoveragePyJsonKeepsLineListsOnlyForChangedFiles) {
