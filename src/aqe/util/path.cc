@@ -82,7 +82,7 @@ std::string display_path(const fs::path& path, const fs::path& project_dir, Outs
   std::error_code ec;
   const fs::path rel = fs::relative(path, project_dir, ec);
   if (ec || rel.empty()) return path.generic_string();
-  const std::string shown = rel.generic_string();
+  std::string shown = rel.generic_string();
   if (outside == Outside::kAsGiven && starts_with(shown, "..")) return path.generic_string();
   return shown;
 }
