@@ -110,7 +110,7 @@ TEST(ProjectPath, Cases) {
 
 TEST(DisplayPath, RelativeInsideTheProjectElseAsGiven) {
   aqe::testing::TempDir tmp("aqe-path-test");
-  const std::filesystem::path root = tmp.path();
+  const std::filesystem::path& root = tmp.path();
   tmp.write("proj/src/a.py", "");
   tmp.write("out/t.py", "");
   EXPECT_EQ(display_path(root / "proj/src/a.py", root / "proj"), "src/a.py");
