@@ -20,17 +20,8 @@ struct CiFacts {
 // From CI variables only (GitHub Actions, GitLab CI, Jenkins); no process is started.
 CiFacts ci_facts(const std::map<std::string, std::string>& env);
 
-// Branch and commit as .git says, read without starting git: HEAD, loose refs, packed-refs,
-// worktrees (a .git file). `found` is false outside a git checkout; a detached HEAD has no branch.
-struct GitHead {
-  bool found = false;
-  std::string branch;
-  std::string commit;
-};
-GitHead read_git_head(const std::filesystem::path& dir);
-
 // ci_facts(), with the branch and commit git records for `repo_dir` where the CI named none
-// (a detached HEAD has no branch). Outside a git checkout they stay empty.
+// (git/ reads them; a detached HEAD has no branch). Outside a git checkout they stay empty.
 CiFacts detect_ci(const std::map<std::string, std::string>& env, const std::filesystem::path& repo_dir);
 
 }  // namespace aqe::ci

@@ -3,6 +3,7 @@
 
 #include "aqe/cli/command.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 
 namespace aqe::cli {
 
@@ -10,13 +11,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string shown_path(const fs::path& p, const fs::path& project_dir) {
-  std::error_code ec;
-  fs::path rel = fs::relative(p, project_dir, ec);
-  if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) return rel.string();
-  return p.string();
-}
 
 CommandOutcome run_show(Context& ctx) {
   CommandOutcome o;
@@ -29,7 +23,7 @@ CommandOutcome run_show(Context& ctx) {
   for (auto kind : {config::ConfigFile::kFleet, config::ConfigFile::kGates, config::ConfigFile::kStorage}) {
     auto it = c.files().find(kind);
     files[std::string(config::file_name(kind))] =
-        it == c.files().end() ? json(nullptr) : json(shown_path(it->second, ctx.project_dir));
+        it == c.files().end() ? json(nullptr) : json(display_path(it->second, ctx.project_dir));
   }
   json values = json::array();
   json effective = json::object();
@@ -101,7 +95,7 @@ CommandOutcome run_validate(Context& ctx, const ValidateArgs& args) {
   std::string text;
   size_t total_issues = 0;
   for (const auto& [kind, p] : targets) {
-    std::string shown = shown_path(p, ctx.project_dir);
+    std::string shown = display_path(p, ctx.project_dir);
     auto content = read_file(p);
     if (!content) return error_outcome(o.command, content.error());
     config::FileCheck check = config::check_text(kind, shown, *content);

@@ -12,6 +12,7 @@
 #include "aqe/state/db.h"
 #include "aqe/util/file_content.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::cli {
@@ -114,7 +115,7 @@ Result<gate::GatePolicy> policy_of(const config::Config& c, const GateFlags& f, 
   auto scopes = gate::parse_scopes(doc.value("scopes", json()));
   if (!scopes) return scopes.error();
   p.config_scopes = *scopes;
-  for (const auto& s : f.scopes) p.flag_scopes.push_back(gate::normalize_path(s, project_dir));
+  for (const auto& s : f.scopes) p.flag_scopes.push_back(project_path(s, project_dir));
   return p;
 }
 

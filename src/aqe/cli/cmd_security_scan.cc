@@ -7,6 +7,7 @@
 #include "aqe/scan/scan.h"
 #include "aqe/state/db.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::cli {
@@ -105,10 +106,9 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
 // Project-relative when inside the project, so that the gate's --scope matches.
 std::string project_path(const Context& ctx, const std::string& file) {
   std::error_code ec;
-  fs::path abs = fs::absolute(file, ec).lexically_normal();
-  fs::path rel = abs.lexically_relative(ctx.project_dir);
-  if (ec || rel.empty() || *rel.begin() == "..") return file;
-  return rel.generic_string();
+  const fs::path abs = fs::absolute(file, ec);
+  if (ec) return file;
+  return path_inside(abs.string(), ctx.project_dir.string()).value_or(file);
 }
 
 state::FindingRow finding_row(const Context& ctx, const scan::Finding& f) {

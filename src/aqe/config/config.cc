@@ -8,6 +8,7 @@
 
 #include "aqe/config/json_locator.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::config {
@@ -259,7 +260,7 @@ FileCheck check_text(ConfigFile kind, const std::string& display_name, const std
   } catch (const json::parse_error& e) {
     ConfigIssue is;
     is.file = display_name;
-    TextPos p = position_of(text, start_of_token_before(text, e.byte));
+    TextPos p = line_col(text, start_of_token_before(text, e.byte));
     is.line = p.line;
     is.column = p.column;
     is.code = "CONFIG_PARSE";
@@ -324,13 +325,6 @@ std::map<ConfigFile, fs::path> discover_files(const LoadOptions& opts) {
 }
 
 namespace {
-
-std::string display_path(const fs::path& p, const fs::path& project_dir) {
-  std::error_code ec;
-  fs::path rel = fs::relative(p, project_dir, ec);
-  if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0) return rel.string();
-  return p.string();
-}
 
 bool is_fixed_leaf(const KeyDef& k) {
   if (k.type == ValueType::kObject || k.type == ValueType::kMap) return false;

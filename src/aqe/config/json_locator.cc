@@ -4,19 +4,6 @@
 
 namespace aqe::config {
 
-TextPos position_of(std::string_view text, size_t offset) {
-  TextPos p;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++p.line;
-      p.column = 1;
-    } else {
-      ++p.column;
-    }
-  }
-  return p;
-}
-
 namespace {
 
 class Scanner {

@@ -8,15 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "aqe/util/strings.h"
+
 namespace aqe::config {
 
-struct TextPos {
-  int line = 1;    // 1-based
-  int column = 1;  // 1-based, in bytes
-};
-
-// Position of byte `offset` in `text`.
-TextPos position_of(std::string_view text, size_t offset);
+using TextPos = LineCol;  // line_col() gives the position of a byte offset
 
 // Maps "a.b[2].c" to the position of that member's key (or of the element, for array
 // elements). The root is "".

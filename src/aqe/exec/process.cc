@@ -171,6 +171,7 @@ struct Process::State {
   std::function<void(std::string_view)> on_stdout;
   std::function<void(std::string_view)> on_stderr;
   bool capture_stdout = true;
+  bool keep_stdout = true;
   bool capture_stderr = true;
 
   Clock::time_point started;
@@ -258,7 +259,7 @@ struct Process::State {
 
   // One non-blocking round: move data, enforce timeout/interrupt/grace, notice the exit.
   void step() {
-    read_from(stdout_fd, result.stdout_data, capture_stdout, on_stdout);
+    read_from(stdout_fd, result.stdout_data, capture_stdout && keep_stdout, on_stdout);
     read_from(stderr_fd, result.stderr_data, capture_stderr, on_stderr);
     write_stdin();
     if (reaped) {
@@ -372,6 +373,7 @@ Result<Process> Process::start(const ProcessSpec& spec) {
   if (spec.timeout) s.deadline = started + *spec.timeout;
   s.kill_grace = spec.kill_grace;
   s.capture_stdout = spec.capture_stdout;
+  s.keep_stdout = spec.keep_stdout;
   s.capture_stderr = spec.capture_stderr;
   s.on_stdout = spec.on_stdout;
   s.on_stderr = spec.on_stderr;

@@ -33,6 +33,9 @@ struct ProcessSpec {
   // Called with each chunk of stdout/stderr as it arrives (in addition to capturing).
   std::function<void(std::string_view)> on_stdout;
   std::function<void(std::string_view)> on_stderr;
+  // false (with on_stdout): stdout only streams to the callback and stdout_data stays empty,
+  // for output too large to hold (a whole git history).
+  bool keep_stdout = true;
   // On timeout or interrupt: SIGTERM to the group, SIGKILL once this has passed.
   std::chrono::milliseconds kill_grace{2000};
 };

@@ -9,6 +9,7 @@
 
 #include "aqe/gate/coverage_py_json.h"
 #include "aqe/gate/gate.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gate {
@@ -81,7 +82,7 @@ Result<CoverageInput> parse_coverage_py_json(std::string_view text, const std::s
       auto it = sum.find(k);
       return it != sum.end() && it->is_number() ? it->get<int64_t>() : 0;
     };
-    in.files.push_back({normalize_path(name, project_dir), num("covered_lines"), num("num_statements"),
+    in.files.push_back({project_path(name, project_dir), num("covered_lines"), num("num_statements"),
                         num("covered_branches"), num("num_branches"), true,
                         line_list(entry, "executed_lines"), line_list(entry, "missing_lines")});
   }
@@ -118,14 +119,14 @@ Result<CoverageInput> parse_cobertura(const pugi::xml_document& doc, const std::
   for (auto s : root.child("sources").children("source")) sources.emplace_back(trim(s.text().get()));
   auto resolve = [&](const std::string& filename) {
     fs::path f(filename);
-    if (f.is_absolute()) return normalize_path(filename, project_dir);
+    if (f.is_absolute()) return project_path(filename, project_dir);
     std::error_code ec;
     for (const auto& src : sources) {
       fs::path on_disk = src.is_absolute() ? src / f : project_dir / src / f;
-      if (fs::exists(on_disk, ec)) return normalize_path((src / f).string(), project_dir);
+      if (fs::exists(on_disk, ec)) return project_path((src / f).string(), project_dir);
     }
-    if (!sources.empty()) return normalize_path((sources.front() / f).string(), project_dir);
-    return normalize_path(filename, project_dir);
+    if (!sources.empty()) return project_path((sources.front() / f).string(), project_dir);
+    return project_path(filename, project_dir);
   };
   CoverageInput in;
   in.origin = origin;
@@ -218,7 +219,7 @@ Result<CoverageInput> parse_lcov(std::string_view text, const std::string& origi
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     if (starts_with(line, "SF:")) {
-      cur = &tables[normalize_path(line.substr(3), project_dir)];
+      cur = &tables[project_path(line.substr(3), project_dir)];
       continue;
     }
     if (line == "end_of_record") {
@@ -236,52 +237,6 @@ Result<CoverageInput> parse_lcov(std::string_view text, const std::string& origi
 }
 
 }  // namespace
-
-std::pair<int, int> line_col(std::string_view text, size_t offset) {
-  int line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
-namespace {
-
-// True when `p` is already what normalize_path makes of it: relative, '/'-separated, with no
-// empty, "." or ".." component. Reports list thousands of such paths, and std::filesystem's
-// normalisation of each costs more than reading its coverage (issue 7).
-bool is_plain_relative(std::string_view p) {
-  if (p.empty() || p.front() == '/') return false;
-  for (;;) {
-    const size_t slash = p.find('/');
-    const std::string_view part = p.substr(0, slash);
-    if (part.empty() || part == "." || part == "..") return false;
-    if (slash == std::string_view::npos) return true;
-    p.remove_prefix(slash + 1);
-  }
-}
-
-}  // namespace
-
-std::string normalize_path(std::string_view path, const fs::path& project_dir) {
-  if (is_plain_relative(trim(path))) return std::string(trim(path));
-  std::string p(trim(path));
-  if (starts_with(p, "file://")) p = p.substr(7);
-  fs::path fp = fs::path(p).lexically_normal();
-  if (fp.is_absolute() && !project_dir.empty()) {
-    fs::path rel = fp.lexically_relative(project_dir.lexically_normal());
-    if (!rel.empty() && *rel.begin() != "..") fp = rel;
-  }
-  std::string out = fp.generic_string();
-  while (starts_with(out, "./")) out = out.substr(2);
-  while (out.size() > 1 && ends_with(out, "/")) out.pop_back();
-  return out;
-}
 
 Result<CoverageInput> parse_coverage(std::string_view text, const std::string& origin,
                                      const fs::path& project_dir, const DiffInput* lines_for) {

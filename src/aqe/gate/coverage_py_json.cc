@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "aqe/gate/coverage_py_json.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gate {
@@ -261,7 +262,7 @@ std::optional<CoverageInput> read_coverage_py_json(std::string_view text, const 
     has_files = true;
     return r.object([&](const std::string& file) {
       FileCoverage f;
-      f.file = normalize_path(file, project_dir);
+      f.file = project_path(file, project_dir);
       f.line_data = true;
       const bool keep_lines = lines_for == nullptr || lines_for->changed.count(f.file) > 0;
       if (!read_file_entry(r, f, keep_lines)) return false;

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "aqe/gate/gate.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gate {
@@ -38,13 +39,8 @@ Error scope_error(const std::string& scope, const GateInputs& in) {
 }
 
 const ScopePolicy* config_scope(const std::vector<ScopePolicy>& scopes, const std::string& path) {
-  auto norm = [](std::string s) {
-    while (ends_with(s, "/")) s.pop_back();
-    while (starts_with(s, "./")) s = s.substr(2);
-    return s;
-  };
   for (const auto& s : scopes)
-    if (norm(s.path) == norm(path)) return &s;
+    if (canonicalize_path(s.path) == canonicalize_path(path)) return &s;
   return nullptr;
 }
 

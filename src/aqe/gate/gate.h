@@ -81,9 +81,6 @@ struct GateInputs {
   std::optional<std::string> tests_generated_origin;
 };
 
-// 1-based line and column of a byte offset, for parse errors ("file:3:17").
-std::pair<int, int> line_col(std::string_view text, size_t offset);
-
 // coverage.py JSON (`coverage json`), Cobertura XML (`coverage xml`, gcovr, JaCoCo
 // converters) or LCOV, recognised by content. Paths are made project-relative.
 // With `lines_for`, coverage.py JSON keeps per-line lists only for the files that diff changed
@@ -103,26 +100,11 @@ Result<FindingsInput> parse_sarif(std::string_view text, const std::string& orig
 TestInput merge_tests(const std::vector<TestInput>& parts);
 FindingsInput merge_findings(std::vector<FindingsInput> parts);
 
-// A path as compared against scopes: project-relative, '/'-separated, no "./".
-std::string normalize_path(std::string_view path, const std::filesystem::path& project_dir);
-
 // ---- diffs ----
 
-// One file of a unified diff (`git diff -U0`). Paths are as git prints them (relative to the
-// repository root, "a/" "b/" prefixes and C-style quoting removed).
-struct ChangedFile {
-  std::string path;      // new path; empty for a deleted file
-  std::string old_path;  // empty for a new file
-  bool added = false, deleted = false, renamed = false, binary = false;
-  std::vector<int64_t> added_lines;  // new-side numbers of '+' lines, ascending
-};
-
-// Parses `git diff` output with --src-prefix=a/ --dst-prefix=b/. Errors name the diff line.
-Result<std::vector<ChangedFile>> parse_unified_diff(std::string_view text);
-
-// Runs git in `project_dir`: the merge base of HEAD and `base` (when empty: the CI's target
-// branch, then origin/main, then main), and the lines changed from it to the working tree,
-// mapped to project-relative paths. An explicit base git cannot resolve is an error (exit 3);
+// Asks git (git/) in `project_dir` for the merge base of HEAD and `base` (when empty: the CI's
+// target branch, then origin/main, then main), and the lines changed from it to the working
+// tree, mapped to project-relative paths. An explicit base git cannot resolve is an error (exit 3);
 // finding no base, or no git checkout, is not: `unavailable` says why.
 Result<DiffInput> diff_against_base(const std::filesystem::path& project_dir, const std::string& base,
                                     const std::string& base_origin, const CiFacts& ci);

@@ -1,39 +1,13 @@
-// The diff diff_coverage judges: git's merge base with the target branch, and the lines
-// changed since then. Every git call goes through exec/ with an argv, never a shell.
-#include <chrono>
-
-#include "aqe/exec/process.h"
+// The diff diff_coverage judges: which base to compare with, and what it means when there is
+// none. The git mechanics (merge base, diff, parser) are git/'s.
 #include "aqe/gate/gate.h"
-#include "aqe/util/strings.h"
+#include "aqe/git/git.h"
 
 namespace aqe::gate {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct GitOutput {
-  bool ok = false;
-  std::string out, err;
-};
-
-GitOutput git(const fs::path& dir, std::vector<std::string> args) {
-  exec::ProcessSpec spec;
-  // Fixed prefixes, no colour, no external diff tool and no relative paths, whatever the
-  // user's git config says: the parser relies on them.
-  spec.argv = {"git", "-c", "core.quotePath=false", "-c", "diff.noprefix=false", "-c", "diff.relative=false"};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = dir;
-  spec.timeout = std::chrono::milliseconds(60000);
-  auto r = exec::run(spec);
-  if (!r) return {false, "", r.error().message};
-  const bool ok = r->termination == exec::Termination::kExited && r->exit_code == 0;
-  return {ok, std::move(r->stdout_data), std::string(trim(r->stderr_data))};
-}
-
-bool resolves(const fs::path& dir, const std::string& ref) {
-  return git(dir, {"rev-parse", "--verify", "--quiet", ref + "^{commit}"}).ok;
-}
 
 struct BaseChoice {
   std::string ref, reason;
@@ -49,18 +23,8 @@ std::optional<BaseChoice> default_base(const fs::path& dir, const CiFacts& ci) {
   candidates.push_back({"origin/main", "origin/main exists"});
   candidates.push_back({"main", "main exists"});
   for (auto& c : candidates)
-    if (resolves(dir, c.ref)) return c;
+    if (git::resolves_to_commit(dir, c.ref)) return c;
   return std::nullopt;
-}
-
-// A repository-root-relative path from git as the project-relative path coverage uses.
-std::string project_path(const std::string& repo_path, const std::string& prefix,
-                         const fs::path& project_dir) {
-  if (prefix.empty()) return repo_path;
-  if (starts_with(repo_path, prefix)) return repo_path.substr(prefix.size());
-  // Outside the project dir: absolute, as normalize_path leaves coverage paths outside it.
-  fs::path rel = fs::path(repo_path).lexically_relative(fs::path(prefix));
-  return normalize_path((project_dir / rel).lexically_normal().string(), project_dir);
 }
 
 }  // namespace
@@ -68,17 +32,18 @@ std::string project_path(const std::string& repo_path, const std::string& prefix
 Result<DiffInput> diff_against_base(const fs::path& project_dir, const std::string& base,
                                     const std::string& base_origin, const CiFacts& ci) {
   DiffInput d;
-  GitOutput prefix = git(project_dir, {"rev-parse", "--show-prefix"});
-  if (!prefix.ok) {
+  auto prefix = git::repo_prefix(project_dir);
+  if (!prefix) {
     if (!base.empty())
       return make_error("USAGE",
                         base_origin + " " + base + ": " + project_dir.string() + " is not a git checkout",
                         "run aqe inside the repository, or leave out " + base_origin);
-    d.unavailable = "not a git checkout (" + (prefix.err.empty() ? "git not found" : prefix.err) + ")";
+    const std::string& why = prefix.error().message;
+    d.unavailable = "not a git checkout (" + (why.empty() ? "git not found" : why) + ")";
     return d;
   }
   if (!base.empty()) {
-    if (!resolves(project_dir, base))
+    if (!git::resolves_to_commit(project_dir, base))
       return make_error("USAGE", base_origin + ": git cannot resolve '" + base + "' to a commit",
                         "fetch it first (e.g. git fetch origin main) or name an existing branch, tag or SHA");
     d.base = base;
@@ -92,29 +57,26 @@ Result<DiffInput> diff_against_base(const fs::path& project_dir, const std::stri
                     ", no origin/main and no main; pass --base REF";
     return d;
   }
-  GitOutput mb = git(project_dir, {"merge-base", d.base, "HEAD"});
-  if (!mb.ok) {
+  auto mb = git::merge_base(project_dir, d.base);
+  if (!mb) {
     d.unavailable =
         "no merge base of " + d.base +
         " and HEAD (a shallow clone? fetch the history, e.g. actions/checkout with fetch-depth: 0)";
     return d;
   }
-  d.merge_base = std::string(trim(mb.out));
+  d.merge_base = *mb;
   // Against the working tree, not HEAD: uncommitted changes count too (diff-cover adds staged
   // and unstaged changes as well), and the line numbers are those of the files coverage ran.
-  GitOutput diff = git(project_dir, {"diff", "-U0", "--no-color", "--no-ext-diff", "--find-renames",
-                                     "--src-prefix=a/", "--dst-prefix=b/", d.merge_base});
-  if (!diff.ok) {
-    d.unavailable = "git diff failed: " + diff.err;
+  auto files = git::diff_to_worktree(project_dir, d.merge_base);
+  if (!files) {
+    if (files.error().code == git::kDiffInvalid) return files.error();
+    d.unavailable = "git diff failed: " + files.error().message;
     return d;
   }
-  auto files = parse_unified_diff(diff.out);
-  if (!files) return files.error();
-  std::string pfx(trim(prefix.out));
-  d.repo_prefix = pfx;
+  d.repo_prefix = *prefix;
   for (auto& f : *files) {
     if (f.path.empty() || f.binary) continue;  // deleted: nothing left to cover
-    d.changed[project_path(f.path, pfx, project_dir)] = std::move(f.added_lines);
+    d.changed[git::path_in_project(f.path, *prefix, project_dir)] = std::move(f.added_lines);
   }
   return d;
 }

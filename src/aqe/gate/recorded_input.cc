@@ -3,6 +3,7 @@
 #include "aqe/gate/recorded_input.h"
 
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 
 namespace aqe::gate {
 
@@ -18,7 +19,7 @@ CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path
              (snap.branch.empty() ? "" : " on " + snap.branch) + ")";
   c.has_branches = true;  // aqe execute --coverage always measures branches
   for (const auto& f : snap.files) {
-    c.files.push_back({normalize_path(f.file, project_dir),
+    c.files.push_back({project_path(f.file, project_dir),
                        f.lines_covered,
                        f.lines_total,
                        f.branches_covered,
@@ -118,7 +119,7 @@ Status read_recorded_inputs(state::Db& db, const fs::path& project_dir, GateInpu
       if (!rows) return rows.error();
       FindingsInput fi;
       fi.origin = db_name + " (security-scan run " + std::to_string((*run)->id) + ")";
-      for (const auto& r : *rows) fi.findings.push_back({normalize_path(r.file, project_dir), r.severity});
+      for (const auto& r : *rows) fi.findings.push_back({project_path(r.file, project_dir), r.severity});
       in.findings = std::move(fi);
     }
   }

@@ -4,6 +4,7 @@
 #include <pugixml.hpp>
 
 #include "aqe/gate/gate.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gate {
@@ -91,7 +92,7 @@ std::string file_of(const json& result, const fs::path& project_dir) {
   if (!locs.is_array() || locs.empty()) return "";
   const json art =
       locs[0].value("physicalLocation", json::object()).value("artifactLocation", json::object());
-  return normalize_path(art.value("uri", ""), project_dir);
+  return project_path(art.value("uri", ""), project_dir);
 }
 
 }  // namespace

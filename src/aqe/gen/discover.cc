@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gen {
@@ -12,13 +13,6 @@ namespace aqe::gen {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string relative_to(const fs::path& p, const fs::path& base) {
-  std::error_code ec;
-  fs::path rel = fs::relative(p, base, ec);
-  if (ec || rel.empty() || starts_with(rel.generic_string(), "..")) return p.generic_string();
-  return rel.generic_string();
-}
 
 bool is_test_file(const fs::path& p) {
   const std::string name = p.filename().string();
@@ -33,10 +27,8 @@ bool skipped_dir(const fs::path& p) {
 }
 
 bool inside(const fs::path& p, const fs::path& dir) {
-  const std::string a = p.lexically_normal().generic_string();
-  std::string d = dir.lexically_normal().generic_string();
-  if (!d.empty() && d.back() != '/') d += '/';
-  return starts_with(a, d);
+  const auto rel = path_inside(p.string(), dir.string());
+  return rel && *rel != ".";
 }
 
 }  // namespace
@@ -81,7 +73,7 @@ Discovery discover_modules(const std::vector<std::string>& paths, const fs::path
   Discovery d;
   std::set<std::string> seen;
   auto consider = [&](const fs::path& file, bool explicit_arg) {
-    const std::string rel = relative_to(file, project_dir);
+    const std::string rel = display_path(file, project_dir);
     if (seen.count(rel)) return;
     // A file a directory walk passed over silently is still reported when named explicitly.
     if (explicit_arg) seen.insert(rel);

@@ -12,6 +12,7 @@
 #include "aqe/gen/test_file.h"
 #include "aqe/gen/verify.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 
 namespace aqe::gen {
 
@@ -27,12 +28,6 @@ double GenCoverage::branch_rate() const {
 }
 
 namespace {
-
-std::string rel_path(const fs::path& p, const fs::path& base) {
-  std::error_code ec;
-  fs::path r = fs::relative(p, base, ec);
-  return ec || r.empty() ? p.generic_string() : r.generic_string();
-}
 
 // A module that still needs work after the header check.
 struct Pending {
@@ -178,7 +173,8 @@ Result<GenCoverage> verify_and_prune(std::vector<Pending>& pending, const std::v
     }
     for (const auto& f : kept_files)
       if (v->failed.count(f) || v->broken_files.count(f))
-        report.warnings.push_back(rel_path(f, o.project_dir) + ": an up-to-date generated test fails now");
+        report.warnings.push_back(display_path(f, o.project_dir, Outside::kRelative) +
+                                  ": an up-to-date generated test fails now");
     if (!changed) return v->coverage;
   }
   return make_error("VERIFY_FAILED", "generated tests kept failing after removing the failing ones",
@@ -208,8 +204,8 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
     ++report.files_processed;
     switch (state_of(m.test_file, h)) {
       case FileState::kHandWritten:
-        report.skipped.push_back(
-            {m.rel, rel_path(m.test_file, o.project_dir) + " exists and was not written by aqe; left alone"});
+        report.skipped.push_back({m.rel, display_path(m.test_file, o.project_dir, Outside::kRelative) +
+                                             " exists and was not written by aqe; left alone"});
         continue;
       case FileState::kUpToDate:
         ++report.up_to_date;
@@ -262,9 +258,10 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   for (const auto& p : pending) {
     if (!p.written || p.tests.empty()) continue;
     report.tests_generated += static_cast<int64_t>(p.tests.size());
-    report.test_files.push_back(rel_path(p.module->test_file, o.project_dir));
+    report.test_files.push_back(display_path(p.module->test_file, o.project_dir, Outside::kRelative));
   }
-  for (const auto& f : kept_files) report.test_files.push_back(rel_path(f, o.project_dir));
+  for (const auto& f : kept_files)
+    report.test_files.push_back(display_path(f, o.project_dir, Outside::kRelative));
   std::sort(report.test_files.begin(), report.test_files.end());
   std::sort(report.stopped_at_target.begin(), report.stopped_at_target.end());
   std::sort(report.unfinished.begin(), report.unfinished.end());

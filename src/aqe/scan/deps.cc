@@ -7,6 +7,7 @@
 #include "aqe/config/json_locator.h"
 #include "aqe/scan/scan_engine.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::scan {
@@ -110,7 +111,7 @@ struct RequirementsReader {
                int depth) {
     const std::string where = display + ":" + std::to_string(line) + ": ";
     fs::path file = from.parent_path() / target;
-    std::string shown = (fs::path(display).parent_path() / target).lexically_normal().generic_string();
+    std::string shown = canonicalize_path((fs::path(display).parent_path() / target).string());
     std::error_code ec;
     std::string key = fs::weakly_canonical(file, ec).string();
     if (depth >= kMaxIncludeDepth || visiting.count(key) != 0) {

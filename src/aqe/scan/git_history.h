@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "aqe/scan/scan.h"
@@ -12,17 +11,6 @@
 #include "aqe/util/result.h"
 
 namespace aqe::scan {
-
-// The lines one commit added to one file, with their line numbers in the new version.
-struct CommitAdditions {
-  std::string commit;  // full SHA
-  std::string file;    // repository-relative path
-  std::vector<std::pair<int, std::string>> lines;
-};
-
-// Parses `git log -p --unified=0 --pretty=format:'commit %H'` output. Hunk line counts decide
-// where a hunk ends, so an added line that itself starts with "++ " or "commit " is still content.
-std::vector<CommitAdditions> parse_git_log_patch(std::string_view text);
 
 struct HistoryScan {
   std::vector<Finding> findings;  // file = "<sha>:<path>" (what `git show` takes)
@@ -32,8 +20,8 @@ struct HistoryScan {
   int suppressed = 0;
 };
 
-// Runs git (through exec/) in the current directory over `options.paths` as pathspecs, from
-// `options.since` (exclusive) to HEAD, or the whole history.
+// Streams git's log (git/) in the current directory over `options.paths` as pathspecs, from
+// `options.since` (exclusive) to HEAD, or the whole history, scanning each commit's added lines.
 Result<HistoryScan> scan_git_history(const ScanEngine& engine, const ScanOptions& options);
 
 }  // namespace aqe::scan

@@ -24,14 +24,6 @@ bool has_marker(std::string_view line, bool code) {
   return line.find("nosec") != std::string_view::npos;
 }
 
-// Line (1-based) and byte column (1-based) of an offset.
-std::pair<int, int> position_of(std::string_view data, size_t pos) {
-  int line = 1 + static_cast<int>(std::count(data.begin(), data.begin() + static_cast<long>(pos), '\n'));
-  size_t b = pos == 0 ? std::string_view::npos : data.rfind('\n', pos - 1);
-  size_t col = b == std::string_view::npos ? pos : pos - b - 1;
-  return {line, static_cast<int>(col) + 1};
-}
-
 std::string snippet_of(std::string_view line) {
   std::string s(trim(line));
   constexpr size_t kMax = 160;
@@ -148,7 +140,9 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
       continue;
     }
     Finding f = secret_finding(m, display_path);
-    std::tie(f.line, f.column) = position_of(data, m.begin);
+    const LineCol at = line_col(data, m.begin);
+    f.line = at.line;
+    f.column = at.column;
     out.findings.push_back(std::move(f));
   }
   if (!code_rules_ || !is_python_file(display_path)) return out;

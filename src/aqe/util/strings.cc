@@ -90,4 +90,14 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+LineCol line_col(std::string_view text, size_t offset) {
+  text = text.substr(0, std::min(offset, text.size()));
+  const size_t last_nl = text.rfind('\n');
+  LineCol at;
+  at.line = 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  at.column =
+      1 + static_cast<int>(last_nl == std::string_view::npos ? text.size() : text.size() - last_nl - 1);
+  return at;
+}
+
 }  // namespace aqe

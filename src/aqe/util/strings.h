@@ -24,4 +24,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // escape sequence. Other bytes, UTF-8 included, are kept.
 std::string printable(std::string_view s);
 
+// Where a byte offset is, for messages that name "file:3:17".
+struct LineCol {
+  int line = 1;    // 1-based
+  int column = 1;  // 1-based, in bytes
+};
+// An offset past the end counts as the end.
+LineCol line_col(std::string_view text, size_t offset);
+
 }  // namespace aqe

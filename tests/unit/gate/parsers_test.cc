@@ -88,13 +88,6 @@ INSTANTIATE_TEST_SUITE_P(
                       MalformedCase{"malformed-junit.xml", 1, "malformed-junit.xml:1:"},
                       MalformedCase{"malformed.sarif", 2, "malformed.sarif:1:"}));
 
-TEST(GateParsers, LineColOfOffset) {
-  EXPECT_EQ(line_col("ab\ncd", 0), std::make_pair(1, 1));
-  EXPECT_EQ(line_col("ab\ncd", 2), std::make_pair(1, 3));
-  EXPECT_EQ(line_col("ab\ncd", 3), std::make_pair(2, 1));
-  EXPECT_EQ(line_col("ab\ncd", 4), std::make_pair(2, 2));
-}
-
 TEST(GateParsers, PytestJunit) {
   auto t = parse_junit_results(fixture("junit-fail.xml"), "junit-fail.xml");
   ASSERT_TRUE(t.ok()) << t.error().message;
@@ -190,20 +183,6 @@ TEST(GateParsers, LcovAbsolutePathsBecomeProjectRelative) {
   EXPECT_EQ(c->files[0].lines_covered, 1);
   EXPECT_EQ(c->files[0].lines_total, 2);
   EXPECT_FALSE(c->has_branches);
-}
-
-TEST(GateParsers, NormalizePath) {
-  EXPECT_EQ(normalize_path("./src/a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("file:///p/src/a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("/elsewhere/a.py", "/p"), "/elsewhere/a.py");
-  EXPECT_EQ(normalize_path("src/auth/", {}), "src/auth");
-  // Paths that are already plain take a shortcut; the rest must still be normalised.
-  EXPECT_EQ(normalize_path(" src/a.py ", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("src//a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("src/./a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("src/x/../a.py", "/p"), "src/a.py");
-  EXPECT_EQ(normalize_path("../a.py", "/p"), "../a.py");
-  EXPECT_EQ(normalize_path("a.py", "/p"), "a.py");
 }
 
 // With a diff, only the changed files keep line lists; totals are read for every file, and

@@ -34,5 +34,26 @@ TEST(Split, KeepsEmptyFields) {
   EXPECT_EQ(split("", ','), (std::vector<std::string>{""}));
 }
 
+TEST(LineCol, OfOffset) {
+  struct Case {
+    const char* text;
+    size_t offset;
+    int line, column;
+  };
+  for (const auto& c : std::vector<Case>{{"ab\ncd", 0, 1, 1},
+                                         {"ab\ncd", 2, 1, 3},
+                                         {"ab\ncd", 3, 2, 1},
+                                         {"ab\ncd", 4, 2, 2},
+                                         {"ab\ncd", 5, 2, 3},
+                                         {"ab\ncd", 99, 2, 3},  // past the end: the end
+                                         {"", 0, 1, 1},
+                                         {"\n\n", 2, 3, 1},
+                                         {"a\r\nb", 3, 2, 1}}) {  // columns count bytes, '\r' too
+    const LineCol at = line_col(c.text, c.offset);
+    EXPECT_EQ(at.line, c.line) << c.text << " @" << c.offset;
+    EXPECT_EQ(at.column, c.column) << c.text << " @" << c.offset;
+  }
+}
+
 }  // namespace
 }  // namespace aqe
