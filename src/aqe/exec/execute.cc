@@ -331,8 +331,9 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
   }
 
   if (o.coverage && !res.interrupted) {
-    CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage", out_dir / "coverage.json"};
-    auto cov = combine_coverage(cc);
+    coverage::CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage",
+                                 out_dir / "coverage.json"};
+    auto cov = coverage::combine_coverage(cc);
     if (cov) {
       r.coverage = std::move(*cov);
     } else {
@@ -347,10 +348,11 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
     if (r.coverage) {
       state::CoverageSnapshot snap;
       snap.run_id = run_id;
-      snap.lines_covered = r.coverage->lines_covered;
-      snap.lines_total = r.coverage->lines_total;
-      snap.branches_covered = r.coverage->branches_covered;
-      snap.branches_total = r.coverage->branches_total;
+      const coverage::Counts& t = r.coverage->totals;
+      snap.lines_covered = t.lines_covered;
+      snap.lines_total = t.lines_total;
+      snap.branches_covered = t.branches_covered;
+      snap.branches_total = t.branches_total;
       snap.files = r.coverage->files;
       if (auto st = db->record_coverage(snap); !st) r.warnings.push_back(st.error().message);
     }

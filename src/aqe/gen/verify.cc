@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "aqe/exec/coverage.h"
 #include "aqe/exec/process.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
@@ -111,11 +110,8 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   auto jr = exec::run(js);
   auto text = read_file(report);
   if (jr && jr->termination == exec::Termination::kExited && text) {
-    auto summary = exec::parse_coverage_json(*text, report.string());
-    if (summary) {
-      out.coverage = {summary->lines_covered, summary->lines_total, summary->branches_covered,
-                      summary->branches_total, true};
-    }
+    auto measured = coverage::read_coverage(*text, report.string());
+    if (measured) out.coverage = measured->totals;
   }
   cleanup();
   return out;

@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "aqe/coverage/coverage.h"
 #include "aqe/exec/junit.h"
 #include "aqe/gen/gen.h"
 #include "aqe/util/result.h"
@@ -25,7 +27,7 @@ struct VerifyInput {
 struct VerifyResult {
   std::map<std::filesystem::path, std::set<std::string>> failed;  // test file -> failing tests
   std::set<std::filesystem::path> broken_files;                   // failed as a whole (collection error)
-  GenCoverage coverage;
+  std::optional<coverage::Counts> coverage;                       // of source_files; none when not measured
 };
 
 Result<VerifyResult> verify_tests(const VerifyInput& in);

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace aqe {
@@ -19,5 +20,8 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// 1-based line and column of a byte offset, for parse errors ("file:3:17").
+std::pair<int, int> line_col(std::string_view text, size_t offset);
 
 }  // namespace aqe
