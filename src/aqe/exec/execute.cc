@@ -5,9 +5,9 @@
 #include <set>
 #include <thread>
 
-#include "aqe/exec/junit.h"
 #include "aqe/exec/process.h"
 #include "aqe/exec/pytest_run.h"
+#include "aqe/results/junit.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
@@ -121,7 +121,8 @@ int auto_workers(const ExecuteOptions& o, const History& h) {
   return choose_worker_count(in);
 }
 
-void tally(ExecuteReport& r, const std::vector<JunitCase>& finals, const std::set<std::string>& flaky) {
+void tally(ExecuteReport& r, const std::vector<results::JunitCase>& finals,
+           const std::set<std::string>& flaky) {
   for (const auto& c : finals) {
     ++r.tests_run;
     if (flaky.count(c.test_id)) {
@@ -182,7 +183,7 @@ void plan_split_collection(PytestPass& pass, const History& h) {
   }
 }
 
-std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, int attempt) {
+std::vector<state::TestResultRow> rows_of(const std::vector<results::JunitCase>& cases, int attempt) {
   std::vector<state::TestResultRow> rows;
   for (const auto& c : cases) {
     // Collection errors have no test to schedule.
@@ -195,7 +196,7 @@ std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, i
   return rows;
 }
 
-bool retryable(const JunitCase& c) {
+bool retryable(const results::JunitCase& c) {
   return (c.outcome == "failed" || c.outcome == "error" || c.teardown_error) &&
          c.test_id.find("::") != std::string::npos;
 }
@@ -264,7 +265,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
   std::vector<std::string> documents = res.junit_documents;
   std::vector<fs::path> cov_files = res.coverage_files;
   std::vector<state::TestResultRow> rows = rows_of(res.cases, 1);
-  std::map<std::string, JunitCase> finals;
+  std::map<std::string, results::JunitCase> finals;
   std::vector<std::string> order;
   for (const auto& c : res.cases) {
     order.push_back(c.test_id);
@@ -309,7 +310,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
   }
   for (const auto& id : flaky) r.flaky_tests.push_back(id);
 
-  std::vector<JunitCase> final_cases;
+  std::vector<results::JunitCase> final_cases;
   for (const auto& id : order) final_cases.push_back(finals[id]);
   tally(r, final_cases, flaky);
 
@@ -320,7 +321,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::Db* db, P
   }
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  auto merged = merge_junit(documents, "aqe");
+  auto merged = results::merge_junit(documents, "aqe");
   if (merged) {
     const fs::path junit = out_dir / "junit.xml";
     if (auto st = write_file_atomic(junit, *merged); st) {
@@ -405,7 +406,7 @@ Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, ProgressSink& p
                           std::string(trim(pr->stderr_data + pr->stdout_data)).substr(0, 2000),
                       ExitCode::kFailure);
   }
-  auto cases = parse_junit(*text, report.string());
+  auto cases = results::parse_junit(*text, report.string());
   if (!cases) return cases.error();
   tally(r, *cases, {});
   r.junit_xml = report.string();

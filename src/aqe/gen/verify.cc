@@ -20,7 +20,7 @@ std::string coverage_rc(const std::vector<fs::path>& source_files) {
   return rc;
 }
 
-void collect_failures(const std::vector<exec::JunitCase>& cases, const std::vector<fs::path>& test_files,
+void collect_failures(const std::vector<results::JunitCase>& cases, const std::vector<fs::path>& test_files,
                       VerifyResult& out) {
   for (const auto& c : cases) {
     if (c.outcome != "failed" && c.outcome != "error") continue;
@@ -95,7 +95,7 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
                       "pytest wrote no JUnit report: " + std::string(trim(ran->stderr_data)).substr(0, 400),
                       "run the generated tests with pytest to see why", ExitCode::kFailure);
   }
-  auto cases = exec::parse_junit(*xml, junit.string());
+  auto cases = results::parse_junit(*xml, junit.string());
   if (!cases) {
     cleanup();
     return cases.error();

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "aqe/coverage/coverage.h"
-#include "aqe/exec/junit.h"
 #include "aqe/gen/gen.h"
+#include "aqe/results/junit.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gen {
@@ -33,7 +33,7 @@ struct VerifyResult {
 Result<VerifyResult> verify_tests(const VerifyInput& in);
 
 // Failing test names per test file, from JUnit cases (xunit1: file attributes present).
-void collect_failures(const std::vector<exec::JunitCase>& cases,
+void collect_failures(const std::vector<results::JunitCase>& cases,
                       const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
 
 // coverage.py settings: branch coverage, unexecuted files of the source dirs reported,
