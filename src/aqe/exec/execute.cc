@@ -5,9 +5,9 @@
 #include <set>
 #include <thread>
 
-#include "aqe/exec/junit.h"
 #include "aqe/exec/process.h"
 #include "aqe/exec/pytest_run.h"
+#include "aqe/results/junit.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
@@ -118,7 +118,8 @@ int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::str
   return chosen;
 }
 
-void tally(ExecuteReport& r, const std::vector<JunitCase>& finals, const std::set<std::string>& flaky) {
+void tally(ExecuteReport& r, const std::vector<results::JunitCase>& finals,
+           const std::set<std::string>& flaky) {
   for (const auto& c : finals) {
     ++r.tests_run;
     if (flaky.count(c.test_id)) {
@@ -179,7 +180,7 @@ void plan_split_collection(PytestPass& pass, const History& h) {
   }
 }
 
-std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, int attempt) {
+std::vector<state::TestResultRow> rows_of(const std::vector<results::JunitCase>& cases, int attempt) {
   std::vector<state::TestResultRow> rows;
   for (const auto& c : cases) {
     // Collection errors have no test to schedule.
@@ -192,7 +193,7 @@ std::vector<state::TestResultRow> rows_of(const std::vector<JunitCase>& cases, i
   return rows;
 }
 
-bool retryable(const JunitCase& c) {
+bool retryable(const results::JunitCase& c) {
   return (c.outcome == "failed" || c.outcome == "error" || c.teardown_error) &&
          c.test_id.find("::") != std::string::npos;
 }
@@ -266,7 +267,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   std::vector<std::string> documents = res.junit_documents;
   std::vector<fs::path> cov_files = res.coverage_files;
   std::vector<state::TestResultRow> rows = rows_of(res.cases, 1);
-  std::map<std::string, JunitCase> finals;
+  std::map<std::string, results::JunitCase> finals;
   std::vector<std::string> order;
   for (const auto& c : res.cases) {
     order.push_back(c.test_id);
@@ -311,14 +312,14 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   }
   for (const auto& id : flaky) r.flaky_tests.push_back(id);
 
-  std::vector<JunitCase> final_cases;
+  std::vector<results::JunitCase> final_cases;
   for (const auto& id : order) final_cases.push_back(finals[id]);
   tally(r, final_cases, flaky);
 
   const fs::path out_dir = run_dir(o, record.run_id());
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  auto merged = merge_junit(documents, "aqe");
+  auto merged = results::merge_junit(documents, "aqe");
   if (merged) {
     const fs::path junit = out_dir / "junit.xml";
     if (auto st = write_file_atomic(junit, *merged); st) {
@@ -329,8 +330,9 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   }
 
   if (o.coverage && !res.interrupted) {
-    CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage", out_dir / "coverage.json"};
-    auto cov = combine_coverage(cc);
+    coverage::CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage",
+                                 out_dir / "coverage.json"};
+    auto cov = coverage::combine_coverage(cc);
     if (cov) {
       r.coverage = std::move(*cov);
       r.coverage_json = cc.json_report.string();
@@ -344,10 +346,11 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
     (void)record.write([&](state::Db& db, int64_t id) {
       state::CoverageSnapshot snap;
       snap.run_id = id;
-      snap.lines_covered = r.coverage->lines_covered;
-      snap.lines_total = r.coverage->lines_total;
-      snap.branches_covered = r.coverage->branches_covered;
-      snap.branches_total = r.coverage->branches_total;
+      const coverage::Counts& t = r.coverage->totals;
+      snap.lines_covered = t.lines_covered;
+      snap.lines_total = t.lines_total;
+      snap.branches_covered = t.branches_covered;
+      snap.branches_total = t.branches_total;
       snap.files = r.coverage->files;
       return db.record_coverage(snap);
     });
@@ -401,7 +404,7 @@ Result<ExecuteReport> run_junit_command(const ExecuteOptions& o, state::RunWrite
                           std::string(trim(pr->stderr_data + pr->stdout_data)).substr(0, 2000),
                       ExitCode::kFailure);
   }
-  auto cases = parse_junit(*text, report.string());
+  auto cases = results::parse_junit(*text, report.string());
   if (!cases) return cases.error();
   tally(r, *cases, {});
   r.junit_xml = report.string();

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aqe/exec/coverage.h"
+#include "aqe/coverage/coverage.h"
 #include "aqe/state/db.h"
 #include "aqe/util/exit_code.h"
 #include "aqe/util/progress.h"
@@ -59,7 +59,7 @@ struct ExecuteReport {
   double duration_s = 0;
   int workers = 0;
   std::optional<std::pair<int, int>> shard;
-  std::optional<CoverageSummary> coverage;
+  std::optional<coverage::CoverageReport> coverage;
   std::vector<TestFailure> failures;
   std::vector<std::string> flaky_tests;
   std::string junit_xml;

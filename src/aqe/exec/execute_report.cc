@@ -13,9 +13,10 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
-nlohmann::json coverage_json(const CoverageSummary& c) {
+nlohmann::json coverage_json(const coverage::CoverageReport& report) {
+  const coverage::Counts& c = report.totals;
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : c.files) {
+  for (const auto& f : report.files) {
     files.push_back({{"file", f.file},
                      {"lines_covered", f.lines_covered},
                      {"lines_total", f.lines_total},
@@ -79,10 +80,10 @@ std::string to_text(const ExecuteReport& r) {
   }
   for (const auto& t : r.flaky_tests) out << "FLAKY " << printable(t) << " (passed on retry)\n";
   if (r.coverage) {
-    out << "coverage: lines " << fixed(100.0 * r.coverage->line_rate(), 2) << "% ("
-        << r.coverage->lines_covered << "/" << r.coverage->lines_total << "), branches "
-        << fixed(100.0 * r.coverage->branch_rate(), 2) << "% (" << r.coverage->branches_covered << "/"
-        << r.coverage->branches_total << ")\n";
+    const coverage::Counts& c = r.coverage->totals;
+    out << "coverage: lines " << fixed(100.0 * c.line_rate(), 2) << "% (" << c.lines_covered << "/"
+        << c.lines_total << "), branches " << fixed(100.0 * c.branch_rate(), 2) << "% (" << c.branches_covered
+        << "/" << c.branches_total << ")\n";
   }
   if (!r.junit_xml.empty()) out << "junit: " << r.junit_xml << "\n";
   std::vector<std::string> parts;

@@ -114,7 +114,7 @@ struct Worker {
   bool exited = false;
   bool got_work = false;
   std::vector<std::string> outstanding;  // assigned, no result yet, in run order
-  std::map<std::string, JunitCase> streamed;
+  std::map<std::string, results::JunitCase> streamed;
   std::vector<std::string> streamed_order;
   fs::path junit_file, coverage_file;
   ProcessResult result;
@@ -401,7 +401,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
   std::string outcome = msg.value("outcome", "passed");
   if (outcome == "failed" && when != "call") outcome = "error";
   auto [it, inserted] = w.streamed.try_emplace(id);
-  JunitCase& c = it->second;
+  results::JunitCase& c = it->second;
   if (inserted) {
     w.streamed_order.push_back(id);
     c.test_id = id;
@@ -513,7 +513,7 @@ void PassRunner::on_exit(Worker& w) {
   if (w.outstanding.empty() || out_.stopped || out_.timed_out || out_.interrupted) return;
   // A crash: the test it was running is reported, the rest of its work goes back once.
   const std::string culprit = w.outstanding.front();
-  JunitCase c;
+  results::JunitCase c;
   c.test_id = culprit;
   c.file = file_of(culprit);
   c.outcome = "error";
@@ -550,7 +550,7 @@ void PassRunner::report_progress() {
 
 void PassRunner::collect_results() {
   std::map<std::string, size_t> index;
-  auto add = [&](JunitCase c) {
+  auto add = [&](results::JunitCase c) {
     auto [it, inserted] = index.emplace(c.test_id, out_.cases.size());
     if (inserted) {
       out_.cases.push_back(std::move(c));
@@ -560,10 +560,10 @@ void PassRunner::collect_results() {
   };
   for (auto& w : workers_) {
     std::error_code ec;
-    std::optional<std::vector<JunitCase>> parsed;
+    std::optional<std::vector<results::JunitCase>> parsed;
     if (fs::exists(w->junit_file, ec)) {
       if (auto text = read_file(w->junit_file)) {
-        if (auto cases = parse_junit(*text, w->junit_file.string())) {
+        if (auto cases = results::parse_junit(*text, w->junit_file.string())) {
           parsed = std::move(*cases);
           out_.junit_documents.push_back(std::move(*text));
         }

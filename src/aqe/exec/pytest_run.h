@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "aqe/exec/junit.h"
 #include "aqe/exec/scheduler.h"
+#include "aqe/results/junit.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
 
@@ -48,7 +48,7 @@ struct PytestPass {
 };
 
 struct PytestPassResult {
-  std::vector<JunitCase> cases;  // one per test id (collection errors included)
+  std::vector<results::JunitCase> cases;  // one per test id (collection errors included)
   std::vector<std::string> junit_documents;
   std::vector<std::filesystem::path> coverage_files;
   int64_t planned = 0;   // selected tests (after shard / only)

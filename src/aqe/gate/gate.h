@@ -16,6 +16,7 @@
 
 #include "aqe/ci/ci.h"
 #include "aqe/state/runs.h"
+#include "aqe/coverage/coverage.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gate {
@@ -26,21 +27,9 @@ using ci::CiFacts;
 
 // ---- inputs ----
 
-struct FileCoverage {
-  std::string file;  // project-relative with '/' when the file is inside the project
-  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
-  // The executable lines (statements) that ran / did not run, ascending. Reports carry them;
-  // a snapshot recorded in aqe.db has totals only (line_data false). A report read for a diff
-  // keeps them only for the files that diff changed (see parse_coverage).
-  bool line_data = false;
-  std::vector<int64_t> covered_lines, missing_lines;
-};
-
-struct CoverageInput {
-  std::string origin;         // file name or "aqe.db (execute run 12)"
-  bool has_branches = false;  // the producer measured branches
-  std::vector<FileCoverage> files;
-};
+// Coverage is the shared model; the gate reads it with project-relative file names.
+using coverage::FileCoverage;
+using CoverageInput = coverage::CoverageReport;
 
 struct TestInput {
   std::string origin;
@@ -81,11 +70,9 @@ struct GateInputs {
   std::optional<std::string> tests_generated_origin;
 };
 
-// coverage.py JSON (`coverage json`), Cobertura XML (`coverage xml`, gcovr, JaCoCo
-// converters) or LCOV, recognised by content. Paths are made project-relative.
-// With `lines_for`, coverage.py JSON keeps per-line lists only for the files that diff changed
-// (none when it is unavailable): diff coverage is their only reader, and on a 10,000-file
-// report keeping them all costs more than the rest of the gate (issue 7). Totals are always read.
+// A coverage report (coverage::read_coverage) with paths made project-relative. With
+// `lines_for`, per-line lists are kept only for the files that diff changed (none when it is
+// unavailable): diff coverage is their only reader.
 Result<CoverageInput> parse_coverage(std::string_view text, const std::string& origin,
                                      const std::filesystem::path& project_dir,
                                      const DiffInput* lines_for = nullptr);

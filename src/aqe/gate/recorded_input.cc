@@ -2,6 +2,8 @@
 // the latest security-scan's findings, the latest generate run.
 #include "aqe/gate/recorded_input.h"
 
+#include <algorithm>
+
 #include "aqe/util/fs.h"
 #include "aqe/util/path.h"
 
@@ -18,6 +20,7 @@ CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path
   c.origin = db_name + " (coverage of run " + std::to_string(snap.run_id) +
              (snap.branch.empty() ? "" : " on " + snap.branch) + ")";
   c.has_branches = true;  // aqe execute --coverage always measures branches
+  c.totals = {snap.lines_covered, snap.lines_total, snap.branches_covered, snap.branches_total};
   for (const auto& f : snap.files) {
     c.files.push_back({project_path(f.file, project_dir),
                        f.lines_covered,
@@ -28,6 +31,9 @@ CoverageInput snapshot_input(const state::CoverageSnapshot& snap, const fs::path
                        {},
                        {}});
   }
+  // Paths made project-relative may sort differently from the stored ones.
+  std::stable_sort(c.files.begin(), c.files.end(),
+                   [](const FileCoverage& a, const FileCoverage& b) { return a.file < b.file; });
   return c;
 }
 

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "aqe/state/runs.h"
+#include "aqe/coverage/coverage.h"
 #include "aqe/util/exit_code.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
@@ -35,20 +37,13 @@ struct SkippedFile {
   std::string reason;
 };
 
-struct GenCoverage {
-  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
-  bool measured = false;
-  double line_rate() const;
-  double branch_rate() const;
-};
-
 struct GenerateReport {
   int64_t files_processed = 0;
   int64_t tests_generated = 0;  // kept: each one passed when run
   int64_t tests_discarded = 0;
   int64_t up_to_date = 0;
-  GenCoverage coverage;
-  std::vector<std::string> test_files;  // project-relative, written or up to date
+  std::optional<coverage::Counts> coverage;  // of the processed source; none when not measured
+  std::vector<std::string> test_files;       // project-relative, written or up to date
   std::vector<SkippedFile> skipped;
   std::vector<std::string> stopped_at_target;  // modules whose exploration reached the coverage target
   std::vector<std::string> unfinished;         // modules the run's time budget cut off (exit 5)

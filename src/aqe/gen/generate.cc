@@ -19,14 +19,6 @@ namespace aqe::gen {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double GenCoverage::line_rate() const {
-  return lines_total == 0 ? 1.0 : static_cast<double>(lines_covered) / static_cast<double>(lines_total);
-}
-double GenCoverage::branch_rate() const {
-  return branches_total == 0 ? 1.0
-                             : static_cast<double>(branches_covered) / static_cast<double>(branches_total);
-}
-
 namespace {
 
 // A module that still needs work after the header check.
@@ -134,9 +126,10 @@ Status write_tests(const Pending& p) {
 
 // Runs the tests, drops failing generated ones and rewrites their files until everything
 // left passes; the last run's coverage is the result.
-Result<GenCoverage> verify_and_prune(std::vector<Pending>& pending, const std::vector<fs::path>& kept_files,
-                                     const std::vector<fs::path>& sources, const GenerateOptions& o,
-                                     GenerateReport& report) {
+Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& pending,
+                                                         const std::vector<fs::path>& kept_files,
+                                                         const std::vector<fs::path>& sources,
+                                                         const GenerateOptions& o, GenerateReport& report) {
   VerifyInput in;
   in.python = o.python;
   in.project_dir = o.project_dir;
@@ -146,7 +139,7 @@ Result<GenCoverage> verify_and_prune(std::vector<Pending>& pending, const std::v
     in.test_files = kept_files;
     for (const auto& p : pending)
       if (p.written && !p.tests.empty()) in.test_files.push_back(p.module->test_file);
-    if (in.test_files.empty()) return GenCoverage{};
+    if (in.test_files.empty()) return std::optional<coverage::Counts>();
     auto v = verify_tests(in);
     if (!v) return v.error();
     bool changed = false;

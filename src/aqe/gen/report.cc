@@ -20,20 +20,21 @@ double round_to(double v, int digits) {
 json to_json(const GenerateReport& r) {
   json skipped = json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"file", s.file}, {"reason", s.reason}});
-  const GenCoverage& c = r.coverage;
+  const bool measured = r.coverage.has_value();
+  const coverage::Counts c = r.coverage.value_or(coverage::Counts{});
   return {{"files_processed", r.files_processed},
           {"tests_generated", r.tests_generated},
           {"tests_discarded", r.tests_discarded},
           {"up_to_date", r.up_to_date},
-          {"coverage_estimate", c.measured ? json(round_to(c.line_rate() * 100, 1)) : json(nullptr)},
+          {"coverage_estimate", measured ? json(round_to(c.line_rate() * 100, 1)) : json(nullptr)},
           {"coverage",
-           {{"line_rate", c.measured ? json(round_to(c.line_rate(), 4)) : json(nullptr)},
-            {"branch_rate", c.measured ? json(round_to(c.branch_rate(), 4)) : json(nullptr)},
+           {{"line_rate", measured ? json(round_to(c.line_rate(), 4)) : json(nullptr)},
+            {"branch_rate", measured ? json(round_to(c.branch_rate(), 4)) : json(nullptr)},
             {"lines_covered", c.lines_covered},
             {"lines_total", c.lines_total},
             {"branches_covered", c.branches_covered},
             {"branches_total", c.branches_total},
-            {"measured", c.measured}}},
+            {"measured", measured}}},
           {"test_files", r.test_files},
           {"skipped", skipped},
           {"stopped_at_target", r.stopped_at_target},
@@ -57,11 +58,11 @@ std::string to_text(const GenerateReport& r) {
                 static_cast<long long>(r.up_to_date), static_cast<long long>(r.files_processed),
                 r.test_files.size(), r.duration_s);
   out += line;
-  if (r.coverage.measured) {
+  if (r.coverage) {
     std::snprintf(
         line, sizeof line,
         "coverage of the processed source by generated tests alone: %.1f%% lines, %.1f%% branches\n",
-        r.coverage.line_rate() * 100, r.coverage.branch_rate() * 100);
+        r.coverage->line_rate() * 100, r.coverage->branch_rate() * 100);
     out += line;
   }
   return out;

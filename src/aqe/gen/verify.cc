@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include "aqe/exec/coverage.h"
 #include "aqe/exec/process.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
@@ -21,7 +20,7 @@ std::string coverage_rc(const std::vector<fs::path>& source_files) {
   return rc;
 }
 
-void collect_failures(const std::vector<exec::JunitCase>& cases, const std::vector<fs::path>& test_files,
+void collect_failures(const std::vector<results::JunitCase>& cases, const std::vector<fs::path>& test_files,
                       VerifyResult& out) {
   for (const auto& c : cases) {
     if (c.outcome != "failed" && c.outcome != "error") continue;
@@ -96,7 +95,7 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
                       "pytest wrote no JUnit report: " + std::string(trim(ran->stderr_data)).substr(0, 400),
                       "run the generated tests with pytest to see why", ExitCode::kFailure);
   }
-  auto cases = exec::parse_junit(*xml, junit.string());
+  auto cases = results::parse_junit(*xml, junit.string());
   if (!cases) {
     cleanup();
     return cases.error();
@@ -111,11 +110,8 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   auto jr = exec::run(js);
   auto text = read_file(report);
   if (jr && jr->termination == exec::Termination::kExited && text) {
-    auto summary = exec::parse_coverage_json(*text, report.string());
-    if (summary) {
-      out.coverage = {summary->lines_covered, summary->lines_total, summary->branches_covered,
-                      summary->branches_total, true};
-    }
+    auto measured = coverage::read_coverage(*text, report.string());
+    if (measured) out.coverage = measured->totals;
   }
   cleanup();
   return out;

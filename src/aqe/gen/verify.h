@@ -4,12 +4,14 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "aqe/exec/junit.h"
+#include "aqe/coverage/coverage.h"
 #include "aqe/gen/gen.h"
+#include "aqe/results/junit.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gen {
@@ -25,13 +27,13 @@ struct VerifyInput {
 struct VerifyResult {
   std::map<std::filesystem::path, std::set<std::string>> failed;  // test file -> failing tests
   std::set<std::filesystem::path> broken_files;                   // failed as a whole (collection error)
-  GenCoverage coverage;
+  std::optional<coverage::Counts> coverage;                       // of source_files; none when not measured
 };
 
 Result<VerifyResult> verify_tests(const VerifyInput& in);
 
 // Failing test names per test file, from JUnit cases (xunit1: file attributes present).
-void collect_failures(const std::vector<exec::JunitCase>& cases,
+void collect_failures(const std::vector<results::JunitCase>& cases,
                       const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
 
 // coverage.py settings: branch coverage, unexecuted files of the source dirs reported,

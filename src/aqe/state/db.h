@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/state/runs.h"
+#include "aqe/coverage/coverage.h"
 #include "aqe/util/result.h"
 
 namespace aqe::state {
@@ -31,10 +32,8 @@ struct TestResultRow {
   int worker = 0;
 };
 
-struct FileCoverage {
-  std::string file;
-  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
-};
+// Snapshots keep per-file counts of the shared model (no line lists).
+using coverage::FileCoverage;
 
 struct CoverageSnapshot {
   int64_t run_id = 0;  // 0 = not tied to a run

@@ -80,30 +80,11 @@ TEST_P(Malformed, NamesFileAndPosition) {
   EXPECT_EQ(e.message.rfind(c.position, 0), 0u) << e.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Gate, Malformed,
-    ::testing::Values(MalformedCase{"malformed-coverage.xml", 0, "malformed-coverage.xml:34:35:"},
-                      MalformedCase{"malformed-coverage.json", 0, "malformed-coverage.json:"},
-                      MalformedCase{"malformed.lcov", 0, "malformed.lcov:4:1:"},
-                      MalformedCase{"malformed-junit.xml", 1, "malformed-junit.xml:1:"},
-                      MalformedCase{"malformed.sarif", 2, "malformed.sarif:1:"}));
-
-TEST(GateParsers, PytestJunit) {
-  auto t = parse_junit_results(fixture("junit-fail.xml"), "junit-fail.xml");
-  ASSERT_TRUE(t.ok()) << t.error().message;
-  EXPECT_EQ(t->passed, 4);
-  EXPECT_EQ(t->failed, 1);
-  EXPECT_EQ(t->errors, 0);
-  EXPECT_EQ(t->skipped, 1);
-}
-
-TEST(GateParsers, CtestJunitCountsDisabledAsSkipped) {
-  auto t = parse_junit_results(fixture("ctest-junit.xml"), "ctest-junit.xml");
-  ASSERT_TRUE(t.ok()) << t.error().message;
-  EXPECT_EQ(t->passed, 2);
-  EXPECT_EQ(t->failed, 1);
-  EXPECT_EQ(t->skipped, 1);
-}
+INSTANTIATE_TEST_SUITE_P(Gate, Malformed,
+                         ::testing::Values(MalformedCase{"malformed-coverage.xml", 0,
+                                                         "malformed-coverage.xml:34:35:"},
+                                           MalformedCase{"malformed-junit.xml", 1, "malformed-junit.xml:1:"},
+                                           MalformedCase{"malformed.sarif", 2, "malformed.sarif:1:"}));
 
 TEST(GateParsers, JunitRerunsAreFlakyAndShardsSum) {
   const char* xml = R"(<testsuites><testsuite name="a">
@@ -123,12 +104,6 @@ TEST(GateParsers, JunitRerunsAreFlakyAndShardsSum) {
   EXPECT_EQ(sum.passed, 2);
   EXPECT_EQ(sum.flaky, 4);
   EXPECT_EQ(sum.origin, "x.xml, x.xml");
-}
-
-TEST(GateParsers, JunitWrongRootIsAnError) {
-  auto t = parse_junit_results("<coverage/>", "c.xml");
-  ASSERT_FALSE(t.ok());
-  EXPECT_NE(t.error().message.find("<coverage>"), std::string::npos);
 }
 
 TEST(GateParsers, ClangSarifIsOneMediumFindingWithProjectRelativePath) {
@@ -161,18 +136,6 @@ TEST(GateParsers, SarifSeverityMapping) {
   for (const auto& x : f->findings) sev.push_back(x.severity);
   EXPECT_EQ(sev, (std::vector<std::string>{"critical", "high", "low", "high", "medium"}));
   EXPECT_EQ(f->findings[1].file, "src/b.py");
-}
-
-TEST(GateParsers, SarifWrongVersionIsAnError) {
-  auto f = parse_sarif(R"({"version": "2.0.0", "runs": []})", "old.sarif", "/p");
-  ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.error().message.find("old.sarif"), std::string::npos);
-}
-
-TEST(GateParsers, UnknownCoverageFormat) {
-  auto c = parse_coverage("hello world\n", "x.txt", "/p");
-  ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message.find("x.txt"), std::string::npos);
 }
 
 TEST(GateParsers, LcovAbsolutePathsBecomeProjectRelative) {
@@ -212,16 +175,6 @@ TEST(GateParsers, CoveragePyJsonKeepsLineListsOnlyForChangedFiles) {
   EXPECT_EQ(find_file(*all, "src/a.py")->covered_lines, (std::vector<int64_t>{1, 3}));
   EXPECT_EQ(diff_coverage(diff, *c, {}).covered, 0);
   EXPECT_EQ(diff_coverage(diff, *c, {}).lines, 1);
-}
-
-// A skipped line list is still checked: a malformed one is an error naming the position.
-TEST(GateParsers, CoveragePyJsonSkippedListIsStillValidated) {
-  const std::string text = R"({"files": {"src/a.py": {"executed_lines": [1, x]}}})";
-  DiffInput diff;
-  auto c = parse_coverage(text, "coverage.json", "/p", &diff);
-  ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message.find("coverage.json:1:"), std::string::npos) << c.error().message;
-  EXPECT_EQ(c.error().exit_code, ExitCode::kUsage);
 }
 
 }  // namespace

@@ -5,11 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aqe/exec/junit.h"
 #include "aqe/gen/discover.h"
 #include "aqe/gen/explore.h"
 #include "aqe/gen/test_file.h"
 #include "aqe/gen/verify.h"
+#include "aqe/results/junit.h"
 #include "aqe/util/fs.h"
 
 namespace aqe::gen {
@@ -172,7 +172,7 @@ TEST(ExplorerReply, ReadsWhetherTheCoverageTargetStoppedExploration) {
 
 TEST(Verify, FailuresAreMappedToTheirTestFiles) {
   std::vector<fs::path> files = {"/p/tests/generated/a/test_x.py", "/p/tests/generated/b/test_x.py"};
-  std::vector<exec::JunitCase> cases = {
+  std::vector<results::JunitCase> cases = {
       {"tests/generated/a/test_x.py::test_ok", "tests/generated/a/test_x.py", 0, "passed", 0, "", "", false,
        ""},
       {"tests/generated/a/test_x.py::test_bad", "tests/generated/a/test_x.py", 0, "failed", 0, "", "", false,

@@ -1,17 +1,15 @@
 // A fast reader for `coverage json` reports. nlohmann's DOM (and its SAX interface, which
 // still builds a std::string per key and a callback per number) spends ~20x the 100 ms budget
-// on a 10,000-file report; this reads only what the gate uses (meta.branch_coverage, each
-// file's summary counts and line lists) and skips the rest without allocating.
+// on a 10,000-file report; this reads only what the model holds (meta.branch_coverage, the
+// totals, each file's summary counts and line lists) and skips the rest without allocating.
 // It checks JSON syntax but not the UTF-8 of skipped strings. Anything it does not expect
 // returns nullopt, and the caller falls back to nlohmann, which also words the parse errors.
 #include <algorithm>
 #include <charconv>
 
-#include "aqe/gate/coverage_py_json.h"
-#include "aqe/util/path.h"
-#include "aqe/util/strings.h"
+#include "aqe/coverage/coverage_py_json.h"
 
-namespace aqe::gate {
+namespace aqe::coverage {
 
 namespace {
 
@@ -218,12 +216,14 @@ class Reader {
   std::string key_;
 };
 
-bool read_summary(Reader& r, FileCoverage& f) {
+// A file's "summary" or the report's "totals": the same four counts.
+bool read_counts(Reader& r, int64_t& lines_covered, int64_t& lines_total, int64_t& branches_covered,
+                 int64_t& branches_total) {
   return r.object([&](const std::string& k) {
-    int64_t* target = k == "covered_lines"      ? &f.lines_covered
-                      : k == "num_statements"   ? &f.lines_total
-                      : k == "covered_branches" ? &f.branches_covered
-                      : k == "num_branches"     ? &f.branches_total
+    int64_t* target = k == "covered_lines"      ? &lines_covered
+                      : k == "num_statements"   ? &lines_total
+                      : k == "covered_branches" ? &branches_covered
+                      : k == "num_branches"     ? &branches_total
                                                 : nullptr;
     return target ? r.number(target) : r.skip_value();
   });
@@ -231,7 +231,8 @@ bool read_summary(Reader& r, FileCoverage& f) {
 
 bool read_file_entry(Reader& r, FileCoverage& f, bool keep_lines) {
   return r.object([&](const std::string& k) {
-    if (k == "summary") return read_summary(r, f);
+    if (k == "summary")
+      return read_counts(r, f.lines_covered, f.lines_total, f.branches_covered, f.branches_total);
     if (k == "executed_lines") return keep_lines ? r.int_list(f.covered_lines) : r.skip_int_list();
     if (k == "missing_lines") return keep_lines ? r.int_list(f.missing_lines) : r.skip_int_list();
     return r.skip_value();
@@ -245,26 +246,30 @@ void sort_lines(std::vector<int64_t>& lines) {
 
 }  // namespace
 
-std::optional<CoverageInput> read_coverage_py_json(std::string_view text, const std::string& origin,
-                                                   const std::filesystem::path& project_dir,
-                                                   const DiffInput* lines_for) {
+std::optional<CoverageReport> read_coverage_py_json(std::string_view text, const std::string& origin,
+                                                    const ReadOptions& options) {
   Reader r(text);
-  CoverageInput in;
+  CoverageReport in;
   in.origin = origin;
   bool has_files = false;
+  std::optional<Counts> totals;
   const bool ok = r.object([&](const std::string& k) {
     if (k == "meta") {
       return r.object([&](const std::string& mk) {
         return mk == "branch_coverage" && !r.peek('n') ? r.literal(&in.has_branches) : r.skip_value();
       });
     }
+    if (k == "totals") {
+      Counts& t = totals.emplace();
+      return read_counts(r, t.lines_covered, t.lines_total, t.branches_covered, t.branches_total);
+    }
     if (k != "files") return r.skip_value();
     has_files = true;
     return r.object([&](const std::string& file) {
       FileCoverage f;
-      f.file = project_path(file, project_dir);
+      f.file = options.normalize ? options.normalize(file, options.project_dir) : file;
       f.line_data = true;
-      const bool keep_lines = lines_for == nullptr || lines_for->changed.count(f.file) > 0;
+      const bool keep_lines = !options.keep_lines_for || options.keep_lines_for->count(f.file) > 0;
       if (!read_file_entry(r, f, keep_lines)) return false;
       sort_lines(f.covered_lines);
       sort_lines(f.missing_lines);
@@ -273,7 +278,8 @@ std::optional<CoverageInput> read_coverage_py_json(std::string_view text, const 
     });
   });
   if (!ok || !r.at_end() || !has_files) return std::nullopt;
+  in.totals = totals ? *totals : sum_of(in.files);
   return in;
 }
 
-}  // namespace aqe::gate
+}  // namespace aqe::coverage

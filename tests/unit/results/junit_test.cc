@@ -1,10 +1,10 @@
-#include "aqe/exec/junit.h"
+#include "aqe/results/junit.h"
 
 #include <gtest/gtest.h>
 
 #include <pugixml.hpp>
 
-namespace aqe::exec {
+namespace aqe::results {
 namespace {
 
 // Shape of pytest 7's -o junit_family=xunit1 report.
@@ -161,4 +161,4 @@ TEST(MergeJunit, KeepsBothTestcasesOfOneTestFromOneDocument) {
 }
 
 }  // namespace
-}  // namespace aqe::exec
+}  // namespace aqe::results

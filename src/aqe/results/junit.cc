@@ -1,15 +1,16 @@
-#include "aqe/exec/junit.h"
+#include "aqe/results/junit.h"
 
 #include <pugixml.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <regex>
 #include <sstream>
 
 #include "aqe/util/strings.h"
 
-namespace aqe::exec {
+namespace aqe::results {
 namespace {
 
 std::string module_dotted(std::string_view file) {
@@ -43,8 +44,19 @@ int outcome_rank(const std::string& o) {
   return 0;
 }
 
+// pytest-rerunfailures writes rerunFailure/rerunError, Maven surefire flakyFailure/flakyError.
+bool was_rerun(const pugi::xml_node& tc) {
+  for (const char* k : {"rerunFailure", "rerunError", "flakyFailure", "flakyError"})
+    if (tc.child(k)) return true;
+  return false;
+}
+
 JunitCase read_case(const pugi::xml_node& tc) {
   JunitCase c;
+  c.has_failure = static_cast<bool>(tc.child("failure"));
+  c.rerun = was_rerun(tc);
+  const char* status = tc.attribute("status").as_string();
+  c.not_run = std::strcmp(status, "notrun") == 0 || std::strcmp(status, "disabled") == 0;
   const std::string file = tc.attribute("file").as_string();
   const std::string classname = tc.attribute("classname").as_string();
   const std::string name = tc.attribute("name").as_string();
@@ -142,6 +154,45 @@ Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::stri
   return out;
 }
 
+Result<std::vector<JunitCase>> read_junit_report(std::string_view xml, const std::string& origin) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size());
+  if (!r) {
+    auto [line, col] = line_col(xml, static_cast<size_t>(r.offset));
+    return make_error(
+        "INPUT_INVALID",
+        origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + r.description(),
+        "pass the JUnit XML the test runner wrote");
+  }
+  std::string root = doc.document_element().name();
+  if (root != "testsuites" && root != "testsuite") {
+    return make_error("INPUT_INVALID",
+                      origin + ": XML root is <" + root + ">, not JUnit's <testsuites>/<testsuite>",
+                      "pass a JUnit XML report (pytest --junitxml, ctest --output-junit, ...)");
+  }
+  std::vector<JunitCase> out;
+  for (auto x : doc.select_nodes("//testcase")) out.push_back(read_case(x.node()));
+  return out;
+}
+
+TestCounts count_testcases(const std::vector<JunitCase>& testcases) {
+  TestCounts t;
+  for (const auto& c : testcases) {
+    if (c.has_failure) {
+      ++t.failed;
+    } else if (c.outcome == "error" || c.teardown_error) {
+      ++t.errors;
+    } else if (c.outcome == "skipped" || c.not_run) {
+      ++t.skipped;
+    } else if (c.rerun) {
+      ++t.flaky;
+    } else {
+      ++t.passed;
+    }
+  }
+  return t;
+}
+
 Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name) {
   pugi::xml_document out;
   auto decl = out.append_child(pugi::node_declaration);
@@ -195,4 +246,4 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
   return ss.str();
 }
 
-}  // namespace aqe::exec
+}  // namespace aqe::results
