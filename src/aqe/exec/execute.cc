@@ -440,10 +440,7 @@ state::ExecuteSummary summary_of(const ExecuteReport& r) {
   s.duration_s = r.duration_s;
   s.workers = r.workers;
   s.shard = r.shard;
-  if (r.coverage) {
-    s.coverage = state::CoverageTotals{r.coverage->lines_covered, r.coverage->lines_total,
-                                       r.coverage->branches_covered, r.coverage->branches_total};
-  }
+  if (r.coverage) s.coverage = r.coverage->totals;
   s.flaky_tests = r.flaky_tests;
   s.junit_xml = r.junit_xml;
   s.coverage_json = r.coverage_json;

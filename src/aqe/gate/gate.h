@@ -15,8 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/ci/ci.h"
-#include "aqe/state/runs.h"
 #include "aqe/coverage/coverage.h"
+#include "aqe/state/runs.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gate {

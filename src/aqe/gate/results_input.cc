@@ -1,8 +1,8 @@
 // Test results (JUnit XML) and security findings (SARIF 2.1.0) given to the gate.
 #include "aqe/gate/gate.h"
 #include "aqe/results/junit.h"
-#include "aqe/util/path.h"
 #include "aqe/results/sarif.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::gate {

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aqe/state/runs.h"
 #include "aqe/coverage/coverage.h"
+#include "aqe/state/runs.h"
 #include "aqe/util/exit_code.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"

@@ -75,10 +75,7 @@ state::GenerateSummary summary_of(const GenerateReport& r) {
   s.tests_generated = r.tests_generated;
   s.tests_discarded = r.tests_discarded;
   s.up_to_date = r.up_to_date;
-  if (r.coverage.measured) {
-    s.coverage = state::CoverageTotals{r.coverage.lines_covered, r.coverage.lines_total,
-                                       r.coverage.branches_covered, r.coverage.branches_total};
-  }
+  s.coverage = r.coverage;
   s.test_files = r.test_files;
   s.unfinished = static_cast<int64_t>(r.unfinished.size());
   s.duration_s = r.duration_s;

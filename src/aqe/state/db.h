@@ -16,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "aqe/state/runs.h"
 #include "aqe/coverage/coverage.h"
+#include "aqe/state/runs.h"
 #include "aqe/util/result.h"
 
 namespace aqe::state {

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/coverage/coverage.h"
 #include "aqe/util/result.h"
 
 namespace aqe::state {
@@ -34,9 +35,8 @@ bool is_complete(RunStatus s);
 // The status of a run that ended with this exit code (the contract's table).
 RunStatus status_of_exit(int exit_code);
 
-struct CoverageTotals {
-  int64_t lines_covered = 0, lines_total = 0, branches_covered = 0, branches_total = 0;
-};
+// Coverage totals of a run: the shared coverage model's counts.
+using CoverageTotals = coverage::Counts;
 
 struct ExecuteSummary {
   std::string framework;  // pytest | junit
