@@ -1,4 +1,4 @@
-// aqe execute: maps flags and config to exec::ExecuteOptions, picks the interpreter, opens
+// aqe execute: maps flags and config to execute::ExecuteOptions, picks the interpreter, opens
 // the state DB and renders the report.
 #include <cstdlib>
 #include <filesystem>
@@ -7,8 +7,8 @@
 
 #include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
-#include "aqe/exec/execute.h"
 #include "aqe/exec/python.h"
+#include "aqe/execute/execute.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::cli {
@@ -87,7 +87,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   if (!cfg) return error_outcome("execute", cfg.error());
   const config::Config& c = **cfg;
 
-  exec::ExecuteOptions o;
+  execute::ExecuteOptions o;
   o.project_dir = ctx.project_dir;
   o.paths = f.paths;
   o.parallel = c.get(config::kExecuteParallel);
@@ -125,16 +125,16 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
 
   o.state_dir = ctx.state_dir();
 
-  auto report = exec::run_execute(o, *ctx.run, *ctx.progress);
+  auto report = execute::run_execute(o, *ctx.run, *ctx.progress);
   if (!report) return error_outcome("execute", report.error());
   CommandOutcome out;
   out.command = "execute";
   out.exit_code = report->exit_code;
-  out.data = exec::to_json(*report);
+  out.data = execute::to_json(*report);
   out.warnings = report->warnings;
-  out.text = exec::to_text(*report);
-  out.summary = exec::summary_of(*report);
-  out.run_args = {{"paths", o.paths}, {"paths_key", exec::suite_key(o.paths)}};
+  out.text = execute::to_text(*report);
+  out.summary = execute::summary_of(*report);
+  out.run_args = {{"paths", o.paths}, {"paths_key", execute::suite_key(o.paths)}};
   if (o.shard) out.run_args["shard"] = {o.shard->first, o.shard->second};
   if (report->exit_code == ExitCode::kTimeout) {
     out.errors.push_back(make_error("TIMEOUT", "the run exceeded execute.timeout_s; every worker was ended",

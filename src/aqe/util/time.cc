@@ -20,4 +20,6 @@ int64_t monotonic_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+std::string iso8601_or_now(const std::string& iso) { return iso.empty() ? iso8601_now() : iso; }
+
 }  // namespace aqe

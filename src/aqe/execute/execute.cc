@@ -1,4 +1,4 @@
-#include "aqe/exec/execute.h"
+#include "aqe/execute/execute.h"
 
 #include <algorithm>
 #include <map>
@@ -6,13 +6,18 @@
 #include <thread>
 
 #include "aqe/exec/process.h"
-#include "aqe/exec/pytest_run.h"
+#include "aqe/execute/pytest_run.h"
 #include "aqe/results/junit.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
 
-namespace aqe::exec {
+namespace aqe::execute {
+
+// The process runner every external process goes through.
+using exec::ProcessSpec;
+using exec::run;
+using exec::Termination;
 namespace {
 
 namespace fs = std::filesystem;
@@ -462,4 +467,4 @@ Result<ExecuteReport> run_execute(const ExecuteOptions& opts, state::RunWriter& 
   return run_pytest_suite(opts, record, progress, guard.path);
 }
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute

@@ -1,10 +1,10 @@
 #include <cstdio>
 #include <sstream>
 
-#include "aqe/exec/execute.h"
+#include "aqe/execute/execute.h"
 #include "aqe/util/strings.h"
 
-namespace aqe::exec {
+namespace aqe::execute {
 namespace {
 
 std::string fixed(double v, int digits) {
@@ -102,4 +102,4 @@ std::string to_text(const ExecuteReport& r) {
   return out.str();
 }
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute

@@ -1,4 +1,4 @@
-#include "aqe/exec/pytest_run.h"
+#include "aqe/execute/pytest_run.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -22,7 +22,16 @@
 #include "aqe/util/resources.h"
 #include "aqe/util/strings.h"
 
-namespace aqe::exec {
+namespace aqe::execute {
+
+// The process runner every external process goes through.
+using exec::interrupted;
+using exec::missing_modules_error;
+using exec::Process;
+using exec::ProcessResult;
+using exec::ProcessSpec;
+using exec::PythonChoice;
+using exec::Termination;
 namespace {
 
 namespace fs = std::filesystem;
@@ -734,4 +743,4 @@ Result<PytestPassResult> run_pytest_pass(const PytestPass& pass, ProgressSink& p
   return runner.run();
 }
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace aqe::exec {
+namespace aqe::execute {
 
 struct TestItem {
   std::string id;    // pytest node id
@@ -88,4 +88,4 @@ int choose_worker_count(const WorkerCountInput& in);
 // The most workers a run may start (see kMaxWorkersPerCore).
 int max_worker_count(const WorkerCountInput& in);
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute

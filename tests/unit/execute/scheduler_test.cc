@@ -1,4 +1,4 @@
-#include "aqe/exec/scheduler.h"
+#include "aqe/execute/scheduler.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <numeric>
 #include <set>
 
-namespace aqe::exec {
+namespace aqe::execute {
 namespace {
 
 std::vector<TestItem> items(const std::vector<std::string>& ids) {
@@ -205,4 +205,4 @@ TEST(SplitCollection, UnknownTestsAreEstimatedByTheMedian) {
 }
 
 }  // namespace
-}  // namespace aqe::exec
+}  // namespace aqe::execute

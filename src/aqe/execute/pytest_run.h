@@ -13,12 +13,12 @@
 #include <utility>
 #include <vector>
 
-#include "aqe/exec/scheduler.h"
+#include "aqe/execute/scheduler.h"
 #include "aqe/results/junit.h"
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
 
-namespace aqe::exec {
+namespace aqe::execute {
 
 struct PytestPass {
   std::string python;
@@ -68,4 +68,4 @@ struct PytestPassResult {
 // and when no worker can be started.
 Result<PytestPassResult> run_pytest_pass(const PytestPass& pass, ProgressSink& progress);
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute

@@ -17,7 +17,7 @@
 #include "aqe/util/progress.h"
 #include "aqe/util/result.h"
 
-namespace aqe::exec {
+namespace aqe::execute {
 
 struct ExecuteOptions {
   std::vector<std::string> paths;  // test paths as given (relative to project_dir)
@@ -84,4 +84,4 @@ state::ExecuteSummary summary_of(const ExecuteReport& r);
 nlohmann::json to_json(const ExecuteReport& r);
 std::string to_text(const ExecuteReport& r);
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute

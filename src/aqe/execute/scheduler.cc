@@ -1,11 +1,11 @@
-#include "aqe/exec/scheduler.h"
+#include "aqe/execute/scheduler.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <queue>
 
-namespace aqe::exec {
+namespace aqe::execute {
 
 double unknown_test_estimate(const std::map<std::string, double>& durations, double fallback_s) {
   if (durations.empty()) return fallback_s;
@@ -162,4 +162,4 @@ int choose_worker_count(const WorkerCountInput& in) {
   return std::clamp(by_cost, 1, cores);
 }
 
-}  // namespace aqe::exec
+}  // namespace aqe::execute
