@@ -1,5 +1,9 @@
 # The two set-up commands for a fresh Debian 12 machine: `make demo` and `make test`.
 JOBS ?= $(shell nproc)
+# ccache (where installed) shares objects between clones in different folders: paths under the
+# checkout are hashed relative to it, and the build directory is not hashed.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 CMAKE_FLAGS ?= -G Ninja
 
 .PHONY: demo test deps release debug asan unit e2e format-check tidy clean

@@ -213,7 +213,7 @@ int run_cli(int argc, char** argv) {
   }
   ctx.project_dir = std::filesystem::absolute(pd, ec).lexically_normal();
 
-  TerminalProgress progress(ctx.style.redraw, ctx.style.color);
+  TerminalProgress progress(ctx.style.redraw);
   NullProgress null_progress;
   ctx.progress = ctx.style.progress ? static_cast<ProgressSink*>(&progress) : &null_progress;
 

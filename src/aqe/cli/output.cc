@@ -124,8 +124,8 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
   }
 }
 
-TerminalProgress::TerminalProgress(bool redraw, bool color, std::FILE* out)
-    : redraw_(redraw), color_(color), out_(out), last_plain_ms_(monotonic_ms()) {
+TerminalProgress::TerminalProgress(bool redraw, std::FILE* out)
+    : redraw_(redraw), out_(out), last_plain_ms_(monotonic_ms()) {
   winsize ws{};
   if (redraw_ && ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) width_ = ws.ws_col;
 }

@@ -27,7 +27,7 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
 // one every few seconds, without escape codes (ninja's LinePrinter habit).
 class TerminalProgress final : public ProgressSink {
  public:
-  TerminalProgress(bool redraw, bool color, std::FILE* out = stderr);
+  explicit TerminalProgress(bool redraw, std::FILE* out = stderr);
   ~TerminalProgress() override;
   void update(const ProgressUpdate& u) override;
   void event(std::string_view line) override;
@@ -36,7 +36,6 @@ class TerminalProgress final : public ProgressSink {
  private:
   std::string format(const ProgressUpdate& u) const;
   bool redraw_;
-  bool color_;
   std::FILE* out_;
   static constexpr int64_t kPlainIntervalMs = 5000;
   bool line_dirty_ = false;

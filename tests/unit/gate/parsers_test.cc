@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_data.h"
+
 #include <filesystem>
 
 #include "aqe/gate/gate.h"
@@ -10,11 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixture(const std::string& name) {
-  auto text = read_file(fs::path(AQE_TEST_DATA_DIR) / "gate" / name);
-  EXPECT_TRUE(text.ok()) << name;
-  return text.ok() ? *text : std::string();
-}
+std::string fixture(const std::string& name) { return aqe::testing::test_data("gate/" + name); }
 
 const FileCoverage* find_file(const CoverageInput& c, const std::string& f) {
   for (const auto& x : c.files)
@@ -114,28 +112,18 @@ TEST(GateParsers, ClangSarifIsOneMediumFindingWithProjectRelativePath) {
   EXPECT_EQ(f->findings[0].severity, "medium");
 }
 
-TEST(GateParsers, SarifSeverityMapping) {
-  const char* sarif = R"({"version": "2.1.0", "runs": [{
-    "tool": {"driver": {"name": "x", "rules": [
-      {"id": "R1", "properties": {"security-severity": "9.8"}},
-      {"id": "R2", "defaultConfiguration": {"level": "error"}},
-      {"id": "R3"}]}},
-    "results": [
-      {"ruleId": "R1", "ruleIndex": 0, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.py"}}}]},
-      {"ruleId": "R2", "locations": [{"physicalLocation": {"artifactLocation": {"uri": "./src/b.py"}}}]},
-      {"ruleId": "R3", "level": "note"},
-      {"ruleId": "R3", "level": "none"},
-      {"ruleId": "R3", "properties": {"security-severity": 7.5}},
-      {"ruleId": "R3", "properties": {"security-severity": 5}},
-      {"ruleId": "R1", "suppressions": [{"kind": "inSource"}]},
-      {"ruleId": "R1", "baselineState": "absent"}
+// Severity mapping is results/'s (sarif_test.cc); the gate's adapter makes URIs project paths.
+TEST(GateParsers, SarifUrisBecomeProjectPaths) {
+  const char* sarif = R"({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [
+      {"ruleId": "R", "level": "error", "locations": [{"physicalLocation": {"artifactLocation": {"uri": "./src/b.py"}}}]},
+      {"ruleId": "R", "level": "error", "locations": [{"physicalLocation": {"artifactLocation": {"uri": "file:///p/src/c.py"}}}]}
     ]}]})";
   auto f = parse_sarif(sarif, "s.sarif", "/p");
   ASSERT_TRUE(f.ok()) << f.error().message;
-  std::vector<std::string> sev;
-  for (const auto& x : f->findings) sev.push_back(x.severity);
-  EXPECT_EQ(sev, (std::vector<std::string>{"critical", "high", "low", "high", "medium"}));
-  EXPECT_EQ(f->findings[1].file, "src/b.py");
+  ASSERT_EQ(f->findings.size(), 2u);
+  EXPECT_EQ(f->findings[0].file, "src/b.py");
+  EXPECT_EQ(f->findings[1].file, "src/c.py");
+  EXPECT_EQ(f->findings[0].severity, "high");
 }
 
 TEST(GateParsers, LcovAbsolutePathsBecomeProjectRelative) {

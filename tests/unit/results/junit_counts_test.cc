@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_data.h"
+
 #include <filesystem>
 
 #include "aqe/results/junit.h"
@@ -10,11 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixture(const std::string& name) {
-  auto text = read_file(fs::path(AQE_TEST_DATA_DIR) / "gate" / name);
-  EXPECT_TRUE(text.ok()) << name;
-  return text.ok() ? *text : std::string();
-}
+std::string fixture(const std::string& name) { return aqe::testing::test_data("gate/" + name); }
 
 struct CountCase {
   const char* file;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_data.h"
+
 #include <filesystem>
 
 #include "aqe/util/fs.h"
@@ -11,11 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixture(const std::string& name) {
-  auto text = read_file(fs::path(AQE_TEST_DATA_DIR) / "gate" / name);
-  EXPECT_TRUE(text.ok()) << name;
-  return text.ok() ? *text : std::string();
-}
+std::string fixture(const std::string& name) { return aqe::testing::test_data("gate/" + name); }
 
 TEST(ParseSarif, SeverityMappingAndUrisAsWritten) {
   const char* sarif = R"({"version": "2.1.0", "runs": [{
