@@ -182,10 +182,11 @@ HttpResult send(const HttpRequest& request) {
   ensure_curl_initialized();
   const RetryPolicy& policy = request.retry;
   const int max_attempts = std::max(1, policy.max_attempts);
-  const auto deadline =
-      request.timeouts.total
-          ? std::optional<steady_clock::time_point>(steady_clock::now() + *request.timeouts.total)
-          : std::nullopt;
+  // A plain time point, not an optional one: GCC 12 at -O3 reports the optional as maybe
+  // uninitialised (a false positive that fails the Release build).
+  const bool has_deadline = request.timeouts.total.has_value();
+  const steady_clock::time_point deadline =
+      has_deadline ? steady_clock::now() + *request.timeouts.total : steady_clock::time_point::max();
   const std::vector<std::string> secrets = secrets_of(request);
   const std::string prefix = std::string(to_string(request.method)) + " " + display_url(request.url) + ": ";
   auto finish = [&](HttpFailure f, int attempts, std::string_view why = {}) -> HttpResult {
@@ -199,7 +200,7 @@ HttpResult send(const HttpRequest& request) {
   for (int attempt = 1;; ++attempt) {
     if (exec::interrupted()) return finish(interrupted_failure("interrupted"), attempt - 1);
     std::optional<milliseconds> time_left;
-    if (deadline) time_left = std::chrono::duration_cast<milliseconds>(*deadline - steady_clock::now());
+    if (has_deadline) time_left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
     HttpResult result = perform_attempt(request, time_left);
     if (result.ok()) {
       result->attempts = attempt;
@@ -212,7 +213,7 @@ HttpResult send(const HttpRequest& request) {
       const std::string why = "Retry-After exceeds " + std::to_string(policy.max_retry_after.count()) + " s";
       return finish(std::move(f), attempt, why);
     }
-    if (deadline && steady_clock::now() + *delay >= *deadline) {
+    if (has_deadline && steady_clock::now() + *delay >= deadline) {
       return finish(std::move(f), attempt, "total timeout reached");
     }
     if (policy.on_retry) {
