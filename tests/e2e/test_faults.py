@@ -1,6 +1,7 @@
-"""security-scan under hostile trees and CI cancellation (issue 12): it stops on SIGTERM/SIGINT
-within a second, /proc finishes with bounded memory, links are not followed out of the tree
-unless asked, and every real file is scanned once."""
+"""Faults and hostile input (issue 12): security-scan stops on SIGTERM/SIGINT within a second,
+/proc finishes with bounded memory, links are not followed out of the tree unless asked and
+every real file is scanned once; results that cannot be stored are exit 4, never a silent
+success."""
 import json
 import os
 import signal
@@ -87,3 +88,40 @@ def test_a_fifo_is_skipped_not_read(aqe, project):
     assert code == 0, err
     assert {s["file"]: s["reason"] for s in doc["data"]["skipped"]} == {"pipe/fifo": "not a regular file"}
     assert len(doc["data"]["findings"]) == 1
+
+
+# ---- results that cannot be stored are never lost silently ----
+
+def _suite(project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_one.py").write_text("def test_one():\n    pass\n")
+
+
+def test_a_locked_state_db_is_exit_4_not_a_silent_success(aqe, project):
+    _suite(project)
+    code, _, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 0, err
+    con = sqlite3.connect(project / ".aqe" / "aqe.db", isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")  # another process holds the write lock past the busy timeout
+    try:
+        code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    assert code == 4, err
+    [error] = doc["errors"]
+    assert error["code"] == "STATE_NOT_STORED"
+    assert "database is locked" in error["message"]
+    assert doc["data"]["passed"] == 1  # the command's own result is still reported
+
+
+def test_state_required_false_makes_it_a_warning(aqe, project):
+    _suite(project)
+    (project / "state-file").write_text("not a directory")
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120,
+                              env={"QE_STATE_DIR": str(project / "state-file"), "QE_STATE_REQUIRED": "false"})
+    assert code == 0, err
+    assert any(w.startswith("results not stored: ") for w in doc["warnings"]), doc["warnings"]
+    code, doc, err = aqe.json("security-scan", "tests/", env={"QE_STATE_DIR": str(project / "state-file")})
+    assert code == 4, err
+    assert doc["errors"][0]["code"] == "STATE_NOT_STORED"
