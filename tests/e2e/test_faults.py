@@ -125,3 +125,16 @@ def test_state_required_false_makes_it_a_warning(aqe, project):
     code, doc, err = aqe.json("security-scan", "tests/", env={"QE_STATE_DIR": str(project / "state-file")})
     assert code == 4, err
     assert doc["errors"][0]["code"] == "STATE_NOT_STORED"
+
+
+def test_an_unusable_output_dir_is_exit_3_before_any_test_runs(aqe, project):
+    _suite(project)
+    (project / "tests" / "test_marker.py").write_text(
+        "import pathlib\ndef test_marks():\n    pathlib.Path('ran').write_text('x')\n")
+    (project / "a-file").write_text("")
+    code, doc, err = aqe.json("execute", "tests/", "--coverage", "--output-dir", "a-file/out",
+                              "--python", "/usr/bin/python3", timeout=120)
+    assert code == 3, err
+    assert doc["errors"][0]["code"] == "OUTPUT_DIR"
+    assert "--output-dir" in doc["errors"][0]["message"] and "a-file" in doc["errors"][0]["message"]
+    assert not (project / "ran").exists()
