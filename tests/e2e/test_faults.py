@@ -196,3 +196,51 @@ def test_an_interrupted_run_writes_a_junit_marked_partial(project):
     assert run is not None and "partial" in run.get("message")
     assert "tests.test_slow::test_fast" in cases
     assert int(suite.get("errors")) >= 1  # never a green suite
+
+
+# ---- nothing aqe started outlives it ----
+
+def _processes_with(marker):
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if marker in l and "ps -eo" not in l]
+
+
+def _wait_gone(marker, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _processes_with(marker):
+        time.sleep(0.2)
+    return not _processes_with(marker)
+
+
+def test_a_daemon_that_left_the_process_group_is_ended_with_the_run(aqe, project):
+    marker = f"aqe-e2e-daemon-{os.getpid()}-{time.monotonic_ns()}"
+    (project / "tests").mkdir()
+    # A new session: the daemon is in no process group aqe started, and outlives its test.
+    (project / "tests" / "test_daemon.py").write_text(
+        "import subprocess\n"
+        "def test_starts_daemon():\n"
+        f"    subprocess.Popen(['sh', '-c', 'sleep 300; : {marker}'], start_new_session=True)\n")
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 0, err
+    assert _wait_gone(marker, 10), _processes_with(marker)
+
+
+def test_workers_die_with_aqe_even_on_sigkill(project):
+    marker = f"aqe-e2e-worker-{os.getpid()}-{time.monotonic_ns()}"
+    (project / "tests").mkdir()
+    (project / "tests" / "test_long.py").write_text(
+        "import pathlib, time\n"
+        "def test_long():\n"
+        "    pathlib.Path('started').write_text('x')\n"
+        "    time.sleep(300)\n")
+    p = subprocess.Popen([_aqe_bin(), "execute", "tests/", "--python", "/usr/bin/python3", "--", "-o", f"cache_dir=.c-{marker}"],
+                         cwd=project, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (project / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        p.kill()
+        p.wait()
+    assert (project / "started").exists()
+    assert _wait_gone(marker, 10), _processes_with(marker)

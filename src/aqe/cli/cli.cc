@@ -167,8 +167,18 @@ int run_cli(int argc, char** argv) {
     return to_int(o.exit_code);
   };
 
+  // Everything after the first `--` belongs to the test command (aqe execute [paths] -- <pytest
+  // args>); CLI11 never sees it, so pytest's -k, -x, -o are not taken for aqe's options.
+  int parsed_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      parsed_argc = i;
+      ctx.passthrough.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(parsed_argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -185,6 +195,10 @@ int run_cli(int argc, char** argv) {
   CLI::App* selected = selected_app(&app);
   std::string cmd_name = command_path(selected, &app);
   if (auto err = check_leftovers(app, selected)) return finish(error_outcome(cmd_name, *err));
+  if (parsed_argc != argc && cmd_name != "execute") {
+    return finish(error_outcome(cmd_name, make_error("USAGE", "arguments after '--' are only for aqe execute",
+                                                     "aqe execute [paths] -- <pytest arguments>")));
+  }
 
   ctx.style = decide_style(ctx.global, ctx.env, stdout_tty, stderr_tty);
   setup_logging(ctx);

@@ -102,6 +102,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   o.command = f.command;
   o.junit_path = f.junit;
   o.pytest_args = f.pytest_args;
+  o.pytest_args.insert(o.pytest_args.end(), ctx.passthrough.begin(), ctx.passthrough.end());
   const ci::CiFacts build = ci::detect_ci(ctx.env, ctx.project_dir);
   o.branch = build.branch;
   o.commit = build.commit;

@@ -69,6 +69,7 @@ class Context {
   std::filesystem::path project_dir;  // absolute
   std::map<std::string, std::string> env;
   std::vector<config::FlagValue> config_flags;  // flags that override config keys
+  std::vector<std::string> passthrough;         // the arguments after `--` (for the test command)
   std::vector<std::string> config_warnings;     // of the last config load; added to the outcome
   ProgressSink* progress = nullptr;
   // The run being recorded (see recorder.h): where a recorded command's feature writes its

@@ -213,7 +213,8 @@ Status PassRunner::start_worker() {
   spec.env_set = {{"PYTHONPATH", pythonpath},
                   {"AQE_SOCKET", socket_path_.string()},
                   {"AQE_JUNIT", w->junit_file.string()},
-                  {"AQE_WORKER", std::to_string(w->index)}};
+                  {"AQE_WORKER", std::to_string(w->index)},
+                  {"AQE_PID", std::to_string(::getpid())}};
   if (pass_.coverage) {
     spec.env_set["AQE_COVERAGE_FILE"] = w->coverage_file.string();
     spec.env_set["AQE_COVERAGE_SOURCE"] = join(pass_.coverage_source, ":");
