@@ -105,6 +105,7 @@ TEST(ReportHtml, ProjectTextCannotCloseOrOpenAScript) {
   EXPECT_EQ(count(page, "</script>"), 3u);
   EXPECT_EQ(json::parse(script_text(page, "aqe-data")), doc);
   EXPECT_EQ(embedded_source(page, "src/" + kBreakout + ".py"), "x = '" + kBreakout + "'\n");
+  keep("report_breakout.html", page);
 }
 
 TEST(ReportHtml, PageAllowsOnlyItsOwnInlineStyleAndScript) {
