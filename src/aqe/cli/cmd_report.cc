@@ -4,6 +4,7 @@
 
 #include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
+#include "aqe/report/html.h"
 #include "aqe/report/report.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/path.h"
@@ -64,9 +65,9 @@ fs::path output_path(const Context& ctx, const std::string& output) {
 
 CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   const std::string command = "report generate";
-  if (f.format != "json" && f.format != "markdown") {
+  if (f.format != "json" && f.format != "markdown" && f.format != "html") {
     return error_outcome(command, make_error("USAGE", "--format: '" + f.format + "' is not a report format",
-                                             "formats: json, markdown"));
+                                             "formats: json, markdown, html"));
   }
   if (f.max_bytes && f.format != "markdown") {
     return error_outcome(
@@ -97,6 +98,10 @@ CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   if (f.format == "json") {
     document = report::report_document(*model);
     text = document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  } else if (f.format == "html") {
+    document = report::report_document(*model);
+    text = report::render_html(document, report::read_sources(document, ctx.project_dir));
+    document = text;
   } else {
     text = report::render_markdown(
         *model, f.max_bytes ? static_cast<size_t>(*f.max_bytes) : report::kDefaultMarkdownBytes);
@@ -176,7 +181,9 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
   auto g = std::make_shared<GenerateFlags>();
   CLI::App* gen = rep->add_subcommand(
       "generate", "The latest complete execute run, its coverage, gate, findings and trends as one document");
-  gen->add_option("--format", g->format, "json (schema aqe-report v1) or markdown (PR comment, step summary)")
+  gen->add_option(
+         "--format", g->format,
+         "json (schema aqe-report v1), markdown (PR comment, step summary) or html (one self-contained page)")
       ->type_name("FORMAT")
       ->required();
   gen->add_option("--output,-o", g->output, "Write the document here (atomically; default: stdout)")
