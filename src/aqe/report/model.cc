@@ -412,7 +412,12 @@ Result<Report> build_report(state::Db& db, const ReportOptions& o) {
   auto gate = latest_section<GateSection, state::GateSummary>(
       db, "quality-gate", r.branch,
       [](const state::RunRecord& g, const state::GateSummary& s) -> Result<std::optional<GateSection>> {
-        return std::optional(GateSection{g.id, s});
+        // Rounded as quality-gate's own output shows them.
+        GateSection section{g.id, s};
+        if (section.summary.score) section.summary.score = round2(*section.summary.score);
+        for (auto& c : section.summary.conditions)
+          if (c.actual) c.actual = round2(*c.actual);
+        return std::optional(std::move(section));
       });
   if (!gate) return gate.error();
   r.gate = std::move(*gate);
