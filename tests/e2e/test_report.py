@@ -261,3 +261,22 @@ def test_nothing_recorded(aqe, project):
     assert env["data"]["message"] == "unknown" and env["data"]["color"] == "lightgrey"
     assert ">unknown</text>" in (project / "badge.svg").read_text()
     assert not (project / ".aqe").exists(), "a report reads the state, it does not create it"
+
+
+def test_coverage_is_unknown_until_a_coverage_run(aqe, project):
+    shutil.copytree(REPO / "tests" / "data" / "gate" / "pyproj", project, dirs_exist_ok=True)
+    code, ex, err = aqe.json("execute", "tests/", *PY, timeout=300)
+    assert code == 0, err
+    code, env, err = aqe.json("report", "badge", "--metric", "coverage", "--format", "endpoint")
+    assert code == 0, err
+    assert (env["data"]["message"], env["data"]["color"]) == ("unknown", "lightgrey")
+    code, env, err = aqe.json("report", "generate", "--format", "json")
+    assert code == 0, err
+    doc = env["data"]["document"]
+    assert doc["coverage"] is None and doc["trends"][0]["line_rate"] is None
+    assert doc["tests"]["passed"] == ex["data"]["passed"]
+    p = aqe.run("report", "generate", "--format", "markdown")
+    d = ex["data"]
+    assert d["skipped"] > 0
+    assert f"| {d['passed']} passed, 0 failed, {d['skipped']} skipped ({d['tests_run']} total) | 100% |" in p.stdout
+    assert " s | unknown | unknown |" in p.stdout  # line and branch coverage after the duration
