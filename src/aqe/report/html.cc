@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <string_view>
@@ -66,9 +67,12 @@ fs::path inside(const fs::path& project_dir, const std::string& path) {
 std::optional<std::string> read_capped(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  const auto size = fs::file_size(path, ec);
+  if (ec) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::string text(kMaxSourceBytes, '\0');
+  // Sized to the file, not the cap: 2,000 small files must not cost 2,000 MiB of zeroing.
+  std::string text(std::min<uintmax_t>(size, kMaxSourceBytes), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) return std::nullopt;
   text.resize(static_cast<size_t>(in.gcount()));

@@ -212,19 +212,20 @@
     const tbody = el('tbody');
     const count = el('span', { id: 'coverage-count', 'aria-live': 'polite' });
     const columns = [
-      { key: 'path', label: 'File', value: (f) => text(f.path) },
-      { key: 'lines', label: 'Lines', num: true, value: (f) => f.lines_total },
-      { key: 'line_rate', label: 'Line %', num: true, value: (f) => f.line_rate },
-      { key: 'branches', label: 'Branches', num: true, value: (f) => f.branches_total, narrow: true },
-      { key: 'branch_rate', label: 'Branch %', num: true, value: (f) => f.branch_rate },
-      { key: 'missing', label: 'Missing', num: true, value: (f) => (f.missing_lines || []).length, narrow: true },
+      // The first click sorts the way that finds work first: lowest rates, largest counts.
+      { key: 'path', label: 'File', up: true, value: (f) => text(f.path) },
+      { key: 'lines', label: 'Lines', num: true, up: false, value: (f) => f.lines_total },
+      { key: 'line_rate', label: 'Line %', num: true, up: true, value: (f) => f.line_rate },
+      { key: 'branches', label: 'Branches', num: true, up: false, value: (f) => f.branches_total, narrow: true },
+      { key: 'branch_rate', label: 'Branch %', num: true, up: true, value: (f) => f.branch_rate },
+      { key: 'missing', label: 'Missing', num: true, up: false, value: (f) => (f.missing_lines || []).length, narrow: true },
     ];
     let sortKey = 'path', ascending = true;
     const ths = columns.map((c) => {
       const b = el('button', { type: 'button' }, c.label);
       const th = el('th', { scope: 'col', class: (c.num ? 'num' : '') + (c.narrow ? ' hide-narrow' : ''), 'aria-sort': c.key === sortKey ? 'ascending' : 'none' }, b);
       b.addEventListener('click', () => {
-        ascending = sortKey === c.key ? !ascending : c.key === 'path';
+        ascending = sortKey === c.key ? !ascending : c.up;
         sortKey = c.key;
         for (const h of ths) h.setAttribute('aria-sort', 'none');
         th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
