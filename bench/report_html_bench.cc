@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   const auto sources = aqe::report::read_sources(document, argv[2]);
   const std::string page = aqe::report::render_html(document, sources);
   if (!aqe::write_file_atomic(argv[3], page)) return 1;
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::printf("%zu sources, %zu bytes, %.1f ms\n", sources.size(), page.size(), ms);
   return 0;
 }

@@ -57,8 +57,10 @@ std::string base64(std::string_view data) {
 
 // A path from the coverage data, resolved inside project_dir; empty when it points outside.
 fs::path inside(const fs::path& project_dir, const std::string& path) {
-  const fs::path root = project_dir.lexically_normal();
-  const fs::path p = (fs::path(path).is_absolute() ? fs::path(path) : root / path).lexically_normal();
+  std::error_code ec;
+  const fs::path root = fs::absolute(project_dir, ec).lexically_normal();
+  if (ec) return {};
+  fs::path p = (fs::path(path).is_absolute() ? fs::path(path) : root / path).lexically_normal();
   const fs::path rel = p.lexically_relative(root);
   if (rel.empty() || *rel.begin() == "..") return {};
   return p;
