@@ -5,8 +5,11 @@ starts on 127.0.0.1 as Chromium's proxy, loopback included). Chromium itself cal
 services (network time, component updates, accounts) whatever the flags; those hosts are told
 apart by name, and the page contains no URL at all (tests/unit/report/html_test.cc).
 
-The pages come from the unit test binary (tests/unit/report/html_test.cc writes them to
-$AQE_HTML_OUT from tests/data/report/report_v1.json), i.e. from aqe::report::render_html.
+Two sources of pages: `aqe report generate --format html` on a demo project measured by
+`aqe execute --coverage` (with one failing test whose message holds `</script>`), and the unit
+test binary (tests/unit/report/html_test.cc writes pages of tests/data/report/report_v1.json and
+its variants to $AQE_HTML_OUT) for what a demo run cannot hold: unmeasured sections, a partial run,
+a gate, findings, trends and a comparison.
 """
 import json
 import os
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, _aqe_bin
+from conftest import REPO, SYSTEM_PYTHON, Aqe, _aqe_bin
 
 FIXTURE = REPO / "tests" / "data" / "report" / "report_v1.json"
 BREAKOUT = "</script><script>alert(1)</script>"
@@ -129,6 +132,32 @@ def render(chromium, url, tmp_path, listener, screenshot=None, size="1280,2000")
     return p.stdout
 
 
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    """The demo project measured by aqe execute, and its report as JSON and as HTML."""
+    root = tmp_path_factory.mktemp("demo-report") / "demo"
+    shutil.copytree(REPO / "examples" / "demo", root,
+                    ignore=shutil.ignore_patterns(".aqe", ".venv", "__pycache__", ".coverage*", "generated",
+                                                  ".pytest_cache"))
+    (root / "tests" / "test_zz_html.py").write_text(
+        "def test_message_with_markup():\n"
+        f"    assert {BREAKOUT!r} == 'expected'\n")
+    aqe = Aqe(_aqe_bin(), root)
+    code, run, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage", timeout=300)
+    assert code == 1, err
+    code, env, err = aqe.json("report", "generate", "--format", "json", "--output", "out/report.json")
+    assert code == 0, err
+    code, env, err = aqe.json("report", "generate", "--format", "html", "--output", "out/report.html")
+    assert code == 0, err
+    return {"root": root, "run": run["data"], "doc": json.loads((root / "out" / "report.json").read_text()),
+            "page": root / "out" / "report.html"}
+
+
+def shown(v):
+    """A rate as aqe shows it: at most two decimals, no trailing zeros."""
+    return ("%.2f" % v).rstrip("0").rstrip(".")
+
+
 def card_value(dom, metric):
     m = re.search(r'<div class="card" data-metric="%s">.*?<div class="value[^"]*">(.*?)</div>' % re.escape(metric),
                   dom, re.S)
@@ -148,17 +177,53 @@ def test_listener_sees_a_page_that_does_load_something(chromium, tmp_path, liste
     assert [request_host(line) for line in listener.page_requests()] == ["example.test"], listener.seen
 
 
+def test_generated_report_shows_the_measured_run(chromium, demo_report, tmp_path, listener):
+    doc, run = demo_report["doc"], demo_report["run"]
+    shot = Path(_aqe_bin()).parent / "report.png"
+    dom = render(chromium, demo_report["page"].as_uri(), tmp_path, listener, screenshot=shot)
+    assert shot.stat().st_size > 10_000
+
+    assert card_value(dom, "tests") == str(run["tests_run"]) == str(doc["tests"]["total"])
+    assert card_value(dom, "pass_rate") == shown(doc["tests"]["pass_rate"]) + "%"
+    assert card_value(dom, "line_coverage") == shown(100 * run["coverage"]["line_rate"]) + "%"
+    assert card_value(dom, "branch_coverage") == shown(100 * run["coverage"]["branch_rate"]) + "%"
+    for metric, text in (("gate", "not run"), ("findings", "not scanned"), ("generated", "not run")):
+        assert card_value(dom, metric) == text, metric
+    rows = re.findall(r'<tr class="file-row" data-path="([^"]*)"', dom)
+    assert sorted(rows) == sorted(f["file"] for f in run["coverage"]["files"])
+    assert "Failures (1)" in dom
+    failure = doc["tests"]["failures"][0]
+    assert failure["test"] == "tests/test_zz_html.py::test_message_with_markup"
+    assert f'<div class="test">{failure["test"]}</div>' in dom
+    assert f"{failure['file']}:{failure['line']}" in dom
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # the message, as text
+    assert dom.count("<script") == 3
+    assert listener.page_requests() == []
+
+
+def test_generated_report_opens_a_source(chromium, demo_report, tmp_path, listener):
+    f = next(f for f in demo_report["doc"]["coverage"]["files"] if f["missing_lines"] and f["partial_branches"])
+    url = demo_report["page"].as_uri() + "#file=" + f["path"].replace("/", "%2F")
+    dom = render(chromium, url, tmp_path, listener)
+    lines = len((demo_report["root"] / f["path"]).read_text().splitlines())
+    missing = [int(n) for n in re.findall(r'<tr class="miss"><td class="ln">(\d+)</td>', dom)]
+    assert missing == [n for n in f["missing_lines"] if n <= lines]
+    partial = {int(n) for n in re.findall(r'<tr class="part"><td class="ln">(\d+)</td>', dom)}
+    assert partial == {a for a, _ in f["partial_branches"]} - set(f["missing_lines"])
+    assert listener.page_requests() == []
+
+
 def test_report_shows_totals_rows_and_failures(chromium, pages, tmp_path, listener):
     doc = json.loads(FIXTURE.read_text())
-    shot = Path(_aqe_bin()).parent / "report.png"
+    shot = Path(_aqe_bin()).parent / "report-fixture.png"
     dom = render(chromium, (pages / "report_v1.html").as_uri(), tmp_path, listener, screenshot=shot)
     assert shot.stat().st_size > 10_000
 
     t, cov = doc["tests"], doc["coverage"]
     assert card_value(dom, "tests") == str(t["total"])
-    assert card_value(dom, "pass_rate") == f"{t['pass_rate']:.2f}%"
-    assert card_value(dom, "line_coverage") == f"{cov['line_rate']:.1f}%"
-    assert card_value(dom, "branch_coverage") == f"{cov['branch_rate']:.1f}%"
+    assert card_value(dom, "pass_rate") == shown(t["pass_rate"]) + "%"
+    assert card_value(dom, "line_coverage") == shown(cov["line_rate"]) + "%"
+    assert card_value(dom, "branch_coverage") == shown(cov["branch_rate"]) + "%"
     assert card_value(dom, "gate") == "failed"
     assert card_value(dom, "findings") == str(sum(doc["security"]["counts"].values()))
     assert card_value(dom, "generated") == str(doc["generate"]["tests_generated"])

@@ -35,9 +35,9 @@
   const isNum = (v) => typeof v === 'number' && isFinite(v);
   const unknown = (text) => el('span', { class: 'unknown' }, text || 'not measured');
   const int = (v) => isNum(v) ? v.toLocaleString('en-US') : unknown('unknown');
-  function pct(v, digits) {
-    return isNum(v) ? v.toFixed(digits === undefined ? 1 : digits) + '%' : unknown(v === null ? 'not measured' : 'unknown');
-  }
+  // A rate as every aqe surface shows it: at most two decimals, no trailing zeros.
+  const shown = (v) => v.toFixed(2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const pct = (v) => isNum(v) ? shown(v) + '%' : unknown(v === null ? 'not measured' : 'unknown');
   function seconds(v) {
     if (!isNum(v)) return unknown('unknown');
     if (v < 1) return Math.round(v * 1000) + ' ms';
@@ -120,9 +120,9 @@
       cards.push(card('tests', 'Tests' + (t.complete === false ? ' (partial)' : ''), int(t.total),
         [int(t.passed), ' passed · ', int(t.failed), ' failed · ', int(t.skipped), ' skipped · ', int(t.errors),
           ' errors · ', int(t.flaky), ' flaky'], bad ? 'bad' : 'good'));
-      cards.push(card('pass_rate', 'Pass rate', isNum(t.pass_rate) ? pct(t.pass_rate, 2) : unknown('unknown (nothing ran)'),
+      cards.push(card('pass_rate', 'Pass rate', isNum(t.pass_rate) ? pct(t.pass_rate) : unknown('unknown (nothing ran)'),
         null, isNum(t.pass_rate) ? (t.pass_rate < 100 ? 'bad' : 'good') : null));
-      cards.push(card('duration', 'Duration', seconds(t.duration_s), isNum(t.workers) ? t.workers + ' workers' : null));
+      cards.push(card('duration', 'Duration', seconds(t.duration_s), isNum(t.workers) ? t.workers + (t.workers === 1 ? ' worker' : ' workers') : null));
     } else {
       cards.push(card('tests', 'Tests', unknown(), 'no execute run recorded'));
       cards.push(card('pass_rate', 'Pass rate', unknown()));
@@ -241,9 +241,10 @@
       item.tr = el('tr', { class: 'file-row', 'data-path': text(f.path) },
         el('td', null, item.button),
         el('td', { class: 'num' }, int(f.lines_covered), ' / ', int(f.lines_total)),
-        el('td', { class: 'num' }, bar(f.line_rate), pct(f.line_rate)),
+        el('td', { class: 'num' }, bar(f.line_rate), el('span', { class: 'rate' }, pct(f.line_rate))),
         el('td', { class: 'num hide-narrow' }, isNum(f.branches_total) && f.branches_total > 0 ? [int(f.branches_covered), ' / ', int(f.branches_total)] : '–'),
-        el('td', { class: 'num' }, bar(f.branch_rate), pct(f.branch_rate)),
+        el('td', { class: 'num' }, bar(f.branch_rate), el('span', { class: 'rate' },
+          !isNum(f.branch_rate) && f.branches_total === 0 ? 'no branches' : pct(f.branch_rate))),
         el('td', { class: 'num hide-narrow' }, int((f.missing_lines || []).length)));
     }
     function order() {
@@ -459,7 +460,7 @@
         table(['Run', 'Started', 'Commit', { label: 'Pass rate', num: true }, { label: 'Line %', num: true }, { label: 'Branch %', num: true },
           { label: 'Duration', num: true }, { label: 'Tests', num: true }], runs.map((r) => el('tr', null,
           el('td', null, text(r.run_id)), el('td', null, text(r.started_at)), el('td', null, el('code', null, shortCommit(r.commit))),
-          el('td', { class: 'num' }, pct(r.pass_rate, 2)), el('td', { class: 'num' }, pct(r.line_rate)), el('td', { class: 'num' }, pct(r.branch_rate)),
+          el('td', { class: 'num' }, pct(r.pass_rate)), el('td', { class: 'num' }, pct(r.line_rate)), el('td', { class: 'num' }, pct(r.branch_rate)),
           el('td', { class: 'num' }, seconds(r.duration_s)), el('td', { class: 'num' }, int(r.tests)))))));
   }
 
