@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,81 @@ def shown(v):
     return ("%.2f" % v).rstrip("0").rstrip(".")
 
 
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe:
+    NUL-terminated JSON on fds 3 and 4), so a test can click, type and press keys in the page."""
+
+    def __init__(self, chromium, tmp_path, listener, url):
+        to_browser_r, self._out = os.pipe()
+        self._in, from_browser_w = os.pipe()
+
+        def place_pipes():
+            # dup first: a pipe already on fd 3 or 4 would keep its close-on-exec flag.
+            a, b = os.dup(to_browser_r), os.dup(from_browser_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+             f"--user-data-dir={tmp_path / 'chromium-cdp'}", f"--proxy-server=http://127.0.0.1:{listener.port}",
+             "--proxy-bypass-list=<-loopback>", "--window-size=1280,2000", "--remote-debugging-pipe", "about:blank"],
+            close_fds=False, preexec_fn=place_pipes, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buf, self._id = b"", 0
+        target = self.call("Target.createTarget", {"url": url})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for _ in range(100):
+            if self.eval("document.readyState === 'complete' && !!document.querySelector('footer')"):
+                return
+            time.sleep(0.1)
+        raise AssertionError("the report page did not finish drawing")
+
+    def call(self, method, params=None, session=None):
+        self._id += 1
+        msg = {"id": self._id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._out, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buf:
+                chunk = os.read(self._in, 1 << 16)
+                assert chunk, "chromium closed the DevTools pipe"
+                self._buf += chunk
+            line, self._buf = self._buf.split(b"\0", 1)
+            reply = json.loads(line)
+            if reply.get("id") == self._id:
+                assert "error" not in reply, reply
+                return reply["result"]
+
+    def eval(self, expression):
+        r = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True},
+                      self.session)
+        assert "exceptionDetails" not in r, r
+        return r["result"].get("value")
+
+    def key(self, key, code, keycode, text=None):
+        for kind in ("keyDown", "keyUp"):
+            params = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": keycode}
+            if text and kind == "keyDown":
+                params["text"] = text
+            self.call("Input.dispatchKeyEvent", params, self.session)
+
+    def close(self):
+        try:
+            self.call("Browser.close")
+        except (AssertionError, OSError):
+            pass
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._out)
+        os.close(self._in)
+
+
 def card_value(dom, metric):
     m = re.search(r'<div class="card" data-metric="%s">.*?<div class="value[^"]*">(.*?)</div>' % re.escape(metric),
                   dom, re.S)
@@ -288,4 +364,48 @@ def test_project_text_stays_text(chromium, pages, tmp_path, listener):
     assert dom.count("<script") == 3, dom.count("<script")
     assert '<div class="test">&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</div>' in dom
     assert "x = '&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;'" in dom  # the opened source
+    assert listener.page_requests() == []
+
+
+ROWS = "[...document.querySelectorAll('tr.file-row')].filter(r => !r.hidden).map(r => r.dataset.path)"
+
+
+def test_coverage_table_sorts_filters_and_works_from_the_keyboard(chromium, pages, tmp_path, listener):
+    files = json.loads(FIXTURE.read_text())["coverage"]["files"]
+    b = Browser(chromium, tmp_path, listener, (pages / "report_v1.html").as_uri())
+    try:
+        assert b.eval(ROWS) == sorted(f["path"] for f in files)
+        # The first file's button, from the keyboard: Enter opens its source, Enter again closes it.
+        assert b.eval("document.querySelector('tr.file-row button').focus(); document.activeElement.textContent") \
+            == "src/shop/cart.py"
+        b.key("Enter", "Enter", 13, "\r")
+        for _ in range(50):
+            if b.eval("document.querySelectorAll('tr.src-row tr.miss').length") == 2:
+                break
+            time.sleep(0.1)
+        assert b.eval("document.querySelectorAll('tr.src-row tr.miss').length") == 2
+        assert b.eval("document.activeElement.getAttribute('aria-expanded')") == "true"
+        b.key("Enter", "Enter", 13, "\r")
+        assert b.eval("document.querySelectorAll('tr.src-row').length") == 0
+
+        # Sort headers are buttons: Line % sorts lowest first, a second click reverses.
+        by_rate = [f["path"] for f in sorted(files, key=lambda f: (f["line_rate"], f["path"]))]
+        assert b.eval("document.querySelector('#coverage-table th:nth-child(3) button').click();" + ROWS) == by_rate
+        assert b.eval("document.querySelector('#coverage-table th:nth-child(3)').getAttribute('aria-sort')") \
+            == "ascending"
+        assert b.eval("document.querySelector('#coverage-table th:nth-child(3) button').click();" + ROWS) \
+            == by_rate[::-1]
+
+        # Typing in the filter hides the other rows; Tab goes on to the table's first sort button.
+        assert b.eval("document.getElementById('coverage-filter').focus(); document.activeElement.id") \
+            == "coverage-filter"
+        for ch in "pric":
+            b.call("Input.insertText", {"text": ch}, b.session)
+        assert b.eval(ROWS) == ["src/shop/pricing.py"]
+        assert b.eval("document.getElementById('coverage-count').textContent") == "Showing 1 of 3 files"
+        b.key("Tab", "Tab", 9)
+        assert b.eval("document.activeElement.closest('th') !== null && document.activeElement.tagName") \
+            == "BUTTON"
+    finally:
+        b.close()
     assert listener.page_requests() == []
