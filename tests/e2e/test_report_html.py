@@ -5,8 +5,11 @@ starts on 127.0.0.1 as Chromium's proxy, loopback included). Chromium itself cal
 services (network time, component updates, accounts) whatever the flags; those hosts are told
 apart by name, and the page contains no URL at all (tests/unit/report/html_test.cc).
 
-The pages come from the unit test binary (tests/unit/report/html_test.cc writes them to
-$AQE_HTML_OUT from tests/data/report/report_v1.json), i.e. from aqe::report::render_html.
+Two sources of pages: `aqe report generate --format html` on a demo project measured by
+`aqe execute --coverage` (with one failing test whose message holds `</script>`), and the unit
+test binary (tests/unit/report/html_test.cc writes pages of tests/data/report/report_v1.json and
+its variants to $AQE_HTML_OUT) for what a demo run cannot hold: unmeasured sections, a partial run,
+a gate, findings, trends and a comparison.
 """
 import json
 import os
@@ -15,11 +18,12 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, _aqe_bin
+from conftest import REPO, SYSTEM_PYTHON, Aqe, _aqe_bin
 
 FIXTURE = REPO / "tests" / "data" / "report" / "report_v1.json"
 BREAKOUT = "</script><script>alert(1)</script>"
@@ -129,6 +133,107 @@ def render(chromium, url, tmp_path, listener, screenshot=None, size="1280,2000")
     return p.stdout
 
 
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    """The demo project measured by aqe execute, and its report as JSON and as HTML."""
+    root = tmp_path_factory.mktemp("demo-report") / "demo"
+    shutil.copytree(REPO / "examples" / "demo", root,
+                    ignore=shutil.ignore_patterns(".aqe", ".venv", "__pycache__", ".coverage*", "generated",
+                                                  ".pytest_cache"))
+    (root / "tests" / "test_zz_html.py").write_text(
+        "def test_message_with_markup():\n"
+        f"    assert {BREAKOUT!r} == 'expected'\n")
+    aqe = Aqe(_aqe_bin(), root)
+    code, run, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage", timeout=300)
+    assert code == 1, err
+    code, env, err = aqe.json("report", "generate", "--format", "json", "--output", "out/report.json")
+    assert code == 0, err
+    code, env, err = aqe.json("report", "generate", "--format", "html", "--output", "out/report.html")
+    assert code == 0, err
+    return {"root": root, "run": run["data"], "doc": json.loads((root / "out" / "report.json").read_text()),
+            "page": root / "out" / "report.html"}
+
+
+def shown(v):
+    """A rate as aqe shows it: at most two decimals, no trailing zeros."""
+    return ("%.2f" % v).rstrip("0").rstrip(".")
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe:
+    NUL-terminated JSON on fds 3 and 4), so a test can click, type and press keys in the page."""
+
+    def __init__(self, chromium, tmp_path, listener, url):
+        to_browser_r, self._out = os.pipe()
+        self._in, from_browser_w = os.pipe()
+
+        def place_pipes():
+            # dup first: a pipe already on fd 3 or 4 would keep its close-on-exec flag.
+            a, b = os.dup(to_browser_r), os.dup(from_browser_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
+             f"--user-data-dir={tmp_path / 'chromium-cdp'}", f"--proxy-server=http://127.0.0.1:{listener.port}",
+             "--proxy-bypass-list=<-loopback>", "--window-size=1280,2000", "--remote-debugging-pipe", "about:blank"],
+            close_fds=False, preexec_fn=place_pipes, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buf, self._id = b"", 0
+        target = self.call("Target.createTarget", {"url": url})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for _ in range(100):
+            if self.eval("document.readyState === 'complete' && !!document.querySelector('footer')"):
+                return
+            time.sleep(0.1)
+        raise AssertionError("the report page did not finish drawing")
+
+    def call(self, method, params=None, session=None):
+        self._id += 1
+        msg = {"id": self._id, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._out, json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buf:
+                chunk = os.read(self._in, 1 << 16)
+                assert chunk, "chromium closed the DevTools pipe"
+                self._buf += chunk
+            line, self._buf = self._buf.split(b"\0", 1)
+            reply = json.loads(line)
+            if reply.get("id") == self._id:
+                assert "error" not in reply, reply
+                return reply["result"]
+
+    def eval(self, expression):
+        r = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True},
+                      self.session)
+        assert "exceptionDetails" not in r, r
+        return r["result"].get("value")
+
+    def key(self, key, code, keycode, text=None):
+        for kind in ("keyDown", "keyUp"):
+            params = {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": keycode}
+            if text and kind == "keyDown":
+                params["text"] = text
+            self.call("Input.dispatchKeyEvent", params, self.session)
+
+    def close(self):
+        try:
+            self.call("Browser.close")
+        except (AssertionError, OSError):
+            pass
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._out)
+        os.close(self._in)
+
+
 def card_value(dom, metric):
     m = re.search(r'<div class="card" data-metric="%s">.*?<div class="value[^"]*">(.*?)</div>' % re.escape(metric),
                   dom, re.S)
@@ -148,17 +253,53 @@ def test_listener_sees_a_page_that_does_load_something(chromium, tmp_path, liste
     assert [request_host(line) for line in listener.page_requests()] == ["example.test"], listener.seen
 
 
+def test_generated_report_shows_the_measured_run(chromium, demo_report, tmp_path, listener):
+    doc, run = demo_report["doc"], demo_report["run"]
+    shot = Path(_aqe_bin()).parent / "report.png"
+    dom = render(chromium, demo_report["page"].as_uri(), tmp_path, listener, screenshot=shot)
+    assert shot.stat().st_size > 10_000
+
+    assert card_value(dom, "tests") == str(run["tests_run"]) == str(doc["tests"]["total"])
+    assert card_value(dom, "pass_rate") == shown(doc["tests"]["pass_rate"]) + "%"
+    assert card_value(dom, "line_coverage") == shown(100 * run["coverage"]["line_rate"]) + "%"
+    assert card_value(dom, "branch_coverage") == shown(100 * run["coverage"]["branch_rate"]) + "%"
+    for metric, text in (("gate", "not run"), ("findings", "not scanned"), ("generated", "not run")):
+        assert card_value(dom, metric) == text, metric
+    rows = re.findall(r'<tr class="file-row" data-path="([^"]*)"', dom)
+    assert sorted(rows) == sorted(f["file"] for f in run["coverage"]["files"])
+    assert "Failures (1)" in dom
+    failure = doc["tests"]["failures"][0]
+    assert failure["test"] == "tests/test_zz_html.py::test_message_with_markup"
+    assert f'<div class="test">{failure["test"]}</div>' in dom
+    assert f"{failure['file']}:{failure['line']}" in dom
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # the message, as text
+    assert dom.count("<script") == 3
+    assert listener.page_requests() == []
+
+
+def test_generated_report_opens_a_source(chromium, demo_report, tmp_path, listener):
+    f = next(f for f in demo_report["doc"]["coverage"]["files"] if f["missing_lines"] and f["partial_branches"])
+    url = demo_report["page"].as_uri() + "#file=" + f["path"].replace("/", "%2F")
+    dom = render(chromium, url, tmp_path, listener)
+    lines = len((demo_report["root"] / f["path"]).read_text().splitlines())
+    missing = [int(n) for n in re.findall(r'<tr class="miss"><td class="ln">(\d+)</td>', dom)]
+    assert missing == [n for n in f["missing_lines"] if n <= lines]
+    partial = {int(n) for n in re.findall(r'<tr class="part"><td class="ln">(\d+)</td>', dom)}
+    assert partial == {a for a, _ in f["partial_branches"]} - set(f["missing_lines"])
+    assert listener.page_requests() == []
+
+
 def test_report_shows_totals_rows_and_failures(chromium, pages, tmp_path, listener):
     doc = json.loads(FIXTURE.read_text())
-    shot = Path(_aqe_bin()).parent / "report.png"
+    shot = Path(_aqe_bin()).parent / "report-fixture.png"
     dom = render(chromium, (pages / "report_v1.html").as_uri(), tmp_path, listener, screenshot=shot)
     assert shot.stat().st_size > 10_000
 
     t, cov = doc["tests"], doc["coverage"]
     assert card_value(dom, "tests") == str(t["total"])
-    assert card_value(dom, "pass_rate") == f"{t['pass_rate']:.2f}%"
-    assert card_value(dom, "line_coverage") == f"{cov['line_rate']:.1f}%"
-    assert card_value(dom, "branch_coverage") == f"{cov['branch_rate']:.1f}%"
+    assert card_value(dom, "pass_rate") == shown(t["pass_rate"]) + "%"
+    assert card_value(dom, "line_coverage") == shown(cov["line_rate"]) + "%"
+    assert card_value(dom, "branch_coverage") == shown(cov["branch_rate"]) + "%"
     assert card_value(dom, "gate") == "failed"
     assert card_value(dom, "findings") == str(sum(doc["security"]["counts"].values()))
     assert card_value(dom, "generated") == str(doc["generate"]["tests_generated"])
@@ -223,4 +364,48 @@ def test_project_text_stays_text(chromium, pages, tmp_path, listener):
     assert dom.count("<script") == 3, dom.count("<script")
     assert '<div class="test">&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</div>' in dom
     assert "x = '&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;'" in dom  # the opened source
+    assert listener.page_requests() == []
+
+
+ROWS = "[...document.querySelectorAll('tr.file-row')].filter(r => !r.hidden).map(r => r.dataset.path)"
+
+
+def test_coverage_table_sorts_filters_and_works_from_the_keyboard(chromium, pages, tmp_path, listener):
+    files = json.loads(FIXTURE.read_text())["coverage"]["files"]
+    b = Browser(chromium, tmp_path, listener, (pages / "report_v1.html").as_uri())
+    try:
+        assert b.eval(ROWS) == sorted(f["path"] for f in files)
+        # The first file's button, from the keyboard: Enter opens its source, Enter again closes it.
+        assert b.eval("document.querySelector('tr.file-row button').focus(); document.activeElement.textContent") \
+            == "src/shop/cart.py"
+        b.key("Enter", "Enter", 13, "\r")
+        for _ in range(50):
+            if b.eval("document.querySelectorAll('tr.src-row tr.miss').length") == 2:
+                break
+            time.sleep(0.1)
+        assert b.eval("document.querySelectorAll('tr.src-row tr.miss').length") == 2
+        assert b.eval("document.activeElement.getAttribute('aria-expanded')") == "true"
+        b.key("Enter", "Enter", 13, "\r")
+        assert b.eval("document.querySelectorAll('tr.src-row').length") == 0
+
+        # Sort headers are buttons: Line % sorts lowest first, a second click reverses.
+        by_rate = [f["path"] for f in sorted(files, key=lambda f: (f["line_rate"], f["path"]))]
+        assert b.eval("document.querySelector('#coverage-table th:nth-child(3) button').click();" + ROWS) == by_rate
+        assert b.eval("document.querySelector('#coverage-table th:nth-child(3)').getAttribute('aria-sort')") \
+            == "ascending"
+        assert b.eval("document.querySelector('#coverage-table th:nth-child(3) button').click();" + ROWS) \
+            == by_rate[::-1]
+
+        # Typing in the filter hides the other rows; Tab goes on to the table's first sort button.
+        assert b.eval("document.getElementById('coverage-filter').focus(); document.activeElement.id") \
+            == "coverage-filter"
+        for ch in "pric":
+            b.call("Input.insertText", {"text": ch}, b.session)
+        assert b.eval(ROWS) == ["src/shop/pricing.py"]
+        assert b.eval("document.getElementById('coverage-count').textContent") == "Showing 1 of 3 files"
+        b.key("Tab", "Tab", 9)
+        assert b.eval("document.activeElement.closest('th') !== null && document.activeElement.tagName") \
+            == "BUTTON"
+    finally:
+        b.close()
     assert listener.page_requests() == []

@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <string_view>
@@ -56,8 +57,10 @@ std::string base64(std::string_view data) {
 
 // A path from the coverage data, resolved inside project_dir; empty when it points outside.
 fs::path inside(const fs::path& project_dir, const std::string& path) {
-  const fs::path root = project_dir.lexically_normal();
-  const fs::path p = (fs::path(path).is_absolute() ? fs::path(path) : root / path).lexically_normal();
+  std::error_code ec;
+  const fs::path root = fs::absolute(project_dir, ec).lexically_normal();
+  if (ec) return {};
+  fs::path p = (fs::path(path).is_absolute() ? fs::path(path) : root / path).lexically_normal();
   const fs::path rel = p.lexically_relative(root);
   if (rel.empty() || *rel.begin() == "..") return {};
   return p;
@@ -66,9 +69,12 @@ fs::path inside(const fs::path& project_dir, const std::string& path) {
 std::optional<std::string> read_capped(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  const auto size = fs::file_size(path, ec);
+  if (ec) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::string text(kMaxSourceBytes, '\0');
+  // Sized to the file, not the cap: 2,000 small files must not cost 2,000 MiB of zeroing.
+  std::string text(std::min<uintmax_t>(size, kMaxSourceBytes), '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) return std::nullopt;
   text.resize(static_cast<size_t>(in.gcount()));
