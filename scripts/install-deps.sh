@@ -7,10 +7,11 @@ DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
   libspdlog-dev libfmt-dev libhyperscan-dev libtree-sitter-dev libpugixml-dev libtomlplusplus-dev
-  libzstd-dev libxxhash-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-pytest python3-coverage python3-pytest-xdist
   python3-pytest-cov python3-hypothesis
   clang-format clang-tidy hyperfine ccache nodejs npm
+  chromium  # headless, renders the HTML report in tests/e2e/test_report_html.py
 )
 
 missing=()

@@ -145,6 +145,7 @@ void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
   add_security_scan_command(app, commands);
   add_generate_command(app, commands);
   add_quality_gate_command(app, commands);
+  add_report_commands(app, commands);
 }
 
 int run_cli(int argc, char** argv) {

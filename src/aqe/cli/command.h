@@ -122,5 +122,6 @@ void add_execute_command(CLI::App& app, CommandList& commands);
 void add_security_scan_command(CLI::App& app, CommandList& commands);
 void add_generate_command(CLI::App& app, CommandList& commands);
 void add_quality_gate_command(CLI::App& app, CommandList& commands);
+void add_report_commands(CLI::App& app, CommandList& commands);
 
 }  // namespace aqe::cli

@@ -60,6 +60,11 @@ Result<CoverageReport> parse_coverage_py_json(std::string_view text, const std::
     if (!options.keep_lines_for || options.keep_lines_for->count(f.file) > 0) {
       f.covered_lines = line_list(entry, "executed_lines");
       f.missing_lines = line_list(entry, "missing_lines");
+      if (auto arcs = entry.find("missing_branches"); arcs != entry.end() && arcs->is_array()) {
+        for (const auto& arc : *arcs)
+          if (arc.is_array() && arc.size() == 2 && arc[0].is_number_integer() && arc[1].is_number_integer())
+            f.missing_branches.emplace_back(arc[0].get<int64_t>(), arc[1].get<int64_t>());
+      }
     }
     in.files.push_back(std::move(f));
   }
