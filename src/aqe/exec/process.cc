@@ -503,14 +503,18 @@ std::vector<pid_t> own_children() {
 void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 void kill_all_children() {
+  std::set<pid_t> leaders;
   {
     std::lock_guard lock(registry().mu);
     for (pid_t pgid : registry().groups) kill(-pgid, SIGKILL);
+    leaders = registry().groups;
   }
   // Descendants that left their process group (a test's setsid daemon) were reparented to
-  // aqe, the subreaper: end them too, and whatever they leave, a few rounds deep.
+  // aqe, the subreaper: end them too, and whatever they leave, a few rounds deep. The group
+  // leaders aqe started are its Process objects' to reap.
   for (int round = 0; round < 8; ++round) {
-    const std::vector<pid_t> children = own_children();
+    std::vector<pid_t> children = own_children();
+    std::erase_if(children, [&](pid_t pid) { return leaders.count(pid) != 0; });
     if (children.empty()) return;
     for (pid_t pid : children) {
       kill(-pid, SIGKILL);  // its own group, if it leads one
