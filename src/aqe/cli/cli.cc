@@ -236,7 +236,7 @@ int run_cli(int argc, char** argv) {
   ctx.run = &no_run;
   std::optional<RunRecorder> recorder;
   if (spec->recorded) {
-    recorder.emplace(spec->name, ctx.state_dir(), ci::detect_ci(ctx.env, ctx.project_dir));
+    recorder.emplace(spec->name, ctx.state_dir(), ctx.ci_facts());
     ctx.run = &recorder->writer();
   }
   CommandOutcome outcome = spec->run(ctx);

@@ -51,10 +51,10 @@ Result<report::Report> load_report(Context& ctx, const report::ReportOptions& op
   return report::build_report(*db, options);
 }
 
-report::ReportOptions base_options(const Context& ctx) {
+report::ReportOptions base_options(Context& ctx) {
   report::ReportOptions options;
   options.project_dir = ctx.project_dir;
-  options.branch = ci::detect_ci(ctx.env, ctx.project_dir).branch;
+  options.branch = ctx.ci_facts().branch;
   return options;
 }
 

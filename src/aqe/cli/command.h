@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/ci/ci.h"
 #include "aqe/config/config.h"
 #include "aqe/exec/python.h"
 #include "aqe/state/runs.h"
@@ -86,6 +87,8 @@ class Context {
     set_flag_value(std::string(key.name), std::move(value), flag);
   }
   std::string env_or(const std::string& name, const std::string& fallback = {}) const;
+  // The CI facts (branch, commit, event), read once per command from the environment and git.
+  const ci::CiFacts& ci_facts();
   // Where aqe.db lives: the state_dir key (QE_STATE_DIR), relative to the project dir.
   // With a config that does not load, the environment or the default decides.
   std::filesystem::path state_dir();
@@ -93,6 +96,7 @@ class Context {
  private:
   void set_flag_value(const std::string& key, nlohmann::json value, const std::string& flag);
   std::optional<config::Config> config_;
+  std::optional<ci::CiFacts> ci_facts_;
 };
 
 // A subcommand: `setup` adds it (with its options) to the parser; `run` executes it after a
