@@ -72,13 +72,20 @@ Result<std::optional<state::RunRecord>> latest_complete(state::Db& db, const std
   return db.latest_run(command, branch, state::RunFilter::kComplete);
 }
 
-Result<state::RunRecord> pick_execute_run(state::Db& db, const ReportOptions& o) {
+Result<state::RunRecord> pick_execute_run(state::Db& db, const ReportOptions& o,
+                                          std::vector<std::string>& warnings) {
   if (o.run_id) {
     auto run = db.run(*o.run_id);
     if (!run) return run.error();
     if (!*run || (*run)->finished_at.empty()) {
       return make_error("USAGE", "--run: no finished run with id " + std::to_string(*o.run_id),
                         "omit --run for the latest complete execute run");
+    }
+    if ((*run)->status == state::RunStatus::kError) {
+      return make_error(
+          "USAGE",
+          "--run: run " + std::to_string(*o.run_id) + " ended in an error; nothing it measured is reported",
+          "omit --run for the latest complete execute run");
     }
     if ((*run)->command != "execute" || (*run)->as<state::ExecuteSummary>() == nullptr) {
       return make_error("USAGE",
@@ -88,9 +95,20 @@ Result<state::RunRecord> pick_execute_run(state::Db& db, const ReportOptions& o)
     }
     return std::move(**run);
   }
+  // The checkout's branch first: a state DB restored from a CI cache holds other branches too.
+  if (!o.branch.empty()) {
+    auto run = latest_complete(db, "execute", o.branch);
+    if (!run) return run.error();
+    if (*run) return std::move(**run);
+  }
   auto run = latest_complete(db, "execute", "");
   if (!run) return run.error();
   if (!*run) return make_error("NO_DATA", "no complete execute run recorded; run aqe execute first");
+  if (!o.branch.empty()) {
+    warnings.push_back("no complete execute run on branch " + o.branch + "; reporting run " +
+                       std::to_string((*run)->id) + " of branch " +
+                       ((*run)->branch.empty() ? std::string("(unknown)") : (*run)->branch));
+  }
   return std::move(**run);
 }
 
@@ -378,7 +396,7 @@ Result<Report> build_report(state::Db& db, const ReportOptions& o) {
   r.branch = o.branch;
 
   std::optional<state::RunRecord> run;
-  auto picked = pick_execute_run(db, o);
+  auto picked = pick_execute_run(db, o, r.warnings);
   if (picked) {
     run = std::move(*picked);
   } else if (o.run_id || picked.error().code != "NO_DATA") {
@@ -386,7 +404,7 @@ Result<Report> build_report(state::Db& db, const ReportOptions& o) {
   }
   if (run && !o.run_id) {
     // The contract: a report never presents a partial run as complete, and says so.
-    auto latest = db.latest_run("execute", "", state::RunFilter::kJudgeable);
+    auto latest = db.latest_run("execute", run->branch, state::RunFilter::kJudgeable);
     if (!latest) return latest.error();
     if (*latest && (*latest)->id > run->id && !state::is_complete((*latest)->status)) {
       r.warnings.push_back("the latest execute run (" + std::to_string((*latest)->id) + ") is partial (" +
@@ -412,7 +430,12 @@ Result<Report> build_report(state::Db& db, const ReportOptions& o) {
   auto gate = latest_section<GateSection, state::GateSummary>(
       db, "quality-gate", r.branch,
       [](const state::RunRecord& g, const state::GateSummary& s) -> Result<std::optional<GateSection>> {
-        return std::optional(GateSection{g.id, s});
+        // Rounded as quality-gate's own output shows them.
+        GateSection section{g.id, s};
+        if (section.summary.score) section.summary.score = round2(*section.summary.score);
+        for (auto& c : section.summary.conditions)
+          if (c.actual) c.actual = round2(*c.actual);
+        return std::optional(std::move(section));
       });
   if (!gate) return gate.error();
   r.gate = std::move(*gate);

@@ -29,7 +29,9 @@ struct ReportOptions {
   std::string base_branch;                    // "" = no comparison
   int64_t trend_count = 20;
   std::filesystem::path project_dir;  // git runs here; coverage file names are made relative to it
-  std::string branch;  // the checkout's branch: sections are taken from it when no execute run names one
+  // The checkout's branch: the default run is the latest complete one of this branch (else of
+  // any branch, with a warning); "" = any branch.
+  std::string branch;
 };
 
 // "30d", "12h", "45m", "90s", "2w": a positive whole number and a unit.

@@ -122,6 +122,36 @@ TEST(ReportModel, APartialRunIsNotTakenAsLatestButCanBeAskedFor) {
   EXPECT_EQ(report_document(*r)["tests"]["status"], "timeout");
 }
 
+TEST(ReportModel, TheCheckoutsBranchFirst) {
+  Fixture f;
+  const int64_t main_run = f.execute({{"t::a", "passed"}}, RunStatus::kSuccess);
+  auto other = f.db.begin_run(state::RunInfo{"execute", "other", "", "", {}});
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(f.db.finish_run(*other, RunStatus::kSuccess, 0, state::RunSummary(ExecuteSummary{})).ok());
+  ReportOptions o = f.options();
+  o.branch = "main";
+  auto r = build_report(f.db, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tests->run_id, main_run);
+  EXPECT_EQ(r->branch, "main");
+  o.branch = "feature";  // nothing recorded there: the latest of any branch, said so
+  r = build_report(f.db, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tests->run_id, *other);
+  ASSERT_FALSE(r->warnings.empty());
+  EXPECT_NE(r->warnings.front().find("no complete execute run on branch feature"), std::string::npos);
+}
+
+TEST(ReportModel, AnErrorRunIsNotReported) {
+  Fixture f;
+  const int64_t id = f.execute({{"t::a", "passed"}}, RunStatus::kError);
+  ReportOptions o = f.options();
+  o.run_id = id;
+  auto r = build_report(f.db, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("ended in an error"), std::string::npos);
+}
+
 TEST(ReportModel, UnknownRunIdNamesTheFlag) {
   Fixture f;
   f.execute({{"t::a", "passed"}}, RunStatus::kSuccess);
