@@ -35,6 +35,10 @@ hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$work/aqe.json" \
 hyperfine --runs "$PEER_RUNS" --prepare "rm -rf $work/htmlcov" --export-json "$work/peer.json" \
   -n "coverage html" "$PY -m coverage html -q -d $work/htmlcov" >/dev/null
 "$work/report_html_bench" report.json . "$work/report.html"
+# The page in the browser (when Chromium is installed): drawing, opening a file, sorting.
+if command -v chromium >/dev/null 2>&1; then
+  $PY "$ROOT/bench/report_html_page.py" "$work/report.html" 3
+fi
 $PY - "$work" <<'PYEOF'
 import json, os, sys
 work = sys.argv[1]

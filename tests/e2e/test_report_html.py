@@ -409,3 +409,22 @@ def test_coverage_table_sorts_filters_and_works_from_the_keyboard(chromium, page
     finally:
         b.close()
     assert listener.page_requests() == []
+
+
+def test_dark_scheme_and_phone_width(chromium, pages, tmp_path, listener):
+    b = Browser(chromium, tmp_path, listener, (pages / "report_v1.html").as_uri())
+    try:
+        background = "getComputedStyle(document.body).backgroundColor"
+        assert b.eval(background) == "rgb(255, 255, 255)"
+        b.call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+               b.session)
+        assert b.eval(background) == "rgb(13, 17, 23)"
+        # A phone: nothing wider than the screen but the tables' own scroll boxes, two cards a row.
+        b.call("Emulation.setDeviceMetricsOverride",
+               {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True}, b.session)
+        assert b.eval("document.documentElement.scrollWidth") <= 390
+        assert b.eval("getComputedStyle(document.querySelector('.cards')).gridTemplateColumns.split(' ').length") == 2
+        assert b.eval("getComputedStyle(document.querySelector('th.hide-narrow')).display") == "none"
+    finally:
+        b.close()
+    assert listener.page_requests() == []

@@ -42,6 +42,7 @@ std::string embedded_source(const std::string& page, const std::string& path) {
   const json data = json::parse(script_text(page, "aqe-sources"));
   EXPECT_EQ(data["encoding"], "gzip+base64");
   const std::string encoded = data["files"].value(path, "");
+  if (encoded.size() < 4) return "<missing>";
   std::string packed(encoded.size(), '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(packed.data()),
                                 reinterpret_cast<const unsigned char*>(encoded.data()),
