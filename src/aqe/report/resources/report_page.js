@@ -188,7 +188,8 @@
       return section('comparison', 'Comparison', head, el('p', { class: 'banner', id: 'comparison-reason' },
         c.reason ? text(c.reason) : 'unknown: the base was not measured'));
     }
-    const findings = Array.isArray(c.new_findings) ? c.new_findings : [];
+    // null = no scan on one side: unknown, never "0 new findings".
+    const findings = Array.isArray(c.new_findings) ? c.new_findings : null;
     return section('comparison', 'Comparison', head,
       el('div', { class: 'cards' },
         card('line_delta', 'Line coverage change', delta(c.line_rate_delta, ' pp'), null, isNum(c.line_rate_delta) && c.line_rate_delta < 0 ? 'bad' : null),
@@ -196,11 +197,13 @@
         card('new_failures', 'New failures', int((c.new_failures || []).length), null, (c.new_failures || []).length ? 'bad' : 'good'),
         card('fixed', 'Fixed', int((c.fixed || []).length)),
         card('newly_flaky', 'Newly flaky', int((c.newly_flaky || []).length), null, (c.newly_flaky || []).length ? 'warn' : null),
-        card('new_findings', 'New findings', int(findings.length), null, findings.length ? 'bad' : 'good')),
+        card('new_findings', 'New findings', findings ? int(findings.length) : unknown('not scanned'), null,
+          findings ? (findings.length ? 'bad' : 'good') : null)),
       el('h3', null, 'New failures'), idList(c.new_failures, 'None.'),
       el('h3', null, 'Fixed'), idList(c.fixed, 'None.'),
       el('h3', null, 'Newly flaky'), idList(c.newly_flaky, 'None.'),
       el('h3', null, 'New findings'),
+      !findings ? el('p', null, unknown('unknown: no security-scan recorded for one of the two commits')) :
       findings.length ? table(['Severity', 'Rule', 'Location'], findings.map((f) => el('tr', null,
         el('td', { class: 'sev-' + text(f.severity) }, text(f.severity)), el('td', null, el('code', null, text(f.rule_id))),
         el('td', null, el('code', null, place(f.file, f.line)))))) : el('p', null, 'None.'));
@@ -220,7 +223,7 @@
       { key: 'line_rate', label: 'Line %', num: true, up: true, value: (f) => f.line_rate },
       { key: 'branches', label: 'Branches', num: true, up: false, value: (f) => f.branches_total, narrow: true },
       { key: 'branch_rate', label: 'Branch %', num: true, up: true, value: (f) => f.branch_rate },
-      { key: 'missing', label: 'Missing', num: true, up: false, value: (f) => (f.missing_lines || []).length, narrow: true },
+      { key: 'missing', label: 'Missing', num: true, up: false, value: (f) => Array.isArray(f.missing_lines) ? f.missing_lines.length : -1, narrow: true },
     ];
     let sortKey = 'path', ascending = true;
     const ths = columns.map((c) => {
@@ -256,7 +259,8 @@
       add(cells[3], isNum(f.branches_total) && f.branches_total > 0 ? [int(f.branches_covered), ' / ', int(f.branches_total)] : '–');
       add(cells[4], bar(f.branch_rate), el('span', { class: 'rate' },
         !isNum(f.branch_rate) && f.branches_total === 0 ? 'no branches' : pct(f.branch_rate)));
-      add(cells[5], int((f.missing_lines || []).length));
+      // null = the run's per-line data is gone: unknown, not "0 missing".
+      add(cells[5], Array.isArray(f.missing_lines) ? int(f.missing_lines.length) : unknown('unknown'));
       byRow.set(item.button, item);
     }
     tbody.addEventListener('click', (event) => {
