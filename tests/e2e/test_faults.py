@@ -244,3 +244,25 @@ def test_workers_die_with_aqe_even_on_sigkill(project):
         p.wait()
     assert (project / "started").exists()
     assert _wait_gone(marker, 10), _processes_with(marker)
+
+
+def test_a_test_that_ignores_its_timeout_is_ended_failed_and_the_rest_still_run(aqe, project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_t.py").write_text(
+        "import signal, time\n"
+        "def test_a():\n    pass\n"
+        "def test_stubborn():\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # the in-worker alarm never fires\n"
+        "    time.sleep(120)\n"
+        "def test_c():\n    pass\n"
+        "def test_d():\n    pass\n")
+    start = time.monotonic()
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", "--test-timeout", "1",
+                              timeout=120)
+    assert code == 1, err
+    assert time.monotonic() - start < 60
+    data = doc["data"]
+    assert (data["tests_run"], data["passed"], data["failed"]) == (4, 3, 1)
+    [failure] = data["failures"]
+    assert failure["test"] == "tests/test_t.py::test_stubborn"
+    assert "--test-timeout" in failure["message"]

@@ -123,6 +123,9 @@ struct Worker {
   bool exited = false;
   bool got_work = false;
   std::vector<std::string> outstanding;  // assigned, no result yet, in run order
+  // Since when outstanding.front() has been the test running (its predecessor's first result).
+  std::optional<Clock::time_point> front_since;
+  bool over_test_timeout = false;  // ended by aqe: the running test ignored --test-timeout
   std::map<std::string, results::JunitCase> streamed;
   std::vector<std::string> streamed_order;
   fs::path junit_file, coverage_file;
@@ -148,6 +151,8 @@ class PassRunner {
   void serve_next(Worker& w);
   void on_result(Worker& w, const json& msg);
   void stop_all(const std::string& why);
+  double hard_test_limit_s() const;
+  void end_tests_over_limit(Clock::time_point now);
   void on_exit(Worker& w);
   std::optional<Error> fatal_worker_error(const Worker& w) const;
   void collect_results();
@@ -400,6 +405,7 @@ void PassRunner::serve_next(Worker& w) {
   }
   std::vector<std::string> batch = take_unit(w);
   if (batch.empty() && !w.drained_at) w.drained_at = Clock::now();
+  if (w.outstanding.empty() && !batch.empty()) w.front_since = Clock::now();
   for (const auto& id : batch) w.outstanding.push_back(id);
   w.got_work = w.got_work || !batch.empty();
   send_line(w.conn.get(), json{{"run", batch}});
@@ -419,6 +425,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     c.outcome = "passed";
     auto pos = std::find(w.outstanding.begin(), w.outstanding.end(), id);
     if (pos != w.outstanding.end()) w.outstanding.erase(pos);
+    w.front_since = Clock::now();
     ++done_;
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
@@ -435,6 +442,29 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     if (pass_.fail_fast && !out_.stopped) stop_all("fail-fast: " + id + " " + outcome);
   }
   report_progress();
+}
+
+// The limit past which aqe ends a worker whose test ignored its in-worker alarm: the
+// --test-timeout plus a grace for the alarm's own failure report and the teardown.
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  out << s << " s";
+  return out.str();
+}
+
+double PassRunner::hard_test_limit_s() const {
+  const double limit = *pass_.test_timeout_s;
+  return limit + std::clamp(limit * 0.25, 1.0, 10.0);
+}
+
+void PassRunner::end_tests_over_limit(Clock::time_point now) {
+  const auto hard = std::chrono::duration<double>(hard_test_limit_s());
+  for (auto& w : workers_) {
+    if (w->exited || w->over_test_timeout || w->outstanding.empty() || !w->front_since) continue;
+    if (now - *w->front_since < hard) continue;
+    w->over_test_timeout = true;
+    w->proc->kill_group(kKillGrace);
+  }
 }
 
 void PassRunner::stop_all(const std::string& why) {
@@ -529,22 +559,30 @@ void PassRunner::on_exit(Worker& w) {
   c.outcome = "error";
   c.message = "worker crashed while running this test";
   c.details = w.result.stderr_data;
-  if (w.result.termination == Termination::kSignaled) {
+  if (w.over_test_timeout) {
+    // The in-worker alarm did not stop it (blocked, caught, or in C code): aqe did.
+    c.outcome = "failed";
+    c.message = "ran past --test-timeout (" + seconds_text(*pass_.test_timeout_s) +
+                ") without stopping: aqe ended its worker after " + seconds_text(hard_test_limit_s()) +
+                "; the worker's other tests were rescheduled";
+  } else if (w.result.termination == Termination::kSignaled) {
     c.message += " (signal " + std::to_string(w.result.signal) + ")";
   }
   w.streamed[culprit] = c;
   w.streamed_order.push_back(culprit);
   ++done_;
   ++failures_;
-  progress_.event("ERROR " + culprit + " (worker crashed)");
+  progress_.event(w.over_test_timeout ? "FAILED " + culprit + " (test timeout)" : "ERROR " + culprit + " (worker crashed)");
   std::vector<std::string> again;
   for (size_t i = 1; i < w.outstanding.size(); ++i) {
     if (rescheduled_.insert(w.outstanding[i]).second) again.push_back(w.outstanding[i]);
   }
   w.outstanding.clear();
   if (!again.empty()) queue_.push_front(std::move(again));
-  out_.warnings.push_back("a pytest worker crashed while running " + culprit +
-                          "; its remaining tests were rescheduled");
+  out_.warnings.push_back(w.over_test_timeout ? culprit + " ran past --test-timeout and was ended with its worker; "
+                                                           "the worker's remaining tests were rescheduled"
+                                               : "a pytest worker crashed while running " + culprit +
+                                                     "; its remaining tests were rescheduled");
 }
 
 void PassRunner::report_progress() {
@@ -664,6 +702,7 @@ Result<PytestPassResult> PassRunner::run() {
         if (!w->exited) w->proc->kill_group(kKillGrace);
       }
     }
+    if (pass_.test_timeout_s) end_tests_over_limit(now);
     if (kill_at_ && now >= *kill_at_) {
       for (auto& w : workers_) {
         if (!w->exited) w->proc->kill_group(kKillGrace);
