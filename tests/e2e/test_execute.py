@@ -376,3 +376,21 @@ def test_arguments_after_double_dash_go_to_pytest(aqe, project):
     code, doc, err = aqe.json("security-scan", "tests/", "--", "-k", "keep")
     assert code == 3
     assert "only for aqe execute" in doc["errors"][0]["message"]
+
+
+def test_worker_count_is_stable_when_a_workers_last_test_is_long(aqe, project):
+    # The held-back last test of a batch used to be booked as the worker's fixed ending cost,
+    # so the next run chose 1 worker and the one after 2 again (issue 18).
+    tests = project / "tests"
+    tests.mkdir()
+    for f in range(4):
+        body = "import time\n" + "".join(f"def test_{i}():\n    time.sleep(0.05)\n" for i in range(5))
+        if f == 3:
+            body += "def test_zlong():\n    time.sleep(1.5)\n"
+        (tests / f"test_f{f}.py").write_text(body)
+    counts = []
+    for _ in range(5):
+        code, doc, err = aqe.json("execute", "tests/", "--python", SYSTEM_PYTHON, "--parallel")
+        assert code == 0, err
+        counts.append(doc["data"]["workers"])
+    assert len(set(counts[1:])) == 1, counts

@@ -126,6 +126,7 @@ struct Worker {
   // Since when outstanding.front() has been the test running (its predecessor's first result).
   std::optional<Clock::time_point> front_since;
   bool over_test_timeout = false;  // ended by aqe: the running test ignored --test-timeout
+  bool asked_empty = false;        // asked for work and got none: drains after its last report
   std::map<std::string, results::JunitCase> streamed;
   std::vector<std::string> streamed_order;
   fs::path junit_file, coverage_file;
@@ -404,7 +405,11 @@ void PassRunner::serve_next(Worker& w) {
     return;
   }
   std::vector<std::string> batch = take_unit(w);
-  if (batch.empty() && !w.drained_at) w.drained_at = Clock::now();
+  if (batch.empty()) {
+    // The held-back last test may still be running: drained is when its last report arrives.
+    w.asked_empty = true;
+    if (w.outstanding.empty() && !w.drained_at) w.drained_at = Clock::now();
+  }
   if (w.outstanding.empty() && !batch.empty()) w.front_since = Clock::now();
   for (const auto& id : batch) w.outstanding.push_back(id);
   w.got_work = w.got_work || !batch.empty();
@@ -430,6 +435,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
   c.time_s += msg.value("duration", 0.0);
+  if (w.asked_empty && w.outstanding.empty()) w.drained_at = Clock::now();  // until its last report
   if (when == "teardown" && outcome == "error") {
     c.teardown_error = true;
     c.teardown_message = "failed on teardown";
