@@ -114,7 +114,9 @@ Result<state::RunRecord> pick_execute_run(state::Db& db, const ReportOptions& o,
 
 Result<TestsSection> tests_section(state::Db& db, const state::RunRecord& run,
                                    const std::vector<state::TestResultRow>& rows) {
-  const auto& s = *run.as<state::ExecuteSummary>();
+  const auto* summary = run.as<state::ExecuteSummary>();
+  if (summary == nullptr) return make_error("INTERNAL", "run " + std::to_string(run.id) + " has no execute summary");
+  const auto& s = *summary;
   TestsSection t;
   t.run_id = run.id;
   t.status = std::string(state::run_status_name(run.status));
@@ -199,8 +201,9 @@ FileRow file_row(const coverage::FileCoverage& f, bool line_data) {
 Result<std::optional<CoverageSection>> coverage_section(state::Db& db, const state::RunRecord& run,
                                                         const ReportOptions& o,
                                                         std::vector<std::string>& warnings) {
-  const auto& s = *run.as<state::ExecuteSummary>();
-  if (!s.coverage) return std::optional<CoverageSection>{};
+  const auto* summary = run.as<state::ExecuteSummary>();
+  if (summary == nullptr || !summary->coverage) return std::optional<CoverageSection>{};
+  const auto& s = *summary;
   CoverageSection c;
   c.run_id = run.id;
   c.lines_covered = s.coverage->lines_covered;
@@ -297,7 +300,9 @@ Result<Comparison> compare(state::Db& db, const Report& report, const std::vecto
   }
   c.base_commit = *base;
   const std::string short_sha = c.base_commit.substr(0, 12);
-  if (current == nullptr) {
+  const state::ExecuteSummary* current_summary =
+      current == nullptr ? nullptr : current->as<state::ExecuteSummary>();
+  if (current_summary == nullptr) {
     c.reason = "unknown: no execute run to compare with base commit " + short_sha;
     return c;
   }
@@ -329,10 +334,10 @@ Result<Comparison> compare(state::Db& db, const Report& report, const std::vecto
   }
   const std::set<std::string> flaky_before(base_summary->flaky_tests.begin(),
                                            base_summary->flaky_tests.end());
-  for (const auto& t : current->as<state::ExecuteSummary>()->flaky_tests)
+  for (const auto& t : current_summary->flaky_tests)
     if (!flaky_before.count(t)) c.newly_flaky.push_back(t);
 
-  const auto& now_cov = current->as<state::ExecuteSummary>()->coverage;
+  const auto& now_cov = current_summary->coverage;
   c.line_rate_delta = delta(line_rate_of(now_cov), line_rate_of(base_summary->coverage));
   c.branch_rate_delta = delta(branch_rate_of(now_cov), branch_rate_of(base_summary->coverage));
 
