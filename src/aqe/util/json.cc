@@ -103,6 +103,24 @@ size_t start_of_token_before(std::string_view text, size_t byte) {
   return i;
 }
 
+// nlohmann quotes the bytes it last read, which are the user's: as \xNN when not printable
+// ASCII, so that the message is valid UTF-8 (for JSON) and safe on a terminal.
+std::string escaped(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+      continue;
+    }
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 0xf];
+  }
+  return out;
+}
+
 // "[json.exception.parse_error.101] parse error at line 1, column 5: syntax error ..." -> the
 // reason; the position is the caller's to word.
 std::string reason_of(const std::string& what) {
@@ -115,7 +133,7 @@ std::string reason_of(const std::string& what) {
     size_t colon = r.find(": ");
     if (colon != std::string::npos) r = r.substr(colon + 2);
   }
-  return r;
+  return escaped(r);
 }
 
 }  // namespace

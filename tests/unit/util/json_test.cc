@@ -49,7 +49,11 @@ TEST(ParseJson, SyntaxErrorsPointAtTheTokenStart) {
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error->offset, 6u);
   EXPECT_EQ(p.error->reason.find("[json.exception"), std::string::npos) << p.error->reason;
-  EXPECT_FALSE(parse_json("{\"a\": \"\xff\"}"));
+  ParsedJson bad_utf8 = parse_json("{\"a\": \"\xff\x1b\"}");
+  ASSERT_FALSE(bad_utf8);
+  // The bytes nlohmann quotes are the user's: escaped, so the reason is ASCII.
+  EXPECT_NE(bad_utf8.error->reason.find("\\xff"), std::string::npos) << bad_utf8.error->reason;
+  for (char c : bad_utf8.error->reason) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << bad_utf8.error->reason;
   EXPECT_FALSE(parse_json(""));
   EXPECT_FALSE(parse_json("{\"a\": 1"));
 }
