@@ -601,8 +601,13 @@ std::string render_reference_markdown() {
 }
 
 bool has_url_credentials(std::string_view value) {
+  // RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); anything else before "://"
+  // (a secret rule's regex "https?://[^:]+:[^@]+@") is not a URL.
   const size_t scheme = value.find("://");
-  if (scheme == std::string_view::npos) return false;
+  if (scheme == std::string_view::npos || scheme == 0 || !std::isalpha(static_cast<unsigned char>(value[0])))
+    return false;
+  for (char c : value.substr(0, scheme))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return false;
   const size_t authority = scheme + 3;
   const size_t end = value.find_first_of("/?#", authority);
   const size_t at = value.rfind('@', end == std::string_view::npos ? value.size() : end);

@@ -71,7 +71,8 @@ class SarifReader {
     bad_ = path + "." + key + ": expected " + want_name(want) + ", got " + it->type_name();
     return nullptr;
   }
-  std::string string(const json& obj, const char* key, const std::string& path, std::string fallback = "") {
+  std::string string(const json& obj, const char* key, const std::string& path,
+                     const std::string& fallback = "") {
     const json* v = get(obj, key, Want::kString, path);
     return v ? v->get<std::string>() : fallback;
   }

@@ -114,6 +114,8 @@ TEST(ConfigHardening, UrlCredentials) {
       {"https://api.example.com/v1?user=a@b", false, "https://api.example.com/v1?user=a@b"},
       {"https://a:b@c@host/x", true, "https://***@host/x"},
       {"mailto:someone@example.com", false, "mailto:someone@example.com"},
+      {"https?://[^:]+:[^@]+@", false, "https?://[^:]+:[^@]+@"},
+      {"s3+https://AKIA:secret@bucket/x", true, "s3+https://***@bucket/x"},
       {"", false, ""},
   };
   for (const auto& c : cases) {

@@ -17,6 +17,7 @@
 
 #include "aqe/config/config.h"
 #include "aqe/coverage/coverage.h"
+#include "aqe/gate/gate.h"
 #include "aqe/results/junit.h"
 #include "aqe/results/sarif.h"
 #include "aqe/scan/baseline.h"
@@ -263,6 +264,17 @@ std::vector<Target> targets() {
                    [kind](const std::string& s) {
                      config::FileCheck c = config::check_text(kind, "config/x.json", s);
                      for (const auto& e : c.errors) EXPECT_FALSE(e.message.empty());
+                     if (kind != config::ConfigFile::kGates || !c.errors.empty()) return;
+                     // A file the validator accepts is read by the gate's sections as it is.
+                     const json doc = parse_json(s).value;
+                     const json none;
+                     auto section = [&](const char* key) -> const json& {
+                       const json* m = member(doc, key);
+                       return m ? *m : none;
+                     };
+                     (void)gate::parse_conditions(section("conditions"), "conditions");
+                     (void)gate::parse_profiles(section("profiles"));
+                     (void)gate::parse_scopes(section("scopes"));
                    }});
   }
   auto coverage = [](const std::string& s) {

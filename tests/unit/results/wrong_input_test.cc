@@ -60,8 +60,7 @@ TEST(WrongSarifInput, ARuleIndexOutOfRangeOrOfTheWrongSignIsNotARule) {
 // pytest puts a whole assertion message on one line of the failure body; std::regex recursed
 // once per character of it and overflowed the stack.
 TEST(WrongJunitInput, AHugeFailureLineIsReadNotACrash) {
-  const std::string body =
-      std::string(2'000'000, 'm') + "\ntests/test_a.py:3: AssertionError";
+  const std::string body = std::string(2'000'000, 'm') + "\ntests/test_a.py:3: AssertionError";
   const std::string xml =
       R"(<testsuite><testcase classname="tests.test_a" name="test_a" file="tests/test_a.py" line="1">)"
       R"(<failure message="big">)" +
