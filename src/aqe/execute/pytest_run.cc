@@ -774,6 +774,11 @@ Result<PytestPassResult> PassRunner::run() {
   out_.no_tests = plan_ready_ && planned_.empty() && collect_errors_ == 0;
   if (!plan_ready_ && !out_.timed_out && !out_.interrupted) {
     const auto& r = workers_.front()->result;
+    // Only now, so a working interpreter costs nothing: one that is not Python at all
+    // (QE_PYTHON=/bin/false) is the user's setting at fault, exit 3 naming where it came from.
+    auto probe = exec::probe_python(
+        {pass_.python, pass_.python_source.empty() ? "execute" : pass_.python_source}, {"pytest"});
+    if (!probe) return probe.error();
     return make_error("PYTEST_FAILED",
                       "pytest ended before collecting tests (exit " + std::to_string(r.exit_code) +
                           "): " + std::string(trim(r.stderr_data + r.stdout_data)),

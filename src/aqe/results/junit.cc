@@ -29,6 +29,9 @@ std::pair<std::string, int> crash_location(const std::string& details) {
   static const std::regex kLoc(R"(^([^\s:][^:\n]*):(\d+): \S)");
   std::pair<std::string, int> found{"", 0};
   for (const auto& line : split(details, '\n')) {
+    // std::regex recurses per character: a 10 MB assertion line would overflow the stack, and
+    // no "path:LINE: Error" line is longer than a path.
+    if (line.size() > 4096) continue;
     std::smatch m;
     if (std::regex_search(line, m, kLoc)) found = {m[1].str(), std::atoi(m[2].str().c_str())};
   }
