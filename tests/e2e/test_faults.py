@@ -266,3 +266,16 @@ def test_a_test_that_ignores_its_timeout_is_ended_failed_and_the_rest_still_run(
     [failure] = data["failures"]
     assert failure["test"] == "tests/test_t.py::test_stubborn"
     assert "--test-timeout" in failure["message"]
+
+
+def test_coverage_with_more_covered_than_total_is_rejected(aqe, project):
+    # A gate once "PASSED" at 450% line coverage from such a file.
+    report = {"meta": {"branch_coverage": False},
+              "files": {"a.py": {"summary": {"covered_lines": 450, "num_statements": 100},
+                                 "executed_lines": [], "missing_lines": []}},
+              "totals": {"covered_lines": 450, "num_statements": 100}}
+    (project / "cov.json").write_text(json.dumps(report))
+    code, doc, err = aqe.json("quality-gate", "--coverage", "cov.json", "--threshold", "80")
+    assert code == 3, err
+    message = doc["errors"][0]["message"]
+    assert "cov.json" in message and "more lines covered than there are" in message

@@ -199,10 +199,36 @@ Error input_error(const std::string& origin, std::string_view text, size_t offse
                     "pass a report written by the tool unchanged");
 }
 
+namespace {
+
+// Counts no tool writes: more covered than there are, or below zero (a gate once passed at
+// 450% line coverage from such a file).
+std::optional<Error> impossible_counts(const Counts& c, const std::string& origin, const std::string& where) {
+  auto bad = [&](const char* what) {
+    return make_error("INPUT_INVALID",
+                      origin + ": " + where + ": " + what + " (lines " + std::to_string(c.lines_covered) + "/" +
+                          std::to_string(c.lines_total) + ", branches " + std::to_string(c.branches_covered) +
+                          "/" + std::to_string(c.branches_total) + ")",
+                      "pass the report the coverage tool wrote, unchanged");
+  };
+  if (c.lines_covered < 0 || c.lines_total < 0 || c.branches_covered < 0 || c.branches_total < 0)
+    return bad("negative count");
+  if (c.lines_covered > c.lines_total) return bad("more lines covered than there are");
+  if (c.branches_covered > c.branches_total) return bad("more branches covered than there are");
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<CoverageReport> read_coverage(std::string_view text, const std::string& origin,
                                      const ReadOptions& options) {
   auto report = read_by_content(text, origin, options);
   if (!report) return report;
+  if (auto bad = impossible_counts(report->totals, origin, "totals")) return *bad;
+  for (const FileCoverage& f : report->files) {
+    const Counts counts{f.lines_covered, f.lines_total, f.branches_covered, f.branches_total};
+    if (auto bad = impossible_counts(counts, origin, f.file)) return *bad;
+  }
   // coverage.py writes its files sorted and the XML/LCOV readers collect them in a map:
   // checking is cheaper than sorting again.
   auto by_file = [](const FileCoverage& a, const FileCoverage& b) { return a.file < b.file; };
