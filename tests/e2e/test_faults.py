@@ -279,3 +279,19 @@ def test_coverage_with_more_covered_than_total_is_rejected(aqe, project):
     assert code == 3, err
     message = doc["errors"][0]["message"]
     assert "cov.json" in message and "more lines covered than there are" in message
+
+
+def test_a_hyperscan_cache_of_another_pattern_set_cannot_blind_the_rules(aqe, project, tmp_path):
+    (project / "a.py").write_text(f'TOKEN = "{KEY}"\n')
+    env = {"QE_CACHE_DIR": str(tmp_path / "cache")}
+    code, doc, err = aqe.json("security-scan", ".", env=env)
+    assert code == 0 and len(doc["data"]["findings"]) == 1, err
+    cache = tmp_path / "cache" / "hyperscan"
+    [secrets] = cache.glob("secrets-*.hsdb")
+    [other] = cache.glob("python-triggers-*.hsdb")
+    secrets.write_bytes(other.read_bytes())  # e.g. restored from a poisoned CI cache
+    code, doc, err = aqe.json("security-scan", ".", env=env)
+    assert code == 0, err
+    assert [f["rule_id"] for f in doc["data"]["findings"]] == [
+        f["rule_id"] for f in aqe.json("security-scan", ".", env={"QE_CACHE_DIR": str(tmp_path / "fresh")})[1]["data"]["findings"]]
+    assert len(doc["data"]["findings"]) == 1

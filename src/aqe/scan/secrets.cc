@@ -88,23 +88,50 @@ std::string database_key(const std::vector<std::string>& patterns, const std::ve
   return buf;
 }
 
-hs_database_t* load_database(const std::filesystem::path& path) {
-  auto bytes = read_file(path);
-  if (!bytes.ok()) return nullptr;
+// A cache file is "aqe-hsdb1 <digest>\n" + the serialized database, the digest over the
+// database key and the bytes: a file written for another pattern set (renamed, restored from
+// a poisoned CI cache) or cut short is compiled again, never used to blind the rules.
+constexpr std::string_view kCacheMagic = "aqe-hsdb1 ";
+
+std::string cache_digest(std::string_view key, std::string_view bytes) {
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_128bits_reset(st);
+  XXH3_128bits_update(st, key.data(), key.size());
+  XXH3_128bits_update(st, bytes.data(), bytes.size());
+  const XXH128_hash_t h = XXH3_128bits_digest(st);
+  XXH3_freeState(st);
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return buf;
+}
+
+hs_database_t* load_database(const std::filesystem::path& path, const std::string& key) {
+  auto file = read_file(path);
+  if (!file.ok()) return nullptr;
+  std::string_view all = file.value();
+  const size_t eol = all.find('\n');
+  if (!all.starts_with(kCacheMagic) || eol == std::string_view::npos) return nullptr;
+  const std::string_view digest = all.substr(kCacheMagic.size(), eol - kCacheMagic.size());
+  const std::string_view bytes = all.substr(eol + 1);
+  if (digest != cache_digest(key, bytes)) return nullptr;
   hs_database_t* db = nullptr;
-  if (hs_deserialize_database(bytes.value().data(), bytes.value().size(), &db) != HS_SUCCESS) return nullptr;
+  if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
   return db;
 }
 
 // The cache is an optimisation: a failure to write it is not an error.
-void store_database(const hs_database_t* db, const std::filesystem::path& path) {
+void store_database(const hs_database_t* db, const std::filesystem::path& path, const std::string& key) {
   char* bytes = nullptr;
   size_t size = 0;
   if (hs_serialize_database(db, &bytes, &size) != HS_SUCCESS) return;
+  const std::string_view view(bytes, size);
+  std::string file = std::string(kCacheMagic) + cache_digest(key, view) + "\n";
+  file.append(view);
+  std::free(bytes);
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  (void)write_file_atomic(path, std::string_view(bytes, size));
-  std::free(bytes);
+  (void)write_file_atomic(path, file);
 }
 
 constexpr auto kIcase = std::regex::ECMAScript | std::regex::icase;
@@ -132,9 +159,10 @@ hs_database_t* cached_database(const std::vector<std::string>& patterns, const s
                                const std::filesystem::path& cache_dir, std::string_view name,
                                DatabaseFailure& failure) {
   std::filesystem::path cached;
+  const std::string key = cache_dir.empty() ? std::string() : database_key(patterns, flags);
   if (!cache_dir.empty()) {
-    cached = cache_dir / (std::string(name) + "-" + database_key(patterns, flags) + ".hsdb");
-    if (hs_database_t* db = load_database(cached)) return db;
+    cached = cache_dir / (std::string(name) + "-" + key + ".hsdb");
+    if (hs_database_t* db = load_database(cached, key)) return db;
   }
   std::vector<const char*> exprs;
   std::vector<unsigned> ids;
@@ -151,7 +179,7 @@ hs_database_t* cached_database(const std::vector<std::string>& patterns, const s
     hs_free_compile_error(err);
     return nullptr;
   }
-  if (!cached.empty()) store_database(db, cached);
+  if (!cached.empty()) store_database(db, cached, key);
   return db;
 }
 
