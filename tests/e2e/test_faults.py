@@ -295,3 +295,23 @@ def test_a_hyperscan_cache_of_another_pattern_set_cannot_blind_the_rules(aqe, pr
     assert [f["rule_id"] for f in doc["data"]["findings"]] == [
         f["rule_id"] for f in aqe.json("security-scan", ".", env={"QE_CACHE_DIR": str(tmp_path / "fresh")})[1]["data"]["findings"]]
     assert len(doc["data"]["findings"]) == 1
+
+
+def test_log_file_and_verbose_record_the_decisions_and_no_secret(aqe, project):
+    _suite(project)
+    (project / "config").mkdir()
+    (project / "config" / "qe-fleet.json").write_text(
+        json.dumps({"llm": {"base_url": "https://user:s3cr3t-token@models.example/v1"}}))
+    log = project / "aqe.log"
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", "--workers", "1",
+                              env={"QE_LOG_FILE": str(log)}, timeout=120)
+    assert code == 0, err
+    text = log.read_text()
+    assert "python: /usr/bin/python3 (--python)" in text
+    assert "execute.workers = 1 (flag --workers)" in text
+    assert "execute exit 0" in text and "tests_run=1" in text and "workers=1" in text
+    assert "s3cr3t-token" not in text and "***@models.example" in text
+    p = aqe.run("-v", "security-scan", "tests/")
+    assert p.returncode == 0, p.stderr
+    assert "debug: security-scan exit 0" in p.stderr and "files_scanned=" in p.stderr
+    assert "s3cr3t-token" not in p.stderr

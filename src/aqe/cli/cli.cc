@@ -15,6 +15,7 @@
 #include "aqe/cli/output.h"
 #include "aqe/cli/recorder.h"
 #include "aqe/exec/process.h"
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
 
@@ -51,9 +52,59 @@ void setup_logging(const Context& ctx) {
   auto lvl = spdlog::level::from_str(level);
   if (level == "warn") lvl = spdlog::level::warn;
   if (ctx.global.verbose) lvl = spdlog::level::debug;
+  // The log file is for finding out what happened: it gets the decisions (debug) whatever the
+  // terminal's level; stderr keeps the chosen one.
+  sinks.front()->set_level(lvl);
+  if (sinks.size() > 1) {
+    sinks.back()->set_pattern("%Y-%m-%dT%H:%M:%S.%e aqe[%P] %l: %v");
+    lvl = std::min(lvl, spdlog::level::debug);
+  }
   logger->set_level(lvl);
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(logger);
+}
+
+// What a command decided from, at debug level (--verbose, QE_LOG_FILE): never a secret.
+// Config values are shown as `config show` shows them (URL credentials as ***), and only
+// those not at their default; project text is escaped.
+void log_start(Context& ctx, const std::string& command) {
+  if (!spdlog::default_logger()->should_log(spdlog::level::debug)) return;  // it reads config and git
+  spdlog::debug("aqe {} {} in {}", AQE_VERSION, command, printable(ctx.project_dir.string()));
+  spdlog::debug("state dir: {}", printable(ctx.state_dir().string()));
+  const ci::CiFacts& facts = ctx.ci_facts();
+  spdlog::debug(
+      "branch {} (from {}), commit {}", printable(facts.branch.empty() ? "(unknown)" : facts.branch),
+      facts.source.empty() ? "nothing" : facts.source, facts.commit.empty() ? "(unknown)" : facts.commit);
+}
+
+// The effective config after the command's flags, as `config show` shows it.
+void log_config(Context& ctx) {
+  if (!spdlog::default_logger()->should_log(spdlog::level::debug)) return;
+  auto cfg = ctx.config();
+  if (!cfg) {
+    spdlog::debug("config: {}", printable(cfg.error().message));
+    return;
+  }
+  for (const auto& [kind, path] : (*cfg)->files()) spdlog::debug("config file: {}", printable(path.string()));
+  for (const auto& [key, v] : (*cfg)->entries()) {
+    if (v.origin == "default") continue;
+    const nlohmann::json value =
+        v.value.is_string() ? nlohmann::json(config::redact_url_credentials(v.value.get<std::string>()))
+                            : v.value;
+    spdlog::debug("config: {} = {} ({})", key, printable(dump_json(value)), printable(v.origin));
+  }
+}
+
+void log_outcome(const CommandOutcome& o, int64_t duration_ms) {
+  for (const auto& w : o.warnings) spdlog::debug("warning: {}", printable(w));
+  for (const auto& e : o.errors) spdlog::debug("error {}: {}", e.code, printable(e.message));
+  // The figures a run is judged by, as the JSON data holds them (small scalars only).
+  std::string figures;
+  for (const auto& [k, v] : o.data.items()) {
+    if (!(v.is_number() || v.is_boolean()) && !(v.is_string() && v.get<std::string>().size() <= 80)) continue;
+    figures += " " + k + "=" + printable(v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  spdlog::debug("{} exit {} in {} ms;{}", o.command, to_int(o.exit_code), duration_ms, figures);
 }
 
 // All option names ("--json", "-q") of an app, for "did you mean".
@@ -239,6 +290,7 @@ int run_cli(int argc, char** argv) {
     recorder.emplace(spec->name, ctx.state_dir(), ctx.ci_facts());
     ctx.run = &recorder->writer();
   }
+  log_start(ctx, spec->name);
   CommandOutcome outcome = spec->run(ctx);
   progress.finish();
   if (exec::interrupted() && outcome.exit_code != ExitCode::kInterrupted) {
@@ -254,6 +306,8 @@ int run_cli(int argc, char** argv) {
     auto cfg = ctx.config();
     recorder->finish(outcome, !cfg || (*cfg)->get(config::kStateRequired));
   }
+  log_config(ctx);
+  log_outcome(outcome, monotonic_ms() - start);
   return finish(outcome);
 }
 

@@ -5,7 +5,9 @@
 #include <memory>
 #include <optional>
 
+#include <spdlog/spdlog.h>
 #include "aqe/ci/ci.h"
+
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/execute/execute.h"
@@ -122,6 +124,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
     if (!py) return error_outcome("execute", py.error());
     o.python = py->path;
     o.python_source = py->source;
+    spdlog::debug("python: {} ({})", printable(o.python), o.python_source);
   }
 
   o.state_dir = ctx.state_dir();

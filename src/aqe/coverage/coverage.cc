@@ -206,9 +206,9 @@ namespace {
 std::optional<Error> impossible_counts(const Counts& c, const std::string& origin, const std::string& where) {
   auto bad = [&](const char* what) {
     return make_error("INPUT_INVALID",
-                      origin + ": " + where + ": " + what + " (lines " + std::to_string(c.lines_covered) + "/" +
-                          std::to_string(c.lines_total) + ", branches " + std::to_string(c.branches_covered) +
-                          "/" + std::to_string(c.branches_total) + ")",
+                      origin + ": " + where + ": " + what + " (lines " + std::to_string(c.lines_covered) +
+                          "/" + std::to_string(c.lines_total) + ", branches " +
+                          std::to_string(c.branches_covered) + "/" + std::to_string(c.branches_total) + ")",
                       "pass the report the coverage tool wrote, unchanged");
   };
   if (c.lines_covered < 0 || c.lines_total < 0 || c.branches_covered < 0 || c.branches_total < 0)

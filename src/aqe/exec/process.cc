@@ -3,10 +3,10 @@
 // pipe), so "not found" is an error value, never a guessed exit code 127.
 #include "aqe/exec/process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <dirent.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>

@@ -578,17 +578,19 @@ void PassRunner::on_exit(Worker& w) {
   w.streamed_order.push_back(culprit);
   ++done_;
   ++failures_;
-  progress_.event(w.over_test_timeout ? "FAILED " + culprit + " (test timeout)" : "ERROR " + culprit + " (worker crashed)");
+  progress_.event(w.over_test_timeout ? "FAILED " + culprit + " (test timeout)"
+                                      : "ERROR " + culprit + " (worker crashed)");
   std::vector<std::string> again;
   for (size_t i = 1; i < w.outstanding.size(); ++i) {
     if (rescheduled_.insert(w.outstanding[i]).second) again.push_back(w.outstanding[i]);
   }
   w.outstanding.clear();
   if (!again.empty()) queue_.push_front(std::move(again));
-  out_.warnings.push_back(w.over_test_timeout ? culprit + " ran past --test-timeout and was ended with its worker; "
-                                                           "the worker's remaining tests were rescheduled"
-                                               : "a pytest worker crashed while running " + culprit +
-                                                     "; its remaining tests were rescheduled");
+  out_.warnings.push_back(w.over_test_timeout ? culprit +
+                                                    " ran past --test-timeout and was ended with its worker; "
+                                                    "the worker's remaining tests were rescheduled"
+                                              : "a pytest worker crashed while running " + culprit +
+                                                    "; its remaining tests were rescheduled");
 }
 
 void PassRunner::report_progress() {

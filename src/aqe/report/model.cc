@@ -115,7 +115,8 @@ Result<state::RunRecord> pick_execute_run(state::Db& db, const ReportOptions& o,
 Result<TestsSection> tests_section(state::Db& db, const state::RunRecord& run,
                                    const std::vector<state::TestResultRow>& rows) {
   const auto* summary = run.as<state::ExecuteSummary>();
-  if (summary == nullptr) return make_error("INTERNAL", "run " + std::to_string(run.id) + " has no execute summary");
+  if (summary == nullptr)
+    return make_error("INTERNAL", "run " + std::to_string(run.id) + " has no execute summary");
   const auto& s = *summary;
   TestsSection t;
   t.run_id = run.id;

@@ -219,7 +219,10 @@ void append_streamed_case(pugi::xml_node suite, const JunitCase& c) {
   tc.append_attribute("name") = name.c_str();
   if (!c.file.empty()) tc.append_attribute("file") = c.file.c_str();
   tc.append_attribute("time") = c.time_s;
-  const char* tag = c.outcome == "failed" ? "failure" : c.outcome == "error" ? "error" : c.outcome == "skipped" ? "skipped" : nullptr;
+  const char* tag = c.outcome == "failed"    ? "failure"
+                    : c.outcome == "error"   ? "error"
+                    : c.outcome == "skipped" ? "skipped"
+                                             : nullptr;
   if (tag == nullptr) return;
   auto el = tc.append_child(tag);
   el.append_attribute("message") = c.message.c_str();
@@ -269,8 +272,9 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
     auto props = suite.prepend_child("properties").append_child("property");
     props.append_attribute("name") = "aqe.partial";
     props.append_attribute("value") = facts.partial.c_str();
-    const std::string message = "the run was " + std::string(facts.partial == "timeout" ? "ended by its timeout" : "interrupted") +
-                  "; " + std::to_string(facts.not_run) + " planned tests did not run: this report is partial";
+    const std::string message =
+        "the run was " + std::string(facts.partial == "timeout" ? "ended by its timeout" : "interrupted") +
+        "; " + std::to_string(facts.not_run) + " planned tests did not run: this report is partial";
     auto tc = suite.append_child("testcase");
     tc.append_attribute("classname") = "aqe";
     tc.append_attribute("name") = "run";

@@ -121,7 +121,8 @@ TEST(MergeJunit, LaterAttemptReplacesEarlierAndCountsAreRecomputed) {
 }
 
 TEST(MergeJunit, StreamedResultsNoDocumentHoldsAreAddedAndAPartialRunIsMarked) {
-  const std::string w0 = R"(<testsuite><testcase classname="tests.t" name="a" file="tests/t.py" time="1"/></testsuite>)";
+  const std::string w0 =
+      R"(<testsuite><testcase classname="tests.t" name="a" file="tests/t.py" time="1"/></testsuite>)";
   JunitRunFacts facts;
   auto streamed = [](std::string id, std::string outcome, std::string message = "") {
     JunitCase c;
@@ -133,7 +134,8 @@ TEST(MergeJunit, StreamedResultsNoDocumentHoldsAreAddedAndAPartialRunIsMarked) {
   };
   JunitCase a = streamed("tests/t.py::a", "passed");
   JunitCase b = streamed("tests/t.py::TestX::b", "passed");
-  JunitCase crash = streamed("tests/t.py::crash", "error", "worker crashed while running this test (signal 11)");
+  JunitCase crash =
+      streamed("tests/t.py::crash", "error", "worker crashed while running this test (signal 11)");
   facts.streamed = {a, b, crash};
   facts.partial = "interrupted";
   facts.not_run = 3;
@@ -144,9 +146,9 @@ TEST(MergeJunit, StreamedResultsNoDocumentHoldsAreAddedAndAPartialRunIsMarked) {
   std::map<std::string, std::string> outcome;
   for (const auto& c : *cases) outcome[c.test_id] = c.outcome;
   EXPECT_EQ(outcome, (std::map<std::string, std::string>{{"tests/t.py::a", "passed"},
-                                                          {"tests/t.py::TestX::b", "passed"},
-                                                          {"tests/t.py::crash", "error"},
-                                                          {"aqe::run", "error"}}));
+                                                         {"tests/t.py::TestX::b", "passed"},
+                                                         {"tests/t.py::crash", "error"},
+                                                         {"aqe::run", "error"}}));
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(merged->c_str()));
   auto suite = doc.child("testsuites").child("testsuite");
