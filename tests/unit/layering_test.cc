@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kShared = {"util", "exec", "config", "results", "coverage",
-                                       "git",  "net",  "state",  "ci",  "store"};
+                                       "git",  "net",  "state",  "ci",      "store"};
 const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate"};
 
 // What each shared folder may include (besides itself).

@@ -29,13 +29,14 @@ bool is_key_char(char c) {
 }
 
 StoreStatus check_segment(std::string_view value, std::string_view what, bool lowercase_only) {
-  const bool fine = !value.empty() && value.size() <= 200 && value != "." && value != ".." &&
-                    std::all_of(value.begin(), value.end(), [&](char c) {
-                      return is_key_char(c) && (!lowercase_only || !std::isupper(static_cast<unsigned char>(c)));
-                    });
+  const bool fine =
+      !value.empty() && value.size() <= 200 && value != "." && value != ".." &&
+      std::all_of(value.begin(), value.end(), [&](char c) {
+        return is_key_char(c) && (!lowercase_only || !std::isupper(static_cast<unsigned char>(c)));
+      });
   if (fine) return stored();
-  return store_failure(FailureKind::kPermanent, "invalid artifact " + std::string(what) + " '" + std::string(value) +
-                                                    "': use 1-200 of " +
+  return store_failure(FailureKind::kPermanent, "invalid artifact " + std::string(what) + " '" +
+                                                    std::string(value) + "': use 1-200 of " +
                                                     (lowercase_only ? "[a-z0-9._-]" : "[A-Za-z0-9._-]"));
 }
 
@@ -104,17 +105,20 @@ std::string object_suffix(Compression c) {
 StoreStatus validate_spec(const ArtifactSpec& spec) {
   if (auto s = check_segment(spec.key, "key", false); !s) return s;
   if (auto s = check_segment(spec.retention_class, "retention class", true); !s) return s;
-  if (spec.branch.empty()) return store_failure(FailureKind::kPermanent, "artifact " + spec.key + ": no branch given");
+  if (spec.branch.empty())
+    return store_failure(FailureKind::kPermanent, "artifact " + spec.key + ": no branch given");
   if (!spec.prefix.empty()) {
     if (auto s = validate_key(spec.prefix); !s) return s;
   }
-  if (spec.files.empty()) return store_failure(FailureKind::kPermanent, "artifact " + spec.key + ": no files");
+  if (spec.files.empty())
+    return store_failure(FailureKind::kPermanent, "artifact " + spec.key + ": no files");
   const auto [lo, hi] = spec.compression == Compression::kZstd   ? std::pair{1, 19}
                         : spec.compression == Compression::kGzip ? std::pair{1, 9}
                                                                  : std::pair{0, 0};
   if (spec.compression != Compression::kNone && (spec.level < lo || spec.level > hi)) {
-    return store_failure(FailureKind::kPermanent, "compression level " + std::to_string(spec.level) + " is out of " +
-                                                      std::to_string(lo) + ".." + std::to_string(hi) + " for " +
+    return store_failure(FailureKind::kPermanent, "compression level " + std::to_string(spec.level) +
+                                                      " is out of " + std::to_string(lo) + ".." +
+                                                      std::to_string(hi) + " for " +
                                                       std::string(to_string(spec.compression)));
   }
   std::set<std::string> names;
@@ -150,8 +154,8 @@ class ScratchDir {
 StoreResult<fs::path> scratch_dir(const fs::path& where, std::string_view prefix) {
   std::string tmpl = (where / (std::string(prefix) + "XXXXXX")).string();
   if (!::mkdtemp(tmpl.data())) {
-    return store_failure(FailureKind::kPermanent, "cannot create a temp directory in " + where.string() + ": " +
-                                                      std::strerror(errno));
+    return store_failure(FailureKind::kPermanent,
+                         "cannot create a temp directory in " + where.string() + ": " + std::strerror(errno));
   }
   return fs::path(tmpl);
 }
@@ -223,10 +227,12 @@ json manifest_to_json(const Manifest& m) {
 
 StoreResult<Manifest> manifest_from_json(const json& doc, std::string_view where) {
   auto bad = [&](const std::string& why) {
-    return store_failure(FailureKind::kCorrupt, std::string(where) + ": not a valid artifact manifest: " + why);
+    return store_failure(FailureKind::kCorrupt,
+                         std::string(where) + ": not a valid artifact manifest: " + why);
   };
   try {
-    if (!doc.is_object() || doc.value("format", "") != "aqe-artifact") return bad("format is not aqe-artifact");
+    if (!doc.is_object() || doc.value("format", "") != "aqe-artifact")
+      return bad("format is not aqe-artifact");
     if (doc.at("version").get<int>() != kManifestVersion) {
       return bad("version " + doc.at("version").dump() + " is not " + std::to_string(kManifestVersion));
     }
@@ -250,9 +256,10 @@ StoreResult<Manifest> manifest_from_json(const json& doc, std::string_view where
       file.stored_size = f.at("stored_size").get<uint64_t>();
       // These become paths on the reader's disk and keys in the store: checked like keys.
       if (!validate_key(file.name) || !validate_key(file.object)) return bad("unsafe file name " + file.name);
-      const bool hex = file.sha256.size() == 64 && std::all_of(file.sha256.begin(), file.sha256.end(), [](char ch) {
-                         return std::isdigit(static_cast<unsigned char>(ch)) || (ch >= 'a' && ch <= 'f');
-                       });
+      const bool hex =
+          file.sha256.size() == 64 && std::all_of(file.sha256.begin(), file.sha256.end(), [](char ch) {
+            return std::isdigit(static_cast<unsigned char>(ch)) || (ch >= 'a' && ch <= 'f');
+          });
       if (!hex) return bad("sha256 of " + file.name + " is not 64 hex digits");
       m.files.push_back(std::move(file));
     }
@@ -295,8 +302,8 @@ StoreResult<ArtifactRef> find_artifact(Backend& backend, std::string_view prefix
   for (const auto& r : *refs) {
     if (r.key == key) return r;
   }
-  return store_failure(FailureKind::kNotFound,
-                       backend.name() + ": no artifact '" + std::string(key) + "' under '" + std::string(prefix) + "'");
+  return store_failure(FailureKind::kNotFound, backend.name() + ": no artifact '" + std::string(key) +
+                                                   "' under '" + std::string(prefix) + "'");
 }
 
 StoreResult<Manifest> read_manifest(Backend& backend, const ArtifactRef& ref) {
@@ -318,8 +325,8 @@ StoreResult<Manifest> store_artifact(Backend& backend, const ArtifactSpec& spec,
   std::optional<ArtifactRef> previous;
   if (auto found = find_artifact(backend, spec.prefix, spec.key)) {
     if (!overwrite) {
-      return store_failure(FailureKind::kExists, backend.name() + ": artifact '" + spec.key + "' already exists (" +
-                                                     found->dir + ")");
+      return store_failure(FailureKind::kExists, backend.name() + ": artifact '" + spec.key +
+                                                     "' already exists (" + found->dir + ")");
     }
     previous = *found;
   } else if (found.failure().kind != FailureKind::kNotFound) {
@@ -372,8 +379,8 @@ StoreResult<Manifest> store_artifact(Backend& backend, const ArtifactSpec& spec,
   if (!put) {
     remove_objects(backend, uploaded);
     if (put.failure().kind == FailureKind::kExists) {
-      return store_failure(FailureKind::kExists, backend.name() + ": artifact '" + spec.key + "' already exists (" +
-                                                     base + ")");
+      return store_failure(FailureKind::kExists,
+                           backend.name() + ": artifact '" + spec.key + "' already exists (" + base + ")");
     }
     return put.failure();
   }
@@ -411,9 +418,8 @@ StoreResult<Manifest> fetch_artifact(Backend& backend, std::string_view prefix, 
     auto d = decompress_file(fetched, out, manifest->compression, f.size);
     if (compressed) fs::remove(fetched, ec);
     auto corrupt = [&](const std::string& why) {
-      return store_failure(FailureKind::kCorrupt,
-                           backend.name() + "/" + object_key + " (" + f.name + " of artifact " + ref->key +
-                               ") is corrupted: " + why);
+      return store_failure(FailureKind::kCorrupt, backend.name() + "/" + object_key + " (" + f.name +
+                                                      " of artifact " + ref->key + ") is corrupted: " + why);
     };
     if (!d && d.failure().kind == FailureKind::kCorrupt) return corrupt(d.failure().message);
     if (!d) return d.failure();
@@ -425,7 +431,8 @@ StoreResult<Manifest> fetch_artifact(Backend& backend, std::string_view prefix, 
   fs::remove_all(downloads, ec);
   if (fs::exists(dest_dir, ec)) fs::remove(dest_dir, ec);  // empty, checked above
   if (::rename(staging.path().c_str(), dest_dir.c_str()) != 0) {
-    return store_failure(FailureKind::kPermanent, "cannot rename to " + dest_dir.string() + ": " + std::strerror(errno));
+    return store_failure(FailureKind::kPermanent,
+                         "cannot rename to " + dest_dir.string() + ": " + std::strerror(errno));
   }
   staging.release();
   return manifest;

@@ -33,8 +33,8 @@ struct ArtifactFile {
 };
 
 struct ArtifactSpec {
-  std::string prefix;  // "" or a key prefix such as "ci/aqe"
-  std::string key;     // one path segment of [A-Za-z0-9._-], e.g. "build-1a2b3c"
+  std::string prefix;                       // "" or a key prefix such as "ci/aqe"
+  std::string key;                          // one path segment of [A-Za-z0-9._-], e.g. "build-1a2b3c"
   std::string retention_class = "default";  // [a-z0-9_-], e.g. "main", "feature", "release"
   std::string branch;                       // any branch name; '/' and others are %-encoded
   std::string commit;
@@ -46,9 +46,9 @@ struct ArtifactSpec {
 
 struct ManifestFile {
   std::string name;
-  uint64_t size = 0;     // the file's size
-  std::string sha256;    // of the file's bytes (before compression), lowercase hex
-  std::string object;    // the stored object's key, relative to the artifact's directory
+  uint64_t size = 0;   // the file's size
+  std::string sha256;  // of the file's bytes (before compression), lowercase hex
+  std::string object;  // the stored object's key, relative to the artifact's directory
   uint64_t stored_size = 0;
 };
 

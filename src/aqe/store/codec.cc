@@ -181,7 +181,8 @@ std::unique_ptr<Codec> make_codec(Compression c, bool compress, int level) {
 bool write_all(std::FILE* f, const char* data, size_t len) { return std::fwrite(data, 1, len, f) == len; }
 
 // Reads `in` chunk by chunk and hands each chunk to `each`.
-StoreStatus read_chunks(const fs::path& in, const std::function<StoreStatus(const char*, size_t, bool)>& each) {
+StoreStatus read_chunks(const fs::path& in,
+                        const std::function<StoreStatus(const char*, size_t, bool)>& each) {
   const File f(std::fopen(in.c_str(), "rb"));
   if (!f) return io_failure("cannot read " + in.string());
   std::vector<char> buffer(kChunk);
@@ -266,8 +267,8 @@ StoreResult<FileDigest> decompress_file(const fs::path& in, const fs::path& out,
     if (codec->feed(data, len, last, sink)) return stored();
     if (write_failed) return io_failure("cannot write " + out.string());
     if (too_long) return store_failure(FailureKind::kCorrupt, "decompresses to more bytes than recorded");
-    return store_failure(FailureKind::kCorrupt, "invalid " + std::string(to_string(compression)) + " data (" +
-                                                    codec->error + ")");
+    return store_failure(FailureKind::kCorrupt,
+                         "invalid " + std::string(to_string(compression)) + " data (" + codec->error + ")");
   });
   if (!s) return s.failure();
   if (dest) {

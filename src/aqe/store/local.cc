@@ -52,8 +52,11 @@ StoreResult<std::string> copy_to_temp(const fs::path& from, const fs::path& to) 
   }
   std::error_code ec;
   fs::create_directories(to.parent_path(), ec);
-  if (ec) return store_failure(FailureKind::kPermanent, "cannot create " + to.parent_path().string() + ": " + ec.message());
-  std::string tmp = (to.parent_path() / (std::string(kTempMark) + to.filename().string() + ".XXXXXX")).string();
+  if (ec)
+    return store_failure(FailureKind::kPermanent,
+                         "cannot create " + to.parent_path().string() + ": " + ec.message());
+  std::string tmp =
+      (to.parent_path() / (std::string(kTempMark) + to.filename().string() + ".XXXXXX")).string();
   Fd out(::mkostemp(tmp.data(), O_CLOEXEC));
   if (out.get() < 0) {
     const int err = errno;
@@ -141,15 +144,16 @@ class LocalBackend final : public Backend {
     const size_t slash = p.rfind('/');
     const fs::path start = slash == std::string::npos ? root_ : root_ / p.substr(0, slash);
     if (!fs::is_directory(start, ec)) return objects;
-    for (auto it = fs::recursive_directory_iterator(start, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(start, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
       if (it->path().filename().string().starts_with(kTempMark)) continue;
       std::string key = it->path().lexically_relative(root_).generic_string();
       if (!key.starts_with(p)) continue;
       objects.push_back(ObjectInfo{std::move(key), static_cast<uint64_t>(it->file_size(ec))});
     }
-    if (ec) return store_failure(FailureKind::kPermanent, "cannot list " + start.string() + ": " + ec.message());
+    if (ec)
+      return store_failure(FailureKind::kPermanent, "cannot list " + start.string() + ": " + ec.message());
     std::sort(objects.begin(), objects.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
     return objects;
   }

@@ -87,7 +87,8 @@ class S3Backend final : public Backend {
     if (auto v = validate_key(key); !v) return v;
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) {
-      return store_failure(FailureKind::kPermanent, "cannot read " + file.string() + ": " + std::strerror(errno));
+      return store_failure(FailureKind::kPermanent,
+                           "cannot read " + file.string() + ": " + std::strerror(errno));
     }
     const auto size = static_cast<uint64_t>(st.st_size);
     if (size > o_.multipart_threshold) return put_multipart(key, file, size, mode);
@@ -113,14 +114,15 @@ class S3Backend final : public Backend {
     std::string token;
     for (;;) {
       std::vector<std::pair<std::string, std::string>> params = {
-          {"list-type", "2"}, {"max-keys", std::to_string(o_.list_page_size)}, {"prefix", std::string(prefix)}};
+          {"list-type", "2"},
+          {"max-keys", std::to_string(o_.list_page_size)},
+          {"prefix", std::string(prefix)}};
       if (!token.empty()) params.emplace_back("continuation-token", token);
       auto r = net::send(request(net::Method::kGet, bucket_url() + query_string(params)));
       if (!r) return failure_of(r.failure(), prefix);
       pugi::xml_document doc;
-      const pugi::xml_node root = doc.load_buffer(r->body.data(), r->body.size())
-                                      ? doc.child("ListBucketResult")
-                                      : pugi::xml_node();
+      const pugi::xml_node root =
+          doc.load_buffer(r->body.data(), r->body.size()) ? doc.child("ListBucketResult") : pugi::xml_node();
       if (!root) {
         return store_failure(FailureKind::kPermanent, name() + ": listing '" + std::string(prefix) +
                                                           "': the answer is not a ListBucketResult");
@@ -174,23 +176,30 @@ class S3Backend final : public Backend {
   // What a failed call means for the caller, with S3's own error code when it sent one.
   StoreFailure failure_of(const net::HttpFailure& f, std::string_view key) const {
     const S3Error e = parse_error(f.body);
-    const std::string what = name() + ": " + std::string(key) + ": " +
-                             (e.code.empty() ? "" : e.code + (e.message.empty() ? "" : " (" + e.message + ")") + ": ");
+    const std::string what =
+        name() + ": " + std::string(key) + ": " +
+        (e.code.empty() ? "" : e.code + (e.message.empty() ? "" : " (" + e.message + ")") + ": ");
     auto make = [&](FailureKind kind, const std::string& text) {
       std::string m = replace_all(text, o_.credentials.secret_access_key);
       return store_failure(kind, replace_all(std::move(m), o_.credentials.session_token));
     };
     if (f.status == 404 || e.code == "NoSuchKey") {
-      if (e.code == "NoSuchBucket") return make(FailureKind::kPermanent, what + "the bucket does not exist; " + f.message);
+      if (e.code == "NoSuchBucket")
+        return make(FailureKind::kPermanent, what + "the bucket does not exist; " + f.message);
       return make(FailureKind::kNotFound, what + f.message);
     }
     if (f.status == 412 || e.code == "PreconditionFailed") {
       return make(FailureKind::kExists, name() + ": " + std::string(key) + " already exists");
     }
-    static const char* const kAuthCodes[] = {"SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied",
-                                             "ExpiredToken",          "InvalidToken",       "TokenRefreshRequired",
+    static const char* const kAuthCodes[] = {"SignatureDoesNotMatch",
+                                             "InvalidAccessKeyId",
+                                             "AccessDenied",
+                                             "ExpiredToken",
+                                             "InvalidToken",
+                                             "TokenRefreshRequired",
                                              "AuthorizationHeaderMalformed"};
-    const bool auth_code = std::find(std::begin(kAuthCodes), std::end(kAuthCodes), e.code) != std::end(kAuthCodes);
+    const bool auth_code =
+        std::find(std::begin(kAuthCodes), std::end(kAuthCodes), e.code) != std::end(kAuthCodes);
     switch (f.kind) {
       case net::FailureKind::kInterrupted:
         return make(FailureKind::kInterrupted, what + f.message);
@@ -203,13 +212,16 @@ class S3Backend final : public Backend {
         break;
     }
     if (f.kind == net::FailureKind::kAuth || auth_code) {
-      return make(FailureKind::kAuth, what + "the credentials were refused; check AWS_ACCESS_KEY_ID, "
-                                             "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; " + f.message);
+      return make(FailureKind::kAuth, what +
+                                          "the credentials were refused; check AWS_ACCESS_KEY_ID, "
+                                          "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; " +
+                                          f.message);
     }
     return make(FailureKind::kPermanent, what + f.message);
   }
 
-  StoreStatus put_multipart(std::string_view key, const std::filesystem::path& file, uint64_t size, PutMode mode) {
+  StoreStatus put_multipart(std::string_view key, const std::filesystem::path& file, uint64_t size,
+                            PutMode mode) {
     uint64_t part_size = o_.part_size;
     while ((size + part_size - 1) / part_size > kMaxParts && part_size < kMaxPart) part_size *= 2;
     if ((size + part_size - 1) / part_size > kMaxParts) {
@@ -222,12 +234,14 @@ class S3Backend final : public Backend {
     doc.load_buffer(r->body.data(), r->body.size());
     const std::string upload_id = xml_text(doc.child("InitiateMultipartUploadResult"), "UploadId");
     if (upload_id.empty()) {
-      return store_failure(FailureKind::kPermanent, name() + ": " + std::string(key) + ": no UploadId in the answer");
+      return store_failure(FailureKind::kPermanent,
+                           name() + ": " + std::string(key) + ": no UploadId in the answer");
     }
     auto done = upload_parts(key, file, size, part_size, upload_id, mode);
     // An aborted upload frees the parts stored so far; the bucket's AbortIncompleteMultipartUpload
     // rule covers the case where even the abort cannot be sent (e.g. after an interrupt).
-    if (!done) net::send(request(net::Method::kDelete, object_url(key) + query_string({{"uploadId", upload_id}})));
+    if (!done)
+      net::send(request(net::Method::kDelete, object_url(key) + query_string({{"uploadId", upload_id}})));
     return done;
   }
 
@@ -246,8 +260,8 @@ class S3Backend final : public Backend {
       if (!r) return failure_of(r.failure(), key);
       const auto etag = r->headers.get("ETag");
       if (!etag) {
-        return store_failure(FailureKind::kPermanent,
-                             name() + ": " + std::string(key) + ": no ETag for part " + std::to_string(number));
+        return store_failure(FailureKind::kPermanent, name() + ": " + std::string(key) +
+                                                          ": no ETag for part " + std::to_string(number));
       }
       pugi::xml_node p = list.append_child("Part");
       p.append_child("PartNumber").text().set(number);

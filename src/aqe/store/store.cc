@@ -42,14 +42,16 @@ ExitCode exit_code_for(FailureKind kind) {
 
 Error to_error(const StoreFailure& failure) {
   std::string code = "STORE_";
-  for (char c : to_string(failure.kind)) code += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : to_string(failure.kind))
+    code += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string hint;
   switch (failure.kind) {
     case FailureKind::kTransient:
       hint = "transient: safe to retry";
       break;
     case FailureKind::kAuth:
-      hint = "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN and the bucket's permissions";
+      hint =
+          "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN and the bucket's permissions";
       break;
     case FailureKind::kExists:
       hint = "use another key, or --overwrite to replace it";
@@ -81,7 +83,8 @@ StoreStatus validate_key(std::string_view key) {
   size_t start = 0;
   for (;;) {
     const size_t slash = key.find('/', start);
-    const std::string_view segment = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    const std::string_view segment =
+        key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
     if (segment.empty()) return bad("has an empty path segment");
     if (segment == "." || segment == "..") return bad("has a '.' or '..' segment");
     if (slash == std::string_view::npos) break;
@@ -97,7 +100,8 @@ StoreResult<S3Credentials> s3_credentials_from_env(const std::function<const cha
   };
   S3Credentials c{value("AWS_ACCESS_KEY_ID"), value("AWS_SECRET_ACCESS_KEY"), value("AWS_SESSION_TOKEN")};
   if (c.access_key_id.empty()) return store_failure(FailureKind::kAuth, "AWS_ACCESS_KEY_ID is not set");
-  if (c.secret_access_key.empty()) return store_failure(FailureKind::kAuth, "AWS_SECRET_ACCESS_KEY is not set");
+  if (c.secret_access_key.empty())
+    return store_failure(FailureKind::kAuth, "AWS_SECRET_ACCESS_KEY is not set");
   return c;
 }
 

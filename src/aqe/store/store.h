@@ -51,7 +51,7 @@ Error to_error(const StoreFailure& failure);
 template <typename T>
 class StoreResult {
  public:
-  StoreResult(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
+  StoreResult(T value) : v_(std::move(value)) {}                 // NOLINT(google-explicit-constructor)
   StoreResult(StoreFailure failure) : v_(std::move(failure)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

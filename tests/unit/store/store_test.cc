@@ -20,8 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::FaultServerProcess;
-using testing::ServerProcess;
 using testing::S3rverProcess;
+using testing::ServerProcess;
 using testing::TempDir;
 
 enum class Kind { kLocal, kS3rver, kFaultServer };
@@ -88,7 +88,8 @@ class StoreInterface : public ::testing::TestWithParam<Kind> {
     o.force_path_style = true;
     if (kind == Kind::kS3rver) {
       o.bucket = S3rverProcess::kBucket;
-      o.credentials = {key_id.empty() ? S3rverProcess::kKey : key_id, secret.empty() ? S3rverProcess::kKey : secret, ""};
+      o.credentials = {key_id.empty() ? S3rverProcess::kKey : key_id,
+                       secret.empty() ? S3rverProcess::kKey : secret, ""};
     } else {
       o.bucket = FaultServerProcess::kBucket;
       o.region = FaultServerProcess::kRegion;
@@ -185,7 +186,7 @@ TEST_P(StoreInterface, MissingKeyIsNotFoundWithExitCode3) {
 TEST_P(StoreInterface, InvalidKeysAreRefusedBeforeAnyRequest) {
   const fs::path src = root_.write("in.txt", "x");
   for (const std::string& bad : {std::string("../escape"), std::string("/abs"), std::string("a//b"),
-                                std::string("a/./b"), std::string("nul\0byte", 8), std::string("")}) {
+                                 std::string("a/./b"), std::string("nul\0byte", 8), std::string("")}) {
     auto p = backend_->put(bad, src);
     ASSERT_FALSE(p);
     EXPECT_EQ(p.failure().kind, FailureKind::kPermanent);
@@ -315,7 +316,8 @@ TEST_P(StoreInterface, ArtifactWithoutManifestDoesNotExist) {
 TEST_P(StoreInterface, ExistingArtifactIsRefusedUnlessOverwriteThenReplacedWhole) {
   const fs::path v1 = root_.write("v1.txt", "first");
   const fs::path v2 = root_.write("v2.txt", "second");
-  ASSERT_TRUE(store_artifact(*backend_, spec_of(prefix_, "build-1", {{v1, "r.txt"}, {v1, "old-only.txt"}}), false));
+  ASSERT_TRUE(
+      store_artifact(*backend_, spec_of(prefix_, "build-1", {{v1, "r.txt"}, {v1, "old-only.txt"}}), false));
   auto again = store_artifact(*backend_, spec_of(prefix_, "build-1", {{v2, "r.txt"}}), false);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.failure().kind, FailureKind::kExists) << again.failure().message;

@@ -135,9 +135,18 @@ class S3rverProcess : public ServerProcess {
     const int port = free_loopback_port();
     exec::ProcessSpec spec;
     // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-    spec.argv = {node,         "--openssl-legacy-provider", script.string(), "--address",
-                 "127.0.0.1",  "--port",                    std::to_string(port), "--silent",
-                 "--directory", dir_.string(),              "--configure-bucket", kBucket};
+    spec.argv = {node,
+                 "--openssl-legacy-provider",
+                 script.string(),
+                 "--address",
+                 "127.0.0.1",
+                 "--port",
+                 std::to_string(port),
+                 "--silent",
+                 "--directory",
+                 dir_.string(),
+                 "--configure-bucket",
+                 kBucket};
     if (!start(spec)) return;
     if (wait_until([&] { return accepts_connections(port); }, "s3rver")) port_ = port;
   }
@@ -161,8 +170,16 @@ class FaultServerProcess : public ServerProcess {
     exec::ProcessSpec spec;
     spec.argv = {"/usr/bin/python3",
                  (std::filesystem::path(AQE_SOURCE_DIR) / "tests/servers/s3_fault_server.py").string(),
-                 "--port-file", port_file.string(), "--bucket", kBucket, "--access-key", kAccessKey,
-                 "--secret-key", kSecret, "--region", kRegion};
+                 "--port-file",
+                 port_file.string(),
+                 "--bucket",
+                 kBucket,
+                 "--access-key",
+                 kAccessKey,
+                 "--secret-key",
+                 kSecret,
+                 "--region",
+                 kRegion};
     if (!start(spec)) return;
     int port = 0;
     const bool ready = wait_until(
