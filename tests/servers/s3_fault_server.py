@@ -12,7 +12,8 @@ Control endpoints (unsigned, for the test only):
       K: "slowdown" (503 SlowDown), "error500", "stall" (no answer for "seconds"),
          "short_body" (GET: half the body, then close), "wrong_etag" (PUT: a bogus ETag)
   GET  /__state__   {"objects": {key: size}, "uploads": [ids], "requests": n, "last_auth": {...}}
-  POST /__reset__   drops faults and objects
+  POST /__reset__   drops faults, objects and uploads; zeroes the request count
+  POST /__corrupt__ {"key": k}: flips one byte of the stored object
 
 Usage: s3_fault_server.py --port-file F --bucket B --access-key A --secret-key S [--region R]
 Binds 127.0.0.1 on a free port and writes the port to F (atomically) once listening.
@@ -356,6 +357,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.faults.clear()
                 st.objects.clear()
                 st.uploads.clear()
+                st.requests = 0
+                st.last_auth = {}
             return self.send(200, b"{}", content_type="application/json")
         self.send(404, b"{}", content_type="application/json")
 
