@@ -112,20 +112,18 @@ StoreStatus validate_spec(const ArtifactSpec& spec) {
   }
   if (spec.files.empty())
     return store_failure(FailureKind::kPermanent, "artifact " + spec.key + ": no files");
-  const auto [lo, hi] = spec.compression == Compression::kZstd   ? std::pair{1, 19}
-                        : spec.compression == Compression::kGzip ? std::pair{1, 9}
-                                                                 : std::pair{0, 0};
-  if (spec.compression != Compression::kNone && (spec.level < lo || spec.level > hi)) {
+  // zstd's level 0 is its default level; zlib's level 0 stores without compressing.
+  const int hi = spec.compression == Compression::kZstd ? 19 : 9;
+  if (spec.compression != Compression::kNone && (spec.level < 0 || spec.level > hi)) {
     return store_failure(FailureKind::kPermanent, "compression level " + std::to_string(spec.level) +
-                                                      " is out of " + std::to_string(lo) + ".." +
-                                                      std::to_string(hi) + " for " +
+                                                      " is out of 0.." + std::to_string(hi) + " for " +
                                                       std::string(to_string(spec.compression)));
   }
   std::set<std::string> names;
   for (const auto& f : spec.files) {
     if (auto s = validate_key(f.name); !s) return s;
-    if (f.name == kManifestName) {
-      return store_failure(FailureKind::kPermanent, "artifact file name 'manifest.json' is reserved");
+    if (f.name == kManifestName || f.name.starts_with(".aqe-")) {
+      return store_failure(FailureKind::kPermanent, "artifact file name '" + f.name + "' is reserved");
     }
     if (!names.insert(f.name).second) {
       return store_failure(FailureKind::kPermanent, "artifact file name '" + f.name + "' given twice");
@@ -255,7 +253,10 @@ StoreResult<Manifest> manifest_from_json(const json& doc, std::string_view where
       file.object = f.at("object").get<std::string>();
       file.stored_size = f.at("stored_size").get<uint64_t>();
       // These become paths on the reader's disk and keys in the store: checked like keys.
-      if (!validate_key(file.name) || !validate_key(file.object)) return bad("unsafe file name " + file.name);
+      // ".aqe-" names are fetch_artifact's own scratch files.
+      if (!validate_key(file.name) || !validate_key(file.object) || file.name.starts_with(".aqe-")) {
+        return bad("unsafe file name " + file.name);
+      }
       const bool hex =
           file.sha256.size() == 64 && std::all_of(file.sha256.begin(), file.sha256.end(), [](char ch) {
             return std::isdigit(static_cast<unsigned char>(ch)) || (ch >= 'a' && ch <= 'f');
@@ -358,7 +359,8 @@ StoreResult<Manifest> store_artifact(Backend& backend, const ArtifactSpec& spec,
                     d->stored_size};
     const std::string object_key = base + "/" + mf.object;
     auto put = backend.put(object_key, spec.compression == Compression::kNone ? f.path : staged);
-    fs::remove(staged);
+    std::error_code ec;
+    fs::remove(staged, ec);
     if (!put) {
       remove_objects(backend, uploaded);
       return put.failure();

@@ -41,7 +41,7 @@ struct ArtifactSpec {
   nlohmann::json metadata = nlohmann::json::object();
   std::vector<ArtifactFile> files;
   Compression compression = Compression::kZstd;
-  int level = 3;  // zstd 1..19, gzip 1..9
+  int level = 3;  // zstd 0..19 (0 = libzstd's default), gzip 0..9 (0 = stored uncompressed)
 };
 
 struct ManifestFile {

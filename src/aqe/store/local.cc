@@ -50,14 +50,22 @@ StoreResult<std::string> copy_to_temp(const fs::path& from, const fs::path& to) 
     const int err = errno;
     return io_failure("cannot read " + from.string(), err);
   }
-  std::error_code ec;
-  fs::create_directories(to.parent_path(), ec);
-  if (ec)
-    return store_failure(FailureKind::kPermanent,
-                         "cannot create " + to.parent_path().string() + ": " + ec.message());
-  std::string tmp =
-      (to.parent_path() / (std::string(kTempMark) + to.filename().string() + ".XXXXXX")).string();
-  Fd out(::mkostemp(tmp.data(), O_CLOEXEC));
+  std::string tmp;
+  int fd = -1;
+  // A concurrent remove() may delete the (empty) directory between its creation and the
+  // temp file's: then create it again.
+  for (int attempt = 0; attempt < 3 && fd < 0; ++attempt) {
+    std::error_code ec;
+    fs::create_directories(to.parent_path(), ec);
+    if (ec) {
+      return store_failure(FailureKind::kPermanent,
+                           "cannot create " + to.parent_path().string() + ": " + ec.message());
+    }
+    tmp = (to.parent_path() / (std::string(kTempMark) + to.filename().string() + ".XXXXXX")).string();
+    fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) break;
+  }
+  Fd out(fd);
   if (out.get() < 0) {
     const int err = errno;
     return io_failure("cannot create a temp file in " + to.parent_path().string(), err);

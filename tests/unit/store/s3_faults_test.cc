@@ -138,7 +138,8 @@ TEST_F(S3Faults, RetriesExhaustedIsTransientExit4WithNoManifestThenALaterStoreSu
   spec.retention_class = "main";
   spec.files = {{a, "junit.xml"}, {b, "cov.json"}};
   // Every attempt at the manifest fails: the two files are up, the artifact must not exist.
-  server_->inject({{"method", "PUT"}, {"path_contains", "manifest.json"}, {"kind", "error500"}, {"times", 3}});
+  server_->inject(
+      {{"method", "PUT"}, {"path_contains", "manifest.json"}, {"kind", "error500"}, {"times", 3}});
   auto r = store_artifact(*s3, spec, false);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.failure().kind, FailureKind::kTransient) << r.failure().message;
@@ -163,7 +164,8 @@ TEST_F(S3Faults, WrongPartEtagFailsTheUploadAndAbortsIt) {
   o.part_size = 5 << 20;
   auto s3 = make_s3_backend(o);
   const fs::path f = dir_.write("big.bin", random_bytes((10 << 20) + 5, 8));
-  server_->inject({{"method", "PUT"}, {"path_contains", "partNumber=2"}, {"kind", "wrong_etag"}, {"times", 1}});
+  server_->inject(
+      {{"method", "PUT"}, {"path_contains", "partNumber=2"}, {"kind", "wrong_etag"}, {"times", 1}});
   auto p = s3->put("k/big", f);
   ASSERT_FALSE(p);
   EXPECT_EQ(p.failure().kind, FailureKind::kPermanent) << p.failure().message;
@@ -215,7 +217,8 @@ TEST_F(S3Faults, InterruptMidUploadLeavesNoVisibleArtifact) {
   spec.key = "build-int";
   spec.branch = "main";
   spec.files = {{f, "junit.xml"}};
-  server_->inject({{"method", "PUT"}, {"path_contains", "manifest.json"}, {"kind", "stall"}, {"seconds", 20}});
+  server_->inject(
+      {{"method", "PUT"}, {"path_contains", "manifest.json"}, {"kind", "stall"}, {"seconds", 20}});
   const S3Options o = options();
   const pid_t child = fork();
   if (child == 0) {
