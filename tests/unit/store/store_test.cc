@@ -54,10 +54,8 @@ std::string slurp(const fs::path& p) {
 
 class StoreInterface : public ::testing::TestWithParam<Kind> {
  protected:
-  static void SetUpTestSuite() {
-    s3rver_ = new S3rverProcess();
-    fault_ = new FaultServerProcess();
-  }
+  // A server starts with the first test that needs it (CTest runs each test in its own
+  // process) and stops with the suite.
   static void TearDownTestSuite() {
     delete s3rver_;
     delete fault_;
@@ -77,6 +75,8 @@ class StoreInterface : public ::testing::TestWithParam<Kind> {
   std::unique_ptr<Backend> make(Kind kind, S3Options tweak = {}, const std::string& secret = "",
                                 const std::string& key_id = "") {
     if (kind == Kind::kLocal) return make_local_backend(root_.path() / "store");
+    if (kind == Kind::kS3rver && !s3rver_) s3rver_ = new S3rverProcess();
+    if (kind == Kind::kFaultServer && !fault_) fault_ = new FaultServerProcess();
     const ServerProcess& server =
         kind == Kind::kS3rver ? static_cast<ServerProcess&>(*s3rver_) : static_cast<ServerProcess&>(*fault_);
     if (!server.running()) {

@@ -132,23 +132,27 @@ class S3rverProcess : public ServerProcess {
       return;
     }
     dir_ = *dir;
-    const int port = free_loopback_port();
-    exec::ProcessSpec spec;
-    // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
-    spec.argv = {node,
-                 "--openssl-legacy-provider",
-                 script.string(),
-                 "--address",
-                 "127.0.0.1",
-                 "--port",
-                 std::to_string(port),
-                 "--silent",
-                 "--directory",
-                 dir_.string(),
-                 "--configure-bucket",
-                 kBucket};
-    if (!start(spec)) return;
-    if (wait_until([&] { return accepts_connections(port); }, "s3rver")) port_ = port;
+    // The port is free when chosen but another process may take it first: then try another.
+    for (int attempt = 0; attempt < 3 && port_ == 0; ++attempt) {
+      const int port = free_loopback_port();
+      exec::ProcessSpec spec;
+      // s3rver's continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
+      spec.argv = {node,
+                   "--openssl-legacy-provider",
+                   script.string(),
+                   "--address",
+                   "127.0.0.1",
+                   "--port",
+                   std::to_string(port),
+                   "--silent",
+                   "--directory",
+                   dir_.string(),
+                   "--configure-bucket",
+                   kBucket};
+      process_.reset();
+      if (!start(spec)) return;
+      if (wait_until([&] { return accepts_connections(port); }, "s3rver")) port_ = port;
+    }
   }
 };
 
