@@ -5,7 +5,8 @@ Every request must carry a SigV4 Authorization header; the signature is recomput
 botocore's own signer (Debian's python3-botocore) over the headers the client says it signed,
 so a signing bug in aqe gets 403 SignatureDoesNotMatch as it would from S3. Supports PUT, GET,
 HEAD and DELETE of objects, ListObjectsV2 (max-keys, continuation-token), multipart uploads
-(initiate, upload part, complete, abort) and If-None-Match: * on PUT and complete.
+(initiate, upload part, complete, abort), If-None-Match: * on PUT and complete, and both
+path-style (/<bucket>/<key>) and virtual-host-style (<bucket>.<host>/<key>) addressing.
 
 Control endpoints (unsigned, for the test only):
   POST /__fault__   {"method": "PUT", "path_contains": "", "kind": K, "times": N, ...}
@@ -180,9 +181,13 @@ class Handler(BaseHTTPRequestHandler):
         if problem:
             return self.fail(*problem)
 
-        parts = split.path.lstrip("/").split("/", 1)
-        bucket = unquote(parts[0])
-        key = unquote(parts[1]) if len(parts) > 1 else ""
+        host = self.headers.get("Host", "").rsplit(":", 1)[0]
+        if host.startswith(st.bucket + "."):  # virtual-host style: <bucket>.<host>/<key>
+            bucket, key = st.bucket, unquote(split.path[1:])
+        else:  # path style: /<bucket>/<key>
+            parts = split.path.lstrip("/").split("/", 1)
+            bucket = unquote(parts[0])
+            key = unquote(parts[1]) if len(parts) > 1 else ""
         if bucket != st.bucket:
             return self.fail(404, "NoSuchBucket", "The specified bucket does not exist")
         query = dict(parse_qsl(split.query, keep_blank_values=True))

@@ -293,6 +293,29 @@ TEST_F(S3Faults, SigV4AuthorizationHeaderEqualsBotocores) {
   expect_botocore_signature(server_->state());
 }
 
+// libcurl resolves *.localhost to the loopback address itself, so <bucket>.localhost reaches
+// the server on 127.0.0.1 without any DNS.
+TEST_F(S3Faults, VirtualHostStyleAddressesTheBucketInTheHostName) {
+  S3Options o = options();
+  o.force_path_style = false;
+  o.endpoint_url = "http://localhost:" + std::to_string(server_->port());
+  auto s3 = make_s3_backend(o);
+  const fs::path f = dir_.write("f.txt", "vhost");
+  auto p = s3->put("v/a b.txt", f);
+  ASSERT_TRUE(p) << p.failure().message;
+  const json st = server_->state();
+  expect_botocore_signature(st);
+  EXPECT_NE(st["last_auth"]["canonical_request"].get<std::string>().find("host:aqe-faults.localhost:"),
+            std::string::npos)
+      << st["last_auth"]["canonical_request"];
+  EXPECT_EQ(st["objects"]["v/a b.txt"], 5);
+  auto l = s3->list("v/");
+  ASSERT_TRUE(l) << l.failure().message;
+  ASSERT_EQ(l->size(), 1u);
+  ASSERT_TRUE(s3->get("v/a b.txt", dir_.path() / "out"));
+  EXPECT_EQ(slurp(dir_.path() / "out"), "vhost");
+}
+
 TEST_F(S3Faults, SigV4WithASessionTokenEqualsBotocores) {
   S3Options o = options();
   o.credentials.session_token = "FwoGZXIvYXdzEJr//////////session+token=";
