@@ -11,7 +11,8 @@ path-style (/<bucket>/<key>) and virtual-host-style (<bucket>.<host>/<key>) addr
 Control endpoints (unsigned, for the test only):
   POST /__fault__   {"method": "PUT", "path_contains": "", "kind": K, "times": N, ...}
       K: "slowdown" (503 SlowDown), "error500", "stall" (no answer for "seconds"),
-         "short_body" (GET: half the body, then close), "wrong_etag" (PUT: a bogus ETag)
+         "short_body" (GET: half the body, then close), "wrong_etag" (PUT: a bogus ETag),
+         "error_in_200" (CompleteMultipartUpload: 200 with an Error document)
   GET  /__state__   {"objects": {key: size}, "uploads": [ids], "requests": n, "last_auth": {...}}
   POST /__reset__   drops faults, objects and uploads; zeroes the request count
   POST /__corrupt__ {"key": k}: flips one byte of the stored object
@@ -200,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "PUT" and "uploadId" in query:
             return self.upload_part(query, body, fault)
         if self.command == "POST" and "uploadId" in query:
+            if fault and fault["kind"] == "error_in_200":  # S3 may fail a completion this way
+                return self.send(200, s3_error("InternalError", "We encountered an internal error."))
             return self.complete(key, query["uploadId"], body)
         if self.command == "DELETE" and "uploadId" in query:
             with st.lock:

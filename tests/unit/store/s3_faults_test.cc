@@ -175,6 +175,23 @@ TEST_F(S3Faults, WrongPartEtagFailsTheUploadAndAbortsIt) {
   EXPECT_TRUE(st["objects"].empty());
 }
 
+TEST_F(S3Faults, CompletionFailedInsideA200IsTransientAndAborted) {
+  S3Options o = options();
+  o.multipart_threshold = 1 << 20;
+  o.part_size = 5 << 20;
+  auto s3 = make_s3_backend(o);
+  const fs::path f = dir_.write("big.bin", random_bytes((5 << 20) + 5, 6));
+  server_->inject(
+      {{"method", "POST"}, {"path_contains", "uploadId="}, {"kind", "error_in_200"}, {"times", 1}});
+  auto p = s3->put("k/big", f);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.failure().kind, FailureKind::kTransient) << p.failure().message;
+  EXPECT_NE(p.failure().message.find("InternalError"), std::string::npos) << p.failure().message;
+  const json st = server_->state();
+  EXPECT_TRUE(st["uploads"].empty()) << "the multipart upload was aborted";
+  EXPECT_TRUE(st["objects"].empty());
+}
+
 TEST_F(S3Faults, MultipartPartRetriedAfterSlowDown) {
   S3Options o = options();
   o.multipart_threshold = 1 << 20;
