@@ -235,7 +235,10 @@ int run_cli(int argc, char** argv) {
   for (const auto& w : ctx.config_warnings)
     if (std::find(outcome.warnings.begin(), outcome.warnings.end(), w) == outcome.warnings.end())
       outcome.warnings.push_back(w);
-  if (recorder) recorder->finish(outcome);
+  if (recorder) {
+    auto cfg = ctx.config();
+    recorder->finish(outcome, !cfg || (*cfg)->get(config::kStateRequired));
+  }
   return finish(outcome);
 }
 

@@ -4,6 +4,7 @@
 
 #include "aqe/cli/command.h"
 #include "aqe/config/sections.h"
+#include "aqe/exec/process.h"
 #include "aqe/scan/scan.h"
 #include "aqe/state/db.h"
 #include "aqe/util/fs.h"
@@ -29,6 +30,7 @@ struct ScanFlags {
   unsigned threads = 0;
   bool secrets_only = false;
   bool git_history = false;
+  bool follow_links = false;
   std::string since;
 };
 
@@ -90,6 +92,8 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
   o.write_baseline = f.write_baseline;
   o.threads = f.threads;
   o.code_rules = !f.secrets_only;
+  o.follow_links = f.follow_links;
+  o.cancelled = [] { return exec::interrupted(); };
   if (!f.since.empty() && !f.git_history)
     return make_error("USAGE", "--since needs --git-history",
                       "e.g. 'aqe security-scan --git-history --since origin/main'");
@@ -228,6 +232,8 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--format", f->format, "text (default), json or sarif");
   sub->add_option("--output,-o", f->output, "Write the report (in --format) to this file")->type_name("FILE");
   sub->add_flag("--secrets-only", f->secrets_only, "Run the secret rules only (no Python code rules)");
+  sub->add_flag("--follow-links", f->follow_links,
+                "Follow symbolic links under the paths (each real file is scanned once)");
   sub->add_flag("--git-history", f->git_history,
                 "Scan the lines every commit added (secret rules), not the files on disk");
   sub->add_option("--since", f->since, "With --git-history: only commits after REF (REF..HEAD)")

@@ -26,22 +26,42 @@ RunRecorder::RunRecorder(std::string command, const std::filesystem::path& state
   writer_ = state::RunWriter(&*db_, *id);
 }
 
-void RunRecorder::finish(CommandOutcome& outcome) {
-  if (!writer_.active()) {
-    outcome.warnings.push_back("results not stored: " + unavailable_);
+namespace {
+
+void not_stored(CommandOutcome& outcome, const std::string& reason, bool required) {
+  const std::string message = "results not stored: " + reason;
+  if (!required || outcome.exit_code != ExitCode::kSuccess) {
+    outcome.warnings.push_back(message);
     return;
   }
-  const int code = to_int(outcome.exit_code);
-  state::RunStatus status = state::status_of_exit(code);
+  outcome.exit_code = ExitCode::kTransient;
+  outcome.errors.push_back(make_error("STATE_NOT_STORED", message,
+                                      "safe to retry; the next quality-gate would judge an older run. "
+                                      "state_required: false (QE_STATE_REQUIRED=false) makes this a warning",
+                                      ExitCode::kTransient));
+}
+
+}  // namespace
+
+void RunRecorder::finish(CommandOutcome& outcome, bool required) {
+  if (!writer_.active()) {
+    not_stored(outcome, unavailable_, required);
+    return;
+  }
+  std::optional<std::string> lost;
+  state::RunStatus status = state::status_of_exit(to_int(outcome.exit_code));
   if (writer_.failure()) {
     // A run whose rows are missing must not be judged as if they were all there.
-    outcome.warnings.push_back("results not stored: " + writer_.failure()->message);
+    lost = writer_.failure()->message;
     status = state::RunStatus::kError;
   }
-  const nlohmann::json args = outcome.run_args.is_null() ? nlohmann::json(nullptr) : outcome.run_args;
-  if (auto st = db_->finish_run(writer_.run_id(), status, code, outcome.summary, args); !st) {
-    outcome.warnings.push_back("results not stored: " + st.error().message);
+  // The status is of what the command measured; exit 4 below is about storing it.
+  if (auto st = db_->finish_run(writer_.run_id(), status, to_int(outcome.exit_code), outcome.summary,
+                                outcome.run_args);
+      !st && !lost) {
+    lost = st.error().message;
   }
+  if (lost) not_stored(outcome, *lost, required);
 }
 
 }  // namespace aqe::cli

@@ -25,9 +25,11 @@ class RunRecorder {
   state::RunWriter& writer() { return writer_; }
 
   // Finishes the run from `outcome` (exit code, summary, args). Anything that was not stored
-  // (the DB unavailable, a row or the run itself not written) becomes a warning on the outcome
-  // that says so and why: results are never lost silently.
-  void finish(CommandOutcome& outcome);
+  // (the DB unavailable, a row or the run itself not written) is said on the outcome, with why:
+  // results are never lost silently. With `required` (state_required), a command that
+  // otherwise succeeded exits 4, retry-safe, since the next gate would judge an older run;
+  // without it, or when the command already failed, it is a warning.
+  void finish(CommandOutcome& outcome, bool required);
 
  private:
   std::string command_;

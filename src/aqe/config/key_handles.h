@@ -85,6 +85,7 @@ consteval bool declared_key(std::string_view full_name, HandleType h) {
 // NOLINTBEGIN(cppcoreguidelines-macro-usage)
 #define AQE_CONFIG_KEYS(X)                                                             \
   X(kStateDir, std::string, "state_dir")                                               \
+  X(kStateRequired, bool, "state_required")                                            \
   X(kProjectSourceDirs, Strings, "project.source_dirs")                                \
   X(kProjectTestDirs, Strings, "project.test_dirs")                                    \
   X(kProjectExclude, Strings, "project.exclude")                                       \

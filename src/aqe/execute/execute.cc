@@ -52,6 +52,13 @@ Status check_input(const ExecuteOptions& o) {
   if (o.framework == "junit" && (o.command.empty() || o.junit_path.empty())) {
     return make_error("BAD_FRAMEWORK", "--framework junit needs --command and --junit FILE");
   }
+  if (!o.out_dir.empty()) {
+    // Checked before any test runs: files that were asked for are written, or nothing starts.
+    if (auto st = ensure_writable_dir(o.out_dir); !st) {
+      return make_error("OUTPUT_DIR", "--output-dir: " + st.error().message,
+                        "give a directory aqe can create and write");
+    }
+  }
   if (o.shard && (o.shard->second < 1 || o.shard->first < 1 || o.shard->first > o.shard->second)) {
     return make_error("BAD_SHARD",
                       "shard " + std::to_string(o.shard->first) + "/" + std::to_string(o.shard->second) +

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -47,8 +48,12 @@ FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngin
   return out;
 }
 
+Error interrupted_error() {
+  return make_error("INTERRUPTED", "security-scan interrupted; no result was judged", "", ExitCode::kInterrupted);
+}
+
 Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::vector<FileToScan>& files,
-                                          unsigned threads) {
+                                          unsigned threads, const std::function<bool()>& cancelled) {
   std::vector<FileOutcome> outcomes(files.size());
   // Largest files first, so a big file taken last does not leave the other threads idle at the
   // end. Outcomes stay indexed by walk order, so the report's order does not depend on this.
@@ -58,6 +63,7 @@ Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::v
                    [&](size_t a, size_t b) { return files[a].size > files[b].size; });
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
+  std::atomic<bool> stopped{false};
   Error first_error;
   auto work = [&]() {
     ScanEngine::Worker w;
@@ -66,8 +72,13 @@ Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::v
       if (!failed.exchange(true)) first_error = init.error();
       return;
     }
-    for (size_t k = next++; k < files.size(); k = next++)
+    for (size_t k = next++; k < files.size(); k = next++) {
+      if (stopped || (cancelled && cancelled())) {
+        stopped = true;
+        return;
+      }
       outcomes[order[k]] = scan_one(engine, files[order[k]], w);
+    }
   };
   unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(files.size())));
   std::vector<std::thread> pool;
@@ -75,6 +86,7 @@ Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::v
   work();
   for (auto& t : pool) t.join();
   if (failed) return first_error;
+  if (stopped) return interrupted_error();
   return outcomes;
 }
 
@@ -195,7 +207,13 @@ Result<ScanReport> run_scan(const ScanOptions& o) {
       r->duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return r;
   }
-  WalkResult walked = walk_paths(o.paths, o.excludes, o.max_file_size);
+  WalkOptions walk;
+  walk.excludes = o.excludes;
+  walk.max_file_size = o.max_file_size;
+  walk.follow_links = o.follow_links;
+  walk.cancelled = o.cancelled;
+  WalkResult walked = walk_paths(o.paths, walk);
+  if (walked.interrupted) return interrupted_error();
   if (!walked.missing.empty()) {
     return make_error("PATH_NOT_FOUND", "security-scan: path not found: " + walked.missing.front(),
                       "check the path; it is resolved relative to the current directory");
@@ -203,7 +221,7 @@ Result<ScanReport> run_scan(const ScanOptions& o) {
   auto engine = ScanEngine::build(o.custom_rules, o.code_rules, o.cache_dir);
   if (!engine.ok()) return engine.error();
   unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  auto outcomes = scan_all(*engine.value(), walked.files, threads);
+  auto outcomes = scan_all(*engine.value(), walked.files, threads, o.cancelled);
   if (!outcomes.ok()) return outcomes.error();
 
   ScanReport r;

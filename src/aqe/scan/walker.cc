@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -42,13 +43,14 @@ std::vector<std::string> ancestor_ignore_texts(const fs::path& dir) {
 
 class Walker {
  public:
-  Walker(const std::vector<std::string>& excludes, std::uint64_t max_size, WalkResult& out)
-      : excludes_(IgnoreFile::from_globs(excludes)), max_size_(max_size), out_(out) {}
+  Walker(const WalkOptions& o, WalkResult& out)
+      : excludes_(IgnoreFile::from_globs(o.excludes)), options_(o), out_(out) {}
 
   void walk_root(const fs::path& root) {
     std::string shown = root.generic_string();
     while (shown.size() > 1 && shown.back() == '/') shown.pop_back();
     struct stat st {};
+    // A path the user names is followed even when it is a link: they asked for it.
     if (::stat(root.c_str(), &st) != 0) {
       out_.missing.push_back(shown);
       return;
@@ -61,11 +63,18 @@ class Walker {
     // Ancestors' patterns are anchored at the root: only basename patterns can still apply
     // exactly, which is the common case (*.log, build/, node_modules/).
     for (const std::string& text : ancestor_ignore_texts(root)) stack.emplace_back("", text);
-    visited_.clear();
+    descent_.clear();
     walk_dir(root.string(), shown == "." ? "" : shown, "", st, stack);
   }
 
  private:
+  using Inode = std::pair<dev_t, ino_t>;
+
+  bool stop() {
+    if (!out_.interrupted && options_.cancelled && options_.cancelled()) out_.interrupted = true;
+    return out_.interrupted;
+  }
+
   bool ignored(const std::vector<IgnoreFile>& stack, const std::string& rel, bool is_dir) const {
     if (excludes_.verdict(rel, is_dir) > 0) return true;
     for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
@@ -76,8 +85,16 @@ class Walker {
   }
 
   void add_file(const std::string& path, const std::string& shown, const struct stat& st) {
-    if (!S_ISREG(st.st_mode)) return;
-    if (static_cast<std::uint64_t>(st.st_size) > max_size_) {
+    if (!S_ISREG(st.st_mode)) {
+      out_.skipped.push_back({shown, "not a regular file"});
+      return;
+    }
+    // A file reached twice (through links, or two given paths) is scanned once.
+    if (auto [it, fresh] = files_.emplace(Inode{st.st_dev, st.st_ino}, shown); !fresh) {
+      out_.skipped.push_back({shown, "same file as " + it->second});
+      return;
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > options_.max_file_size) {
       out_.skipped.push_back({shown, "too large (" + std::to_string(st.st_size) + " bytes)"});
       return;
     }
@@ -86,9 +103,14 @@ class Walker {
 
   void walk_dir(const std::string& path, const std::string& shown, const std::string& rel,
                 const struct stat& dir_st, std::vector<IgnoreFile>& stack) {
-    auto key = std::make_pair(dir_st.st_dev, dir_st.st_ino);
-    if (!visited_.insert(key).second) {
+    const Inode key{dir_st.st_dev, dir_st.st_ino};
+    if (descent_.count(key) != 0) {
       out_.skipped.push_back({shown, "symlink loop"});
+      return;
+    }
+    // Each real directory is walked once, so links cannot fan a tree out into 2^n paths.
+    if (auto [it, fresh] = dirs_.emplace(key, shown); !fresh) {
+      out_.skipped.push_back({shown, "same directory as " + (it->second.empty() ? "." : it->second)});
       return;
     }
     DIR* d = ::opendir(path.c_str());
@@ -107,22 +129,31 @@ class Walker {
     std::string own = read_small_file(path + "/.gitignore");
     bool pushed = !own.empty();
     if (pushed) stack.emplace_back(rel, own);
-    for (const std::string& n : names)
+    descent_.insert(key);
+    for (const std::string& n : names) {
+      if (stop()) break;
       visit(path + "/" + n, shown.empty() ? n : shown + "/" + n, rel.empty() ? n : rel + "/" + n, stack);
+    }
+    descent_.erase(key);
     if (pushed) stack.pop_back();
-    visited_.erase(key);
   }
 
   void visit(const std::string& path, const std::string& shown, const std::string& rel,
              std::vector<IgnoreFile>& stack) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-      struct stat lst {};
-      bool dangling = ::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
-      if (!ignored(stack, rel, false)) {
-        out_.skipped.push_back({shown, dangling ? "broken or looping symlink" : "unreadable"});
-      }
+    if (::lstat(path.c_str(), &st) != 0) {
+      if (!ignored(stack, rel, false)) out_.skipped.push_back({shown, "unreadable"});
       return;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      if (!options_.follow_links) {
+        if (!ignored(stack, rel, false)) out_.skipped.push_back({shown, "symlink not followed (--follow-links)"});
+        return;
+      }
+      if (::stat(path.c_str(), &st) != 0) {
+        if (!ignored(stack, rel, false)) out_.skipped.push_back({shown, "broken or looping symlink"});
+        return;
+      }
     }
     bool is_dir = S_ISDIR(st.st_mode);
     if (ignored(stack, rel, is_dir)) return;
@@ -134,18 +165,22 @@ class Walker {
   }
 
   IgnoreFile excludes_;
-  std::uint64_t max_size_;
+  const WalkOptions& options_;
   WalkResult& out_;
-  std::set<std::pair<dev_t, ino_t>> visited_;  // directories on the current descent path
+  std::set<Inode> descent_;             // directories on the current descent path
+  std::map<Inode, std::string> dirs_;   // every directory walked, and where it was first seen
+  std::map<Inode, std::string> files_;  // every file taken, and where it was first seen
 };
 
 }  // namespace
 
-WalkResult walk_paths(const std::vector<std::filesystem::path>& paths,
-                      const std::vector<std::string>& excludes, std::uint64_t max_file_size) {
+WalkResult walk_paths(const std::vector<std::filesystem::path>& paths, const WalkOptions& options) {
   WalkResult out;
-  Walker w(excludes, max_file_size, out);
-  for (const auto& p : paths) w.walk_root(p);
+  Walker w(options, out);
+  for (const auto& p : paths) {
+    if (out.interrupted) break;
+    w.walk_root(p);
+  }
   return out;
 }
 

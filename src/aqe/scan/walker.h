@@ -1,9 +1,11 @@
 // Turns the paths a user gives into the list of files to scan: honours .gitignore files
-// (from the repository top down), config excludes, the size limit, and survives symlink loops.
+// (from the repository top down), config excludes, the size limit; symbolic links are listed
+// as skipped unless followed, and when followed every real file and directory is visited once.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,9 +23,16 @@ struct WalkResult {
   std::vector<FileToScan> files;
   std::vector<SkippedFile> skipped;
   std::vector<std::string> missing;  // given paths that do not exist
+  bool interrupted = false;          // `cancelled` said stop: the lists are incomplete
 };
 
-WalkResult walk_paths(const std::vector<std::filesystem::path>& paths,
-                      const std::vector<std::string>& excludes, std::uint64_t max_file_size);
+struct WalkOptions {
+  std::vector<std::string> excludes;  // gitignore-style globs
+  std::uint64_t max_file_size = 0;
+  bool follow_links = false;
+  std::function<bool()> cancelled;  // asked between entries; empty = never
+};
+
+WalkResult walk_paths(const std::vector<std::filesystem::path>& paths, const WalkOptions& options);
 
 }  // namespace aqe::scan

@@ -66,4 +66,18 @@ Result<fs::path> make_temp_dir(std::string_view prefix) {
   return fs::path(tmpl);
 }
 
+Status ensure_writable_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error("IO_ERROR", "cannot create " + dir.string() + ": " + ec.message());
+  if (!fs::is_directory(dir, ec)) return make_error("IO_ERROR", dir.string() + " is not a directory");
+  // Permission bits do not tell (root, read-only mounts, ACLs): try it.
+  std::string probe = (dir / ".aqe-write-probe.XXXXXX").string();
+  int fd = mkstemp(probe.data());
+  if (fd < 0) return make_error("IO_ERROR", "cannot write in " + dir.string() + ": " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return ok_status();
+}
+
 }  // namespace aqe

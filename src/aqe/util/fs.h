@@ -18,4 +18,7 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // A fresh directory under $TMPDIR (or /tmp) named prefix-XXXXXX.
 Result<std::filesystem::path> make_temp_dir(std::string_view prefix);
 
+// Creates `dir` (and its parents) if needed and checks that a file can be created in it.
+Status ensure_writable_dir(const std::filesystem::path& dir);
+
 }  // namespace aqe

@@ -72,7 +72,59 @@ TEST_F(RunScan, SkipsBinaryLargeAndLoopingFiles) {
   for (const auto& s : r.skipped) reasons[fs::path(s.file).filename().string()] = s.reason;
   EXPECT_EQ(reasons["bin.dat"], "binary");
   EXPECT_NE(reasons["big.txt"].find("too large"), std::string::npos);
+  EXPECT_EQ(reasons["loop"], "symlink not followed (--follow-links)");
+  o.follow_links = true;
+  reasons.clear();
+  for (const auto& s : scan(o).skipped) reasons[fs::path(s.file).filename().string()] = s.reason;
   EXPECT_EQ(reasons["loop"], "symlink loop");
+}
+
+TEST_F(RunScan, LinksOutOfTheTreeAreNotFollowedAndEachRealFileIsScannedOnce) {
+  aqe::testing::TempDir outside{"aqe-scan-outside"};
+  {
+    std::ofstream(outside.path() / "secret.txt") << kKey;
+  }
+  write("ok.txt", kKey);
+  fs::create_directory_symlink(outside.path(), root_ / "out");
+  fs::create_symlink(root_ / "ok.txt", root_ / "again.txt");
+  auto r = scan();
+  EXPECT_EQ(files_with_findings(r), (std::vector<std::string>{"ok.txt"}));
+  ScanOptions o;
+  o.follow_links = true;
+  auto followed = scan(o);
+  auto files = files_with_findings(followed);
+  std::sort(files.begin(), files.end());
+  // again.txt is ok.txt: one finding for the real file, the link listed as the same file.
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(fs::path(files[1]).filename(), "secret.txt");
+  bool same = false;
+  for (const auto& s : followed.skipped) same = same || s.reason.rfind("same file as", 0) == 0;
+  EXPECT_TRUE(same);
+}
+
+TEST_F(RunScan, LinksFanningOutAreWalkedOnce) {
+  // d0/{a,b} -> d1, d1/{a,b} -> d2 ...: 2^20 paths if each link were walked.
+  for (int i = 0; i <= 20; ++i) fs::create_directories(root_ / ("d" + std::to_string(i)));
+  for (int i = 0; i < 20; ++i) {
+    for (const char* n : {"a", "b"})
+      fs::create_directory_symlink(root_ / ("d" + std::to_string(i + 1)), root_ / ("d" + std::to_string(i)) / n);
+  }
+  write("d20/k.txt", kKey);
+  ScanOptions o;
+  o.follow_links = true;
+  auto r = scan(o);
+  EXPECT_EQ(r.findings.size(), 1u);
+}
+
+TEST_F(RunScan, StopsWhenCancelled) {
+  for (int i = 0; i < 50; ++i) write("f" + std::to_string(i) + ".txt", kKey);
+  ScanOptions o;
+  int asked = 0;
+  o.cancelled = [&] { return ++asked > 10; };
+  o.paths = {root_};
+  auto r = run_scan(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "INTERRUPTED");
 }
 
 TEST_F(RunScan, UnreadableFileIsReportedAndScanGoesOn) {

@@ -1,0 +1,140 @@
+"""Faults and hostile input (issue 12): security-scan stops on SIGTERM/SIGINT within a second,
+/proc finishes with bounded memory, links are not followed out of the tree unless asked and
+every real file is scanned once; results that cannot be stored are exit 4, never a silent
+success."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from conftest import _aqe_bin
+
+KEY = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
+
+
+def clean_env():
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("QE_") and k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_scan_of_a_big_tree_stops_within_a_second_of_a_signal(project, sig):
+    # /usr is gigabytes on any Debian machine: the scan is far from done after 1.5 s.
+    p = subprocess.Popen([_aqe_bin(), "--json", "security-scan", "/usr"], cwd=project, env=clean_env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert p.poll() is None, "the scan ended before the signal"
+        sent = time.monotonic()
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, err
+    assert took < 1.0, f"stopped {took:.2f} s after the signal"
+    doc = json.loads(out)
+    assert doc["errors"][0]["code"] == "INTERRUPTED"
+    con = sqlite3.connect(project / ".aqe" / "aqe.db")
+    assert con.execute("SELECT status, exit_code FROM runs").fetchall() == [("interrupted", 130)]
+    con.close()
+
+
+def test_scan_of_proc_finishes_with_links_and_special_files_skipped(aqe):
+    start = time.monotonic()
+    code, doc, err = aqe.json("security-scan", "/proc", "--secrets-only", timeout=120)
+    assert code in (0, 1), err
+    assert time.monotonic() - start < 60
+    reasons = {s["reason"] for s in doc["data"]["skipped"]}
+    assert "symlink not followed (--follow-links)" in reasons  # /proc/self, /proc/<pid>/root ...
+    assert doc["data"]["files_scanned"] > 0
+
+
+def test_links_out_of_the_tree_are_not_followed_unless_asked(aqe, project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "creds.txt").write_text(f"token = {KEY}\n")
+    src = project / "src"
+    src.mkdir()
+    (src / "app.py").write_text(f'TOKEN = "{KEY}"\n')
+    (src / "link").symlink_to(outside, target_is_directory=True)
+    (src / "same.py").symlink_to(src / "app.py")
+
+    code, doc, err = aqe.json("security-scan", "src/")
+    assert code == 0, err
+    assert {f["file"] for f in doc["data"]["findings"]} == {"src/app.py"}
+    skipped = {s["file"]: s["reason"] for s in doc["data"]["skipped"]}
+    assert skipped["src/link"] == "symlink not followed (--follow-links)"
+
+    code, doc, err = aqe.json("security-scan", "src/", "--follow-links")
+    assert code == 0, err
+    files = sorted(f["file"] for f in doc["data"]["findings"])
+    # app.py and same.py are one real file: scanned once, the second path listed as the same.
+    assert files in (["src/app.py", "src/link/creds.txt"], ["src/link/creds.txt", "src/same.py"]), files
+    assert any(r.startswith("same file as") for r in
+               (s["reason"] for s in doc["data"]["skipped"])), doc["data"]["skipped"]
+
+
+def test_a_fifo_is_skipped_not_read(aqe, project):
+    (project / "pipe").mkdir()
+    os.mkfifo(project / "pipe" / "fifo")
+    (project / "pipe" / "ok.txt").write_text(f"{KEY}\n")
+    code, doc, err = aqe.json("security-scan", "pipe/", timeout=60)
+    assert code == 0, err
+    assert {s["file"]: s["reason"] for s in doc["data"]["skipped"]} == {"pipe/fifo": "not a regular file"}
+    assert len(doc["data"]["findings"]) == 1
+
+
+# ---- results that cannot be stored are never lost silently ----
+
+def _suite(project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_one.py").write_text("def test_one():\n    pass\n")
+
+
+def test_a_locked_state_db_is_exit_4_not_a_silent_success(aqe, project):
+    _suite(project)
+    code, _, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 0, err
+    con = sqlite3.connect(project / ".aqe" / "aqe.db", isolation_level=None)
+    con.execute("BEGIN EXCLUSIVE")  # another process holds the write lock past the busy timeout
+    try:
+        code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    assert code == 4, err
+    [error] = doc["errors"]
+    assert error["code"] == "STATE_NOT_STORED"
+    assert "database is locked" in error["message"]
+    assert doc["data"]["passed"] == 1  # the command's own result is still reported
+
+
+def test_state_required_false_makes_it_a_warning(aqe, project):
+    _suite(project)
+    (project / "state-file").write_text("not a directory")
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120,
+                              env={"QE_STATE_DIR": str(project / "state-file"), "QE_STATE_REQUIRED": "false"})
+    assert code == 0, err
+    assert any(w.startswith("results not stored: ") for w in doc["warnings"]), doc["warnings"]
+    code, doc, err = aqe.json("security-scan", "tests/", env={"QE_STATE_DIR": str(project / "state-file")})
+    assert code == 4, err
+    assert doc["errors"][0]["code"] == "STATE_NOT_STORED"
+
+
+def test_an_unusable_output_dir_is_exit_3_before_any_test_runs(aqe, project):
+    _suite(project)
+    (project / "tests" / "test_marker.py").write_text(
+        "import pathlib\ndef test_marks():\n    pathlib.Path('ran').write_text('x')\n")
+    (project / "a-file").write_text("")
+    code, doc, err = aqe.json("execute", "tests/", "--coverage", "--output-dir", "a-file/out",
+                              "--python", "/usr/bin/python3", timeout=120)
+    assert code == 3, err
+    assert doc["errors"][0]["code"] == "OUTPUT_DIR"
+    assert "--output-dir" in doc["errors"][0]["message"] and "a-file" in doc["errors"][0]["message"]
+    assert not (project / "ran").exists()
