@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/cli/output.h"
 #include "aqe/cli/recorder.h"
@@ -145,6 +146,7 @@ void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
   add_security_scan_command(app, commands);
   add_generate_command(app, commands);
   add_quality_gate_command(app, commands);
+  add_artifacts_commands(app, commands);
 }
 
 int run_cli(int argc, char** argv) {
@@ -217,11 +219,17 @@ int run_cli(int argc, char** argv) {
   NullProgress null_progress;
   ctx.progress = ctx.style.progress ? static_cast<ProgressSink*>(&progress) : &null_progress;
 
+  if (spec->store) {
+    if (auto err = check_store_flags(*spec->store, ctx.env)) return finish(error_outcome(cmd_name, *err));
+  }
+
   state::RunWriter no_run;
   ctx.run = &no_run;
   std::optional<RunRecorder> recorder;
+  ci::CiFacts facts;
   if (spec->recorded) {
-    recorder.emplace(spec->name, ctx.state_dir(), ci::detect_ci(ctx.env, ctx.project_dir));
+    facts = ci::detect_ci(ctx.env, ctx.project_dir);
+    recorder.emplace(spec->name, ctx.state_dir(), facts);
     ctx.run = &recorder->writer();
   }
   CommandOutcome outcome = spec->run(ctx);
@@ -238,6 +246,10 @@ int run_cli(int argc, char** argv) {
   if (recorder) {
     auto cfg = ctx.config();
     recorder->finish(outcome, !cfg || (*cfg)->get(config::kStateRequired));
+    // After the run is finished, so that the stored run record is the final one.
+    if (spec->store)
+      store_command_artifacts(ctx, outcome, *spec->store, recorder->writer().db(),
+                              recorder->writer().run_id(), facts);
   }
   return finish(outcome);
 }

@@ -440,4 +440,16 @@ StoreResult<Manifest> fetch_artifact(Backend& backend, std::string_view prefix, 
   return manifest;
 }
 
+StoreStatus validate_artifact_key(std::string_view key) { return check_segment(key, "key", false); }
+
+StoreStatus remove_artifact(Backend& backend, const ArtifactRef& ref) {
+  if (auto r = backend.remove(ref.manifest_key()); !r) return r.failure();
+  auto objects = backend.list(ref.dir + "/");
+  if (!objects) return objects.failure();
+  for (const auto& o : *objects) {
+    if (auto r = backend.remove(o.key); !r) return r.failure();
+  }
+  return stored();
+}
+
 }  // namespace aqe::store

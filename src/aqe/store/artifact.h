@@ -77,6 +77,9 @@ struct ArtifactRef {
   std::string manifest_key() const { return dir + "/manifest.json"; }
 };
 
+// An artifact key is one path segment: 1-200 of [A-Za-z0-9._-], not "." or "..".
+StoreStatus validate_artifact_key(std::string_view key);
+
 // Stores the files and then the manifest. An artifact already under `spec.key` (in any class
 // or branch) fails kExists unless `overwrite`, which replaces it and then removes its old
 // objects. On failure, the objects uploaded so far are removed (best effort) and no manifest
@@ -96,5 +99,9 @@ StoreResult<Manifest> read_manifest(Backend& backend, const ArtifactRef& ref);
 // only when all are verified: on failure nothing is left in `dest_dir`.
 StoreResult<Manifest> fetch_artifact(Backend& backend, std::string_view prefix, std::string_view key,
                                      const std::filesystem::path& dest_dir);
+
+// Removes the artifact: its manifest first (from then on it does not exist), then its objects.
+// A failure after the manifest is gone leaves only objects no manifest points to.
+StoreStatus remove_artifact(Backend& backend, const ArtifactRef& ref);
 
 }  // namespace aqe::store
