@@ -271,7 +271,8 @@ void store_command_artifacts(Context& ctx, CommandOutcome& outcome, const StoreF
 
   store::ArtifactSpec spec;
   spec.prefix = st->prefix;
-  spec.branch = string_field(*metadata, "branch", facts.branch);
+  // "unknown" rather than a guess when neither --metadata nor the CI or git names a branch.
+  spec.branch = string_field(*metadata, "branch", facts.branch.empty() ? "unknown" : facts.branch);
   spec.commit = string_field(*metadata, "commit", facts.commit);
   spec.key = flags.key.empty() ? default_key(outcome.command, run_id, spec.commit) : flags.key;
   if (!metadata->contains("branch") && !facts.branch.empty()) (*metadata)["branch"] = facts.branch;
