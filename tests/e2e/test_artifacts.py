@@ -183,3 +183,22 @@ def test_s3_round_trip_against_a_signature_checking_server(aqe, project):
         code, doc, err = aqe.json("artifacts", "delete", "s3-run", env=env)
         assert code == 0, err
         assert not any(k.startswith("ci/aqe/default/release%2F1.0/s3-run/") for k in server_state(endpoint)["objects"])
+
+
+def test_sync_rebuilds_the_index_from_the_manifests(aqe, project):
+    suite(project)
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "a1", env=GITLAB)
+    assert code == 0, err
+    backend = aqe.json("artifacts", "list")[1]["data"]["backend"]
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    db.execute("DELETE FROM artifacts")
+    db.execute("INSERT INTO artifacts (key, backend, created_at) VALUES ('gone', ?, '2020-01-01T00:00:00Z')",
+               (backend,))
+    db.execute("INSERT INTO artifacts (key, backend, created_at) VALUES ('elsewhere', 's3://other', "
+               "'2020-01-01T00:00:00Z')")
+    db.commit()
+    db.close()
+    code, doc, err = aqe.json("artifacts", "sync")
+    assert code == 0, err
+    assert doc["data"] == {"backend": backend, "indexed": 1, "removed": ["gone"]}
+    assert [r[0] for r in artifact_rows(project)] == ["elsewhere", "a1"]

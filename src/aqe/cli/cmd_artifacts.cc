@@ -1,10 +1,11 @@
-// aqe artifacts list|get|delete: the artifacts of the configured store (storage.json), read
+// aqe artifacts list|get|delete|sync: the artifacts of the configured store (storage.json), read
 // from the backend's manifests (the store is the truth; the state DB's index follows it).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "aqe/cli/artifacts_upload.h"
@@ -144,6 +145,45 @@ CommandOutcome run_delete(Context& ctx, const KeyFlags& f) {
   return out;
 }
 
+// The index is a cache of the manifests: every artifact of the store gets its row, and rows of
+// artifacts the store no longer has go (another job, or the bucket's lifecycle, removed them).
+CommandOutcome run_sync(Context& ctx) {
+  const std::string command = "artifacts sync";
+  auto st = open_artifact_store(ctx);
+  if (!st) return error_outcome(command, st.error());
+  auto db = state::Db::open(ctx.state_dir());
+  if (!db) return error_outcome(command, db.error());
+  auto refs = store::list_artifacts(*st->backend, st->prefix);
+  if (!refs) return store_error(command, refs.failure());
+  const std::string backend = st->backend->name();
+  std::set<std::string> present;
+  int64_t indexed = 0;
+  for (const auto& ref : *refs) {
+    auto m = store::read_manifest(*st->backend, ref);
+    if (!m && m.failure().kind == store::FailureKind::kNotFound) continue;  // deleted meanwhile
+    if (!m) return store_error(command, m.failure());
+    if (auto put = db->put_artifact(artifact_row(*m, backend)); !put)
+      return error_outcome(command, put.error());
+    present.insert(m->key);
+    ++indexed;
+  }
+  auto rows = db->list_artifacts();
+  if (!rows) return error_outcome(command, rows.error());
+  json removed = json::array();
+  for (const auto& row : *rows) {
+    // Rows of another backend (the config changed) are not this store's to judge.
+    if (row.backend != backend || present.contains(row.key)) continue;
+    if (auto d = db->delete_artifact(row.key); !d) return error_outcome(command, d.error());
+    removed.push_back(row.key);
+  }
+  CommandOutcome out;
+  out.command = command;
+  out.data = {{"backend", backend}, {"indexed", indexed}, {"removed", removed}};
+  out.text = "Indexed " + std::to_string(indexed) + " artifact(s) of " + printable(backend) + "; removed " +
+             std::to_string(removed.size()) + " stale row(s)\n";
+  return out;
+}
+
 }  // namespace
 
 void add_artifacts_commands(CLI::App& app, CommandList& commands) {
@@ -169,6 +209,10 @@ void add_artifacts_commands(CLI::App& app, CommandList& commands) {
   CLI::App* del = group->add_subcommand("delete", "Delete an artifact (its manifest first)");
   del->add_option("key", df->key, "Artifact key")->required();
   commands.push_back({"artifacts delete", del, [df](Context& ctx) { return run_delete(ctx, *df); }});
+
+  CLI::App* sync =
+      group->add_subcommand("sync", "Rebuild the state DB's artifact index from the store's manifests");
+  commands.push_back({"artifacts sync", sync, run_sync});
 }
 
 }  // namespace aqe::cli
