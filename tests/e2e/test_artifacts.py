@@ -158,7 +158,7 @@ def test_unreachable_store_is_exit_4_with_results_kept_or_a_warning(aqe, project
 def test_s3_round_trip_against_a_signature_checking_server(aqe, project):
     suite(project)
     (project / "config").mkdir()
-    env = dict(GITLAB, **s3_env())
+    env = dict(GITLAB, CI_COMMIT_TAG="v1.0", **s3_env())  # a tag build: class release
     with fault_server() as endpoint:
         (project / "config" / "storage.json").write_text(s3_storage_json(endpoint))
         code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "s3-run",
@@ -166,7 +166,7 @@ def test_s3_round_trip_against_a_signature_checking_server(aqe, project):
         assert code == 0, err
         assert doc["data"]["artifact_key"] == "s3-run"
         objects = server_state(endpoint)["objects"]
-        assert "ci/aqe/default/release%2F1.0/s3-run/manifest.json" in objects, objects
+        assert "ci/aqe/release/release%2F1.0/s3-run/manifest.json" in objects, objects
         code, doc, err = aqe.json("artifacts", "list", "--branch", "release/1.0", env=env)
         assert code == 0, err
         assert [a["key"] for a in doc["data"]["artifacts"]] == ["s3-run"]
@@ -182,7 +182,7 @@ def test_s3_round_trip_against_a_signature_checking_server(aqe, project):
         assert "AWS_SECRET_ACCESS_KEY" in json.dumps(doc) and bad["AWS_SECRET_ACCESS_KEY"] not in err + json.dumps(doc)
         code, doc, err = aqe.json("artifacts", "delete", "s3-run", env=env)
         assert code == 0, err
-        assert not any(k.startswith("ci/aqe/default/release%2F1.0/s3-run/") for k in server_state(endpoint)["objects"])
+        assert not any(k.startswith("ci/aqe/release/release%2F1.0/s3-run/") for k in server_state(endpoint)["objects"])
 
 
 def test_sync_rebuilds_the_index_from_the_manifests(aqe, project):
@@ -202,3 +202,40 @@ def test_sync_rebuilds_the_index_from_the_manifests(aqe, project):
     assert code == 0, err
     assert doc["data"] == {"backend": backend, "indexed": 1, "removed": ["gone"]}
     assert [r[0] for r in artifact_rows(project)] == ["elsewhere", "a1"]
+
+
+def test_prune_applies_retention_and_lifecycle_prints_the_rules(aqe, project):
+    suite(project)
+    (project / "config").mkdir()
+    (project / "config" / "storage.json").write_text(
+        json.dumps({"retention": {"keep_latest_n": 1, "feature_branches": 7, "main_branch": 0}}))
+    for key in ("k1", "k2", "k3"):
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", key, env=GITLAB)
+        assert code == 0, err
+    listed = {a["key"]: a for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]}
+    assert {a["class"] for a in listed.values()} == {"feature"}
+    # Backdate k1 past the feature limit and k2 within it (the manifest is the artifact's record).
+    for key, days in (("k1", 10), ("k2", 3)):
+        path = project / ".aqe" / "artifacts" / "feature" / "feature%2Fx" / key / "manifest.json"
+        m = json.loads(path.read_text())
+        m["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400 - 60))
+        path.write_text(json.dumps(m))
+
+    code, doc, err = aqe.json("artifacts", "prune", "--dry-run")
+    assert code == 0, err
+    assert [a["key"] for a in doc["data"]["removed"]] == ["k1"] and doc["data"]["kept"] == 2
+    assert "10 days old, retention.feature_branches is 7" in doc["data"]["removed"][0]["reason"]
+    assert len(aqe.json("artifacts", "list")[1]["data"]["artifacts"]) == 3
+    p = aqe.run("artifacts", "prune")
+    assert p.returncode == 0, p.stderr
+    assert "removed k1 (class feature: 10 days old" in p.stdout
+    assert sorted(a["key"] for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]) == ["k2", "k3"]
+    assert sorted(r[0] for r in artifact_rows(project)) == ["k2", "k3"]
+
+    code, doc, err = aqe.json("artifacts", "lifecycle")
+    assert code == 0, err
+    rules = {r["ID"]: r for r in doc["data"]["Rules"]}
+    assert rules["aqe-feature"]["Filter"]["Prefix"] == "feature/" and rules["aqe-feature"]["Expiration"]["Days"] == 7
+    assert "aqe-main" not in rules  # 0 days: no age limit
+    assert rules["aqe-abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {
+        "DaysAfterInitiation": 1}

@@ -11,9 +11,8 @@ def test_init_writes_starters_and_never_overwrites(aqe, project):
     assert rc == 0
     assert sorted(doc["data"]["created"]) == ["config/qe-fleet.json", "config/quality-gates.json",
                                               "config/storage.json"]
-    # The storage starter holds the built keys only: retention is planned.
     storage = json.loads((project / "config" / "storage.json").read_text())
-    assert storage["backend"] == "local" and "retention" not in storage
+    assert storage["backend"] == "local" and storage["retention"]["keep_latest_n"] == 5
     for name in ("qe-fleet.json", "quality-gates.json"):
         json.loads((project / "config" / name).read_text())
     (project / "config" / "qe-fleet.json").write_text('{"execute": {"retries": 7}}\n')
@@ -184,12 +183,12 @@ def test_planned_keys_validate_with_warning(aqe, project):
     (project / "config").mkdir()
     (project / "config" / "qe-fleet.json").write_text(
         '{\n  "execute": {"retries": 1},\n  "usage": {"daily_limit_usd": 10}\n}\n')
-    (project / "config" / "storage.json").write_text('{"retention": {"default_days": 3}}')
+    (project / "config" / "storage.json").write_text('{"backend": "local"}')
     rc, doc, _ = aqe.json("config", "validate")
     assert rc == 0
     assert doc["data"]["valid"] is True
     assert "config/qe-fleet.json:3:3: 'usage' is planned: not read by this version of aqe" in doc["warnings"]
-    assert "config/storage.json:1:2: 'retention' is planned: not read by this version of aqe" in doc["warnings"]
+    assert not any("storage.json" in w for w in doc["warnings"])  # every storage key is read
     by_file = {f["file"]: f for f in doc["data"]["files"]}
     w = by_file["config/qe-fleet.json"]["warnings"][0]
     assert (w["line"], w["column"], w["key"], w["code"]) == (3, 3, "usage", "CONFIG_PLANNED_KEY")
@@ -208,7 +207,7 @@ def test_show_marks_planned_keys(aqe):
     v = values(doc)
     assert v["llm.model"]["status"] == "planned"
     assert v["storage.backend"]["status"] == "built"
-    assert v["storage.retention.default_days"]["status"] == "planned"
+    assert v["storage.retention.default_days"]["status"] == "built"
     assert v["project.test_dirs"]["status"] == "planned"
     assert v["execute.parallel"]["status"] == "built"
     assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}

@@ -192,6 +192,12 @@ Result<ArtifactStore> open_artifact_store(Context& ctx) {
                       "set a level within the range");
   }
   st.level = static_cast<int>(level);
+  st.retention.default_days = c.get(config::kStorageRetentionDefaultDays);
+  st.retention.feature_days = c.get(config::kStorageRetentionFeatureBranches);
+  st.retention.main_days = c.get(config::kStorageRetentionMainBranch);
+  st.retention.release_days = c.get(config::kStorageRetentionReleaseTags);
+  st.retention.security_days = c.get(config::kStorageRetentionSecurityFindings);
+  st.retention.keep_latest_n = c.get(config::kStorageRetentionKeepLatestN);
   const std::string backend = c.get(config::kStorageBackend);
   if (backend == "s3") {
     store::S3Options o;
@@ -274,6 +280,11 @@ void store_command_artifacts(Context& ctx, CommandOutcome& outcome, const StoreF
   // "unknown" rather than a guess when neither --metadata nor the CI or git names a branch.
   spec.branch = string_field(*metadata, "branch", facts.branch.empty() ? "unknown" : facts.branch);
   spec.commit = string_field(*metadata, "commit", facts.commit);
+  store::ClassInputs class_of;
+  class_of.branch = spec.branch;
+  class_of.release_tag = ctx.env_or("GITHUB_REF_TYPE") == "tag" || !ctx.env_or("CI_COMMIT_TAG").empty();
+  class_of.command = outcome.command;
+  spec.retention_class = store::retention_class(class_of);
   spec.key = flags.key.empty() ? default_key(outcome.command, run_id, spec.commit) : flags.key;
   if (!metadata->contains("branch") && !facts.branch.empty()) (*metadata)["branch"] = facts.branch;
   if (!metadata->contains("commit") && !facts.commit.empty()) (*metadata)["commit"] = facts.commit;

@@ -15,6 +15,7 @@
 #include "aqe/cli/command.h"
 #include "aqe/state/db.h"
 #include "aqe/store/artifact.h"
+#include "aqe/store/retention.h"
 
 namespace aqe::cli {
 
@@ -45,6 +46,7 @@ struct ArtifactStore {
   store::Compression compression = store::Compression::kZstd;
   int level = 3;
   bool required = true;
+  store::RetentionPolicy retention;
 };
 
 // Errors: storage.s3.bucket missing with backend s3, a level out of the algorithm's range,

@@ -1,10 +1,12 @@
-// aqe artifacts list|get|delete|sync: the artifacts of the configured store (storage.json), read
-// from the backend's manifests (the store is the truth; the state DB's index follows it).
+// aqe artifacts list|get|delete|sync|prune|lifecycle: the artifacts of the configured store (storage.json),
+// read from the backend's manifests (the store is the truth; the state DB's index follows it).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -184,6 +186,76 @@ CommandOutcome run_sync(Context& ctx) {
   return out;
 }
 
+CommandOutcome run_prune(Context& ctx, bool dry_run) {
+  const std::string command = "artifacts prune";
+  auto st = open_artifact_store(ctx);
+  if (!st) return error_outcome(command, st.error());
+  auto refs = store::list_artifacts(*st->backend, st->prefix);
+  if (!refs) return store_error(command, refs.failure());
+  std::vector<store::Manifest> all;
+  std::map<std::string, store::ArtifactRef> ref_of;
+  for (const auto& ref : *refs) {
+    auto m = store::read_manifest(*st->backend, ref);
+    if (!m && m.failure().kind == store::FailureKind::kNotFound) continue;
+    if (!m) return store_error(command, m.failure());
+    ref_of.emplace(m->key, ref);
+    all.push_back(std::move(*m));
+  }
+  const auto plan = store::plan_prune(all, st->retention, std::chrono::system_clock::now());
+  CommandOutcome out;
+  out.command = command;
+  std::optional<state::Db> db;
+  if (!dry_run) {
+    if (auto opened = state::Db::open(ctx.state_dir())) {
+      db.emplace(std::move(*opened));
+    } else {
+      out.warnings.push_back("the artifact index will not be updated: " + opened.error().message);
+    }
+  }
+  json removed = json::array();
+  std::string text;
+  for (const auto& d : plan) {
+    if (!dry_run) {
+      if (auto r = store::remove_artifact(*st->backend, ref_of.at(d.manifest.key)); !r) {
+        // What is removed so far stays reported; the rest waits for the next prune.
+        Error e = store::to_error(r.failure());
+        out.exit_code = e.exit_code;
+        out.errors.push_back(std::move(e));
+        break;
+      }
+      if (db) {
+        if (auto del = db->delete_artifact(d.manifest.key); !del)
+          out.warnings.push_back("the artifact index was not updated: " + del.error().message);
+      }
+    }
+    json j = artifact_json(d.manifest);
+    j["reason"] = d.reason;
+    removed.push_back(std::move(j));
+    text += (dry_run ? "would remove " : "removed ") + printable(d.manifest.key) + " (" +
+            printable(d.reason) + ")\n";
+  }
+  out.data = {{"backend", st->backend->name()},
+              {"dry_run", dry_run},
+              {"removed", removed},
+              {"kept", static_cast<int64_t>(all.size()) - static_cast<int64_t>(removed.size())}};
+  out.text = text + std::to_string(removed.size()) + (dry_run ? " would be removed, " : " removed, ") +
+             std::to_string(all.size() - removed.size()) + " kept in " + printable(st->backend->name()) +
+             "\n";
+  return out;
+}
+
+CommandOutcome run_lifecycle(Context& ctx) {
+  const std::string command = "artifacts lifecycle";
+  auto st = open_artifact_store(ctx);
+  if (!st) return error_outcome(command, st.error());
+  CommandOutcome out;
+  out.command = command;
+  out.data = store::lifecycle_configuration(st->retention, st->prefix);
+  // The text form is the document itself, ready for put-bucket-lifecycle-configuration.
+  out.text = out.data.dump(2) + "\n";
+  return out;
+}
+
 }  // namespace
 
 void add_artifacts_commands(CLI::App& app, CommandList& commands) {
@@ -213,6 +285,17 @@ void add_artifacts_commands(CLI::App& app, CommandList& commands) {
   CLI::App* sync =
       group->add_subcommand("sync", "Rebuild the state DB's artifact index from the store's manifests");
   commands.push_back({"artifacts sync", sync, run_sync});
+
+  auto dry_run = std::make_shared<bool>(false);
+  CLI::App* prune =
+      group->add_subcommand("prune", "Remove artifacts past their retention (storage.json retention)");
+  prune->add_flag("--dry-run", *dry_run, "Print what would be removed and why; remove nothing");
+  commands.push_back(
+      {"artifacts prune", prune, [dry_run](Context& ctx) { return run_prune(ctx, *dry_run); }});
+
+  CLI::App* lifecycle = group->add_subcommand(
+      "lifecycle", "Print the S3 lifecycle configuration that enforces the retention days in the bucket");
+  commands.push_back({"artifacts lifecycle", lifecycle, run_lifecycle});
 }
 
 }  // namespace aqe::cli

@@ -119,13 +119,13 @@ inline constexpr KeyDef kRows[] = {
   {S, B, "compression", kObject, "", "", "", "", kUnbounded, "Artifact compression."},
   {S, B, "compression.algorithm", kEnum, R"("zstd")", "", "", "zstd|gzip|none", kUnbounded, "Compression algorithm."},
   {S, B, "compression.level", kInt, "3", "", "", "", at_least(0), "Compression level: zstd 0..19 (0 = libzstd's default), gzip 0..9."},
-  {S, P, "retention", kObject, "", "", "", "", kUnbounded, "How long artifacts are kept."},
-  {S, P, "retention.default_days", kInt, "30", "", "", "", at_least(0), "Days an artifact is kept by default."},
-  {S, P, "retention.feature_branches", kInt, "7", "", "", "", at_least(0), "Days for artifacts of feature branches."},
-  {S, P, "retention.main_branch", kInt, "90", "", "", "", at_least(0), "Days for artifacts of the main branch."},
-  {S, P, "retention.release_tags", kInt, "365", "", "", "", at_least(0), "Days for artifacts of release tags."},
-  {S, P, "retention.security_findings", kInt, "365", "", "", "", at_least(0), "Days for security-finding artifacts."},
-  {S, P, "retention.keep_latest_n", kInt, "5", "", "", "", at_least(0), "Always keep the newest N artifacts per branch."},
+  {S, B, "retention", kObject, "", "", "", "", kUnbounded, "How long artifacts are kept."},
+  {S, B, "retention.default_days", kInt, "30", "", "", "", at_least(0), "Days an artifact of no known branch is kept (class default; 0 = no age limit)."},
+  {S, B, "retention.feature_branches", kInt, "7", "", "", "", at_least(0), "Days for artifacts of branches other than main/master (class feature)."},
+  {S, B, "retention.main_branch", kInt, "90", "", "", "", at_least(0), "Days for artifacts of main or master (class main)."},
+  {S, B, "retention.release_tags", kInt, "365", "", "", "", at_least(0), "Days for artifacts of tag builds: GITHUB_REF_TYPE=tag, CI_COMMIT_TAG (class release)."},
+  {S, B, "retention.security_findings", kInt, "365", "", "", "", at_least(0), "Days for artifacts of security-scan (class security)."},
+  {S, B, "retention.keep_latest_n", kInt, "5", "", "", "", at_least(0), "aqe artifacts prune always keeps the newest N artifacts of each branch."},
 };
 // clang-format on
 
