@@ -96,9 +96,9 @@ CommandOutcome run_list(Context& ctx, const ListFlags& f) {
   std::string text;
   for (const auto& m : found) {
     json j = artifact_json(m);
-    text += printable(m.key) + "  " + (m.branch.empty() ? "-" : printable(m.branch)) + "  " + m.retention_class + "  " + m.created_at +
-            "  " + std::to_string(m.files.size()) + " files  " + human_size(j["size_bytes"].get<uint64_t>()) +
-            "\n";
+    text += printable(m.key) + "  " + (m.branch.empty() ? "-" : printable(m.branch)) + "  " +
+            m.retention_class + "  " + m.created_at + "  " + std::to_string(m.files.size()) + " files  " +
+            human_size(j["size_bytes"].get<uint64_t>()) + "\n";
     list.push_back(std::move(j));
   }
   out.data = {{"backend", st->backend->name()}, {"artifacts", list}};
