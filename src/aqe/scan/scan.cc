@@ -49,8 +49,7 @@ FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngin
 }
 
 Error interrupted_error() {
-  return make_error("INTERRUPTED", "security-scan interrupted; no result was judged", "",
-                    ExitCode::kInterrupted);
+  return make_error("INTERRUPTED", "security-scan interrupted; no result was judged", "", ExitCode::kInterrupted);
 }
 
 Result<std::vector<FileOutcome>> scan_all(const ScanEngine& engine, const std::vector<FileToScan>& files,

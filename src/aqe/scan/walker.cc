@@ -147,8 +147,7 @@ class Walker {
     }
     if (S_ISLNK(st.st_mode)) {
       if (!options_.follow_links) {
-        if (!ignored(stack, rel, false))
-          out_.skipped.push_back({shown, "symlink not followed (--follow-links)"});
+        if (!ignored(stack, rel, false)) out_.skipped.push_back({shown, "symlink not followed (--follow-links)"});
         return;
       }
       if (::stat(path.c_str(), &st) != 0) {

@@ -81,7 +81,9 @@ TEST_F(RunScan, SkipsBinaryLargeAndLoopingFiles) {
 
 TEST_F(RunScan, LinksOutOfTheTreeAreNotFollowedAndEachRealFileIsScannedOnce) {
   aqe::testing::TempDir outside{"aqe-scan-outside"};
-  { std::ofstream(outside.path() / "secret.txt") << kKey; }
+  {
+    std::ofstream(outside.path() / "secret.txt") << kKey;
+  }
   write("ok.txt", kKey);
   fs::create_directory_symlink(outside.path(), root_ / "out");
   fs::create_symlink(root_ / "ok.txt", root_ / "again.txt");
@@ -105,8 +107,7 @@ TEST_F(RunScan, LinksFanningOutAreWalkedOnce) {
   for (int i = 0; i <= 20; ++i) fs::create_directories(root_ / ("d" + std::to_string(i)));
   for (int i = 0; i < 20; ++i) {
     for (const char* n : {"a", "b"})
-      fs::create_directory_symlink(root_ / ("d" + std::to_string(i + 1)),
-                                   root_ / ("d" + std::to_string(i)) / n);
+      fs::create_directory_symlink(root_ / ("d" + std::to_string(i + 1)), root_ / ("d" + std::to_string(i)) / n);
   }
   write("d20/k.txt", kKey);
   ScanOptions o;
