@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   python3 python3-venv python3-pytest python3-coverage python3-pytest-xdist
   python3-pytest-cov python3-hypothesis python3-botocore
   clang-format clang-tidy hyperfine ccache nodejs npm
+  chromium  # headless, renders the HTML report in tests/e2e/test_report_html.py
 )
 
 missing=()

@@ -150,10 +150,10 @@ def test_threshold_out_of_range_in_file(aqe, project):
     (["quality-gate", "--threshold", "150"], "--threshold", "between 0 and 100"),
     (["execute", "--retries", "-1"], "--retries", ">= 0"),
     (["execute", "--workers", "-2"], "--workers", ">= 0"),
-    (["execute", "--timeout", "-1"], "--timeout", ">= 0"),
+    (["execute", "--timeout", "-1"], "--timeout", "between 0 and 604800"),
     (["generate", "--coverage-target", "0"], "--coverage-target", "> 0 and <= 100"),
-    (["generate", "--time-budget", "0"], "--time-budget", "> 0"),
-    (["generate", "--run-budget", "-5"], "--run-budget", ">= 0"),
+    (["generate", "--time-budget", "0"], "--time-budget", "> 0 and <= 604800"),
+    (["generate", "--run-budget", "-5"], "--run-budget", "between 0 and 604800"),
 ])
 def test_flag_out_of_range_names_flag(aqe, args, flag, bound):
     rc, doc, _ = aqe.json(*args)
@@ -176,7 +176,7 @@ def test_env_out_of_range_names_variable(aqe):
     assert rc == 3
     err = doc["errors"][0]
     assert err["code"] == "CONFIG_ENV"
-    assert "QE_EXECUTE_TIMEOUT='-5'" in err["message"] and ">= 0" in err["message"]
+    assert "QE_EXECUTE_TIMEOUT='-5'" in err["message"] and "between 0 and 604800" in err["message"]
 
 
 def test_planned_keys_validate_with_warning(aqe, project):

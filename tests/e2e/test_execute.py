@@ -361,3 +361,36 @@ def test_second_run_splits_collection_and_still_runs_every_test_once(aqe, projec
     # Every module was imported by one worker only, and both workers had some.
     assert all(len(pids) == 1 for pids in seen.values()), seen
     assert len(set().union(*seen.values())) == 2
+
+
+def test_arguments_after_double_dash_go_to_pytest(aqe, project):
+    # The contract: aqe execute [paths] -- <pytest args>. -k, -x and -o are pytest's here,
+    # even where aqe has an option of the same letter (-x is aqe's --fail-fast).
+    (project / "tests").mkdir()
+    (project / "tests" / "test_k.py").write_text(
+        "def test_keep():\n    pass\n\ndef test_drop():\n    pass\n\ndef check_keep():\n    pass\n")
+    code, doc, err = aqe.json("execute", "tests/", "--python", SYSTEM_PYTHON, "--", "-k", "keep", "-x",
+                              "-o", "python_functions=test_* check_*")
+    assert code == 0, err
+    assert doc["data"]["tests_run"] == 2 and doc["data"]["passed"] == 2
+    code, doc, err = aqe.json("security-scan", "tests/", "--", "-k", "keep")
+    assert code == 3
+    assert "only for aqe execute" in doc["errors"][0]["message"]
+
+
+def test_worker_count_is_stable_when_a_workers_last_test_is_long(aqe, project):
+    # The held-back last test of a batch used to be booked as the worker's fixed ending cost,
+    # so the next run chose 1 worker and the one after 2 again (issue 18).
+    tests = project / "tests"
+    tests.mkdir()
+    for f in range(4):
+        body = "import time\n" + "".join(f"def test_{i}():\n    time.sleep(0.05)\n" for i in range(5))
+        if f == 3:
+            body += "def test_zlong():\n    time.sleep(1.5)\n"
+        (tests / f"test_f{f}.py").write_text(body)
+    counts = []
+    for _ in range(5):
+        code, doc, err = aqe.json("execute", "tests/", "--python", SYSTEM_PYTHON, "--parallel")
+        assert code == 0, err
+        counts.append(doc["data"]["workers"])
+    assert len(set(counts[1:])) == 1, counts

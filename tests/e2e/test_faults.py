@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -138,3 +139,130 @@ def test_an_unusable_output_dir_is_exit_3_before_any_test_runs(aqe, project):
     assert doc["errors"][0]["code"] == "OUTPUT_DIR"
     assert "--output-dir" in doc["errors"][0]["message"] and "a-file" in doc["errors"][0]["message"]
     assert not (project / "ran").exists()
+
+
+# ---- the JUnit file CI reads holds every result, and a partial run is marked ----
+
+def _junit_cases(path):
+    root = ET.parse(path).getroot()
+    suite = root.find("testsuite")
+    cases = {f'{c.get("classname")}::{c.get("name")}': c for c in suite.iter("testcase")}
+    return suite, cases
+
+
+def test_junit_keeps_the_results_of_a_worker_that_crashed(aqe, project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_c.py").write_text(
+        "import os, signal\n"
+        "def test_a():\n    pass\n"
+        "def test_b():\n    pass\n"
+        "def test_crash():\n    os.kill(os.getpid(), signal.SIGSEGV)\n"
+        "def test_d():\n    pass\n")
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 1, err
+    suite, cases = _junit_cases(doc["data"]["junit_xml"])
+    assert int(suite.get("tests")) == doc["data"]["tests_run"] == 4
+    assert int(suite.get("errors")) == doc["data"]["errors"] == 1
+    error = cases["tests.test_c::test_crash"].find("error")
+    assert error is not None and "worker crashed" in error.get("message")
+    assert {"tests.test_c::test_a", "tests.test_c::test_b", "tests.test_c::test_d"} <= set(cases)
+
+
+def test_an_interrupted_run_writes_a_junit_marked_partial(project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_slow.py").write_text(
+        "import pathlib, time\n"
+        "def test_fast():\n    pass\n"
+        "def test_slow():\n    pathlib.Path('started').write_text('x')\n    time.sleep(120)\n"
+        "def test_after():\n    pass\n")
+    p = subprocess.Popen([_aqe_bin(), "--json", "execute", "tests/", "--python", "/usr/bin/python3"],
+                         cwd=project, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (project / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (project / "started").exists(), "the slow test never started"
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, err
+    doc = json.loads(out)
+    suite, cases = _junit_cases(doc["data"]["junit_xml"])
+    props = {q.get("name"): q.get("value") for q in suite.iter("property")}
+    assert props.get("aqe.partial") == "interrupted"
+    run = cases["aqe::run"].find("error")
+    assert run is not None and "partial" in run.get("message")
+    assert "tests.test_slow::test_fast" in cases
+    assert int(suite.get("errors")) >= 1  # never a green suite
+
+
+# ---- nothing aqe started outlives it ----
+
+def _processes_with(marker):
+    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [l for l in out.splitlines() if marker in l and "ps -eo" not in l]
+
+
+def _wait_gone(marker, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _processes_with(marker):
+        time.sleep(0.2)
+    return not _processes_with(marker)
+
+
+def test_a_daemon_that_left_the_process_group_is_ended_with_the_run(aqe, project):
+    marker = f"aqe-e2e-daemon-{os.getpid()}-{time.monotonic_ns()}"
+    (project / "tests").mkdir()
+    # A new session: the daemon is in no process group aqe started, and outlives its test.
+    (project / "tests" / "test_daemon.py").write_text(
+        "import subprocess\n"
+        "def test_starts_daemon():\n"
+        f"    subprocess.Popen(['sh', '-c', 'sleep 300; : {marker}'], start_new_session=True)\n")
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 0, err
+    assert _wait_gone(marker, 10), _processes_with(marker)
+
+
+def test_workers_die_with_aqe_even_on_sigkill(project):
+    marker = f"aqe-e2e-worker-{os.getpid()}-{time.monotonic_ns()}"
+    (project / "tests").mkdir()
+    (project / "tests" / "test_long.py").write_text(
+        "import pathlib, time\n"
+        "def test_long():\n"
+        "    pathlib.Path('started').write_text('x')\n"
+        "    time.sleep(300)\n")
+    p = subprocess.Popen([_aqe_bin(), "execute", "tests/", "--python", "/usr/bin/python3", "--", "-o", f"cache_dir=.c-{marker}"],
+                         cwd=project, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (project / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        p.kill()
+        p.wait()
+    assert (project / "started").exists()
+    assert _wait_gone(marker, 10), _processes_with(marker)
+
+
+def test_a_test_that_ignores_its_timeout_is_ended_failed_and_the_rest_still_run(aqe, project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_t.py").write_text(
+        "import signal, time\n"
+        "def test_a():\n    pass\n"
+        "def test_stubborn():\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # the in-worker alarm never fires\n"
+        "    time.sleep(120)\n"
+        "def test_c():\n    pass\n"
+        "def test_d():\n    pass\n")
+    start = time.monotonic()
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", "--test-timeout", "1",
+                              timeout=120)
+    assert code == 1, err
+    assert time.monotonic() - start < 60
+    data = doc["data"]
+    assert (data["tests_run"], data["passed"], data["failed"]) == (4, 3, 1)
+    [failure] = data["failures"]
+    assert failure["test"] == "tests/test_t.py::test_stubborn"
+    assert "--test-timeout" in failure["message"]

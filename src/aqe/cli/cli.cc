@@ -147,6 +147,7 @@ void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
   add_generate_command(app, commands);
   add_quality_gate_command(app, commands);
   add_artifacts_commands(app, commands);
+  add_report_commands(app, commands);
 }
 
 int run_cli(int argc, char** argv) {
@@ -169,8 +170,18 @@ int run_cli(int argc, char** argv) {
     return to_int(o.exit_code);
   };
 
+  // Everything after the first `--` belongs to the test command (aqe execute [paths] -- <pytest
+  // args>); CLI11 never sees it, so pytest's -k, -x, -o are not taken for aqe's options.
+  int parsed_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      parsed_argc = i;
+      ctx.passthrough.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(parsed_argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -187,6 +198,10 @@ int run_cli(int argc, char** argv) {
   CLI::App* selected = selected_app(&app);
   std::string cmd_name = command_path(selected, &app);
   if (auto err = check_leftovers(app, selected)) return finish(error_outcome(cmd_name, *err));
+  if (parsed_argc != argc && cmd_name != "execute") {
+    return finish(error_outcome(cmd_name, make_error("USAGE", "arguments after '--' are only for aqe execute",
+                                                     "aqe execute [paths] -- <pytest arguments>")));
+  }
 
   ctx.style = decide_style(ctx.global, ctx.env, stdout_tty, stderr_tty);
   setup_logging(ctx);
@@ -226,10 +241,8 @@ int run_cli(int argc, char** argv) {
   state::RunWriter no_run;
   ctx.run = &no_run;
   std::optional<RunRecorder> recorder;
-  ci::CiFacts facts;
   if (spec->recorded) {
-    facts = ci::detect_ci(ctx.env, ctx.project_dir);
-    recorder.emplace(spec->name, ctx.state_dir(), facts);
+    recorder.emplace(spec->name, ctx.state_dir(), ctx.ci_facts());
     ctx.run = &recorder->writer();
   }
   CommandOutcome outcome = spec->run(ctx);
@@ -249,7 +262,7 @@ int run_cli(int argc, char** argv) {
     // After the run is finished, so that the stored run record is the final one.
     if (spec->store)
       store_command_artifacts(ctx, outcome, *spec->store, recorder->writer().db(),
-                              recorder->writer().run_id(), facts);
+                              recorder->writer().run_id(), ctx.ci_facts());
   }
   return finish(outcome);
 }

@@ -3,6 +3,7 @@
 
 #include "aqe/cli/command.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/path.h"
 
 namespace aqe::cli {
@@ -30,13 +31,16 @@ CommandOutcome run_show(Context& ctx) {
   std::string text;
   for (const auto& [key, v] : c.entries()) {
     const bool planned = v.status == config::KeyStatus::kPlanned;
+    // A URL's user:password is shown as ***: this output lands in CI logs.
+    const json value =
+        v.value.is_string() ? json(config::redact_url_credentials(v.value.get<std::string>())) : v.value;
     values.push_back(
-        {{"key", key}, {"value", v.value}, {"origin", v.origin}, {"status", planned ? "planned" : "built"}});
+        {{"key", key}, {"value", value}, {"origin", v.origin}, {"status", planned ? "planned" : "built"}});
     std::string pointer = "/" + key;
     for (auto& ch : pointer)
       if (ch == '.') ch = '/';
-    effective[json::json_pointer(pointer)] = v.value;
-    text += key + " = " + (v.value.is_null() ? "(unset)" : v.value.dump()) + "    # " + v.origin +
+    effective[json::json_pointer(pointer)] = value;
+    text += key + " = " + (value.is_null() ? "(unset)" : dump_json(value)) + "    # " + v.origin +
             (planned ? " (planned: not read yet)" : "") + "\n";
   }
   // Structured sections (conditions, profiles, scopes) are shown as written.

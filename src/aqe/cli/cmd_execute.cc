@@ -103,7 +103,8 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   o.command = f.command;
   o.junit_path = f.junit;
   o.pytest_args = f.pytest_args;
-  const ci::CiFacts build = ci::detect_ci(ctx.env, ctx.project_dir);
+  o.pytest_args.insert(o.pytest_args.end(), ctx.passthrough.begin(), ctx.passthrough.end());
+  const ci::CiFacts& build = ctx.ci_facts();
   o.branch = build.branch;
   o.commit = build.commit;
   for (const auto& d : c.get(config::kProjectSourceDirs)) {

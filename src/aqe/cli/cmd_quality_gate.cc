@@ -157,7 +157,11 @@ Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, c
   std::error_code ec;
   in.base_coverage_missing =
       "no coverage recorded in aqe.db: run `aqe execute --coverage` on the base branch";
-  if (fs::exists(state_dir / "aqe.db", ec)) {
+  if (state::Db* recorded = ctx.run->db()) {
+    // The recorder's connection: the gate's own run is begun in the same DB.
+    if (auto st = gate::read_recorded_inputs(*recorded, ctx.project_dir, in); !st) return st.error();
+    read_base_coverage(*recorded, ctx.project_dir, in);
+  } else if (fs::exists(state_dir / "aqe.db", ec)) {
     auto db = state::Db::open(state_dir);
     if (!db) return db.error();
     if (auto st = gate::read_recorded_inputs(*db, ctx.project_dir, in); !st) return st.error();
@@ -207,7 +211,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
   auto profiles =
       gate::parse_profiles((*cfg)->document(config::ConfigFile::kGates).value("profiles", json()));
   if (!profiles) return error_outcome(kCommand, profiles.error());
-  const ci::CiFacts ci = ci::detect_ci(ctx.env, ctx.project_dir);
+  const ci::CiFacts& ci = ctx.ci_facts();
   auto choice = gate::select_profile(*profiles, ci, f.profile);
   if (!choice) return error_outcome(kCommand, choice.error());
 

@@ -9,6 +9,7 @@
 #include "aqe/scan/scan.h"
 #include "aqe/state/db.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
@@ -191,7 +192,7 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
   record_scan(ctx, f, *report, out);
   out.exit_code = report->exit_code == 0 ? ExitCode::kSuccess : ExitCode::kFailure;
   std::string rendered = f.format == "sarif"  ? scan::to_sarif(*report)
-                         : f.format == "json" ? out.data.dump(2) + "\n"
+                         : f.format == "json" ? dump_json(out.data, 2) + "\n"
                                               : scan::to_text(*report);
   if (!f.output.empty()) {
     auto written = write_file_atomic(f.output, rendered);

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/ci/ci.h"
 #include "aqe/config/config.h"
 #include "aqe/exec/python.h"
 #include "aqe/state/runs.h"
@@ -69,6 +70,7 @@ class Context {
   std::filesystem::path project_dir;  // absolute
   std::map<std::string, std::string> env;
   std::vector<config::FlagValue> config_flags;  // flags that override config keys
+  std::vector<std::string> passthrough;         // the arguments after `--` (for the test command)
   std::vector<std::string> config_warnings;     // of the last config load; added to the outcome
   ProgressSink* progress = nullptr;
   // The run being recorded (see recorder.h): where a recorded command's feature writes its
@@ -85,6 +87,8 @@ class Context {
     set_flag_value(std::string(key.name), std::move(value), flag);
   }
   std::string env_or(const std::string& name, const std::string& fallback = {}) const;
+  // The CI facts (branch, commit, event), read once per command from the environment and git.
+  const ci::CiFacts& ci_facts();
   // Where aqe.db lives: the state_dir key (QE_STATE_DIR), relative to the project dir.
   // With a config that does not load, the environment or the default decides.
   std::filesystem::path state_dir();
@@ -92,6 +96,7 @@ class Context {
  private:
   void set_flag_value(const std::string& key, nlohmann::json value, const std::string& flag);
   std::optional<config::Config> config_;
+  std::optional<ci::CiFacts> ci_facts_;
 };
 
 struct StoreFlags;  // artifacts_upload.h
@@ -127,5 +132,6 @@ void add_security_scan_command(CLI::App& app, CommandList& commands);
 void add_generate_command(CLI::App& app, CommandList& commands);
 void add_quality_gate_command(CLI::App& app, CommandList& commands);
 void add_artifacts_commands(CLI::App& app, CommandList& commands);
+void add_report_commands(CLI::App& app, CommandList& commands);
 
 }  // namespace aqe::cli

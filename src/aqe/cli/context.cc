@@ -55,6 +55,11 @@ std::string Context::env_or(const std::string& name, const std::string& fallback
   return it == env.end() || it->second.empty() ? fallback : it->second;
 }
 
+const ci::CiFacts& Context::ci_facts() {
+  if (!ci_facts_) ci_facts_ = ci::detect_ci(env, project_dir);
+  return *ci_facts_;
+}
+
 std::filesystem::path Context::state_dir() {
   std::string dir;
   if (auto cfg = config()) dir = (*cfg)->get(config::kStateDir);

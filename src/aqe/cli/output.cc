@@ -7,6 +7,7 @@
 #include <iostream>
 #include <random>
 
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
 
@@ -98,7 +99,7 @@ std::string paint(const OutputStyle& style, std::string_view ansi, std::string_v
 
 void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_ms) {
   if (style.json) {
-    std::cout << make_envelope(o, duration_ms).dump(2) << std::endl;
+    std::cout << dump_json(make_envelope(o, duration_ms), 2) << std::endl;
     // Errors also go to stderr so a human reading CI logs sees them without jq.
     for (const auto& e : o.errors) std::cerr << "aqe: error: " << e.message << "\n";
     return;

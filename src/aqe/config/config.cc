@@ -8,6 +8,7 @@
 
 #include "aqe/config/json_locator.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
@@ -112,7 +113,13 @@ bool type_ok(const KeyDef& k, const json& v, std::string* why) {
 
 // A number outside the key's declared range; the same check for files, environment and flags.
 bool in_range(const KeyDef& k, const json& v, std::string* why) {
-  if (!k.range.bounded() || !v.is_number()) return true;
+  if (!v.is_number()) return true;
+  // NaN fails every comparison and inf passes an open bound; a flag can give either.
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) {
+    *why = "must be a finite number, got " + std::string(std::isnan(v.get<double>()) ? "nan" : "inf");
+    return false;
+  }
+  if (!k.range.bounded()) return true;
   if (k.range.contains(v.get<double>())) return true;
   // %g: a flag's 150 arrives as a double and reads better as "150" than as "150.0".
   char got[32];
@@ -133,7 +140,7 @@ std::string describe(const json& v) {
     case json::value_t::number_float:
       return "a number";
     case json::value_t::string:
-      return "the string " + v.dump();
+      return "the string " + dump_json(v);
     case json::value_t::array:
       return "an array";
     case json::value_t::object:
@@ -151,6 +158,17 @@ class Validator {
   void walk_object(const json& obj, const std::string& path) {
     for (auto it = obj.begin(); it != obj.end(); ++it)
       check_member(join_path(path, it.key()), it.key(), path, *it);
+  }
+
+  // nlohmann keeps the last of two equal keys; the user meant one of them.
+  void check_duplicates(std::string_view text) {
+    for (const auto& [path, pos] : duplicate_members(text)) {
+      ConfigIssue is = make(path, "CONFIG_DUPLICATE_KEY", "duplicate key '" + path + "'",
+                            "remove one of them: only the last is read");
+      is.line = pos.line;
+      is.column = pos.column;
+      issues_.push_back(std::move(is));
+    }
   }
 
   FileCheck take() { return {std::move(issues_), std::move(warnings_)}; }
@@ -184,7 +202,9 @@ class Validator {
     }
     const KeyDef* k = find_key(kind_, path);
     if (!k) {
-      std::string near = closest_match(leaf, child_names(kind_, parent));
+      // Edit distance is quadratic; no key is longer than this, so a long name has no near one.
+      constexpr size_t kLongestKey = 64;
+      std::string near = leaf.size() > kLongestKey ? "" : closest_match(leaf, child_names(kind_, parent));
       add(path, "CONFIG_UNKNOWN_KEY", "unknown key '" + path + "'",
           near.empty() ? "see docs/configuration.md for the keys of " + std::string(file_name(kind_))
                        : "did you mean '" + join_path(parent, near) + "'?");
@@ -199,6 +219,11 @@ class Validator {
     if (!in_range(*k, v, &why)) {
       add(path, "CONFIG_RANGE", "'" + path + "' " + why, "");
       return;
+    }
+    if (v.is_string() && has_url_credentials(v.get<std::string>())) {
+      warnings_.push_back(make(
+          path, "CONFIG_URL_CREDENTIAL", "'" + path + "' holds a credential in its URL (user:password@host)",
+          "credentials belong in the environment; `aqe config show` prints it redacted"));
     }
     // One warning for the outermost planned key: a planned section is one thing not read.
     if (k->status == KeyStatus::kPlanned && planned_depth_ == 0) {
@@ -235,49 +260,31 @@ class Validator {
   int planned_depth_ = 0;
 };
 
-// nlohmann reports the byte just after the offending token; users want its first character.
-size_t start_of_token_before(const std::string& text, size_t byte) {
-  if (byte == 0 || byte > text.size()) return byte > text.size() ? text.size() : 0;
-  size_t i = byte - 1;
-  if (text[i] == '"' && i > 0) {
-    size_t open = text.rfind('"', i - 1);
-    return open == std::string::npos ? i : open;
-  }
-  while (i > 0 &&
-         (std::isalnum(static_cast<unsigned char>(text[i - 1])) || text[i - 1] == '.' || text[i - 1] == '-' ||
-          text[i - 1] == '+') &&
-         std::isalnum(static_cast<unsigned char>(text[i])))
-    --i;
-  return i;
-}
-
 }  // namespace
 
 FileCheck check_text(ConfigFile kind, const std::string& display_name, const std::string& text) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  ParsedJson parsed = parse_json(text);
+  if (parsed.error) {
     ConfigIssue is;
     is.file = display_name;
-    TextPos p = line_col(text, start_of_token_before(text, e.byte));
+    TextPos p = line_col(text, parsed.error->offset);
     is.line = p.line;
     is.column = p.column;
     is.code = "CONFIG_PARSE";
-    std::string what = e.what();
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1,
-    // column 5: "; keep only the reason, the location is ours.
-    size_t colon = what.find(": ", what.find("parse error"));
-    is.message = "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
-    is.hint = "check for a missing comma, quote or brace near this position";
+    is.message = "invalid JSON: " + parsed.error->reason;
+    is.hint = starts_with(parsed.error->reason, "syntax error")
+                  ? "check for a missing comma, quote or brace near this position"
+                  : "";
     return {{is}, {}};
   }
+  const json& doc = parsed.value;
   if (!doc.is_object()) {
     ConfigIssue is{display_name, 1, 1, "", "the top level must be a JSON object, got " + describe(doc), "",
                    "CONFIG_TYPE"};
     return {{is}, {}};
   }
   Validator v(kind, display_name, text);
+  v.check_duplicates(text);
   v.walk_object(doc, "");
   return v.take();
 }
@@ -427,7 +434,7 @@ Result<Config> load_config(const LoadOptions& opts) {
     FileCheck check = check_text(kind, shown, *text);
     if (!check.errors.empty()) return to_error(check.errors.front(), check.errors.size() - 1);
     for (const auto& w : check.warnings) cfg.warnings_.push_back(to_warning(w));
-    cfg.docs_[kind] = json::parse(*text);
+    cfg.docs_[kind] = parse_json(*text).value;
     positions[kind] = locate_members(*text);
   }
 
@@ -463,7 +470,7 @@ Result<Config> load_config(const LoadOptions& opts) {
       std::string why;
       if (!f.value.is_null() && !type_ok(k, f.value, &why)) {
         return make_error(
-            "USAGE", f.flag + ": invalid value " + f.value.dump() + (why.empty() ? "" : " (" + why + ")"),
+            "USAGE", f.flag + ": invalid value " + dump_json(f.value) + (why.empty() ? "" : " (" + why + ")"),
             "see `aqe --help`");
       }
       if (!in_range(k, f.value, &why))
@@ -591,6 +598,28 @@ std::string render_reference_markdown() {
     }
   }
   return out;
+}
+
+bool has_url_credentials(std::string_view value) {
+  // RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ); anything else before "://"
+  // (a secret rule's regex "https?://[^:]+:[^@]+@") is not a URL.
+  const size_t scheme = value.find("://");
+  if (scheme == std::string_view::npos || scheme == 0 || !std::isalpha(static_cast<unsigned char>(value[0])))
+    return false;
+  for (char c : value.substr(0, scheme))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return false;
+  const size_t authority = scheme + 3;
+  const size_t end = value.find_first_of("/?#", authority);
+  const size_t at = value.rfind('@', end == std::string_view::npos ? value.size() : end);
+  return at != std::string_view::npos && at > authority;
+}
+
+std::string redact_url_credentials(std::string_view value) {
+  if (!has_url_credentials(value)) return std::string(value);
+  const size_t authority = value.find("://") + 3;
+  const size_t end = value.find_first_of("/?#", authority);
+  const size_t at = value.rfind('@', end == std::string_view::npos ? value.size() : end);
+  return std::string(value.substr(0, authority)) + "***" + std::string(value.substr(at));
 }
 
 }  // namespace aqe::config

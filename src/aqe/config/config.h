@@ -118,6 +118,11 @@ std::optional<std::string> starter_file(ConfigFile kind);
 // The configuration reference (docs/configuration.md) rendered from the key table.
 std::string render_reference_markdown();
 
+// Whether a URL-like value carries userinfo ("https://user:token@host/"): a credential in a
+// committed file. redact_url_credentials shows it as "https://***@host/".
+bool has_url_credentials(std::string_view value);
+std::string redact_url_credentials(std::string_view value);
+
 // Converts an issue into the contract's error value.
 Error to_error(const ConfigIssue& issue, size_t more_issues = 0);
 // "config/qe-fleet.json:4:5: 'llm.model' is planned: not read by this version of aqe".

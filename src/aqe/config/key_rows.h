@@ -12,6 +12,9 @@ constexpr auto G = ConfigFile::kGates;
 constexpr auto S = ConfigFile::kStorage;
 constexpr auto B = KeyStatus::kBuilt;
 constexpr auto P = KeyStatus::kPlanned;
+// A limit in seconds beyond which a value is a typo (1e300), not a wish; a week also keeps the
+// milliseconds of std::chrono far from overflow.
+constexpr double kWeekS = 7 * 24 * 3600;
 
 // clang-format off
 inline constexpr KeyDef kRows[] = {
@@ -29,16 +32,16 @@ inline constexpr KeyDef kRows[] = {
   {F, B, "generate.output", kString, R"("tests/generated")", "", "--output", "", kUnbounded, "Directory generated tests are written to; nothing is written outside it."},
   {F, B, "generate.framework", kEnum, R"("pytest")", "", "--framework", "pytest", kUnbounded, "Test framework of the generated tests."},
   {F, B, "generate.engine", kEnum, R"("auto")", "", "--engine", "auto|builtin|llm", kUnbounded, "auto = llm when an API key is set, else builtin."},
-  {F, B, "generate.time_budget_s", kNumber, "10", "", "--time-budget", "", above(0), "Exploration time per module, seconds."},
+  {F, B, "generate.time_budget_s", kNumber, "10", "", "--time-budget", "", above_up_to(0, kWeekS), "Exploration time per module, seconds."},
   {F, B, "generate.coverage_target", kNumber, "100", "", "--coverage-target", "", above_up_to(0, 100), "Percent of a module's lines+branches (as the explorer traces them) at which its exploration stops early; 100 = explore until the call or time budget."},
-  {F, B, "generate.run_budget_s", kNumber, "0", "", "--run-budget", "", at_least(0), "Wall-clock budget of the whole run, seconds (exit 5 when used up); 0 = 1.5 x time_budget_s per module per worker + 60."},
+  {F, B, "generate.run_budget_s", kNumber, "0", "", "--run-budget", "", between(0, kWeekS), "Wall-clock budget of the whole run, seconds (exit 5 when used up); 0 = 1.5 x time_budget_s per module per worker + 60."},
   {F, B, "generate.parallel", kBool, "false", "", "--parallel", "", kUnbounded, "Spread modules over one worker per core."},
   {F, B, "execute", kObject, "", "", "", "", kUnbounded, "Test execution."},
   {F, B, "execute.framework", kEnum, R"("pytest")", "", "--framework", "pytest|junit", kUnbounded, "pytest, or junit: any command that writes JUnit XML."},
   {F, B, "execute.parallel", kBool, "false", "", "--parallel", "", kUnbounded, "Run on up to one worker per core; aqe picks the count from stored durations."},
   {F, B, "execute.workers", kInt, "0", "", "--workers", "", at_least(0), "Force this many workers (0 = decided by execute.parallel)."},
-  {F, B, "execute.timeout_s", kNumber, "0", "QE_EXECUTE_TIMEOUT", "--timeout", "", at_least(0), "Wall-clock limit of the whole run in seconds (0 = none); exceeded = exit 5."},
-  {F, B, "execute.test_timeout_s", kNumber, "0", "", "--test-timeout", "", at_least(0), "Limit per test in seconds (0 = none); a test over it is reported and the run goes on."},
+  {F, B, "execute.timeout_s", kNumber, "0", "QE_EXECUTE_TIMEOUT", "--timeout", "", between(0, kWeekS), "Wall-clock limit of the whole run in seconds (0 = none); exceeded = exit 5."},
+  {F, B, "execute.test_timeout_s", kNumber, "0", "", "--test-timeout", "", between(0, kWeekS), "Limit per test in seconds (0 = none); a test over it is reported and the run goes on."},
   {F, B, "execute.retries", kInt, "0", "", "--retries", "", at_least(0), "Re-runs of a failed test; pass on retry = flaky."},
   {F, B, "execute.coverage", kBool, "false", "", "--coverage", "", kUnbounded, "Measure line and branch coverage with coverage.py."},
   {F, B, "execute.flaky_policy", kEnum, R"("fail")", "", "--flaky-policy", "fail|pass", kUnbounded, "Whether flaky tests fail the run (fail) or count as passed (pass)."},
@@ -49,7 +52,7 @@ inline constexpr KeyDef kRows[] = {
   {F, P, "llm.routing", kBool, "false", "QE_ROUTING_ENABLED", "", "", kUnbounded, "Route simple modules to a cheaper model."},
   {F, P, "llm.max_cost_usd_per_run", kNumber, "1.0", "", "", "", at_least(0), "Stop calling the model once a run has spent this much."},
   {F, P, "llm.cache", kBool, "true", "", "", "", kUnbounded, "Cache responses by content hash in QE_CACHE_DIR."},
-  {F, P, "llm.timeout_s", kNumber, "60", "", "", "", above(0), "Timeout of one model call, seconds."},
+  {F, P, "llm.timeout_s", kNumber, "60", "", "", "", above_up_to(0, kWeekS), "Timeout of one model call, seconds."},
   {F, P, "llm.max_retries", kInt, "3", "", "", "", at_least(0), "Retries of a failed model call before exit 4."},
   {F, P, "usage", kObject, "", "", "", "", kUnbounded, "AI cost limits."},
   {F, P, "usage.daily_limit_usd", kNumber, "0", "", "", "", at_least(0), "Daily spending limit in USD (0 = none)."},

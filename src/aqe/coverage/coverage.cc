@@ -3,11 +3,15 @@
 #include "aqe/coverage/coverage.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "aqe/coverage/coverage_py_json.h"
 #include "aqe/coverage/formats.h"
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::coverage {
@@ -16,61 +20,138 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<int64_t> line_list(const json& entry, const char* key) {
-  std::vector<int64_t> out;
-  auto it = entry.find(key);
-  if (it == entry.end() || !it->is_array()) return out;
-  out.reserve(it->size());
-  for (const auto& n : *it)
-    if (n.is_number_integer()) out.push_back(n.get<int64_t>());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+// The general reader, for what the fast path does not take: it words the error, naming the
+// field whose type is not what `coverage json` writes.
+class CoveragePyJson {
+ public:
+  CoveragePyJson(std::string_view text, const std::string& origin, const ReadOptions& options)
+      : text_(text), origin_(origin), options_(options) {}
 
-int64_t count(const json& counts, const char* key) {
-  auto it = counts.find(key);
-  return it != counts.end() && it->is_number() ? it->get<int64_t>() : 0;
-}
-
-Result<CoverageReport> parse_coverage_py_json(std::string_view text, const std::string& origin,
-                                              const ReadOptions& options) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return input_error(origin, text, e.byte > 0 ? e.byte - 1 : 0, "malformed JSON");
-  }
-  if (!doc.is_object() || !doc.contains("files") || !doc["files"].is_object()) {
-    return make_error("INPUT_INVALID", origin + ": not a coverage.py JSON report (no \"files\" object)",
-                      "write it with `coverage json`");
-  }
-  CoverageReport in;
-  in.origin = origin;
-  in.has_branches = doc.value("meta", json::object()).value("branch_coverage", false);
-  for (const auto& [name, entry] : doc["files"].items()) {
-    const json sum = entry.value("summary", json::object());
-    FileCoverage f{options.normalize ? options.normalize(name, options.project_dir) : name,
-                   count(sum, "covered_lines"),
-                   count(sum, "num_statements"),
-                   count(sum, "covered_branches"),
-                   count(sum, "num_branches"),
-                   true,
-                   {},
-                   {}};
-    if (!options.keep_lines_for || options.keep_lines_for->count(f.file) > 0) {
-      f.covered_lines = line_list(entry, "executed_lines");
-      f.missing_lines = line_list(entry, "missing_lines");
+  Result<CoverageReport> read() {
+    ParsedJson parsed = parse_json(text_);
+    if (parsed.error) return input_error(origin_, text_, parsed.error->offset, parsed.error->reason);
+    const json& doc = parsed.value;
+    const json* files = member(doc, "files");
+    if (!files || !files->is_object()) {
+      return make_error("INPUT_INVALID", origin_ + ": not a coverage.py JSON report (no \"files\" object)",
+                        "write it with `coverage json`");
     }
-    in.files.push_back(std::move(f));
+    CoverageReport in;
+    in.origin = origin_;
+    if (const json* meta = member(doc, "meta"); meta && !meta->is_null()) {
+      if (!meta->is_object()) return wrong_type("meta", "an object", *meta);
+      const json* b = member(*meta, "branch_coverage");
+      if (b && !b->is_null() && !b->is_boolean()) return wrong_type("meta.branch_coverage", "a boolean", *b);
+      in.has_branches = b && b->is_boolean() && b->get<bool>();
+    }
+    for (const auto& [name, entry] : files->items()) {
+      const std::string where = "files[" + dump_json(json(name)) + "]";
+      if (!entry.is_object()) return wrong_type(where, "an object", entry);
+      FileCoverage f;
+      f.file = options_.normalize ? options_.normalize(name, options_.project_dir) : name;
+      f.line_data = true;
+      if (const json* sum = member(entry, "summary")) {
+        if (!sum->is_object()) return wrong_type(where + ".summary", "an object", *sum);
+        if (auto bad = read_counts(*sum, where + ".summary", f.lines_covered, f.lines_total,
+                                   f.branches_covered, f.branches_total))
+          return *bad;
+      }
+      const bool keep = !options_.keep_lines_for || options_.keep_lines_for->count(f.file) > 0;
+      for (auto [key, lines] :
+           {std::pair{"executed_lines", &f.covered_lines}, {"missing_lines", &f.missing_lines}}) {
+        if (auto bad = line_list(entry, key, where + "." + key, keep ? lines : nullptr)) return *bad;
+      }
+      if (auto bad = arc_list(entry, where + ".missing_branches", keep ? &f.missing_branches : nullptr))
+        return *bad;
+      in.files.push_back(std::move(f));
+    }
+    if (const json* t = member(doc, "totals")) {
+      if (!t->is_object()) return wrong_type("totals", "an object", *t);
+      if (auto bad = read_counts(*t, "totals", in.totals.lines_covered, in.totals.lines_total,
+                                 in.totals.branches_covered, in.totals.branches_total))
+        return *bad;
+    } else {
+      in.totals = sum_of(in.files);
+    }
+    return in;
   }
-  if (auto t = doc.find("totals"); t != doc.end() && t->is_object()) {
-    in.totals = {count(*t, "covered_lines"), count(*t, "num_statements"), count(*t, "covered_branches"),
-                 count(*t, "num_branches")};
-  } else {
-    in.totals = sum_of(in.files);
+
+ private:
+  Error wrong_type(const std::string& field, const std::string& expected, const json& got) const {
+    return make_error("INPUT_INVALID",
+                      origin_ + ": " + field + ": expected " + expected + ", got " + got.type_name(),
+                      "pass the report `coverage json` wrote, unchanged");
   }
-  return in;
-}
+
+  // A count: an integer that fits int64, also written as 2.0; converting 1e300 or 2.5 to int64
+  // would be undefined or a silent truncation.
+  std::optional<Error> count(const json& v, const std::string& field, int64_t& out) const {
+    if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX)) {
+      out = v.get<int64_t>();
+      return std::nullopt;
+    }
+    constexpr double kInt64Bound = 9.2e18;
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      if (std::trunc(d) == d && std::fabs(d) < kInt64Bound) {
+        out = static_cast<int64_t>(d);
+        return std::nullopt;
+      }
+    }
+    return wrong_type(field, "an integer", v);
+  }
+
+  std::optional<Error> read_counts(const json& obj, const std::string& where, int64_t& lines_covered,
+                                   int64_t& lines_total, int64_t& branches_covered,
+                                   int64_t& branches_total) const {
+    for (auto [key, target] : {std::pair{"covered_lines", &lines_covered},
+                               {"num_statements", &lines_total},
+                               {"covered_branches", &branches_covered},
+                               {"num_branches", &branches_total}}) {
+      const json* v = member(obj, key);
+      if (!v) continue;
+      if (auto bad = count(*v, where + "." + key, *target)) return bad;
+    }
+    return std::nullopt;
+  }
+
+  // coverage.py's [from, to] arcs not taken (to < 0: the exit of the code object).
+  std::optional<Error> arc_list(const json& entry, const std::string& field,
+                                std::vector<std::pair<int64_t, int64_t>>* out) const {
+    const json* arcs = member(entry, "missing_branches");
+    if (!arcs) return std::nullopt;
+    if (!arcs->is_array()) return wrong_type(field, "an array of [from, to] arcs", *arcs);
+    for (size_t i = 0; i < arcs->size(); ++i) {
+      const json& arc = (*arcs)[i];
+      const std::string at = field + "[" + std::to_string(i) + "]";
+      if (!arc.is_array() || arc.size() != 2) return wrong_type(at, "a [from, to] pair", arc);
+      int64_t from = 0, to = 0;
+      if (auto bad = count(arc[0], at + "[0]", from)) return bad;
+      if (auto bad = count(arc[1], at + "[1]", to)) return bad;
+      if (out) out->emplace_back(from, to);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> line_list(const json& entry, const char* key, const std::string& field,
+                                 std::vector<int64_t>* out) const {
+    const json* list = member(entry, key);
+    if (!list) return std::nullopt;
+    if (!list->is_array()) return wrong_type(field, "an array of line numbers", *list);
+    if (out) out->reserve(list->size());
+    for (size_t i = 0; i < list->size(); ++i) {
+      int64_t n = 0;
+      if (auto bad = count((*list)[i], field + "[" + std::to_string(i) + "]", n)) return bad;
+      if (out) out->push_back(n);
+    }
+    if (out) std::sort(out->begin(), out->end());
+    return std::nullopt;
+  }
+
+  std::string_view text_;
+  const std::string& origin_;
+  const ReadOptions& options_;
+};
 
 Result<CoverageReport> read_by_content(std::string_view text, const std::string& origin,
                                        const ReadOptions& options) {
@@ -80,7 +161,7 @@ Result<CoverageReport> read_by_content(std::string_view text, const std::string&
   }
   if (text[first] == '{') {
     if (auto fast = read_coverage_py_json(text, origin, options)) return std::move(*fast);
-    return parse_coverage_py_json(text, origin, options);
+    return CoveragePyJson(text, origin, options).read();
   }
   if (text[first] == '<') return parse_cobertura(text, origin, options);
   if (text.find("SF:") != std::string_view::npos) return parse_lcov(text, origin, options);

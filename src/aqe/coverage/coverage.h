@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "aqe/util/result.h"
@@ -31,6 +32,9 @@ struct FileCoverage {
   // only for some files (ReadOptions::keep_lines_for).
   bool line_data = false;
   std::vector<int64_t> covered_lines = {}, missing_lines = {};
+  // Branch arcs never taken, [from_line, to_line] (to < 0: exit of the code object), when the
+  // report lists them (coverage.py JSON with branch coverage); kept with the line lists.
+  std::vector<std::pair<int64_t, int64_t>> missing_branches = {};
 
   Counts counts() const { return {lines_covered, lines_total, branches_covered, branches_total}; }
 };

@@ -138,6 +138,15 @@ class Reader {
       return true;
     });
   }
+  // [[from, to], ...]: coverage.py's branch arcs.
+  bool arc_list(std::vector<std::pair<int64_t, int64_t>>& out) {
+    return array([&] {
+      std::vector<int64_t> pair;
+      if (!int_list(pair) || pair.size() != 2) return false;
+      out.emplace_back(pair[0], pair[1]);
+      return true;
+    });
+  }
   // Validates a list of integers without converting or keeping them.
   bool skip_int_list() {
     return array([&] { return number(nullptr); });
@@ -235,6 +244,7 @@ bool read_file_entry(Reader& r, FileCoverage& f, bool keep_lines) {
       return read_counts(r, f.lines_covered, f.lines_total, f.branches_covered, f.branches_total);
     if (k == "executed_lines") return keep_lines ? r.int_list(f.covered_lines) : r.skip_int_list();
     if (k == "missing_lines") return keep_lines ? r.int_list(f.missing_lines) : r.skip_int_list();
+    if (k == "missing_branches" && keep_lines) return r.arc_list(f.missing_branches);
     return r.skip_value();
   });
 }

@@ -44,6 +44,7 @@ void create_wake_pipe() {
 void install_interrupt_handlers() {
   if (g_wake_read_fd.load() < 0) {
     create_wake_pipe();
+    become_subreaper();
     std::atexit(kill_all_children);
   }
   struct sigaction sa {};

@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <dirent.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,11 +16,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "aqe/util/strings.h"
 
@@ -462,9 +466,66 @@ Result<ProcessResult> run(const ProcessSpec& spec) {
   return p->wait();
 }
 
+namespace {
+
+// The pids whose parent is this process, from /proc/<pid>/stat (field 4, after the comm in
+// parentheses, which may itself hold spaces and parentheses).
+std::vector<pid_t> own_children() {
+  std::vector<pid_t> out;
+  DIR* d = opendir("/proc");
+  if (d == nullptr) return out;
+  const pid_t self = getpid();
+  while (const dirent* e = readdir(d)) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0') continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[512];
+    const ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    const char* close_paren = std::strrchr(buf, ')');
+    char state = 0;
+    long ppid = 0;
+    if (close_paren != nullptr && std::sscanf(close_paren + 1, " %c %ld", &state, &ppid) == 2 && ppid == self)
+      out.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(d);
+  return out;
+}
+
+}  // namespace
+
+void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
 void kill_all_children() {
-  std::lock_guard lock(registry().mu);
-  for (pid_t pgid : registry().groups) kill(-pgid, SIGKILL);
+  std::set<pid_t> leaders;
+  {
+    std::lock_guard lock(registry().mu);
+    for (pid_t pgid : registry().groups) kill(-pgid, SIGKILL);
+    leaders = registry().groups;
+  }
+  // Descendants that left their process group (a test's setsid daemon) were reparented to
+  // aqe, the subreaper: end them too, and whatever they leave, a few rounds deep. The group
+  // leaders aqe started are its Process objects' to reap.
+  for (int round = 0; round < 8; ++round) {
+    std::vector<pid_t> children = own_children();
+    std::erase_if(children, [&](pid_t pid) { return leaders.count(pid) != 0; });
+    if (children.empty()) return;
+    for (pid_t pid : children) {
+      kill(-pid, SIGKILL);  // its own group, if it leads one
+      kill(pid, SIGKILL);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
 }
 
 }  // namespace aqe::exec

@@ -97,9 +97,15 @@ class Process {
 std::optional<size_t> wait_any(std::span<Process* const> procs,
                                std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
-// SIGKILLs every process group started here whose leader has not been reaped yet. For the
-// CLI's exit path; install_interrupt_handlers() also registers it with atexit().
+// SIGKILLs every process group started here whose leader has not been reaped yet, then every
+// process reparented to aqe (see become_subreaper). For the CLI's exit path;
+// install_interrupt_handlers() also registers it with atexit().
 void kill_all_children();
+
+// Makes aqe the child subreaper of everything it starts (PR_SET_CHILD_SUBREAPER): a descendant
+// that leaves its process group (setsid, a double fork) is reparented to aqe, not to init, so
+// kill_all_children() still finds it.
+void become_subreaper();
 
 // Interrupt handling: installs SIGINT/SIGTERM handlers that set a flag; running waits see it,
 // kill their process groups and return kInterrupted. The CLI then exits 130.

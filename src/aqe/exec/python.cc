@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/exec/process.h"
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::exec {
@@ -160,22 +161,30 @@ Result<PythonModules> probe_python(const PythonChoice& py, const std::vector<std
     std::string how = r.termination == Termination::kExited
                           ? "exited with " + std::to_string(r.exit_code)
                           : "was killed by signal " + std::to_string(r.signal);
-    return make_error("PYTHON_PROBE_FAILED", who + " " + how + ": " + std::string(trim(r.stderr_data)),
+    const std::string said(trim(r.stderr_data));
+    return make_error("PYTHON_PROBE_FAILED", who + " " + how + (said.empty() ? "" : ": " + said),
                       "check that it is a working Python 3 interpreter");
   }
   // Startup hooks (sitecustomize, .pth files) may print first; the answer is the last line.
   std::string_view out = trim(r.stdout_data);
   std::string_view last = out.substr(out.rfind('\n') == std::string_view::npos ? 0 : out.rfind('\n') + 1);
-  auto json = nlohmann::json::parse(last, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object() || !json.contains("version") || !json.contains("missing")) {
+  ParsedJson parsed = parse_json(last);
+  const nlohmann::json& json = parsed.value;
+  const nlohmann::json* version = member(json, "version");
+  const nlohmann::json* executable = member(json, "executable");
+  const nlohmann::json* missing = member(json, "missing");
+  const bool names_only =
+      missing && missing->is_array() &&
+      std::all_of(missing->begin(), missing->end(), [](const auto& m) { return m.is_string(); });
+  if (!version || !version->is_string() || !names_only || (executable && !executable->is_string())) {
     return make_error("PYTHON_PROBE_FAILED",
                       who + " gave an unexpected answer: " + std::string(last.substr(0, 200)),
                       "check that it is a working Python 3 interpreter");
   }
   PythonModules m;
-  m.version = json.value("version", "");
-  m.executable = json.value("executable", "");
-  m.missing = json["missing"].get<std::vector<std::string>>();
+  m.version = version->get<std::string>();
+  m.executable = executable ? executable->get<std::string>() : "";
+  m.missing = missing->get<std::vector<std::string>>();
   return m;
 }
 

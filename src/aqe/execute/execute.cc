@@ -331,7 +331,11 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   const fs::path out_dir = run_dir(o, record.run_id());
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  auto merged = results::merge_junit(documents, "aqe");
+  results::JunitRunFacts facts;
+  facts.streamed = final_cases;
+  facts.partial = res.interrupted ? "interrupted" : res.timed_out ? "timeout" : "";
+  facts.not_run = r.not_run;
+  auto merged = results::merge_junit(documents, "aqe", facts);
   if (merged) {
     const fs::path junit = out_dir / "junit.xml";
     if (auto st = write_file_atomic(junit, *merged); st) {

@@ -123,6 +123,10 @@ struct Worker {
   bool exited = false;
   bool got_work = false;
   std::vector<std::string> outstanding;  // assigned, no result yet, in run order
+  // Since when outstanding.front() has been the test running (its predecessor's first result).
+  std::optional<Clock::time_point> front_since;
+  bool over_test_timeout = false;  // ended by aqe: the running test ignored --test-timeout
+  bool asked_empty = false;        // asked for work and got none: drains after its last report
   std::map<std::string, results::JunitCase> streamed;
   std::vector<std::string> streamed_order;
   fs::path junit_file, coverage_file;
@@ -148,6 +152,8 @@ class PassRunner {
   void serve_next(Worker& w);
   void on_result(Worker& w, const json& msg);
   void stop_all(const std::string& why);
+  double hard_test_limit_s() const;
+  void end_tests_over_limit(Clock::time_point now);
   void on_exit(Worker& w);
   std::optional<Error> fatal_worker_error(const Worker& w) const;
   void collect_results();
@@ -213,7 +219,8 @@ Status PassRunner::start_worker() {
   spec.env_set = {{"PYTHONPATH", pythonpath},
                   {"AQE_SOCKET", socket_path_.string()},
                   {"AQE_JUNIT", w->junit_file.string()},
-                  {"AQE_WORKER", std::to_string(w->index)}};
+                  {"AQE_WORKER", std::to_string(w->index)},
+                  {"AQE_PID", std::to_string(::getpid())}};
   if (pass_.coverage) {
     spec.env_set["AQE_COVERAGE_FILE"] = w->coverage_file.string();
     spec.env_set["AQE_COVERAGE_SOURCE"] = join(pass_.coverage_source, ":");
@@ -398,7 +405,12 @@ void PassRunner::serve_next(Worker& w) {
     return;
   }
   std::vector<std::string> batch = take_unit(w);
-  if (batch.empty() && !w.drained_at) w.drained_at = Clock::now();
+  if (batch.empty()) {
+    // The held-back last test may still be running: drained is when its last report arrives.
+    w.asked_empty = true;
+    if (w.outstanding.empty() && !w.drained_at) w.drained_at = Clock::now();
+  }
+  if (w.outstanding.empty() && !batch.empty()) w.front_since = Clock::now();
   for (const auto& id : batch) w.outstanding.push_back(id);
   w.got_work = w.got_work || !batch.empty();
   send_line(w.conn.get(), json{{"run", batch}});
@@ -418,10 +430,12 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     c.outcome = "passed";
     auto pos = std::find(w.outstanding.begin(), w.outstanding.end(), id);
     if (pos != w.outstanding.end()) w.outstanding.erase(pos);
+    w.front_since = Clock::now();
     ++done_;
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
   c.time_s += msg.value("duration", 0.0);
+  if (w.asked_empty && w.outstanding.empty()) w.drained_at = Clock::now();  // until its last report
   if (when == "teardown" && outcome == "error") {
     c.teardown_error = true;
     c.teardown_message = "failed on teardown";
@@ -434,6 +448,29 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     if (pass_.fail_fast && !out_.stopped) stop_all("fail-fast: " + id + " " + outcome);
   }
   report_progress();
+}
+
+// The limit past which aqe ends a worker whose test ignored its in-worker alarm: the
+// --test-timeout plus a grace for the alarm's own failure report and the teardown.
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  out << s << " s";
+  return out.str();
+}
+
+double PassRunner::hard_test_limit_s() const {
+  const double limit = *pass_.test_timeout_s;
+  return limit + std::clamp(limit * 0.25, 1.0, 10.0);
+}
+
+void PassRunner::end_tests_over_limit(Clock::time_point now) {
+  const auto hard = std::chrono::duration<double>(hard_test_limit_s());
+  for (auto& w : workers_) {
+    if (w->exited || w->over_test_timeout || w->outstanding.empty() || !w->front_since) continue;
+    if (now - *w->front_since < hard) continue;
+    w->over_test_timeout = true;
+    w->proc->kill_group(kKillGrace);
+  }
 }
 
 void PassRunner::stop_all(const std::string& why) {
@@ -528,22 +565,30 @@ void PassRunner::on_exit(Worker& w) {
   c.outcome = "error";
   c.message = "worker crashed while running this test";
   c.details = w.result.stderr_data;
-  if (w.result.termination == Termination::kSignaled) {
+  if (w.over_test_timeout) {
+    // The in-worker alarm did not stop it (blocked, caught, or in C code): aqe did.
+    c.outcome = "failed";
+    c.message = "ran past --test-timeout (" + seconds_text(*pass_.test_timeout_s) +
+                ") without stopping: aqe ended its worker after " + seconds_text(hard_test_limit_s()) +
+                "; the worker's other tests were rescheduled";
+  } else if (w.result.termination == Termination::kSignaled) {
     c.message += " (signal " + std::to_string(w.result.signal) + ")";
   }
   w.streamed[culprit] = c;
   w.streamed_order.push_back(culprit);
   ++done_;
   ++failures_;
-  progress_.event("ERROR " + culprit + " (worker crashed)");
+  progress_.event(w.over_test_timeout ? "FAILED " + culprit + " (test timeout)" : "ERROR " + culprit + " (worker crashed)");
   std::vector<std::string> again;
   for (size_t i = 1; i < w.outstanding.size(); ++i) {
     if (rescheduled_.insert(w.outstanding[i]).second) again.push_back(w.outstanding[i]);
   }
   w.outstanding.clear();
   if (!again.empty()) queue_.push_front(std::move(again));
-  out_.warnings.push_back("a pytest worker crashed while running " + culprit +
-                          "; its remaining tests were rescheduled");
+  out_.warnings.push_back(w.over_test_timeout ? culprit + " ran past --test-timeout and was ended with its worker; "
+                                                           "the worker's remaining tests were rescheduled"
+                                               : "a pytest worker crashed while running " + culprit +
+                                                     "; its remaining tests were rescheduled");
 }
 
 void PassRunner::report_progress() {
@@ -663,6 +708,7 @@ Result<PytestPassResult> PassRunner::run() {
         if (!w->exited) w->proc->kill_group(kKillGrace);
       }
     }
+    if (pass_.test_timeout_s) end_tests_over_limit(now);
     if (kill_at_ && now >= *kill_at_) {
       for (auto& w : workers_) {
         if (!w->exited) w->proc->kill_group(kKillGrace);
@@ -728,6 +774,11 @@ Result<PytestPassResult> PassRunner::run() {
   out_.no_tests = plan_ready_ && planned_.empty() && collect_errors_ == 0;
   if (!plan_ready_ && !out_.timed_out && !out_.interrupted) {
     const auto& r = workers_.front()->result;
+    // Only now, so a working interpreter costs nothing: one that is not Python at all
+    // (QE_PYTHON=/bin/false) is the user's setting at fault, exit 3 naming where it came from.
+    auto probe = exec::probe_python(
+        {pass_.python, pass_.python_source.empty() ? "execute" : pass_.python_source}, {"pytest"});
+    if (!probe) return probe.error();
     return make_error("PYTEST_FAILED",
                       "pytest ended before collecting tests (exit " + std::to_string(r.exit_code) +
                           "): " + std::string(trim(r.stderr_data + r.stdout_data)),

@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -28,6 +29,9 @@ std::pair<std::string, int> crash_location(const std::string& details) {
   static const std::regex kLoc(R"(^([^\s:][^:\n]*):(\d+): \S)");
   std::pair<std::string, int> found{"", 0};
   for (const auto& line : split(details, '\n')) {
+    // std::regex recurses per character: a 10 MB assertion line would overflow the stack, and
+    // no "path:LINE: Error" line is longer than a path.
+    if (line.size() > 4096) continue;
     std::smatch m;
     if (std::regex_search(line, m, kLoc)) found = {m[1].str(), std::atoi(m[2].str().c_str())};
   }
@@ -193,7 +197,39 @@ TestCounts count_testcases(const std::vector<JunitCase>& testcases) {
   return t;
 }
 
-Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name) {
+namespace {
+
+// A testcase for a result only aqe's stream holds, in the shape the plugin writes.
+void append_streamed_case(pugi::xml_node suite, const JunitCase& c) {
+  auto tc = suite.append_child("testcase");
+  const size_t sep = c.test_id.find("::");
+  std::string module = c.test_id.substr(0, sep);
+  if (module.size() > 3 && module.ends_with(".py")) module.resize(module.size() - 3);
+  std::replace(module.begin(), module.end(), '/', '.');
+  std::string rest = sep == std::string::npos ? c.test_id : c.test_id.substr(sep + 2);
+  std::string name = rest, classname = module;
+  if (const size_t last = rest.rfind("::"); last != std::string::npos) {
+    name = rest.substr(last + 2);
+    std::string classes = rest.substr(0, last);
+    for (size_t at = classes.find("::"); at != std::string::npos; at = classes.find("::", at))
+      classes.replace(at, 2, ".");
+    classname += "." + classes;
+  }
+  tc.append_attribute("classname") = classname.c_str();
+  tc.append_attribute("name") = name.c_str();
+  if (!c.file.empty()) tc.append_attribute("file") = c.file.c_str();
+  tc.append_attribute("time") = c.time_s;
+  const char* tag = c.outcome == "failed" ? "failure" : c.outcome == "error" ? "error" : c.outcome == "skipped" ? "skipped" : nullptr;
+  if (tag == nullptr) return;
+  auto el = tc.append_child(tag);
+  el.append_attribute("message") = c.message.c_str();
+  if (!c.details.empty()) el.text() = c.details.c_str();
+}
+
+}  // namespace
+
+Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name,
+                                const JunitRunFacts& facts) {
   pugi::xml_document out;
   auto decl = out.append_child(pugi::node_declaration);
   decl.append_attribute("version") = "1.0";
@@ -225,6 +261,21 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
       from = d;
       nodes = {replacement};
     }
+  }
+  for (const JunitCase& c : facts.streamed) {
+    if (by_id.count(c.test_id) == 0) append_streamed_case(suite, c);
+  }
+  if (!facts.partial.empty()) {
+    auto props = suite.prepend_child("properties").append_child("property");
+    props.append_attribute("name") = "aqe.partial";
+    props.append_attribute("value") = facts.partial.c_str();
+    const std::string message = "the run was " + std::string(facts.partial == "timeout" ? "ended by its timeout" : "interrupted") +
+                  "; " + std::to_string(facts.not_run) + " planned tests did not run: this report is partial";
+    auto tc = suite.append_child("testcase");
+    tc.append_attribute("classname") = "aqe";
+    tc.append_attribute("name") = "run";
+    tc.append_attribute("time") = 0.0;
+    tc.append_child("error").append_attribute("message") = message.c_str();
   }
   int tests = 0, failures = 0, errors = 0, skipped = 0;
   double time_s = 0;

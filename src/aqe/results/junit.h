@@ -57,6 +57,17 @@ std::string pytest_node_id(std::string_view file, std::string_view classname, st
 // an earlier document's (so a retry's outcome is the final one); within one document a test
 // may have two (call failure, then teardown error), which are kept. Suite counts are recomputed. Documents
 // that fail to parse are skipped by the caller beforehand.
-Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name);
+//
+// `facts` says what aqe saw beyond the documents: a worker that crashed or was ended never
+// wrote its document, so every streamed result that no document holds is added (a crash as
+// the <error> aqe recorded); a partial run (interrupted, timeout) is marked by a suite
+// property and an <error> testcase "aqe.run", so a CI's JUnit view cannot show it green.
+struct JunitRunFacts {
+  std::vector<JunitCase> streamed;
+  std::string partial;  // "" = complete, else "interrupted" or "timeout"
+  int64_t not_run = 0;  // tests planned that did not run
+};
+Result<std::string> merge_junit(const std::vector<std::string>& documents, const std::string& suite_name,
+                                const JunitRunFacts& facts = {});
 
 }  // namespace aqe::results

@@ -1,11 +1,13 @@
 // SARIF 2.1.0 logs (clang, CodeQL, semgrep, aqe security-scan...): the results that count.
 #include "aqe/results/sarif.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::results {
@@ -22,91 +24,181 @@ std::string severity_of_cvss(double s) {
   return "";
 }
 
-// GitHub's convention: a numeric "security-severity" (CVSS) on the result or its rule;
-// otherwise the SARIF level (error -> high, warning -> medium, note -> low).
-std::string severity_of(const json& result, const json* rule) {
-  auto cvss = [](const json& holder) -> std::optional<double> {
-    if (!holder.is_object()) return std::nullopt;
-    auto props = holder.find("properties");
-    if (props == holder.end() || !props->is_object()) return std::nullopt;
-    auto s = props->find("security-severity");
-    if (s == props->end()) return std::nullopt;
-    if (s->is_number()) return s->get<double>();
-    if (s->is_string()) {
-      char* end = nullptr;
-      std::string t = s->get<std::string>();
-      double v = std::strtod(t.c_str(), &end);
-      if (!t.empty() && *end == '\0') return v;
+enum class Want { kObject, kArray, kString, kInteger, kNumberOrString };
+
+bool has_type(const json& v, Want want) {
+  switch (want) {
+    case Want::kObject:
+      return v.is_object();
+    case Want::kArray:
+      return v.is_array();
+    case Want::kString:
+      return v.is_string();
+    case Want::kInteger:
+      return v.is_number_integer();
+    case Want::kNumberOrString:
+      return v.is_number() || v.is_string();
+  }
+  return false;
+}
+
+const char* want_name(Want want) {
+  switch (want) {
+    case Want::kObject:
+      return "an object";
+    case Want::kArray:
+      return "an array";
+    case Want::kString:
+      return "a string";
+    case Want::kInteger:
+      return "an integer";
+    case Want::kNumberOrString:
+      return "a number or a string";
+  }
+  return "";
+}
+
+// Reads the members SARIF 2.1.0 types; a member present with another type is the log's error,
+// named by its path ("runs[0].results[3].level"), and stops the read.
+class SarifReader {
+ public:
+  // The member when present with the wanted type; nullptr when absent (or null) or mistyped.
+  const json* get(const json& obj, const char* key, Want want, const std::string& path) {
+    if (bad_ || !obj.is_object()) return nullptr;
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) return nullptr;
+    if (has_type(*it, want)) return &*it;
+    bad_ = path + "." + key + ": expected " + want_name(want) + ", got " + it->type_name();
+    return nullptr;
+  }
+  std::string string(const json& obj, const char* key, const std::string& path,
+                     const std::string& fallback = "") {
+    const json* v = get(obj, key, Want::kString, path);
+    return v ? v->get<std::string>() : fallback;
+  }
+  // An element of an array that must be an object.
+  bool object_at(const json& v, const std::string& path) {
+    if (bad_) return false;
+    if (v.is_object()) return true;
+    bad_ = path + ": expected an object, got " + std::string(v.type_name());
+    return false;
+  }
+  const std::optional<std::string>& bad() const { return bad_; }
+
+  // GitHub's convention: a numeric "security-severity" (CVSS) on the result or its rule;
+  // otherwise the SARIF level (error -> high, warning -> medium, note -> low).
+  std::string severity(const json& result, const json* rule, const std::string& path,
+                       const std::string& rule_path) {
+    if (auto v = cvss(result, path)) return severity_of_cvss(*v);
+    if (rule) {
+      if (auto v = cvss(*rule, rule_path)) return severity_of_cvss(*v);
     }
+    std::string level = "warning";
+    if (rule) {
+      if (const json* dc = get(*rule, "defaultConfiguration", Want::kObject, rule_path))
+        level = string(*dc, "level", rule_path + ".defaultConfiguration", level);
+    }
+    level = string(result, "level", path, level);
+    if (level == "error") return "high";
+    if (level == "warning") return "medium";
+    if (level == "note") return "low";
+    return "";  // "none": not a problem
+  }
+
+  const json* rule_of(const json& result, const json* rules, const std::string& path) {
+    const json* index = get(result, "ruleIndex", Want::kInteger, path);
+    const std::string id = string(result, "ruleId", path);
+    if (!rules) return nullptr;
+    if (index && index->is_number_unsigned() && index->get<uint64_t>() < rules->size()) {
+      const json& r = (*rules)[index->get<size_t>()];
+      return r.is_object() ? &r : nullptr;
+    }
+    for (const auto& r : *rules)
+      if (r.is_object() && r.contains("id") && r["id"].is_string() && r["id"].get<std::string>() == id)
+        return &r;
+    return nullptr;
+  }
+
+  std::string uri_of(const json& result, const std::string& path) {
+    const json* locs = get(result, "locations", Want::kArray, path);
+    if (!locs || locs->empty()) return "";
+    const std::string lp = path + ".locations[0]";
+    if (!object_at((*locs)[0], lp)) return "";
+    const json* phys = get((*locs)[0], "physicalLocation", Want::kObject, lp);
+    if (!phys) return "";
+    const json* art = get(*phys, "artifactLocation", Want::kObject, lp + ".physicalLocation");
+    return art ? string(*art, "uri", lp + ".physicalLocation.artifactLocation") : "";
+  }
+
+ private:
+  std::optional<double> cvss(const json& holder, const std::string& path) {
+    const json* props = get(holder, "properties", Want::kObject, path);
+    if (!props) return std::nullopt;
+    const json* s = get(*props, "security-severity", Want::kNumberOrString, path + ".properties");
+    if (!s) return std::nullopt;
+    if (s->is_number()) return s->get<double>();
+    char* end = nullptr;
+    std::string t = s->get<std::string>();
+    double v = std::strtod(t.c_str(), &end);
+    if (!t.empty() && *end == '\0') return v;
     return std::nullopt;
-  };
-  if (auto v = cvss(result)) return severity_of_cvss(*v);
-  if (rule) {
-    if (auto v = cvss(*rule)) return severity_of_cvss(*v);
   }
-  std::string level = "warning";
-  if (rule && rule->contains("defaultConfiguration"))
-    level = (*rule)["defaultConfiguration"].value("level", level);
-  level = result.value("level", level);
-  if (level == "error") return "high";
-  if (level == "warning") return "medium";
-  if (level == "note") return "low";
-  return "";  // "none": not a problem
-}
 
-const json* rule_of(const json& result, const json& rules) {
-  if (!rules.is_array()) return nullptr;
-  if (result.contains("ruleIndex") && result["ruleIndex"].is_number_unsigned()) {
-    size_t i = result["ruleIndex"].get<size_t>();
-    if (i < rules.size()) return &rules[i];
-  }
-  std::string id = result.value("ruleId", "");
-  for (const auto& r : rules)
-    if (r.is_object() && r.value("id", "") == id) return &r;
-  return nullptr;
-}
+  std::optional<std::string> bad_;
+};
 
-std::string uri_of(const json& result) {
-  const json locs = result.value("locations", json::array());
-  if (!locs.is_array() || locs.empty()) return "";
-  const json art =
-      locs[0].value("physicalLocation", json::object()).value("artifactLocation", json::object());
-  return art.value("uri", "");
+Error not_sarif(const std::string& origin, const std::string& why) {
+  return make_error("INPUT_INVALID", origin + ": not a SARIF 2.1.0 log: " + why, "pass a SARIF 2.1.0 file");
 }
 
 }  // namespace
 
 Result<std::vector<SarifFinding>> parse_sarif(std::string_view text, const std::string& origin) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    auto [line, col] = line_col(text, e.byte > 0 ? e.byte - 1 : 0);
+  ParsedJson parsed = parse_json(text);
+  if (parsed.error) {
+    auto [line, col] = line_col(text, parsed.error->offset);
     return make_error("INPUT_INVALID",
-                      origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON",
+                      origin + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                          ": malformed JSON: " + parsed.error->reason,
                       "pass the SARIF file the scanner wrote");
   }
-  if (!doc.is_object() || doc.value("version", "") != "2.1.0" || !doc.contains("runs") ||
-      !doc["runs"].is_array()) {
-    return make_error("INPUT_INVALID",
-                      origin + ": not a SARIF 2.1.0 log (needs \"version\": \"2.1.0\" and \"runs\")",
-                      "pass a SARIF 2.1.0 file");
-  }
+  const json& doc = parsed.value;
+  SarifReader r;
+  if (!doc.is_object()) return not_sarif(origin, std::string("the top level is ") + doc.type_name());
+  const json* version = member(doc, "version");
+  if (!version || !version->is_string() || version->get<std::string>() != "2.1.0")
+    return not_sarif(origin, "needs \"version\": \"2.1.0\", got " + (version ? dump_json(*version) : "none"));
+  const json* runs = r.get(doc, "runs", Want::kArray, "");
+  if (!runs) return not_sarif(origin, r.bad() ? r.bad()->substr(1) : "no \"runs\" array");
   std::vector<SarifFinding> out;
-  for (const json& run : doc["runs"]) {
-    if (!run.is_object()) continue;
-    const json rules =
-        run.value("tool", json::object()).value("driver", json::object()).value("rules", json::array());
-    for (const json& res : run.value("results", json::array())) {
-      if (!res.is_object()) continue;
-      if (res.contains("suppressions") && res["suppressions"].is_array() && !res["suppressions"].empty())
-        continue;
-      if (res.value("baselineState", "") == "absent") continue;
-      std::string sev = severity_of(res, rule_of(res, rules));
+  for (size_t i = 0; i < runs->size(); ++i) {
+    const std::string rp = "runs[" + std::to_string(i) + "]";
+    const json& run = (*runs)[i];
+    if (!r.object_at(run, rp)) break;
+    const json* rules = nullptr;
+    if (const json* tool = r.get(run, "tool", Want::kObject, rp))
+      if (const json* driver = r.get(*tool, "driver", Want::kObject, rp + ".tool"))
+        rules = r.get(*driver, "rules", Want::kArray, rp + ".tool.driver");
+    const json* results = r.get(run, "results", Want::kArray, rp);
+    for (size_t j = 0; results && j < results->size() && !r.bad(); ++j) {
+      const std::string path = rp + ".results[" + std::to_string(j) + "]";
+      const json& res = (*results)[j];
+      if (!r.object_at(res, path)) break;
+      const json* suppressions = r.get(res, "suppressions", Want::kArray, path);
+      if (suppressions && !suppressions->empty()) continue;
+      if (r.string(res, "baselineState", path) == "absent") continue;
+      const json* rule = r.rule_of(res, rules, path);
+      std::string sev = r.severity(res, rule, path, rp + ".tool.driver.rules[]");
+      std::string uri = r.uri_of(res, path);
+      if (r.bad()) break;
       if (sev.empty()) continue;
-      out.push_back({uri_of(res), sev});
+      out.push_back({std::move(uri), std::move(sev)});
     }
+    if (r.bad()) break;
   }
+  if (r.bad())
+    return make_error("INPUT_INVALID", origin + ": " + *r.bad(),
+                      "pass the SARIF file the scanner wrote, unchanged");
   return out;
 }
 

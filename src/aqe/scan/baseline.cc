@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::scan {
 
@@ -15,7 +17,7 @@ Status write_baseline(const std::filesystem::path& path, const std::vector<Findi
   nlohmann::json doc = {{"version", 1}, {"tool", "aqe security-scan"}, {"findings", entries}};
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  return write_file_atomic(path, doc.dump(2) + "\n");
+  return write_file_atomic(path, dump_json(doc, 2) + "\n");
 }
 
 Result<std::set<std::string>> read_baseline(const std::filesystem::path& path) {
@@ -24,15 +26,26 @@ Result<std::set<std::string>> read_baseline(const std::filesystem::path& path) {
     return make_error("BASELINE_INVALID", "baseline " + path.string() + " cannot be read",
                       "create it with 'aqe security-scan --write-baseline " + path.string() + " ...'");
   }
-  auto doc = nlohmann::json::parse(text.value(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("findings") || !doc["findings"].is_array()) {
+  return parse_baseline(text.value(), path.string());
+}
+
+Result<std::set<std::string>> parse_baseline(std::string_view text, const std::string& origin) {
+  ParsedJson parsed = parse_json(text);
+  if (parsed.error) {
+    auto [line, col] = line_col(text, parsed.error->offset);
+    return make_error("BASELINE_INVALID", "baseline " + origin + ":" + std::to_string(line) + ":" +
+                                              std::to_string(col) +
+                                              ": not valid JSON: " + parsed.error->reason);
+  }
+  const nlohmann::json* findings = member(parsed.value, "findings");
+  if (!findings || !findings->is_array()) {
     return make_error("BASELINE_INVALID",
-                      "baseline " + path.string() + " is not an aqe baseline (no 'findings' array)");
+                      "baseline " + origin + " is not an aqe baseline (no 'findings' array)");
   }
   std::set<std::string> out;
-  for (const auto& e : doc["findings"]) {
-    if (e.is_object() && e.contains("fingerprint") && e["fingerprint"].is_string())
-      out.insert(e["fingerprint"].get<std::string>());
+  for (const auto& e : *findings) {
+    if (const nlohmann::json* fp = member(e, "fingerprint"); fp && fp->is_string())
+      out.insert(fp->get<std::string>());
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "aqe/config/json_locator.h"
 #include "aqe/scan/scan_engine.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
@@ -206,7 +207,15 @@ bool is_manifest(std::string_view path) {
   return slash != std::string_view::npos && base_name(path.substr(0, slash)) == "requirements";
 }
 
+// libstdc++'s std::regex recurses once per character matched: a line of some 100 KB overflows
+// the stack. No requirement aqe can check is this long.
+constexpr size_t kMaxRequirementBytes = 2048;
+
 std::optional<Dependency> parse_pep508(std::string_view text, std::string& why) {
+  if (text.size() > kMaxRequirementBytes) {
+    why = "requirement longer than " + std::to_string(kMaxRequirementBytes) + " bytes; not checked";
+    return std::nullopt;
+  }
   static const std::regex head(R"(^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$)");
   std::string s(text);
   std::smatch m;
@@ -254,12 +263,26 @@ void read_requirements(std::string_view text, const std::string& path, const std
   reader.read(text, path, display, 0);
 }
 
-void read_pipfile_lock(std::string_view text, const std::string& display, ManifestRead& out) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    out.warnings.push_back(display + ": not valid JSON; dependencies not checked");
-    return;
+// The lock file's document, or a warning naming where it is not JSON aqe reads.
+std::optional<json> read_lock_json(std::string_view text, const std::string& display, ManifestRead& out) {
+  ParsedJson parsed = parse_json(text);
+  if (parsed.error) {
+    auto [line, col] = line_col(text, parsed.error->offset);
+    out.warnings.push_back(display + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                           ": not valid JSON (" + parsed.error->reason + "); dependencies not checked");
+    return std::nullopt;
   }
+  if (!parsed.value.is_object()) {
+    out.warnings.push_back(display + ": not a JSON object; dependencies not checked");
+    return std::nullopt;
+  }
+  return std::move(parsed.value);
+}
+
+void read_pipfile_lock(std::string_view text, const std::string& display, ManifestRead& out) {
+  auto parsed = read_lock_json(text, display, out);
+  if (!parsed) return;
+  const json& doc = *parsed;
   auto pos = config::locate_members(text);
   for (const char* section : {"default", "develop"}) {
     if (!doc.contains(section) || !doc[section].is_object()) continue;
@@ -274,11 +297,9 @@ void read_pipfile_lock(std::string_view text, const std::string& display, Manife
 }
 
 void read_package_lock(std::string_view text, const std::string& display, ManifestRead& out) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    out.warnings.push_back(display + ": not valid JSON; dependencies not checked");
-    return;
-  }
+  auto parsed = read_lock_json(text, display, out);
+  if (!parsed) return;
+  const json& doc = *parsed;
   auto pos = config::locate_members(text);
   if (!doc.contains("packages") || !doc["packages"].is_object()) {
     if (doc.contains("dependencies") && doc["dependencies"].is_object())
@@ -286,7 +307,9 @@ void read_package_lock(std::string_view text, const std::string& display, Manife
     return;
   }
   for (const auto& [key, entry] : doc["packages"].items()) {
-    if (key.empty() || !entry.is_object() || entry.value("link", false)) continue;
+    if (key.empty() || !entry.is_object() ||
+        (entry.contains("link") && entry["link"].is_boolean() && entry["link"].get<bool>()))
+      continue;
     size_t at = key.rfind("node_modules/");
     if (at == std::string::npos || !entry.contains("version") || !entry["version"].is_string()) continue;
     // An aliased install ("node_modules/alias" with "name": "real") is the real package.

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::scan {
@@ -306,9 +307,9 @@ Result<AdvisoryDb> AdvisoryDb::load(const fs::path& dir, std::vector<std::string
       continue;
     }
     if (wanted != nullptr && !names_wanted(*text, loose)) continue;
-    json doc = json::parse(*text, nullptr, false);
-    auto adv = parse_osv(doc, it->path().string());
-    if (doc.is_discarded() || !adv) {
+    ParsedJson doc = parse_json(*text);
+    auto adv = parse_osv(doc.value, it->path().string());
+    if (doc.error || !adv) {
       problems.push_back(it->path().string() + ": not a valid OSV JSON record; skipped");
       continue;
     }

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "aqe/scan/scan.h"
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::scan {
@@ -165,7 +166,7 @@ std::string to_sarif(const ScanReport& r) {
       {"runs",
        json::array({{{"tool", {{"driver", {{"name", "aqe"}, {"version", AQE_VERSION}, {"rules", rules}}}}},
                      {"results", results}}})}};
-  return doc.dump(2) + "\n";
+  return dump_json(doc, 2) + "\n";
 }
 
 }  // namespace aqe::scan

@@ -186,6 +186,9 @@ std::vector<SpecClause> tilde(const std::string& base, const Pep440Version& v) {
 }  // namespace
 
 std::optional<Pep440Version> parse_pep440(std::string_view text) {
+  // std::regex recurses per character; no version is this long (see parse_pep508).
+  constexpr size_t kMaxVersionBytes = 256;
+  if (text.size() > kMaxVersionBytes) return std::nullopt;
   std::string s(text);
   std::smatch m;
   if (!std::regex_match(s, m, pep440_pattern())) return std::nullopt;

@@ -1,4 +1,6 @@
 // Tables coverage_snapshots and coverage_files.
+#include <functional>
+
 #include "aqe/state/db.h"
 #include "aqe/state/schema.h"
 #include "aqe/state/sqlite_statement.h"
@@ -35,23 +37,25 @@ Status Db::record_coverage(const CoverageSnapshot& snap) {
   return txn->commit();
 }
 
-Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& branch) {
-  // A read transaction so the snapshot and its files come from the same database state.
-  const bool own_txn = sqlite3_get_autocommit(db_) != 0;
+namespace {
+
+// The first snapshot `head` selects (columns as below) with its files, in one read
+// transaction so that the snapshot and its files come from the same database state.
+Result<std::optional<CoverageSnapshot>> read_snapshot(sqlite3* db, const std::filesystem::path& path,
+                                                      const std::string& where,
+                                                      const std::function<void(Statement&)>& bind) {
+  const bool own_txn = sqlite3_get_autocommit(db) != 0;
   if (own_txn) {
-    if (auto s = exec_sql(db_, path_, "BEGIN"); !s) return s.error();
+    if (auto s = exec_sql(db, path, "BEGIN"); !s) return s.error();
   }
   auto result = [&]() -> Result<std::optional<CoverageSnapshot>> {
-    auto head = Statement::prepare(db_, path_,
+    auto head = Statement::prepare(db, path,
                                    "SELECT id, coalesce(run_id, 0), branch, taken_at, "
                                    "lines_covered, lines_total, branches_covered, branches_total "
-                                   "FROM coverage_snapshots WHERE (?1 = '' OR branch = ?1) "
-                                   // Of a run still going or cut short, the coverage is partial.
-                                   "AND (run_id IS NULL OR run_id IN (SELECT id FROM runs WHERE "
-                                   "status IN ('success', 'failure', 'passed'))) "
-                                   "ORDER BY id DESC LIMIT 1");
+                                   "FROM coverage_snapshots WHERE " +
+                                       where + " ORDER BY id DESC LIMIT 1");
     if (!head) return head.error();
-    head->bind(1, branch);
+    bind(*head);
     auto row = head->step();
     if (!row) return row.error();
     if (!*row) return std::optional<CoverageSnapshot>{};
@@ -65,7 +69,7 @@ Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& b
     snap.branches_covered = head->int64(6);
     snap.branches_total = head->int64(7);
 
-    auto files = Statement::prepare(db_, path_,
+    auto files = Statement::prepare(db, path,
                                     "SELECT file, lines_covered, lines_total, branches_covered, "
                                     "branches_total FROM coverage_files WHERE snapshot_id = ?1 "
                                     "ORDER BY file");
@@ -80,9 +84,24 @@ Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& b
     }
   }();
   if (!own_txn) return result;
-  auto end = exec_sql(db_, path_, "COMMIT");
+  auto end = exec_sql(db, path, "COMMIT");
   if (result && !end) return end.error();
   return result;
+}
+
+}  // namespace
+
+Result<std::optional<CoverageSnapshot>> Db::latest_coverage(const std::string& branch) {
+  return read_snapshot(db_, path_,
+                       "(?1 = '' OR branch = ?1) "
+                       // Of a run still going or cut short, the coverage is partial.
+                       "AND (run_id IS NULL OR run_id IN (SELECT id FROM runs WHERE "
+                       "status IN ('success', 'failure', 'passed')))",
+                       [&](Statement& s) { s.bind(1, branch); });
+}
+
+Result<std::optional<CoverageSnapshot>> Db::coverage_of_run(int64_t run_id) {
+  return read_snapshot(db_, path_, "run_id = ?1", [&](Statement& s) { s.bind(1, run_id); });
 }
 
 }  // namespace aqe::state

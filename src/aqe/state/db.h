@@ -58,6 +58,17 @@ struct UsageRow {
   int64_t run_id = 0;
 };
 
+struct UsageTotals {
+  int64_t calls = 0;
+  double cost_usd = 0;
+};
+
+struct FlakeRow {
+  std::string test_id;
+  int64_t count = 0;
+  std::string last_seen;  // ISO-8601 UTC
+};
+
 struct ArtifactRow {
   // created_at empty on record = now; metadata_json empty = "{}".
   std::string key, backend, location, branch, kind, created_at, metadata_json, checksum;
@@ -89,6 +100,8 @@ class Db {
   Result<std::optional<RunRecord>> latest_run(const std::string& command, const std::string& branch = {},
                                               RunFilter filter = RunFilter::kFinished);
   Result<std::optional<RunRecord>> run(int64_t run_id);
+  // The runs `query` selects, newest first, at most query.limit of them (one query).
+  Result<std::vector<RunRecord>> runs(const RunQuery& query);
   // The latest finished "execute" run whose args["paths_key"] equals `paths_key`: the run
   // the stored test list and the scheduler's measurements of that suite come from.
   Result<std::optional<RunRecord>> last_suite_run(const std::string& paths_key);
@@ -108,16 +121,22 @@ class Db {
   Result<std::vector<TestResultRow>> test_results_of_run(int64_t run_id);
   Status record_flake(const std::string& test_id);
   Result<std::map<std::string, int64_t>> flake_counts();
+  // Every flaky test with its count and when it was last seen flaky, by test id.
+  Result<std::vector<FlakeRow>> flakes();
 
   Status record_coverage(const CoverageSnapshot& snap);
   // The latest snapshot not tied to a run, or of a complete (success/failure) run.
   Result<std::optional<CoverageSnapshot>> latest_coverage(const std::string& branch = {});
+  // The (latest) snapshot recorded with run `run_id`, whatever the run's status.
+  Result<std::optional<CoverageSnapshot>> coverage_of_run(int64_t run_id);
 
   Status record_findings(int64_t run_id, const std::vector<FindingRow>& rows);
   Result<std::vector<FindingRow>> findings_of_run(int64_t run_id);
 
   Status record_usage(const UsageRow& row);
   Result<std::vector<UsageRow>> usage_since(const std::string& since_iso);
+  // The ledger's sums over the rows of runs on `branch` ("" = every row); calls = rows.
+  Result<UsageTotals> usage_totals(const std::string& branch = {});
 
   Status put_artifact(const ArtifactRow& row);
   Result<std::vector<ArtifactRow>> list_artifacts();

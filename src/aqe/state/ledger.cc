@@ -46,6 +46,18 @@ Result<std::vector<UsageRow>> Db::usage_since(const std::string& since_iso) {
   }
 }
 
+Result<UsageTotals> Db::usage_totals(const std::string& branch) {
+  auto stmt = Statement::prepare(db_, path_,
+                                 "SELECT count(*), coalesce(sum(cost_usd), 0) FROM usage WHERE ?1 = '' OR "
+                                 "run_id IN (SELECT id FROM runs WHERE branch = ?1)");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, branch);
+  auto row = stmt->step();
+  if (!row) return row.error();
+  if (!*row) return UsageTotals{};
+  return UsageTotals{stmt->int64(0), stmt->real(1)};
+}
+
 Status Db::put_artifact(const ArtifactRow& row) {
   auto txn = WriteTransaction::begin(db_, path_);
   if (!txn) return txn.error();

@@ -278,9 +278,16 @@ Result<std::optional<RunRecord>> first_run(Statement& stmt, const std::filesyste
 
 // The SQL condition of a filter, over the runs table.
 const char* filter_sql(RunFilter f) {
-  return f == RunFilter::kJudgeable ? "finished_at IS NOT NULL AND status IN "
-                                      "('success', 'failure', 'timeout', 'interrupted', 'passed')"
-                                    : "finished_at IS NOT NULL";
+  switch (f) {
+    case RunFilter::kJudgeable:
+      return "finished_at IS NOT NULL AND status IN ('success', 'failure', 'timeout', 'interrupted', "
+             "'passed')";
+    case RunFilter::kComplete:
+      return "finished_at IS NOT NULL AND status IN ('success', 'failure', 'passed')";
+    case RunFilter::kFinished:
+      break;
+  }
+  return "finished_at IS NOT NULL";
 }
 
 }  // namespace
@@ -419,6 +426,26 @@ Result<std::optional<RunRecord>> Db::run(int64_t run_id) {
   if (!stmt) return stmt.error();
   stmt->bind(1, run_id);
   return first_run(*stmt, path_);
+}
+
+Result<std::vector<RunRecord>> Db::runs(const RunQuery& q) {
+  auto stmt =
+      Statement::prepare(db_, path_,
+                         std::string("SELECT ") + kRunColumns +
+                             " FROM runs WHERE command = ?1 AND (?2 = '' OR branch = ?2) "
+                             "AND (?3 = '' OR commit_sha = ?3) AND (?4 = '' OR started_at >= ?4) AND " +
+                             filter_sql(q.filter) + " ORDER BY id DESC LIMIT ?5");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, q.command).bind(2, q.branch).bind(3, q.commit).bind(4, q.since).bind(5, q.limit);
+  std::vector<RunRecord> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    auto rec = read_run_row(*stmt, path_);
+    if (!rec) return rec.error();
+    out.push_back(std::move(*rec));
+  }
 }
 
 Result<std::optional<RunRecord>> Db::last_suite_run(const std::string& paths_key) {

@@ -133,8 +133,19 @@ struct RunRecord {
 
 // Which finished runs a lookup considers.
 enum class RunFilter {
-  kFinished,  // any finished run
-  kJudgeable  // complete or partial (not error): the runs a judge must look at
+  kFinished,   // any finished run
+  kJudgeable,  // complete or partial (not error): the runs a judge must look at
+  kComplete    // success or failure only (is_complete): the runs a report presents as whole
+};
+
+// A list of finished runs, newest first (Db::runs).
+struct RunQuery {
+  std::string command;
+  std::string branch;  // "" = any branch
+  std::string commit;  // "" = any commit; else the exact full SHA
+  std::string since;   // ISO-8601 UTC; "" = no limit; else runs started at or after it
+  RunFilter filter = RunFilter::kFinished;
+  int64_t limit = 1;
 };
 
 // Where a feature writes the rows of the run being recorded (test results, findings,

@@ -237,4 +237,16 @@ Result<std::map<std::string, int64_t>> Db::flake_counts() {
   }
 }
 
+Result<std::vector<FlakeRow>> Db::flakes() {
+  auto stmt = Statement::prepare(db_, path_, "SELECT test_id, count, last_seen FROM flakes ORDER BY test_id");
+  if (!stmt) return stmt.error();
+  std::vector<FlakeRow> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(FlakeRow{stmt->text(0), stmt->int64(1), stmt->text(2)});
+  }
+}
+
 }  // namespace aqe::state

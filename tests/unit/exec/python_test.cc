@@ -145,6 +145,15 @@ TEST_F(PythonTest, ProbeFailures) {
        "exited with 2: boom: broken install"},
       {"#!/bin/sh\necho 'Python 2.7'\n", "PYTHON_PROBE_FAILED", "unexpected answer: Python 2.7"},
       {"#!/bin/sh\nkill -9 $$\n", "PYTHON_PROBE_FAILED", "signal 9"},
+      // Answers of the wrong shape are an error, not nlohmann's type_error.
+      {"#!/bin/sh\necho '{\"version\": 3, \"missing\": 5}'\n", "PYTHON_PROBE_FAILED", "unexpected answer"},
+      {"#!/bin/sh\necho '{\"version\": \"3\", \"missing\": [1]}'\n", "PYTHON_PROBE_FAILED",
+       "unexpected answer"},
+      {"#!/bin/sh\necho '{\"version\": \"3\", \"missing\": [], \"executable\": []}'\n", "PYTHON_PROBE_FAILED",
+       "unexpected answer"},
+      {"#!/bin/sh\necho '[[[[[[[[1e999'\n", "PYTHON_PROBE_FAILED", "unexpected answer"},
+      // Not Python at all (QE_PYTHON=/bin/false): said, with no dangling ": ".
+      {"#!/bin/sh\nexit 1\n", "PYTHON_PROBE_FAILED", "exited with 1"},
   };
   for (const auto& c : cases) {
     fs::path py = script("fake/python", c.script);
@@ -154,6 +163,8 @@ TEST_F(PythonTest, ProbeFailures) {
     EXPECT_TRUE(contains(probe.error().message, py.string()));
     EXPECT_TRUE(contains(probe.error().message, "QE_PYTHON"));
     EXPECT_TRUE(contains(probe.error().message, c.in_message)) << probe.error().message;
+    EXPECT_FALSE(probe.error().message.ends_with(": ")) << probe.error().message;
+    EXPECT_EQ(probe.error().exit_code, ExitCode::kUsage);
   }
   auto missing = probe_python({(root_ / "gone/python").string(), "--python"}, {"pytest"});
   ASSERT_FALSE(missing.ok());

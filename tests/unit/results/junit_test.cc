@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <pugixml.hpp>
 
 namespace aqe::results {
@@ -116,6 +118,40 @@ TEST(MergeJunit, LaterAttemptReplacesEarlierAndCountsAreRecomputed) {
       EXPECT_EQ(c.outcome, "passed");
     }
   }
+}
+
+TEST(MergeJunit, StreamedResultsNoDocumentHoldsAreAddedAndAPartialRunIsMarked) {
+  const std::string w0 = R"(<testsuite><testcase classname="tests.t" name="a" file="tests/t.py" time="1"/></testsuite>)";
+  JunitRunFacts facts;
+  auto streamed = [](std::string id, std::string outcome, std::string message = "") {
+    JunitCase c;
+    c.test_id = std::move(id);
+    c.file = "tests/t.py";
+    c.outcome = std::move(outcome);
+    c.message = std::move(message);
+    return c;
+  };
+  JunitCase a = streamed("tests/t.py::a", "passed");
+  JunitCase b = streamed("tests/t.py::TestX::b", "passed");
+  JunitCase crash = streamed("tests/t.py::crash", "error", "worker crashed while running this test (signal 11)");
+  facts.streamed = {a, b, crash};
+  facts.partial = "interrupted";
+  facts.not_run = 3;
+  auto merged = merge_junit({w0}, "aqe", facts);
+  ASSERT_TRUE(merged.ok());
+  auto cases = parse_junit(*merged, "merged");
+  ASSERT_TRUE(cases.ok());
+  std::map<std::string, std::string> outcome;
+  for (const auto& c : *cases) outcome[c.test_id] = c.outcome;
+  EXPECT_EQ(outcome, (std::map<std::string, std::string>{{"tests/t.py::a", "passed"},
+                                                          {"tests/t.py::TestX::b", "passed"},
+                                                          {"tests/t.py::crash", "error"},
+                                                          {"aqe::run", "error"}}));
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(merged->c_str()));
+  auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_EQ(suite.attribute("errors").as_int(), 2);
+  EXPECT_STREQ(suite.child("properties").child("property").attribute("value").as_string(), "interrupted");
 }
 
 // pytest 7 for a passing test whose fixture teardown raises, and a failing one whose teardown

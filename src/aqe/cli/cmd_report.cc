@@ -1,0 +1,219 @@
+// aqe report generate | badge: the stored runs as a document (JSON, Markdown) or a badge.
+#include <charconv>
+#include <memory>
+
+#include "aqe/ci/ci.h"
+#include "aqe/cli/command.h"
+#include "aqe/report/html.h"
+#include "aqe/report/report.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/path.h"
+
+namespace aqe::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct GenerateFlags {
+  std::string format, output, run, since, base_branch;
+  std::optional<int64_t> max_bytes;
+};
+
+struct BadgeFlags {
+  std::string metric, output, format = "svg";
+};
+
+Result<std::optional<int64_t>> parse_run_flag(const std::string& run) {
+  if (run.empty() || run == "latest") return std::optional<int64_t>{};
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(run.data(), run.data() + run.size(), id);
+  if (ec != std::errc() || end != run.data() + run.size() || id <= 0)
+    return make_error("USAGE", "--run: '" + run + "' is not a run id",
+                      "give a run id (a positive number) or latest");
+  return std::optional(id);
+}
+
+// Reads the model from aqe.db without creating one: a report of nothing is an error, not an
+// empty database left behind.
+Result<report::Report> load_report(Context& ctx, const report::ReportOptions& options) {
+  const fs::path state_dir = ctx.state_dir();
+  std::error_code ec;
+  if (!fs::exists(state_dir / "aqe.db", ec)) {
+    return make_error("NO_DATA",
+                      "no complete execute run recorded; run aqe execute first (no " +
+                          display_path(state_dir / "aqe.db", ctx.project_dir) + ")",
+                      "run `aqe execute tests/ --coverage` first");
+  }
+  auto db = state::Db::open(state_dir);
+  if (!db) return db.error();
+  return report::build_report(*db, options);
+}
+
+report::ReportOptions base_options(Context& ctx) {
+  report::ReportOptions options;
+  options.project_dir = ctx.project_dir;
+  options.branch = ctx.ci_facts().branch;
+  return options;
+}
+
+fs::path output_path(const Context& ctx, const std::string& output) {
+  fs::path p(output);
+  return p.is_relative() ? ctx.project_dir / p : p;
+}
+
+CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
+  const std::string command = "report generate";
+  if (f.format != "json" && f.format != "markdown" && f.format != "html") {
+    return error_outcome(command, make_error("USAGE", "--format: '" + f.format + "' is not a report format",
+                                             "formats: json, markdown, html"));
+  }
+  if (f.max_bytes && f.format != "markdown") {
+    return error_outcome(
+        command, make_error("USAGE", "--max-bytes: applies to --format markdown only", "drop --max-bytes"));
+  }
+  if (f.max_bytes && *f.max_bytes < 1024) {
+    return error_outcome(
+        command,
+        make_error("USAGE", "--max-bytes: " + std::to_string(*f.max_bytes) + " is too small for a summary",
+                   "give at least 1024"));
+  }
+  report::ReportOptions options = base_options(ctx);
+  auto run = parse_run_flag(f.run);
+  if (!run) return error_outcome(command, run.error());
+  options.run_id = *run;
+  if (!f.since.empty()) {
+    auto since = report::parse_since(f.since);
+    if (!since) return error_outcome(command, since.error());
+    options.since = *since;
+  }
+  options.base_branch = f.base_branch;
+
+  auto model = load_report(ctx, options);
+  if (!model) return error_outcome(command, model.error());
+
+  std::string text;
+  json document;
+  if (f.format == "json") {
+    document = report::report_document(*model);
+    text = document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  } else if (f.format == "html") {
+    document = report::report_document(*model);
+    text = report::render_html(document, report::read_sources(document, ctx.project_dir));
+    document = text;
+  } else {
+    text = report::render_markdown(
+        *model, f.max_bytes ? static_cast<size_t>(*f.max_bytes) : report::kDefaultMarkdownBytes);
+    document = text;
+  }
+
+  CommandOutcome o;
+  o.command = command;
+  o.warnings = model->warnings;
+  json run_id = model->tests ? json(model->tests->run_id) : json(nullptr);
+  o.data = {{"format", f.format}, {"output", nullptr}, {"run_id", run_id}, {"bytes", text.size()}};
+  if (f.output.empty()) {
+    o.text = text;
+    o.data["document"] = document;
+    return o;
+  }
+  const fs::path out = output_path(ctx, f.output);
+  if (auto st = write_file_atomic(out, text); !st) {
+    Error e = st.error();
+    e.message = "--output: " + e.message;
+    return error_outcome(command, e);
+  }
+  o.data["output"] = display_path(out, ctx.project_dir);
+  o.text = "wrote " + display_path(out, ctx.project_dir) + " (" + f.format + ", " +
+           std::to_string(text.size()) + " bytes)\n";
+  return o;
+}
+
+CommandOutcome run_badge(Context& ctx, const BadgeFlags& f) {
+  const std::string command = "report badge";
+  auto metric = report::parse_badge_metric(f.metric);
+  if (!metric) {
+    return error_outcome(command, make_error("USAGE", "--metric: '" + f.metric + "' is not a badge metric",
+                                             "metrics: coverage, tests, quality, security, generated, cost"));
+  }
+  auto format = report::parse_badge_format(f.format);
+  if (!format) {
+    return error_outcome(command, make_error("USAGE", "--format: '" + f.format + "' is not a badge format",
+                                             "formats: svg, endpoint"));
+  }
+  // A badge exists before anything was measured: it says "unknown".
+  report::Report empty;
+  auto model = load_report(ctx, base_options(ctx));
+  if (!model && model.error().code != "NO_DATA") return error_outcome(command, model.error());
+  const report::Report& r = model ? *model : empty;
+  const std::string text = report::render_badge(*metric, r, *format);
+  const report::Badge badge = report::badge_of(*metric, r);
+
+  CommandOutcome o;
+  o.command = command;
+  if (model) o.warnings = model->warnings;
+  o.data = {{"metric", f.metric},   {"format", f.format}, {"label", badge.label}, {"message", badge.message},
+            {"color", badge.color}, {"output", nullptr},  {"bytes", text.size()}};
+  if (f.output.empty()) {
+    o.text = text;
+    return o;
+  }
+  const fs::path out = output_path(ctx, f.output);
+  if (auto st = write_file_atomic(out, text); !st) {
+    Error e = st.error();
+    e.message = "--output: " + e.message;
+    return error_outcome(command, e);
+  }
+  o.data["output"] = display_path(out, ctx.project_dir);
+  o.text = "wrote " + display_path(out, ctx.project_dir) + " (" + badge.label + ": " + badge.message + ")\n";
+  return o;
+}
+
+}  // namespace
+
+void add_report_commands(CLI::App& app, CommandList& commands) {
+  CLI::App* rep = app.add_subcommand("report", "Reports and badges from the recorded runs");
+  rep->allow_extras();
+  rep->fallthrough();
+  rep->require_subcommand(0, 1);
+
+  auto g = std::make_shared<GenerateFlags>();
+  CLI::App* gen = rep->add_subcommand(
+      "generate", "The latest complete execute run, its coverage, gate, findings and trends as one document");
+  gen->add_option(
+         "--format", g->format,
+         "json (schema aqe-report v1), markdown (PR comment, step summary) or html (one self-contained page)")
+      ->type_name("FORMAT")
+      ->required();
+  gen->add_option("--output,-o", g->output, "Write the document here (atomically; default: stdout)")
+      ->type_name("FILE");
+  gen->add_option("--run", g->run, "Report this execute run (default: latest, the latest complete one)")
+      ->type_name("ID|latest");
+  gen->add_option("--since", g->since, "Trends over runs started within this window: 30d, 12h, 45m")
+      ->type_name("DURATION");
+  gen->add_option("--base-branch", g->base_branch,
+                  "Compare with the run on the merge base of HEAD and this branch")
+      ->type_name("BRANCH");
+  gen->add_option("--max-bytes", g->max_bytes, "Markdown size limit (default 65536: a PR comment)")
+      ->type_name("N");
+  gen->allow_extras();
+  gen->fallthrough();
+  commands.push_back({"report generate", gen, [g](Context& ctx) { return run_generate(ctx, *g); }});
+
+  auto b = std::make_shared<BadgeFlags>();
+  CLI::App* badge =
+      rep->add_subcommand("badge", "A README badge of one measured figure (\"unknown\" when not measured)");
+  badge->add_option("--metric", b->metric, "coverage, tests, quality, security, generated or cost")
+      ->type_name("METRIC")
+      ->required();
+  badge->add_option("--output,-o", b->output, "Write the badge here (atomically; default: stdout)")
+      ->type_name("FILE");
+  badge->add_option("--format", b->format, "svg (default) or endpoint (shields.io endpoint JSON)")
+      ->type_name("FORMAT");
+  badge->allow_extras();
+  badge->fallthrough();
+  commands.push_back({"report badge", badge, [b](Context& ctx) { return run_badge(ctx, *b); }});
+}
+
+}  // namespace aqe::cli
