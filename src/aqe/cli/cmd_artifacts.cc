@@ -259,7 +259,8 @@ CommandOutcome run_lifecycle(Context& ctx) {
 }  // namespace
 
 void add_artifacts_commands(CLI::App& app, CommandList& commands) {
-  CLI::App* group = app.add_subcommand("artifacts", "Stored artifacts (storage.json): list, get, delete, sync, prune, lifecycle");
+  CLI::App* group = app.add_subcommand(
+      "artifacts", "Stored artifacts (storage.json): list, get, delete, sync, prune, lifecycle");
 
   auto lf = std::make_shared<ListFlags>();
   CLI::App* list = group->add_subcommand("list", "Artifacts in the store, newest first");
