@@ -9,7 +9,7 @@ DEB_PACKAGES=(
   libspdlog-dev libfmt-dev libhyperscan-dev libtree-sitter-dev libpugixml-dev libtomlplusplus-dev
   libzstd-dev zlib1g-dev libxxhash-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-venv python3-pytest python3-coverage python3-pytest-xdist
-  python3-pytest-cov python3-hypothesis
+  python3-pytest-cov python3-hypothesis python3-botocore
   clang-format clang-tidy hyperfine ccache nodejs npm
   chromium  # headless, renders the HTML report in tests/e2e/test_report_html.py
 )
@@ -42,3 +42,14 @@ fi
 
 # The tree-sitter Python grammar comes from npm (Debian has none); compiled at build time.
 bash "$(dirname "$0")/fetch-tree-sitter-python.sh"
+
+# s3rver (npm) is the S3 emulator the store tests run against (tests/unit/store); pinned, and
+# installed under build/deps/npm only when missing. Nothing is vendored.
+S3RVER_VERSION=3.7.1
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+if [[ ! -f $REPO/build/deps/npm/node_modules/s3rver/package.json ]] ||
+   ! grep -q "\"version\": \"$S3RVER_VERSION\"" "$REPO/build/deps/npm/node_modules/s3rver/package.json"; then
+  command -v npm >/dev/null 2>&1 || { echo "install-deps: npm not found (needed for s3rver)" >&2; exit 1; }
+  echo "install-deps: installing s3rver@$S3RVER_VERSION into build/deps/npm" >&2
+  npm install --silent --save-exact --no-audit --no-fund --prefix "$REPO/build/deps/npm" "s3rver@$S3RVER_VERSION" >/dev/null
+fi

@@ -9,18 +9,17 @@ from conftest import assert_envelope
 def test_init_writes_starters_and_never_overwrites(aqe, project):
     rc, doc, _ = aqe.json("init")
     assert rc == 0
-    assert sorted(doc["data"]["created"]) == ["config/qe-fleet.json", "config/quality-gates.json"]
-    # Every storage.json key is planned: a starter would only hold settings nothing reads.
-    assert [n["file"] for n in doc["data"]["not_written"]] == ["config/storage.json"]
-    assert "planned" in doc["data"]["not_written"][0]["reason"]
-    assert not (project / "config" / "storage.json").exists()
+    assert sorted(doc["data"]["created"]) == ["config/qe-fleet.json", "config/quality-gates.json",
+                                              "config/storage.json"]
+    storage = json.loads((project / "config" / "storage.json").read_text())
+    assert storage["backend"] == "local" and storage["retention"]["keep_latest_n"] == 5
     for name in ("qe-fleet.json", "quality-gates.json"):
         json.loads((project / "config" / name).read_text())
     (project / "config" / "qe-fleet.json").write_text('{"execute": {"retries": 7}}\n')
     rc, doc, _ = aqe.json("init")
     assert rc == 0
     assert doc["data"]["created"] == []
-    assert len(doc["data"]["existing"]) == 2
+    assert len(doc["data"]["existing"]) == 3
     assert doc["warnings"]
     assert (project / "config" / "qe-fleet.json").read_text() == '{"execute": {"retries": 7}}\n'
 
@@ -30,7 +29,7 @@ def test_starter_files_validate_without_warnings(aqe, project):
     rc, doc, _ = aqe.json("config", "validate")
     assert rc == 0
     assert doc["data"]["valid"] is True
-    assert len(doc["data"]["files"]) == 2
+    assert len(doc["data"]["files"]) == 3
     assert doc["warnings"] == []
     # Starters hold built keys only: no planned section such as llm, usage or pipeline.
     fleet = json.loads((project / "config" / "qe-fleet.json").read_text())
@@ -184,12 +183,12 @@ def test_planned_keys_validate_with_warning(aqe, project):
     (project / "config").mkdir()
     (project / "config" / "qe-fleet.json").write_text(
         '{\n  "execute": {"retries": 1},\n  "usage": {"daily_limit_usd": 10}\n}\n')
-    (project / "config" / "storage.json").write_text('{"backend": "s3"}')
+    (project / "config" / "storage.json").write_text('{"backend": "local"}')
     rc, doc, _ = aqe.json("config", "validate")
     assert rc == 0
     assert doc["data"]["valid"] is True
     assert "config/qe-fleet.json:3:3: 'usage' is planned: not read by this version of aqe" in doc["warnings"]
-    assert "config/storage.json:1:2: 'backend' is planned: not read by this version of aqe" in doc["warnings"]
+    assert not any("storage.json" in w for w in doc["warnings"])  # every storage key is read
     by_file = {f["file"]: f for f in doc["data"]["files"]}
     w = by_file["config/qe-fleet.json"]["warnings"][0]
     assert (w["line"], w["column"], w["key"], w["code"]) == (3, 3, "usage", "CONFIG_PLANNED_KEY")
@@ -207,7 +206,8 @@ def test_show_marks_planned_keys(aqe):
     assert rc == 0
     v = values(doc)
     assert v["llm.model"]["status"] == "planned"
-    assert v["storage.backend"]["status"] == "planned"
+    assert v["storage.backend"]["status"] == "built"
+    assert v["storage.retention.default_days"]["status"] == "built"
     assert v["project.test_dirs"]["status"] == "planned"
     assert v["execute.parallel"]["status"] == "built"
     assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}

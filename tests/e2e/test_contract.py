@@ -40,8 +40,9 @@ def test_execute_json(aqe, project):
     assert_envelope(doc, "execute", 1)
     d = doc["data"]
     has(d, ["framework", "tests_run", "passed", "failed", "skipped", "errors", "flaky", "not_run",
-            "duration_s", "workers", "shard", "coverage", "failures", "flaky_tests", "junit_xml"], "execute")
-    assert "artifact_key" not in d  # storage is not built: no field that is always null
+            "duration_s", "workers", "shard", "coverage", "failures", "flaky_tests", "junit_xml",
+            "artifact_key"], "execute")
+    assert d["artifact_key"] is None  # not asked to --store-artifacts (tests/e2e/test_artifacts.py)
     has(d["coverage"], ["line_rate", "branch_rate", "lines_covered", "lines_total", "files"], "execute coverage")
     assert d["failures"], d
     has(d["failures"][0], ["test", "file", "line", "message"], "execute failures[]")

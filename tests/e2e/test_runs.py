@@ -136,11 +136,15 @@ def test_a_timed_out_run_is_partial_and_not_judged(aqe, project):
     assert code == 0, doc
 
 
-def test_execute_json_has_no_artifact_key_until_storage_exists(aqe, project):
+def test_execute_json_artifact_key_is_null_unless_stored(aqe, project):
     shutil.copytree(GATE_DATA / "pyproj", project, dirs_exist_ok=True)
     code, doc, err = aqe.json("execute", "tests/", *PY, timeout=300)
     assert code == 0, err
-    assert "artifact_key" not in doc["data"]
+    assert doc["data"]["artifact_key"] is None
+    code, doc, err = aqe.json("execute", "tests/", *PY, "--store-artifacts", "--artifact-key", "k1", timeout=300)
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "k1"
+    assert (project / ".aqe" / "artifacts" / "default").is_dir()
 
 
 def test_ci_logs_show_progress_as_plain_lines(aqe, project):

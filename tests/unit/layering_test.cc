@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kShared = {"util", "exec", "config", "results", "coverage",
-                                       "git",  "net",  "state",  "ci"};
+                                       "git",  "net",  "state",  "ci",      "store"};
 const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate", "report"};
 
 // What each shared folder may include (besides itself).
@@ -29,6 +29,7 @@ const std::map<std::string, std::set<std::string>> kSharedDeps = {
     {"net", {"util", "exec"}},
     {"state", {"util", "coverage"}},
     {"ci", {"util", "git", "exec"}},
+    {"store", {"util", "net", "config"}},
 };
 
 bool allowed(const std::string& from, const std::string& to) {

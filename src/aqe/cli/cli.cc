@@ -11,6 +11,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/cli/output.h"
 #include "aqe/cli/recorder.h"
@@ -196,6 +197,7 @@ void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
   add_security_scan_command(app, commands);
   add_generate_command(app, commands);
   add_quality_gate_command(app, commands);
+  add_artifacts_commands(app, commands);
   add_report_commands(app, commands);
 }
 
@@ -283,6 +285,10 @@ int run_cli(int argc, char** argv) {
   NullProgress null_progress;
   ctx.progress = ctx.style.progress ? static_cast<ProgressSink*>(&progress) : &null_progress;
 
+  if (spec->store) {
+    if (auto err = check_store_flags(*spec->store, ctx.env)) return finish(error_outcome(cmd_name, *err));
+  }
+
   state::RunWriter no_run;
   ctx.run = &no_run;
   std::optional<RunRecorder> recorder;
@@ -305,6 +311,10 @@ int run_cli(int argc, char** argv) {
   if (recorder) {
     auto cfg = ctx.config();
     recorder->finish(outcome, !cfg || (*cfg)->get(config::kStateRequired));
+    // After the run is finished, so that the stored run record is the final one.
+    if (spec->store)
+      store_command_artifacts(ctx, outcome, *spec->store, recorder->writer().db(),
+                              recorder->writer().run_id(), ctx.ci_facts());
   }
   log_config(ctx);
   log_outcome(outcome, monotonic_ms() - start);

@@ -6,8 +6,9 @@
 #include <optional>
 
 #include <spdlog/spdlog.h>
-#include "aqe/ci/ci.h"
 
+#include "aqe/ci/ci.h"
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/execute/execute.h"
@@ -177,7 +178,10 @@ void add_execute_command(CLI::App& app, CommandList& commands) {
       ->type_name("DIR");
   sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")
       ->type_name("ARG");
-  commands.push_back({"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }, true});
+  auto store = std::make_shared<StoreFlags>();
+  add_store_flags(sub, *store);
+  commands.push_back(
+      {"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }, true, store});
 }
 
 }  // namespace aqe::cli

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
@@ -141,7 +142,10 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--python", f->python, "Python interpreter (default: QE_PYTHON, config, .venv, python3)");
   sub->allow_extras();
   sub->fallthrough();
-  commands.push_back({"generate", sub, [f](Context& ctx) { return run_generate_command(ctx, *f); }, true});
+  auto store = std::make_shared<StoreFlags>();
+  add_store_flags(sub, *store);
+  commands.push_back(
+      {"generate", sub, [f](Context& ctx) { return run_generate_command(ctx, *f); }, true, store});
 }
 
 }  // namespace aqe::cli

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "aqe/ci/ci.h"
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/gate/gate.h"
 #include "aqe/gate/recorded_input.h"
@@ -275,7 +276,9 @@ void add_quality_gate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--sarif", f->sarif, "SARIF 2.1.0 findings (repeatable)")->type_name("FILE");
   sub->allow_extras();
   sub->fallthrough();
-  commands.push_back({kCommand, sub, [f](Context& ctx) { return run_quality_gate(ctx, *f); }, true});
+  auto store = std::make_shared<StoreFlags>();
+  add_store_flags(sub, *store);
+  commands.push_back({kCommand, sub, [f](Context& ctx) { return run_quality_gate(ctx, *f); }, true, store});
 }
 
 }  // namespace aqe::cli

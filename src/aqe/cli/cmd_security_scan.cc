@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/config/sections.h"
 #include "aqe/exec/process.h"
@@ -240,7 +241,10 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--since", f->since, "With --git-history: only commits after REF (REF..HEAD)")
       ->type_name("REF");
   sub->add_option("--threads", f->threads, "Scanning threads (default: one per core)")->type_name("N");
-  commands.push_back({"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }, true});
+  auto store = std::make_shared<StoreFlags>();
+  add_store_flags(sub, *store);
+  commands.push_back(
+      {"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }, true, store});
 }
 
 }  // namespace aqe::cli

@@ -99,6 +99,8 @@ class Context {
   std::optional<ci::CiFacts> ci_facts_;
 };
 
+struct StoreFlags;  // artifacts_upload.h
+
 // A subcommand: `setup` adds it (with its options) to the parser; `run` executes it after a
 // successful parse. Options are stored in objects owned by the closure.
 struct CommandSpec {
@@ -106,6 +108,9 @@ struct CommandSpec {
   CLI::App* app = nullptr;
   std::function<CommandOutcome(Context&)> run;
   bool recorded = false;  // measures something: wrapped by the run recorder
+  // --store-artifacts and its options (artifacts_upload.h), for recorded commands that take
+  // them; the recorder stores what the command produced after finishing its run.
+  std::shared_ptr<StoreFlags> store = nullptr;
 };
 
 using CommandList = std::vector<CommandSpec>;
@@ -126,6 +131,7 @@ void add_execute_command(CLI::App& app, CommandList& commands);
 void add_security_scan_command(CLI::App& app, CommandList& commands);
 void add_generate_command(CLI::App& app, CommandList& commands);
 void add_quality_gate_command(CLI::App& app, CommandList& commands);
+void add_artifacts_commands(CLI::App& app, CommandList& commands);
 void add_report_commands(CLI::App& app, CommandList& commands);
 
 }  // namespace aqe::cli

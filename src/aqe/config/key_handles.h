@@ -127,6 +127,7 @@ consteval bool declared_key(std::string_view full_name, HandleType h) {
   X(kGatesWeightsBranchCoverage, double, "gates.weights.branch_coverage")              \
   X(kGatesWeightsTestPassRate, double, "gates.weights.test_pass_rate")                 \
   X(kGatesWeightsSecurity, double, "gates.weights.security")                           \
+  X(kStorageRequired, bool, "storage.required")                                        \
   X(kStorageBackend, std::string, "storage.backend")                                   \
   X(kStorageLocalPath, std::string, "storage.local.path")                              \
   X(kStorageS3Bucket, std::string, "storage.s3.bucket")                                \

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -119,6 +120,12 @@ struct HttpRequest {
   std::string body;
   // Streams the body from this file (its size read when each attempt opens it).
   std::filesystem::path upload_from;
+  // With upload_from: only these bytes of the file are the body (a multipart upload's part).
+  struct ByteRange {
+    uint64_t offset = 0;
+    uint64_t length = 0;
+  };
+  std::optional<ByteRange> upload_range;
   // A 2xx response body is written here (temp file beside it, renamed when complete) instead
   // of into HttpResponse::body. Error bodies still go to memory, for HttpFailure::body.
   std::filesystem::path download_to;

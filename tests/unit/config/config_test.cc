@@ -102,15 +102,15 @@ TEST(ValidateText, ReportsEveryIssue) {
 }
 
 TEST(StarterFiles, AreValidAndHoldBuiltKeysOnly) {
-  for (auto kind : {ConfigFile::kFleet, ConfigFile::kGates}) {
+  for (auto kind : {ConfigFile::kFleet, ConfigFile::kGates, ConfigFile::kStorage}) {
     auto starter = starter_file(kind);
     ASSERT_TRUE(starter.has_value()) << file_name(kind);
     FileCheck check = check_text(kind, "starter", *starter);
     EXPECT_TRUE(check.errors.empty()) << file_name(kind) << ": " << check.errors.front().message;
     EXPECT_TRUE(check.warnings.empty()) << file_name(kind) << ": " << check.warnings.front().message;
   }
-  // Every storage.json key is planned: there is nothing for a starter to hold.
-  EXPECT_FALSE(starter_file(ConfigFile::kStorage).has_value());
+  // Every storage.json key is built: the storage starter holds retention too.
+  EXPECT_NE(starter_file(ConfigFile::kStorage)->find("keep_latest_n"), std::string::npos);
 }
 
 TEST(KindOf, FromFileName) {

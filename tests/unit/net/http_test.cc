@@ -301,6 +301,31 @@ TEST(Http, StreamsAnUploadFromAFileAndReopensItForEachAttempt) {
   }
 }
 
+TEST(Http, UploadsOnlyTheGivenRangeOfAFileOnEveryAttempt) {
+  const TempDir dir;
+  const std::string content = random_bytes(2 * 1024 * 1024 + 99, 2);
+  const fs::path file = dir.write("big.bin", content);
+  TestHttpServer server({{503, {}, ""}, {200, {}, ""}});
+  Recorded rec;
+  auto req = fast_request(server.url("/bucket/key?partNumber=2"), rec);
+  req.method = Method::kPut;
+  req.upload_from = file;
+  req.upload_range = HttpRequest::ByteRange{1024 * 1024, 1024 * 1024 + 50};
+  auto r = send(req);
+  ASSERT_TRUE(r.ok()) << describe(r);
+  const auto got = server.requests();
+  ASSERT_EQ(got.size(), 2u);
+  for (const auto& g : got) {
+    EXPECT_EQ(g.header("Content-Length").value_or(""), std::to_string(1024 * 1024 + 50));
+    EXPECT_TRUE(g.body == content.substr(1024 * 1024, 1024 * 1024 + 50)) << "received " << g.body.size();
+  }
+  req.upload_range = HttpRequest::ByteRange{content.size() - 10, 11};  // one byte past the end
+  auto past = send(req);
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.failure().kind, FailureKind::kPermanent);
+  EXPECT_EQ(server.request_count(), 2u);
+}
+
 TEST(Http, PostsAFileBody) {
   const TempDir dir;
   const fs::path file = dir.write("req.json", R"({"q":"x"})");

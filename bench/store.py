@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""Artifact storage throughput: aqe's S3 backend against curl moving the same bytes through s3rver.
+
+    /usr/bin/python3 bench/store.py [path/to/aqe_store_bench] [--mb 200] [--runs 3]
+
+Starts s3rver (build/deps/npm, from scripts/install-deps.sh) on 127.0.0.1 with a free port and a
+temp directory, writes a file of random bytes, then per run: curl PUT and GET of it (SigV4 by
+curl, UNSIGNED-PAYLOAD like aqe), and aqe_store_bench put/get (one PUT; multipart at the default
+64 MiB threshold) and store/fetch as an artifact (compression none, sha256 checked on fetch).
+Prints a Markdown table: median wall time, MB/s, peak RSS of the client process alone, and aqe's
+throughput as a share of curl's for the same direction.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def vm_hwm_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def measure(cmd, env=None):
+    """(wall seconds, peak RSS in kB) of cmd; fails loudly when it fails."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, vm_hwm_kb(proc.pid))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.005)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.read().decode()}")
+    return wall, peak
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc):
+    for _ in range(300):
+        if proc.poll() is not None:
+            sys.exit("s3rver exited at start")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    sys.exit("s3rver not ready in 15 s")
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("tool", nargs="?", default=os.path.join(REPO, "build/debug/aqe_store_bench"))
+    ap.add_argument("--mb", type=int, default=200)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    s3rver = os.path.join(REPO, "build/deps/npm/node_modules/s3rver/bin/s3rver.js")
+    if not os.path.exists(s3rver):
+        sys.exit("s3rver missing: run bash scripts/install-deps.sh")
+    node = shutil.which("node") or "/usr/bin/node"
+    work = tempfile.mkdtemp(prefix="aqe-bench-store-")
+    port = free_port()
+    server = subprocess.Popen([node, "--openssl-legacy-provider", s3rver, "-a", "127.0.0.1", "-p", str(port),
+                               "-d", os.path.join(work, "s3rver"), "--silent", "--configure-bucket", "bench"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port, server)
+        endpoint = f"http://127.0.0.1:{port}"
+        src = os.path.join(work, "payload.bin")
+        with open(src, "wb") as f:
+            for _ in range(args.mb):
+                f.write(os.urandom(1 << 20))
+        size_mb = os.path.getsize(src) / 1e6
+        want = sha256_of(src)
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="S3RVER", AWS_SECRET_ACCESS_KEY="S3RVER")
+        curl = ["curl", "-sS", "--fail", "--aws-sigv4", "aws:amz:us-east-1:s3", "-u", "S3RVER:S3RVER"]
+        out = os.path.join(work, "out.bin")
+
+        def drop(path):
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.unlink(path)
+
+        def check(path):
+            got = sha256_of(path)
+            if got != want:
+                sys.exit(f"{path}: wrong bytes")
+            drop(path)
+
+        rows = {}
+        order = []
+
+        def record(name, direction, result):
+            if name not in rows:
+                rows[name] = (direction, [])
+                order.append(name)
+            rows[name][1].append(result)
+
+        single = str(1 << 40)  # a threshold no file reaches: one PUT
+        for _ in range(args.runs):
+            record("curl PUT", "put", measure(curl + ["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", src,
+                                                      f"{endpoint}/bench/curl.bin"]))
+            record("curl GET", "get", measure(curl + ["-H", f"x-amz-content-sha256: {EMPTY_SHA256}", "-o", out,
+                                                      f"{endpoint}/bench/curl.bin"]))
+            check(out)
+            record("aqe put (one PUT)", "put", measure([args.tool, "put", endpoint, "bench", "one.bin", src, single], env))
+            record("aqe get", "get", measure([args.tool, "get", endpoint, "bench", "one.bin", out], env))
+            check(out)
+            record("aqe put (multipart, 8 MiB parts)", "put",
+                   measure([args.tool, "put", endpoint, "bench", "multi.bin", src], env))
+            record("aqe get (of the multipart object)", "get",
+                   measure([args.tool, "get", endpoint, "bench", "multi.bin", out], env))
+            check(out)
+            record("aqe store_artifact (none, multipart)", "put",
+                   measure([args.tool, "store", endpoint, "bench", "build-1", src], env))
+            dest = os.path.join(work, "fetched")
+            record("aqe fetch_artifact (sha256 checked)", "get",
+                   measure([args.tool, "fetch", endpoint, "bench", "build-1", dest], env))
+            check(os.path.join(dest, "payload.bin"))
+            drop(dest)
+
+        base = {}
+        for name in order:
+            direction, results = rows[name]
+            if name.startswith("curl"):
+                base[direction] = statistics.median(r[0] for r in results)
+        print(f"{size_mb:.0f} MB of random bytes, {args.runs} runs, median wall; peak RSS = the client process alone")
+        print()
+        print("| client | median wall | MB/s | peak RSS | throughput vs curl |")
+        print("|---|---|---|---|---|")
+        for name in order:
+            direction, results = rows[name]
+            wall = statistics.median(r[0] for r in results)
+            peak = max(r[1] for r in results) / 1024
+            print(f"| {name} | {wall:.2f} s | {size_mb / wall:.0f} | {peak:.1f} MB | {base[direction] / wall:.0%} |")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

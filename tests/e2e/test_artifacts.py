@@ -1,0 +1,241 @@
+"""--store-artifacts and `aqe artifacts`: what a run produced is stored through the configured
+backend (local directory, or S3 against a server the test starts on 127.0.0.1), listed, fetched
+byte for byte and deleted; a store that cannot be reached never hides the run's results."""
+import json
+import os
+import sqlite3
+import subprocess
+import time
+
+from conftest import SYSTEM_PYTHON
+from s3_server import closed_port, fault_server, s3_env, s3_storage_json, server_state
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+GITLAB = {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, "CI_COMMIT_BRANCH": "feature/x", "QE_PYTHON": SYSTEM_PYTHON}
+# The line of the CI guide (PRODUCT.md), run through the shell exactly as written.
+CI_LINE = 'aqe execute tests/ --store-artifacts --artifact-key "build-$CI_COMMIT_SHA" --metadata \'{"branch": "main"}\''
+
+
+def suite(project):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_ok.py").write_text("def test_one():\n    assert 1 + 1 == 2\n\n"
+                                                  "def test_two():\n    assert 'a' in 'abc'\n")
+
+
+def shell(aqe, line, env):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("QE_")}
+    e.update(env)
+    e["PATH"] = os.path.dirname(aqe.binary) + os.pathsep + e.get("PATH", "")
+    return subprocess.run(["bash", "-c", line], cwd=aqe.cwd, env=e, capture_output=True, text=True, timeout=300)
+
+
+def artifact_rows(project):
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    try:
+        return db.execute("SELECT key, branch, kind, size_bytes, metadata_json FROM artifacts ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_local_round_trip_with_the_ci_guide_line(aqe, project):
+    suite(project)
+    p = shell(aqe, CI_LINE, GITLAB)
+    assert p.returncode == 0, p.stderr
+    assert f"Artifact stored: build-{SHA}" in p.stdout
+    key = f"build-{SHA}"
+
+    code, doc, err = aqe.json("artifacts", "list", "--branch", "main", "--since", "1h", env=GITLAB)
+    assert code == 0, err
+    [a] = doc["data"]["artifacts"]
+    assert a["key"] == key and a["branch"] == "main" and a["commit"] == SHA
+    assert sorted(f["name"] for f in a["files"]) == ["junit.xml", "run.json"]
+    assert a["size_bytes"] == sum(f["size"] for f in a["files"])
+    assert a["metadata"]["branch"] == "main" and a["metadata"]["command"] == "execute"
+    # Filters that leave it out.
+    assert aqe.json("artifacts", "list", "--branch", "feature/x")[1]["data"]["artifacts"] == []
+    assert aqe.json("artifacts", "list", "--key-prefix", "nightly-")[1]["data"]["artifacts"] == []
+
+    code, doc, err = aqe.json("artifacts", "get", key, "--output", "fetched")
+    assert code == 0, err
+    assert doc["data"]["verified"] is True
+    run = json.loads((project / "fetched" / "run.json").read_text())
+    assert run["command"] == "execute" and run["status"] == "success"
+    assert run["summary"]["passed"] == 2
+    junit = project / ".aqe" / "runs" / str(run["id"]) / "junit.xml"
+    assert (project / "fetched" / "junit.xml").read_bytes() == junit.read_bytes()
+
+    rows = artifact_rows(project)
+    assert [(r[0], r[1]) for r in rows] == [(key, "main")]
+    assert rows[0][3] == a["size_bytes"]
+
+    # The same key again is refused, the stored artifact untouched; --overwrite replaces it.
+    p = shell(aqe, CI_LINE, GITLAB)
+    assert p.returncode == 3, p.stderr
+    assert "already exists" in p.stderr and "--overwrite" in p.stderr
+    assert "2 passed" in p.stdout  # the run's own result is still reported
+    p = shell(aqe, CI_LINE + " --overwrite", GITLAB)
+    assert p.returncode == 0, p.stderr
+    [a2] = aqe.json("artifacts", "list")[1]["data"]["artifacts"]
+    assert a2["metadata"]["run_id"] > a["metadata"]["run_id"]
+
+    code, doc, err = aqe.json("artifacts", "delete", key)
+    assert code == 0, err
+    assert aqe.json("artifacts", "list")[1]["data"]["artifacts"] == []
+    assert artifact_rows(project) == []
+    code, doc, _ = aqe.json("artifacts", "get", key, "--output", "again")
+    assert code == 3 and doc["errors"][0]["code"] == "STORE_NOT_FOUND", doc
+
+
+def test_metadata_expands_variables_and_defaults(aqe, project):
+    suite(project)
+    env = dict(GITLAB, PIPELINE="p-77")
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts",
+                              "--metadata", '{"pipeline": "$PIPELINE", "tags": ["${CI_COMMIT_BRANCH}-x", "$UNSET_VAR."], '
+                                            '"price": "$5"}', env=env)
+    assert code == 0, err
+    key = doc["data"]["artifact_key"]
+    assert key.startswith("execute-") and key.endswith("-" + SHA[:12]), key
+    [a] = aqe.json("artifacts", "list")[1]["data"]["artifacts"]
+    assert a["key"] == key
+    m = a["metadata"]
+    assert m["pipeline"] == "p-77" and m["tags"] == ["feature/x-x", "."] and m["price"] == "$5"
+    # Branch and commit come from the CI when --metadata does not give them.
+    assert a["branch"] == "feature/x" and a["commit"] == SHA and m["branch"] == "feature/x"
+    assert key == f"execute-{m['run_id']}-{SHA[:12]}"
+    # Not asked: the field is there and null.
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 0 and doc["data"]["artifact_key"] is None, err
+
+
+def test_bad_metadata_and_key_are_refused_before_the_run(aqe, project):
+    suite(project)
+    code, doc, _ = aqe.json("execute", "tests/", "--store-artifacts", "--metadata", '{"branch": main}', env=GITLAB)
+    assert code == 3
+    msg = doc["errors"][0]["message"]
+    assert "--metadata" in msg and "line 1, column 12" in msg, msg
+    code, doc, _ = aqe.json("execute", "tests/", "--store-artifacts", "--metadata", '["a"]', env=GITLAB)
+    assert code == 3 and "JSON object" in doc["errors"][0]["message"]
+    code, doc, _ = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "a/../b", env=GITLAB)
+    assert code == 3 and "--artifact-key" in doc["errors"][0]["message"]
+    code, doc, _ = aqe.json("execute", "tests/", "--metadata", "{}", env=GITLAB)
+    assert code == 3 and "--store-artifacts" in doc["errors"][0]["message"]
+    # Nothing ran: no run was recorded.
+    assert not (project / ".aqe" / "aqe.db").exists() or not sqlite3.connect(
+        project / ".aqe" / "aqe.db").execute("SELECT count(*) FROM runs").fetchone()[0]
+
+
+def test_unreachable_store_is_exit_4_with_results_kept_or_a_warning(aqe, project):
+    suite(project)
+    (project / "config").mkdir()
+    storage = project / "config" / "storage.json"
+    storage.write_text(s3_storage_json(f"http://127.0.0.1:{closed_port()}"))
+    env = dict(GITLAB, **s3_env())
+    start = time.monotonic()
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", env=env)
+    elapsed = time.monotonic() - start
+    assert code == 4, err
+    assert elapsed < 30, elapsed
+    assert doc["data"]["passed"] == 2 and doc["data"]["artifact_key"] is None
+    e = doc["errors"][0]
+    assert e["code"] == "STORE_TRANSIENT" and "artifacts not stored" in e["message"], e
+    assert env["AWS_SECRET_ACCESS_KEY"] not in err + json.dumps(doc)
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    status, summary = db.execute("SELECT status, summary_json FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    assert status == "success" and json.loads(summary)["passed"] == 2
+
+    storage.write_text(s3_storage_json(f"http://127.0.0.1:{closed_port()}", required=False))
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", env=env)
+    assert code == 0, err
+    assert any("artifacts not stored" in w for w in doc["warnings"]), doc
+    assert doc["data"]["artifact_key"] is None
+
+    # Credentials missing: a configuration error naming the variable, whatever `required` says.
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", env=GITLAB)
+    assert code == 3 and "AWS_ACCESS_KEY_ID" in doc["errors"][0]["message"], doc
+    assert doc["data"]["passed"] == 2
+
+
+def test_s3_round_trip_against_a_signature_checking_server(aqe, project):
+    suite(project)
+    (project / "config").mkdir()
+    env = dict(GITLAB, CI_COMMIT_TAG="v1.0", **s3_env())  # a tag build: class release
+    with fault_server() as endpoint:
+        (project / "config" / "storage.json").write_text(s3_storage_json(endpoint))
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "s3-run",
+                                  "--metadata", '{"branch": "release/1.0"}', env=env)
+        assert code == 0, err
+        assert doc["data"]["artifact_key"] == "s3-run"
+        objects = server_state(endpoint)["objects"]
+        assert "ci/aqe/release/release%2F1.0/s3-run/manifest.json" in objects, objects
+        code, doc, err = aqe.json("artifacts", "list", "--branch", "release/1.0", env=env)
+        assert code == 0, err
+        assert [a["key"] for a in doc["data"]["artifacts"]] == ["s3-run"]
+        code, doc, err = aqe.json("artifacts", "get", "s3-run", "--output", "out", env=env)
+        assert code == 0, err
+        run = json.loads((project / "out" / "run.json").read_text())
+        assert (project / "out" / "junit.xml").read_bytes() == (
+            project / ".aqe" / "runs" / str(run["id"]) / "junit.xml").read_bytes()
+        # A wrong secret: the server refuses the signature; the message names the variables only.
+        bad = dict(env, AWS_SECRET_ACCESS_KEY="not-the-secret-" + "x" * 20)
+        code, doc, err = aqe.json("artifacts", "list", env=bad)
+        assert code == 3 and doc["errors"][0]["code"] == "STORE_AUTH", doc
+        assert "AWS_SECRET_ACCESS_KEY" in json.dumps(doc) and bad["AWS_SECRET_ACCESS_KEY"] not in err + json.dumps(doc)
+        code, doc, err = aqe.json("artifacts", "delete", "s3-run", env=env)
+        assert code == 0, err
+        assert not any(k.startswith("ci/aqe/release/release%2F1.0/s3-run/") for k in server_state(endpoint)["objects"])
+
+
+def test_sync_rebuilds_the_index_from_the_manifests(aqe, project):
+    suite(project)
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "a1", env=GITLAB)
+    assert code == 0, err
+    backend = aqe.json("artifacts", "list")[1]["data"]["backend"]
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    db.execute("DELETE FROM artifacts")
+    db.execute("INSERT INTO artifacts (key, backend, created_at) VALUES ('gone', ?, '2020-01-01T00:00:00Z')",
+               (backend,))
+    db.execute("INSERT INTO artifacts (key, backend, created_at) VALUES ('elsewhere', 's3://other', "
+               "'2020-01-01T00:00:00Z')")
+    db.commit()
+    db.close()
+    code, doc, err = aqe.json("artifacts", "sync")
+    assert code == 0, err
+    assert doc["data"] == {"backend": backend, "indexed": 1, "removed": ["gone"]}
+    assert [r[0] for r in artifact_rows(project)] == ["elsewhere", "a1"]
+
+
+def test_prune_applies_retention_and_lifecycle_prints_the_rules(aqe, project):
+    suite(project)
+    (project / "config").mkdir()
+    (project / "config" / "storage.json").write_text(
+        json.dumps({"retention": {"keep_latest_n": 1, "feature_branches": 7, "main_branch": 0}}))
+    for key in ("k1", "k2", "k3"):
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", key, env=GITLAB)
+        assert code == 0, err
+    listed = {a["key"]: a for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]}
+    assert {a["class"] for a in listed.values()} == {"feature"}
+    # Backdate k1 past the feature limit and k2 within it (the manifest is the artifact's record).
+    for key, days in (("k1", 10), ("k2", 3)):
+        path = project / ".aqe" / "artifacts" / "feature" / "feature%2Fx" / key / "manifest.json"
+        m = json.loads(path.read_text())
+        m["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400 - 60))
+        path.write_text(json.dumps(m))
+
+    code, doc, err = aqe.json("artifacts", "prune", "--dry-run")
+    assert code == 0, err
+    assert [a["key"] for a in doc["data"]["removed"]] == ["k1"] and doc["data"]["kept"] == 2
+    assert "10 days old, retention.feature_branches is 7" in doc["data"]["removed"][0]["reason"]
+    assert len(aqe.json("artifacts", "list")[1]["data"]["artifacts"]) == 3
+    p = aqe.run("artifacts", "prune")
+    assert p.returncode == 0, p.stderr
+    assert "removed k1 (class feature: 10 days old" in p.stdout
+    assert sorted(a["key"] for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]) == ["k2", "k3"]
+    assert sorted(r[0] for r in artifact_rows(project)) == ["k2", "k3"]
+
+    code, doc, err = aqe.json("artifacts", "lifecycle")
+    assert code == 0, err
+    rules = {r["ID"]: r for r in doc["data"]["Rules"]}
+    assert rules["aqe-feature"]["Filter"]["Prefix"] == "feature/" and rules["aqe-feature"]["Expiration"]["Days"] == 7
+    assert "aqe-main" not in rules  # 0 days: no age limit
+    assert rules["aqe-abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {
+        "DaysAfterInitiation": 1}
