@@ -341,3 +341,33 @@ def test_run_budget_exceeded_is_exit_5_and_keeps_finished_modules(aqe, project):
     run = subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/generated"],
                          cwd=project, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_verification_runs_the_users_code_sandboxed(project, tmp_path):
+    # A module that writes on import, and a function that writes where it is run: neither may
+    # reach the user's HOME or the project while aqe verifies the tests it keeps.
+    home = tmp_path / "home"
+    home.mkdir()
+    write(project, "pyproject.toml", '''
+        [tool.pytest.ini_options]
+        pythonpath = ["src"]
+    ''')
+    write(project, "src/writer.py", '''
+        import os
+        from pathlib import Path
+
+        Path(os.path.expanduser("~/imported.txt")).write_text("x")
+        Path("imported-here.txt").write_text("x")
+
+
+        def save(text):
+            Path("saved.txt").write_text(text)
+            return len(text)
+    ''')
+    aqe = Aqe(_aqe_bin(), project)
+    p = aqe.run("--json", "generate", "src/", *PY, env={"HOME": str(home)}, timeout=600)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert json.loads(p.stdout)["data"]["tests_generated"] >= 1
+    assert not (home / "imported.txt").exists()
+    leaked = sorted(str(f.relative_to(project)) for f in project.rglob("*.txt"))
+    assert leaked == [], leaked

@@ -1,6 +1,7 @@
 #include "aqe/gen/verify.h"
 
 #include <chrono>
+#include <cstdlib>
 
 #include "aqe/exec/process.h"
 #include "aqe/util/fs.h"
@@ -69,8 +70,22 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
               "junit_family=xunit1",
               "--junitxml=" + junit.string()};
   for (const auto& f : in.test_files) run.argv.push_back(f.string());
-  run.cwd = in.project_dir;
-  run.env_set = {{"COVERAGE_FILE", data.string()}, {"PYTHONDONTWRITEBYTECODE", "1"}};
+  // The same sandbox as exploration: the project's code runs with a temporary cwd, HOME and
+  // TMPDIR, so a module or a kept test writing ~/x or ./x does not write into the user's home
+  // or project. `python -m` puts the cwd on sys.path: the project dir takes its place.
+  std::error_code made;
+  for (const char* sub : {"cwd", "home", "tmp"}) fs::create_directories(*dir / sub, made);
+  run.cwd = *dir / "cwd";
+  const char* pythonpath = std::getenv("PYTHONPATH");
+  run.env_set = {
+      {"COVERAGE_FILE", data.string()},
+      {"PYTHONDONTWRITEBYTECODE", "1"},
+      {"HOME", (*dir / "home").string()},
+      {"TMPDIR", (*dir / "tmp").string()},
+      {"PYTHONPATH", in.project_dir.string() +
+                         (pythonpath != nullptr && *pythonpath ? ":" + std::string(pythonpath) : "")}};
+  run.argv.insert(run.argv.end() - static_cast<std::ptrdiff_t>(in.test_files.size()),
+                  "--rootdir=" + in.project_dir.string());
   run.timeout = std::chrono::milliseconds(static_cast<int64_t>(in.timeout_s * 1000));
   auto ran = exec::run(run);
   std::error_code ec;
