@@ -315,3 +315,25 @@ def test_log_file_and_verbose_record_the_decisions_and_no_secret(aqe, project):
     assert p.returncode == 0, p.stderr
     assert "debug: security-scan exit 0" in p.stderr and "files_scanned=" in p.stderr
     assert "s3cr3t-token" not in p.stderr
+
+
+def test_test_files_with_control_or_non_utf8_names_are_counted_once_and_run(aqe, project):
+    # Paths are bytes: a control character in a file name counted every test twice (the JUnit
+    # file could not hold it), a byte that is not UTF-8 dropped the whole suite.
+    tests = project / "tests"
+    tests.mkdir()
+    (tests / "test_x\x01y.py").write_text("def test_a():\n    pass\n\ndef test_b():\n    pass\n")
+    os.makedirs(os.fsencode(tests), exist_ok=True)
+    with open(os.fsencode(tests) + b"/test_z\xff.py", "w") as f:
+        f.write("def test_c():\n    assert False\n")
+    (tests / "test_plain.py").write_text("def test_d():\n    pass\n")
+    for workers in ("1", "2"):  # the second run plans from the stored ids: they must round-trip
+        code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", "--workers", workers,
+                                  timeout=120)
+        assert code == 1, err
+        data = doc["data"]
+        assert (data["tests_run"], data["passed"], data["failed"]) == (4, 3, 1), data
+        suite, cases = _junit_cases(data["junit_xml"])
+        assert int(suite.get("tests")) == 4
+    [failure] = data["failures"]
+    assert failure["test"].endswith("::test_c")

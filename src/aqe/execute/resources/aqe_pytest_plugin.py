@@ -26,6 +26,46 @@ _cov = None
 _junit = None
 
 
+# File names are bytes. One that is not UTF-8 reaches Python as lone surrogates (U+DC80 to
+# U+DCFF, PEP 383) and one may hold control characters: neither JSON for aqe nor the XML of
+# the JUnit file can carry them all. On the way out they become private-use characters (C0
+# controls U+F700.., DEL U+F77F, surrogates U+F780..U+F7FF: valid UTF-8, legal XML), and back on
+# the way in, so a node id round-trips exactly and is the same in the stream and the file.
+_UNCARRIED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\udc80-\udcff]")
+_CARRIED = re.compile("[\uf700-\uf71f\uf77f\uf780-\uf7ff]")
+_SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def _carry(m):
+    c = ord(m.group())
+    return chr(c + 0xF700 if c < 0x80 else c - 0xDC80 + 0xF780)
+
+
+def _uncarry(m):
+    c = ord(m.group())
+    return chr(c - 0xF700 if c < 0xF780 else c - 0xF780 + 0xDC80)
+
+
+def _to_wire(obj):
+    if isinstance(obj, str):
+        return _UNCARRIED.sub(_carry, obj)
+    if isinstance(obj, list):
+        return [_to_wire(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _to_wire(v) for k, v in obj.items()}
+    return obj
+
+
+def _from_wire(obj):
+    if isinstance(obj, str):
+        return _CARRIED.sub(_uncarry, obj)
+    if isinstance(obj, list):
+        return [_from_wire(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _from_wire(v) for k, v in obj.items()}
+    return obj
+
+
 class _Channel:
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -34,7 +74,10 @@ class _Channel:
         self.stopped = False
 
     def send(self, obj):
-        self.sock.sendall(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
+        line = json.dumps(obj, separators=(",", ":"))
+        if "\\u" in line or "\x7f" in line:  # non-ASCII or a control, escaped by json.dumps: see _to_wire
+            line = json.dumps(_to_wire(obj), separators=(",", ":"))
+        self.sock.sendall(line.encode() + b"\n")
 
     def _read_line(self, block):
         while b"\n" not in self.buf:
@@ -45,7 +88,10 @@ class _Channel:
                 return {"stop": "aqe closed the connection"}
             self.buf += chunk
         line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
+        msg = json.loads(line)
+        if b"\xef\x9c" in line or b"\xef\x9d" in line or b"\xef\x9e" in line or b"\xef\x9f" in line:
+            msg = _from_wire(msg)
+        return msg
 
     def receive(self, block=True):
         msg = self._read_line(block)
@@ -79,8 +125,10 @@ _ILLEGAL_XML = re.compile("[^\u0009\u000A\u000D\u0020-\u007E\u0080-\uD7FF\uE000-
                           "\U00010000-\U0010FFFF]")
 
 
-def _xml(text, quote=False):
-    text = _ILLEGAL_XML.sub(lambda m: "#x%02X" % ord(m.group()), str(text))
+def _xml(text, quote=False, carry=False):
+    # Names are carried exactly (see _to_wire); in messages a byte that is not UTF-8 is U+FFFD.
+    text = _to_wire(str(text)) if carry else _SURROGATES.sub("\ufffd", str(text))
+    text = _ILLEGAL_XML.sub(lambda m: "#x%02X" % ord(m.group()), text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if not quote:
         return text
@@ -155,7 +203,7 @@ class _Junit:
         for classname, name, file, line, time_s, children in self.cases:
             total += time_s
             parts.append('<testcase classname="%s" name="%s" file="%s"%s time="%.3f"' % (
-                _xml(classname, True), _xml(name, True), _xml(file, True),
+                _xml(classname, True, True), _xml(name, True, True), _xml(file, True, True),
                 "" if line is None else ' line="%d"' % line, time_s))
             if not children:
                 parts.append(" />")
