@@ -38,7 +38,8 @@ FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngin
     return out;
   }
   std::string_view data = content.data();
-  if (std::memchr(data.data(), 0, std::min(data.size(), kBinaryProbe)) != nullptr) {
+  // An empty file's view has no pointer, and memchr(nullptr, ...) is undefined even for 0 bytes.
+  if (!data.empty() && std::memchr(data.data(), 0, std::min(data.size(), kBinaryProbe)) != nullptr) {
     out.skipped_reason = "binary";
     return out;
   }
