@@ -63,6 +63,17 @@ fs::path output_path(const Context& ctx, const std::string& output) {
   return p.is_relative() ? ctx.project_dir / p : p;
 }
 
+// Writes --output atomically; returns the path as shown to the user.
+Result<std::string> write_output(const Context& ctx, const std::string& output, std::string_view text) {
+  const fs::path out = output_path(ctx, output);
+  if (auto st = write_file_atomic(out, text); !st) {
+    Error e = st.error();
+    e.message = "--output: " + e.message;
+    return e;
+  }
+  return display_path(out, ctx.project_dir);
+}
+
 CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   const std::string command = "report generate";
   if (f.format != "json" && f.format != "markdown" && f.format != "html") {
@@ -118,15 +129,10 @@ CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
     o.data["document"] = document;
     return o;
   }
-  const fs::path out = output_path(ctx, f.output);
-  if (auto st = write_file_atomic(out, text); !st) {
-    Error e = st.error();
-    e.message = "--output: " + e.message;
-    return error_outcome(command, e);
-  }
-  o.data["output"] = display_path(out, ctx.project_dir);
-  o.text = "wrote " + display_path(out, ctx.project_dir) + " (" + f.format + ", " +
-           std::to_string(text.size()) + " bytes)\n";
+  auto shown = write_output(ctx, f.output, text);
+  if (!shown) return error_outcome(command, shown.error());
+  o.data["output"] = *shown;
+  o.text = "wrote " + *shown + " (" + f.format + ", " + std::to_string(text.size()) + " bytes)\n";
   return o;
 }
 
@@ -159,14 +165,10 @@ CommandOutcome run_badge(Context& ctx, const BadgeFlags& f) {
     o.text = text;
     return o;
   }
-  const fs::path out = output_path(ctx, f.output);
-  if (auto st = write_file_atomic(out, text); !st) {
-    Error e = st.error();
-    e.message = "--output: " + e.message;
-    return error_outcome(command, e);
-  }
-  o.data["output"] = display_path(out, ctx.project_dir);
-  o.text = "wrote " + display_path(out, ctx.project_dir) + " (" + badge.label + ": " + badge.message + ")\n";
+  auto shown = write_output(ctx, f.output, text);
+  if (!shown) return error_outcome(command, shown.error());
+  o.data["output"] = *shown;
+  o.text = "wrote " + *shown + " (" + badge.label + ": " + badge.message + ")\n";
   return o;
 }
 

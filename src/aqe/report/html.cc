@@ -81,7 +81,7 @@ std::optional<std::string> read_capped(const fs::path& path) {
   return text;
 }
 
-// Appends `template_text` with each "@NAME@" placeholder replaced by its value.
+// Appends `template_text` with each "@NAME@" field replaced by its value.
 void expand(std::string& out, std::string_view template_text,
             const std::map<std::string_view, std::string_view>& values) {
   size_t pos = 0;
