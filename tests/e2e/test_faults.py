@@ -337,3 +337,20 @@ def test_test_files_with_control_or_non_utf8_names_are_counted_once_and_run(aqe,
         assert int(suite.get("tests")) == 4
     [failure] = data["failures"]
     assert failure["test"].endswith("::test_c")
+
+
+def test_messages_of_the_wrong_shape_on_the_worker_socket_do_not_end_the_run(aqe, project):
+    # The workers' socket is reachable from the user's tests: what arrives on it is checked,
+    # not trusted (a number where a worker's name belongs threw out of nlohmann, SIGABRT).
+    (project / "tests").mkdir()
+    (project / "tests" / "test_s.py").write_text(
+        "import os, socket\n"
+        "def test_talks_to_the_socket():\n"
+        "    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "    s.connect(os.environ['AQE_SOCKET'])\n"
+        "    s.sendall(b'{\"hello\": 5}\\n' + b'[' * 100000 + b'\\n{\"hello\": [1]}\\nnot json\\n')\n"
+        "    s.close()\n"
+        "def test_b():\n    pass\n")
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 0, err
+    assert doc["data"]["tests_run"] == 2 and doc["data"]["passed"] == 2

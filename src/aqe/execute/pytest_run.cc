@@ -19,6 +19,7 @@
 #include "aqe/exec/process.h"
 #include "aqe/exec/python.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/resources.h"
 #include "aqe/util/strings.h"
 
@@ -259,8 +260,9 @@ bool PassRunner::read_from(int fd, std::string& buf, const std::function<void(co
   }
   size_t start = 0;
   for (size_t nl; (nl = buf.find('\n', start)) != std::string::npos; start = nl + 1) {
-    auto msg = json::parse(std::string_view(buf).substr(start, nl - start), nullptr, false);
-    if (msg.is_object()) on_msg(msg);
+    // parse_json: bounded depth, never throws; a line that is not an object is not a message.
+    auto msg = parse_json(std::string_view(buf).substr(start, nl - start));
+    if (msg && msg.value.is_object()) on_msg(msg.value);
   }
   buf.erase(0, start);
   return open;
@@ -417,9 +419,10 @@ void PassRunner::serve_next(Worker& w) {
 }
 
 void PassRunner::on_result(Worker& w, const json& msg) {
-  const std::string id = msg.value("result", "");
-  const std::string when = msg.value("when", "call");
-  std::string outcome = msg.value("outcome", "passed");
+  const std::string id = string_or(msg, "result");
+  if (id.empty()) return;  // not a test's result: the plugin always names the test
+  const std::string when = string_or(msg, "when", "call");
+  std::string outcome = string_or(msg, "outcome", "passed");
   if (outcome == "failed" && when != "call") outcome = "error";
   auto [it, inserted] = w.streamed.try_emplace(id);
   results::JunitCase& c = it->second;
@@ -434,7 +437,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     ++done_;
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
-  c.time_s += msg.value("duration", 0.0);
+  c.time_s += std::max(0.0, number_or(msg, "duration", 0.0));
   if (w.asked_empty && w.outstanding.empty()) w.drained_at = Clock::now();  // until its last report
   if (when == "teardown" && outcome == "error") {
     c.teardown_error = true;
@@ -494,13 +497,13 @@ void PassRunner::on_message(Worker& w, const json& msg) {
       w.startup_s = std::chrono::duration<double>(Clock::now() - w.started).count();
     }
     w.collected_at = Clock::now();
-    const int errors = msg.value("collect_errors", 0);
+    const int errors = static_cast<int>(std::clamp(number_or(msg, "collect_errors", 0), 0.0, 1e6));
     collect_errors_ = pass_.owner.empty() ? std::max(collect_errors_, errors) : collect_errors_ + errors;
     if (out_.rootdir.empty()) {
-      out_.rootdir = msg.value("rootdir", "");
-      out_.inifile = msg.value("inifile", "");
+      out_.rootdir = string_or(msg, "rootdir");
+      out_.inifile = string_or(msg, "inifile");
     }
-    const auto ids = msg["collected"].get<std::vector<std::string>>();
+    const auto ids = strings_of(msg, "collected");
     w.ids.insert(ids.begin(), ids.end());
     if (!pass_.owner.empty()) {
       plan_owned(w, ids);
@@ -736,7 +739,7 @@ Result<PytestPassResult> PassRunner::run() {
           return;
         }
         if (!msg.contains("hello")) return;
-        const int idx = std::atoi(msg["hello"].get<std::string>().c_str());
+        const int idx = std::atoi(string_or(msg, "hello", "-1").c_str());
         if (idx >= 0 && idx < static_cast<int>(workers_.size())) {
           owner = workers_[idx].get();
           owner->hello_at = Clock::now();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/resources.h"
 #include "aqe/util/strings.h"
 
@@ -52,23 +53,28 @@ Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& pyt
 
 ExploreResult parse_explorer_reply(const std::string& stdout_data) {
   ExploreResult out;
-  json doc = json::parse(stdout_data, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  // The explorer runs in the user's interpreter beside the code under test: its reply's shape is
+  // checked, not trusted (parse_json and the typed accessors never throw).
+  const ParsedJson parsed = parse_json(stdout_data);
+  const json& doc = parsed.value;
+  if (!parsed || !doc.is_object()) {
     out.failure = "the explorer gave no readable reply";
     return out;
   }
-  if (!doc.value("ok", false)) {
-    out.failure = doc.value("reason", std::string("exploration failed"));
+  if (!bool_or(doc, "ok", false)) {
+    out.failure = string_or(doc, "reason", "exploration failed");
     return out;
   }
-  out.finished = doc.value("finished", true);
-  out.stopped_at_target = doc.value("stopped_at_target", false);
-  for (const auto& t : doc.value("tests", json::array())) {
-    GeneratedTest g;
-    g.name = t.value("name", std::string());
-    g.code = t.value("code", std::string());
-    for (const auto& i : t.value("imports", json::array())) g.imports.push_back(i.get<std::string>());
-    if (!g.name.empty() && !g.code.empty()) out.tests.push_back(std::move(g));
+  out.finished = bool_or(doc, "finished", true);
+  out.stopped_at_target = bool_or(doc, "stopped_at_target", false);
+  if (const json* tests = member(doc, "tests"); tests && tests->is_array()) {
+    for (const auto& t : *tests) {
+      GeneratedTest g;
+      g.name = string_or(t, "name");
+      g.code = string_or(t, "code");
+      g.imports = strings_of(t, "imports");
+      if (!g.name.empty() && !g.code.empty()) out.tests.push_back(std::move(g));
+    }
   }
   if (out.tests.empty()) out.failure = "no public function, class or method produced a test";
   return out;

@@ -162,4 +162,29 @@ const json* member(const json& obj, std::string_view key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
+std::string string_or(const json& obj, std::string_view key, std::string_view fallback) {
+  const json* v = member(obj, key);
+  return v && v->is_string() ? v->get<std::string>() : std::string(fallback);
+}
+
+double number_or(const json& obj, std::string_view key, double fallback) {
+  const json* v = member(obj, key);
+  return v && v->is_number() ? v->get<double>() : fallback;
+}
+
+bool bool_or(const json& obj, std::string_view key, bool fallback) {
+  const json* v = member(obj, key);
+  return v && v->is_boolean() ? v->get<bool>() : fallback;
+}
+
+std::vector<std::string> strings_of(const json& obj, std::string_view key) {
+  std::vector<std::string> out;
+  const json* v = member(obj, key);
+  if (!v || !v->is_array()) return out;
+  for (const auto& e : *v) {
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace aqe

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,5 +38,14 @@ std::string dump_json(const nlohmann::json& doc, int indent = -1);
 
 // Like at() without the throw: the member `key` of `obj` when `obj` is an object that has it.
 const nlohmann::json* member(const nlohmann::json& obj, std::string_view key);
+
+// The member `key` of `obj` when it has the asked type, else `fallback`; never throws. For
+// messages from processes that run the user's code (the pytest plugin, the explorer): their
+// shape is checked, not trusted.
+std::string string_or(const nlohmann::json& obj, std::string_view key, std::string_view fallback = {});
+double number_or(const nlohmann::json& obj, std::string_view key, double fallback);
+bool bool_or(const nlohmann::json& obj, std::string_view key, bool fallback);
+// The string elements of the array member `key` (other elements are skipped).
+std::vector<std::string> strings_of(const nlohmann::json& obj, std::string_view key);
 
 }  // namespace aqe

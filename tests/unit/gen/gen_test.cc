@@ -150,6 +150,20 @@ TEST(ExplorerReply, ParsesTestsAndFailures) {
   EXPECT_FALSE(parse_explorer_reply("Traceback ...").failure.empty());
 }
 
+// The explorer shares its interpreter with the code under test: a reply of the wrong shape is
+// a failure (or skipped element), never an exception out of nlohmann's get<>/value().
+TEST(ExplorerReply, WrongTypesAreNotTrusted) {
+  auto odd = parse_explorer_reply(
+      R"({"ok": true, "finished": "yes", "tests": [{"name": 5, "code": "x"}, {"name": "test_a", "code": "def test_a():\n    pass\n", "imports": [1, "import m", null]}, 7]})");
+  ASSERT_EQ(odd.tests.size(), 1u);
+  EXPECT_EQ(odd.tests[0].name, "test_a");
+  EXPECT_EQ(odd.tests[0].imports, std::vector<std::string>{"import m"});
+  EXPECT_TRUE(odd.finished);
+  EXPECT_EQ(parse_explorer_reply(R"({"ok": false, "reason": ["x"]})").failure, "exploration failed");
+  EXPECT_FALSE(parse_explorer_reply(R"({"ok": true, "tests": {"a": 1}})").failure.empty());
+  EXPECT_FALSE(parse_explorer_reply(std::string(100000, '[')).failure.empty());
+}
+
 TEST(ExplorerRequest, CarriesTheBudgetAndCoverageTarget) {
   SourceModule m{"/p/m.py", "m.py", "m", "/p", "/p/tests/generated/test_m.py"};
   auto job = prepare_explore(m, "python3", ExploreLimits{4, 30});

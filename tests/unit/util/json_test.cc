@@ -76,5 +76,21 @@ TEST(Member, NoThrowOnAnyType) {
   EXPECT_EQ(member(obj, "b"), nullptr);
 }
 
+TEST(TypedMembers, FallBackOnAnyOtherType) {
+  const nlohmann::json msg = nlohmann::json::parse(
+      R"({"s": "x", "n": 2.5, "b": true, "wrong": [1], "list": ["a", 1, null, "b"], "nolist": "a"})");
+  EXPECT_EQ(string_or(msg, "s"), "x");
+  EXPECT_EQ(string_or(msg, "n", "d"), "d");
+  EXPECT_EQ(string_or(msg, "missing"), "");
+  EXPECT_EQ(string_or(nlohmann::json(3), "s", "d"), "d");
+  EXPECT_DOUBLE_EQ(number_or(msg, "n", 0), 2.5);
+  EXPECT_DOUBLE_EQ(number_or(msg, "s", -1), -1);
+  EXPECT_TRUE(bool_or(msg, "b", false));
+  EXPECT_FALSE(bool_or(msg, "wrong", false));
+  EXPECT_EQ(strings_of(msg, "list"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(strings_of(msg, "nolist").empty());
+  EXPECT_TRUE(strings_of(msg, "missing").empty());
+}
+
 }  // namespace
 }  // namespace aqe
