@@ -2,7 +2,6 @@
 // properties also ':' and ','; multi-line outputs use a heredoc with a delimiter.
 #include "aqe/ci/github.h"
 
-#include <cctype>
 #include <random>
 
 namespace aqe::ci {
@@ -28,6 +27,11 @@ size_t utf8_boundary(std::string_view s, size_t n) {
   return n;
 }
 
+std::string hex_escape(unsigned char ch) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  return std::string("\\x") + kHex[ch >> 4] + kHex[ch & 0xf];
+}
+
 }  // namespace
 
 std::string escape_data(std::string_view s) {
@@ -40,6 +44,8 @@ std::string escape_data(std::string_view s) {
       out += "%0D";
     else if (ch == '\n')
       out += "%0A";
+    else if ((static_cast<unsigned char>(ch) < 0x20 && ch != '\t') || ch == 0x7f)
+      out += hex_escape(static_cast<unsigned char>(ch));  // ESC and friends never reach the log raw
     else
       out += ch;
   }
@@ -144,7 +150,7 @@ std::string markdown_text(std::string_view s, size_t max_bytes) {
     const auto ch = static_cast<unsigned char>(s[i]);
     if (ch < 0x20 || ch == 0x7f)
       out += ' ';
-    else if (ch < 0x80 && std::ispunct(ch))
+    else if (std::string_view("\\`*_[]<>()|~&!#$").find(static_cast<char>(ch)) != std::string_view::npos)
       out += std::string("\\") + static_cast<char>(ch);
     else
       out += static_cast<char>(ch);

@@ -15,7 +15,8 @@
 namespace aqe::ci {
 
 // A workflow command's data (after "::"): '%', CR and LF are escaped, so the project's text
-// can never end the command and start another line.
+// can never end the command and start another line; other control bytes (ESC, ...) become
+// "\x1b" text so that they cannot drive the terminal reading the log.
 std::string escape_data(std::string_view s);
 // A property value (file=, title=): also ':' and ',', which would end the property.
 std::string escape_property(std::string_view s);
@@ -57,8 +58,9 @@ std::string output_entry(std::string_view name, std::string_view value, const st
 std::string output_entries(const std::vector<std::pair<std::string, std::string>>& outputs,
                            const std::string& delimiter);
 
-// The project's text in a Markdown table cell or sentence: ASCII punctuation backslash-escaped
-// (so '|', '<', '`', '[' cannot end a cell, open HTML or a link), control bytes and line
+// The project's text in a Markdown table cell or sentence: the punctuation GitHub's Markdown
+// acts on backslash-escaped (so '|', '<', '`', '[', '$' cannot end a cell or open HTML, code,
+// a link or math), control bytes and line
 // breaks as spaces, cut to `max_bytes` (at a UTF-8 boundary) with "…".
 std::string markdown_text(std::string_view s, size_t max_bytes = 300);
 

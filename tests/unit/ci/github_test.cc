@@ -39,6 +39,7 @@ TEST(GithubEscape, DataAndProperties) {
   EXPECT_EQ(escape_data("50% a\r\nb:c,d"), "50%25 a%0D%0Ab:c,d");
   EXPECT_EQ(escape_property("50% a\r\nb:c,d"), "50%25 a%0D%0Ab%3Ac%2Cd");
   EXPECT_EQ(escape_data("%0A"), "%250A");  // an escape in the input stays text
+  EXPECT_EQ(escape_data("a\x1b[2J\tb"), "a\\x1b[2J\tb");
 }
 
 TEST(GithubEscape, AnnotationCannotInjectACommand) {
