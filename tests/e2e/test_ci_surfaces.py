@@ -158,3 +158,23 @@ def test_nothing_written_without_github_and_unwritable_files_warn(aqe, project, 
     assert p.returncode == code_without, p.stderr
     assert f"GITHUB_STEP_SUMMARY: cannot append to {bad}" in p.stderr
     assert f"GITHUB_OUTPUT: cannot append to {bad}" in p.stderr
+
+
+def test_a_test_name_with_a_newline_cannot_inject(aqe, project, tmp_path):
+    """A JUnit file (framework junit) can name a test `test_x\\n::error::pwned`."""
+    (project / "given.xml").write_text(
+        '<?xml version="1.0"?>\n<testsuite name="s" tests="2" failures="1">'
+        '<testcase classname="tests.test_a" name="test_x&#10;::error::pwned" file="tests/test_a.py" line="3">'
+        '<failure message="m&#10;::set-output name=failed::0&#13;::add-mask::x">tb</failure></testcase>'
+        '<testcase classname="tests.test_a" name="test_ok"/></testsuite>\n')
+    env, summary, output = gh_env(tmp_path)
+    p = aqe.run("execute", "--framework", "junit", "--command", "cp given.xml out.xml", "--junit", "out.xml",
+                env=env)
+    assert p.returncode == 1, p.stderr
+    cmds = active_commands(p.stdout)
+    assert len(cmds) == 1, p.stdout
+    assert cmds[0].startswith("::error file=tests/test_a.py,line="), cmds[0]
+    assert "title=Test failed%3A tests/test_a.py%3A%3Atest_x%0A%3A%3Aerror%3A%3Apwned::" in cmds[0]
+    assert cmds[0].endswith("::m%0A::set-output name=failed::0%0D::add-mask::x")
+    assert [(n, v) for n, v in outputs(output) if n == "failed"] == [("failed", "1")]
+    assert "test\\_x ::error::pwned" in summary.read_text()  # one cell, the line break a space
