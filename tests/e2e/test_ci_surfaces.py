@@ -1,5 +1,6 @@
 """GitHub Actions surfaces of execute, generate, security-scan and quality-gate: the step
 summary, $GITHUB_OUTPUT and the annotations (budget, changed files first, escaping)."""
+import json
 import subprocess
 
 from conftest import SYSTEM_PYTHON
@@ -151,6 +152,10 @@ def test_nothing_written_without_github_and_unwritable_files_warn(aqe, project, 
     cmds = active_commands(p.stdout)
     assert cmds and all(c.startswith(("::warning file=a.py,line=", "::error file=a.py,line=")) for c in cmds)
     assert not summary.exists() and not output.exists()
+    # --ci-mode (--json --quiet): stdout is the envelope alone, the annotations are on stderr.
+    p = aqe.run("--ci-mode", "security-scan", "a.py", env={"GITHUB_ACTIONS": "true"})
+    assert json.loads(p.stdout)["command"] == "security-scan"
+    assert [line for line in p.stderr.split("\n") if line.startswith("::")] == cmds
     # Files that cannot be appended to: a warning each, the same exit code.
     bad = tmp_path / "no-such-dir" / "f"
     p = aqe.run("security-scan", "a.py", env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(bad),

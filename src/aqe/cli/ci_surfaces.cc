@@ -286,8 +286,7 @@ void publish_ci_surfaces(Context& ctx, const CiSurfaces& s, CommandOutcome& o) {
               o.warnings);
   if (auto p = ctx.env_or("GITHUB_OUTPUT"); !p.empty())
     append_to(p, ci::output_entries(s.outputs, ci::random_delimiter()), "GITHUB_OUTPUT", o.warnings);
-  // With --json stdout is the envelope alone; with --quiet nothing is printed.
-  if (s.annotations.empty() || ctx.style.json || ctx.style.quiet) return;
+  if (s.annotations.empty()) return;
   std::vector<ci::Annotation> annotations = s.annotations;
   std::string prefix;
   if (!s.annotations_repo_relative) {
