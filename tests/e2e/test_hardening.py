@@ -82,7 +82,10 @@ def test_project_text_cannot_become_a_workflow_command_or_an_escape(aqe, project
     p = aqe.run("execute", "tests/", *PY, env={"GITHUB_ACTIONS": "true"}, timeout=300)
     assert p.returncode == 1, p.stderr
     active, seen = command_lines_outside_fence(p.stdout)
-    assert active == [], p.stdout
+    # The one command is aqe's annotation of the failure, with the message escaped in it.
+    assert len(active) == 1, p.stdout
+    assert active[0].startswith("::error file=tests/test_evil.py,line="), active[0]
+    assert "boom%0D::error file=x::pwned " in active[0] and "%0A::warning::more" in active[0]
     assert len(seen) == 1 and len(seen[0]) >= 20
     assert "\x1b" not in p.stdout and "\x1b" not in p.stderr
     assert "FAILED tests/test_evil.py::test_evil" in p.stdout

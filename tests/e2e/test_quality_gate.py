@@ -200,7 +200,7 @@ def test_github_summary_output_and_annotations(aqe, reports, tmp_path):
     assert text.startswith("earlier step\n")
     assert "### aqe quality gate: ❌ failed" in text
     assert "| score | >= | 80 | 68.33 | ❌ |" in text
-    assert output.read_text() == "passed=false\nscore=68.33\n"
+    assert output.read_text() == "passed=false\ngate_passed=false\nscore=68.33\nthreshold=80\n"
     # Without --fail-on-error the annotation is a warning.
     p = aqe.run("quality-gate", "--threshold", "80", *PASS_INPUTS, env=env)
     assert p.returncode == 0

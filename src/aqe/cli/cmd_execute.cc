@@ -9,6 +9,7 @@
 
 #include "aqe/ci/ci.h"
 #include "aqe/cli/artifacts_upload.h"
+#include "aqe/cli/ci_surfaces.h"
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/execute/execute.h"
@@ -145,6 +146,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
     out.errors.push_back(make_error("TIMEOUT", "the run exceeded execute.timeout_s; every worker was ended",
                                     "raise --timeout or execute.timeout_s", ExitCode::kTimeout));
   }
+  add_ci_surfaces(ctx, out);
   return out;
 }
 

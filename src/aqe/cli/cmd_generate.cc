@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "aqe/cli/artifacts_upload.h"
+#include "aqe/cli/ci_surfaces.h"
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
@@ -118,6 +119,7 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
     default:
       break;
   }
+  add_ci_surfaces(ctx, out);
   return out;
 }
 

@@ -1,12 +1,12 @@
 // aqe quality-gate: gathers measured inputs (explicit files, else the state DB), evaluates
 // the gate under the CI's profile, and reports it (text/JSON, GitHub summary and outputs).
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 
 #include "aqe/ci/ci.h"
 #include "aqe/cli/artifacts_upload.h"
+#include "aqe/cli/ci_surfaces.h"
 #include "aqe/cli/command.h"
 #include "aqe/gate/gate.h"
 #include "aqe/gate/recorded_input.h"
@@ -120,14 +120,6 @@ Result<gate::GatePolicy> policy_of(const config::Config& c, const GateFlags& f, 
   return p;
 }
 
-// GitHub's files are appended to by every step, so these are appends, not atomic replaces.
-void append_to(const std::string& path, const std::string& text, const char* var,
-               std::vector<std::string>& warnings) {
-  std::ofstream out(path, std::ios::app | std::ios::binary);
-  out << text;
-  if (!out) warnings.push_back(std::string(var) + ": cannot append to " + path);
-}
-
 // coverage_delta's reference: the latest snapshot recorded on the branch the diff is against.
 void read_base_coverage(state::Db& db, const fs::path& project_dir, gate::GateInputs& in) {
   std::string branch = in.diff ? in.diff->base : "";
@@ -173,16 +165,6 @@ Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, c
                         " and no --coverage/--junit/--sarif file given",
                     "run `aqe execute tests/ --coverage` (and `aqe security-scan src/`) first, or pass the "
                     "reports of your own tools");
-}
-
-void report_to_github(const Context& ctx, const gate::GateResult& r, CommandOutcome& o) {
-  if (ctx.env_or("GITHUB_ACTIONS") == "true" && !ctx.style.json) {
-    o.workflow_commands = gate::annotations(r, o.exit_code == ExitCode::kGateFailed);
-  }
-  if (auto p = ctx.env_or("GITHUB_STEP_SUMMARY"); !p.empty())
-    append_to(p, gate::to_markdown(r), "GITHUB_STEP_SUMMARY", o.warnings);
-  if (auto p = ctx.env_or("GITHUB_OUTPUT"); !p.empty())
-    append_to(p, gate::github_outputs(r), "GITHUB_OUTPUT", o.warnings);
 }
 
 std::string failure_warning(const GateFlags& f, const gate::GateResult& r) {
@@ -242,7 +224,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
     if (f.fail_on_error && r.blocking) o.exit_code = ExitCode::kGateFailed;
     o.warnings.push_back(failure_warning(f, r));
   }
-  report_to_github(ctx, r, o);
+  add_gate_ci_surfaces(ctx, r, o);
   o.summary = gate::summary_of(r);
   o.run_args = {{"threshold", o.data.value("threshold", json())},
                 {"scopes", o.data.value("scopes", json::array()).size()},

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "aqe/cli/artifacts_upload.h"
+#include "aqe/cli/ci_surfaces.h"
 #include "aqe/cli/command.h"
 #include "aqe/config/sections.h"
 #include "aqe/exec/process.h"
@@ -208,6 +209,7 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
                    "fix them, mark deliberate ones with '# aqe:allow', or accept them with --write-baseline",
                    ExitCode::kFailure));
   }
+  add_ci_surfaces(ctx, out);
   return out;
 }
 

@@ -100,6 +100,8 @@ std::string paint(const OutputStyle& style, std::string_view ansi, std::string_v
 void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_ms) {
   if (style.json) {
     std::cout << dump_json(make_envelope(o, duration_ms), 2) << std::endl;
+    // stdout is the envelope alone; the runner reads workflow commands on stderr too.
+    for (const auto& c : o.workflow_commands) std::cerr << c << "\n";
     // Errors also go to stderr so a human reading CI logs sees them without jq.
     for (const auto& e : o.errors) std::cerr << "aqe: error: " << e.message << "\n";
     return;
@@ -112,10 +114,9 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
     if (!token.empty()) std::cout << "::" << token << "::\n";
     std::cout.flush();
   }
-  if (!style.quiet) {
-    for (const auto& c : o.workflow_commands) std::cout << c << "\n";
-    std::cout.flush();
-  }
+  // Annotations are warnings and errors, which --quiet keeps.
+  for (const auto& c : o.workflow_commands) std::cout << c << "\n";
+  std::cout.flush();
   OutputStyle err_style = style;
   err_style.color = style.color && isatty(STDERR_FILENO);
   for (const auto& w : o.warnings) std::cerr << paint(err_style, "33", "warning: ") << w << "\n";

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/ci/ci.h"
+#include "aqe/ci/github.h"
 #include "aqe/coverage/coverage.h"
 #include "aqe/state/runs.h"
 #include "aqe/util/result.h"
@@ -259,11 +260,12 @@ Result<GateResult> evaluate_gate(const GateInputs& in, const GatePolicy& policy,
 nlohmann::json to_json(const GateResult& r);
 std::string to_text(const GateResult& r);
 std::string to_markdown(const GateResult& r);
-// GitHub workflow commands (::error / ::warning) for failed conditions, then one ::warning per
-// uncovered changed line (at most `max_line_annotations`, and a ::notice counting the rest).
-std::vector<std::string> annotations(const GateResult& r, bool as_error, size_t max_line_annotations = 10);
-// "passed=true\nscore=83.25\n" for $GITHUB_OUTPUT.
-std::string github_outputs(const GateResult& r);
+// GitHub annotations: an ::error (a ::warning when `as_error` is false) per failed condition,
+// then a ::warning per uncovered changed line (all of them: cli/ spends GitHub's budget).
+std::vector<ci::Annotation> annotations(const GateResult& r, bool as_error);
+// passed, gate_passed ("true"/"false"/"skipped"), score, threshold ("" = not measured), for
+// $GITHUB_OUTPUT.
+std::vector<std::pair<std::string, std::string>> github_outputs(const GateResult& r);
 // What the run record keeps of a result (the project or the union of the scopes).
 state::GateSummary summary_of(const GateResult& r);
 

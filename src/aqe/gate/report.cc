@@ -97,22 +97,6 @@ std::string profile_text(const GateResult& r) {
          (r.blocking ? "" : ", non-blocking");
 }
 
-// GitHub workflow command data: %, CR and LF must be escaped.
-std::string escape_command(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '%')
-      out += "%25";
-    else if (ch == '\r')
-      out += "%0D";
-    else if (ch == '\n')
-      out += "%0A";
-    else
-      out += ch;
-  }
-  return out;
-}
-
 std::vector<const UnitResult*> units_of(const GateResult& r) {
   std::vector<const UnitResult*> units{&r.primary};
   // A single --scope is the headline itself; listing it twice would repeat every failure.
@@ -135,37 +119,19 @@ void diff_text(std::ostringstream& out, const DiffCoverage& d, const DiffInput& 
   out << "\n";
 }
 
-// A property value of a workflow command (file=..., line=...): ',' and ':' are escaped too.
-std::string escape_property(std::string_view s) {
-  std::string out;
-  for (char ch : escape_command(s)) {
-    if (ch == ':')
-      out += "%3A";
-    else if (ch == ',')
-      out += "%2C";
-    else
-      out += ch;
-  }
-  return out;
-}
-
-void line_annotations(const GateResult& r, size_t max_lines, std::vector<std::string>& out) {
+void line_annotations(const GateResult& r, std::vector<ci::Annotation>& out) {
   if (!r.primary.diff) return;
-  const auto& lines = r.primary.diff->uncovered;
   // GitHub wants paths relative to the repository root; ours are relative to the project dir.
   const std::string prefix = r.diff ? r.diff->repo_prefix : "";
-  for (size_t i = 0; i < lines.size() && i < max_lines; ++i) {
-    const std::string& f = lines[i].file;
-    out.push_back("::warning file=" + escape_property(starts_with(f, "/") ? f : prefix + f) +
-                  ",line=" + std::to_string(lines[i].line) + ",title=Uncovered changed line::" +
-                  escape_command("changed line " + std::to_string(lines[i].line) + " of " + lines[i].file +
-                                 " is not covered by the tests"));
-  }
-  if (lines.size() > max_lines) {
-    out.push_back("::notice title=Uncovered changed lines::" +
-                  escape_command(std::to_string(lines.size() - max_lines) +
-                                 " more uncovered changed lines not annotated; the JSON output lists all " +
-                                 std::to_string(lines.size()) + " (data.diff.uncovered_changed_lines)"));
+  for (const auto& l : r.primary.diff->uncovered) {
+    ci::Annotation a;
+    a.level = ci::Annotation::Level::kWarning;
+    a.file = starts_with(l.file, "/") ? l.file : prefix + l.file;
+    a.line = l.line;
+    a.title = "Uncovered changed line";
+    a.message = "changed line " + std::to_string(l.line) + " of " + l.file + " is not covered by the tests";
+    a.in_changed_file = true;
+    out.push_back(std::move(a));
   }
 }
 
@@ -245,7 +211,8 @@ std::string to_markdown(const GateResult& r) {
       << ")" << profile_text(r) << "\n\n";
   for (const UnitResult* u : units_of(r)) {
     if (!u->scope.empty())
-      out << "**Scope `" << u->scope << "`**: " << (u->passed ? "passed" : "failed") << "\n\n";
+      out << "**Scope " << ci::markdown_text(u->scope) << "**: " << (u->passed ? "passed" : "failed")
+          << "\n\n";
     out << "| metric | op | threshold | actual | result |\n|---|---|---|---|---|\n";
     for (const auto& c : u->conditions) {
       out << "| " << c.metric << " | " << op_text(c.op) << " | " << format_number(c.threshold) << " | "
@@ -255,31 +222,34 @@ std::string to_markdown(const GateResult& r) {
   }
   if (r.primary.diff && r.diff) {
     const DiffCoverage& d = *r.primary.diff;
-    out << "Diff coverage against `" << r.diff->base << "`: " << d.covered << "/" << d.lines
+    out << "Diff coverage against " << ci::markdown_text(r.diff->base) << ": " << d.covered << "/" << d.lines
         << " changed executable lines covered, " << d.uncovered.size() << " uncovered\n\n";
   }
   return out.str();
 }
 
-std::vector<std::string> annotations(const GateResult& r, bool as_error, size_t max_line_annotations) {
-  std::vector<std::string> out;
+std::vector<ci::Annotation> annotations(const GateResult& r, bool as_error) {
+  std::vector<ci::Annotation> out;
   if (r.skipped) return out;
   for (const UnitResult* u : units_of(r)) {
     for (const auto& c : u->conditions) {
       if (c.passed) continue;
-      std::string where = u->scope.empty() ? "" : " (scope " + u->scope + ")";
-      out.push_back(std::string(as_error ? "::error" : "::warning") +
-                    " title=Quality gate::" + escape_command(c.message + where));
+      ci::Annotation a;
+      a.level = as_error ? ci::Annotation::Level::kError : ci::Annotation::Level::kWarning;
+      a.title = "Quality gate";
+      a.message = c.message + (u->scope.empty() ? "" : " (scope " + u->scope + ")");
+      out.push_back(std::move(a));
     }
   }
-  line_annotations(r, max_line_annotations, out);
+  line_annotations(r, out);
   return out;
 }
 
-std::string github_outputs(const GateResult& r) {
+std::vector<std::pair<std::string, std::string>> github_outputs(const GateResult& r) {
   std::string passed = r.skipped ? "skipped" : (r.passed ? "true" : "false");
   std::string score = r.skipped || !r.primary.score.value ? "" : format_number(*r.primary.score.value);
-  return "passed=" + passed + "\nscore=" + score + "\n";
+  std::string threshold = r.skipped ? "" : format_number(r.primary.threshold);
+  return {{"passed", passed}, {"gate_passed", passed}, {"score", score}, {"threshold", threshold}};
 }
 
 state::GateSummary summary_of(const GateResult& r) {

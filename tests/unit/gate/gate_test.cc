@@ -331,10 +331,16 @@ TEST(GateReport, JsonContractFieldsAndGithubOutputs) {
     EXPECT_TRUE(j["conditions"][1].contains(k)) << k;
   EXPECT_EQ(j["conditions"][1]["actual"], 1.0);
   EXPECT_TRUE(j["metrics"]["diff_coverage"].is_null());
-  EXPECT_EQ(github_outputs(*r).rfind("passed=false\nscore=", 0), 0u);
+  auto outputs = github_outputs(*r);
+  ASSERT_EQ(outputs.size(), 4u);
+  EXPECT_EQ(outputs[0], std::make_pair(std::string("passed"), std::string("false")));
+  EXPECT_EQ(outputs[1], std::make_pair(std::string("gate_passed"), std::string("false")));
+  EXPECT_EQ(outputs[2].first, "score");
   auto ann = annotations(*r, true);
   ASSERT_EQ(ann.size(), 1u);
-  EXPECT_EQ(ann[0].rfind("::error title=Quality gate::security_critical == 0 failed", 0), 0u) << ann[0];
+  EXPECT_EQ(ann[0].level, ci::Annotation::Level::kError);
+  const std::string line = ci::format_annotation(ann[0]);
+  EXPECT_EQ(line.rfind("::error title=Quality gate::security_critical == 0 failed", 0), 0u) << line;
   EXPECT_NE(to_markdown(*r).find("| security_critical | == | 0 | 1 | ❌ |"), std::string::npos);
 }
 
