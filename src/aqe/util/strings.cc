@@ -64,19 +64,70 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-std::string printable(std::string_view s) {
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong form,
+// no surrogate, nothing past U+10FFFF), or 0.
+size_t utf8_sequence_length(std::string_view s) {
+  const auto b0 = static_cast<unsigned char>(s[0]);
+  size_t n = 0;
+  unsigned lo = 0x80;
+  unsigned hi = 0xbf;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    n = 2;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    n = 3;
+    if (b0 == 0xe0) lo = 0xa0;
+    if (b0 == 0xed) hi = 0x9f;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    n = 4;
+    if (b0 == 0xf0) lo = 0x90;
+    if (b0 == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s.size() < n) return 0;
+  for (size_t i = 1; i < n; ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xbf)) return 0;
+  }
+  return n;
+}
+
+void append_hex_byte(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 0xf];
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += ch;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f) {
+        append_hex_byte(out, c);
+      } else {
+        out += s[i];
+      }
+      ++i;
+      continue;
     }
+    const size_t n = utf8_sequence_length(s.substr(i));
+    // C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) include CSI, which some terminals obey
+    // like ESC [; a byte that starts no well-formed sequence is shown as what it is.
+    if (n == 0 || (n == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0)) {
+      const size_t bytes = n == 0 ? 1 : 2;
+      for (size_t k = 0; k < bytes; ++k) append_hex_byte(out, static_cast<unsigned char>(s[i + k]));
+      i += bytes;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
   }
   return out;
 }

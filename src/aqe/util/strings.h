@@ -20,9 +20,10 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 std::string to_lower(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
-// Text a project controls (test names, messages) made safe for a terminal line: control
-// bytes (ESC, CR, LF, ...) and DEL become \xNN, so they cannot move the cursor or start an
-// escape sequence. Other bytes, UTF-8 included, are kept.
+// Text a project controls (test names, messages, file names) made safe for a terminal line:
+// control bytes (ESC, CR, LF, ...), DEL, C1 controls (U+0080..U+009F) and bytes that are not
+// well-formed UTF-8 become \xNN, so they cannot move the cursor, start an escape sequence or
+// garble the line. Well-formed UTF-8 is kept.
 std::string printable(std::string_view s);
 
 // Where a byte offset is, for messages that name "file:3:17".

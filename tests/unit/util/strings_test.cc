@@ -55,5 +55,21 @@ TEST(LineCol, OfOffset) {
   }
 }
 
+TEST(Printable, ControlsAndBytesThatAreNotUtf8AreShownAsHex) {
+  EXPECT_EQ(printable("test_a\x1b[2J\r\n"), "test_a\\x1b[2J\\x0d\\x0a");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_EQ(printable("k\xff"
+                      "ey"),
+            "k\\xffey");
+  EXPECT_EQ(printable("\xc2\x9b"
+                      "31m"),
+            "\\xc2\\x9b31m");                               // C1 CSI
+  EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf");           // overlong '/'
+  EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+  EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");           // cut short
+  EXPECT_EQ(printable("\xc2\xa0"), "\xc2\xa0");             // U+00A0 is text
+}
+
 }  // namespace
 }  // namespace aqe
