@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 const std::set<std::string> kShared = {"util", "exec", "config", "results", "coverage",
                                        "git",  "net",  "state",  "ci",      "store"};
-const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate", "report"};
+const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate", "report", "usage"};
 
 // What each shared folder may include (besides itself).
 const std::map<std::string, std::set<std::string>> kSharedDeps = {
