@@ -19,7 +19,7 @@ std::string cache_key(const ProviderOptions& options, const ModelRequest& reques
 
 class ResponseCache {
  public:
-  explicit ResponseCache(std::filesystem::path cache_dir) : dir_(std::move(cache_dir) / "llm") {}
+  explicit ResponseCache(const std::filesystem::path& cache_dir) : dir_(cache_dir / "llm") {}
 
   // The stored answer (attempts = 0: no call was made), or nullopt. A file that does not read
   // back as an answer (truncated, from another version) is a miss, not an error.
