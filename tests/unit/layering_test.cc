@@ -14,9 +14,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kShared = {"util", "exec", "config", "results", "coverage",
-                                       "git",  "net",  "state",  "ci",      "store"};
-const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate", "report"};
+const std::set<std::string> kShared = {"util", "exec",  "config", "results", "coverage", "git",
+                                       "net",  "state", "ci",     "store",   "llm"};
+const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate", "report", "usage"};
 
 // What each shared folder may include (besides itself).
 const std::map<std::string, std::set<std::string>> kSharedDeps = {
@@ -30,6 +30,7 @@ const std::map<std::string, std::set<std::string>> kSharedDeps = {
     {"state", {"util", "coverage"}},
     {"ci", {"util", "git", "exec"}},
     {"store", {"util", "net", "config"}},
+    {"llm", {"util", "net"}},
 };
 
 bool allowed(const std::string& from, const std::string& to) {

@@ -199,6 +199,7 @@ void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
   add_quality_gate_command(app, commands);
   add_artifacts_commands(app, commands);
   add_report_commands(app, commands);
+  add_usage_commands(app, commands);
 }
 
 int run_cli(int argc, char** argv) {

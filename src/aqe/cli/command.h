@@ -133,5 +133,6 @@ void add_generate_command(CLI::App& app, CommandList& commands);
 void add_quality_gate_command(CLI::App& app, CommandList& commands);
 void add_artifacts_commands(CLI::App& app, CommandList& commands);
 void add_report_commands(CLI::App& app, CommandList& commands);
+void add_usage_commands(CLI::App& app, CommandList& commands);
 
 }  // namespace aqe::cli

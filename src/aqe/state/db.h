@@ -49,6 +49,9 @@ struct FindingRow {
   int64_t line = 0, column = 0;
 };
 
+// One model call (or response-cache hit) in the ledger. Token kinds are disjoint, each billed
+// token in exactly one: input = uncached input (Anthropic's input_tokens; OpenAI's
+// prompt_tokens minus cached_tokens), output = output other than reasoning.
 struct UsageRow {
   std::string at;  // ISO-8601 UTC
   std::string command, provider, model;
@@ -56,6 +59,8 @@ struct UsageRow {
   double cost_usd = 0;
   bool cache_hit = false;
   int64_t run_id = 0;
+  int64_t cache_write_tokens = 0, cache_read_tokens = 0, reasoning_tokens = 0;
+  std::string outcome = "ok";  // ok | error | ...: what the call ended in
 };
 
 struct UsageTotals {
@@ -134,6 +139,7 @@ class Db {
   Result<std::vector<FindingRow>> findings_of_run(int64_t run_id);
 
   Status record_usage(const UsageRow& row);
+  // The rows at or after `since_iso` (ISO-8601 UTC; "" = all), oldest first.
   Result<std::vector<UsageRow>> usage_since(const std::string& since_iso);
   // The ledger's sums over the rows of runs on `branch` ("" = every row); calls = rows.
   Result<UsageTotals> usage_totals(const std::string& branch = {});

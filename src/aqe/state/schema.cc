@@ -137,6 +137,17 @@ CREATE TABLE test_durations (
 ) WITHOUT ROWID;
 DROP INDEX IF EXISTS test_results_durations;
 )sql",
+
+    // 3: the ledger keeps tokens by kind, each token in exactly one column, so that a cost is
+    // Σ column × price: input_tokens = uncached input (neither written to nor read from the
+    // provider's prompt cache), output_tokens = output other than reasoning. outcome: what the
+    // call ended in (ok, error, ...). Existing rows keep their values; the new kinds read 0.
+    R"sql(
+ALTER TABLE usage ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
+)sql",
 };
 
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
@@ -179,7 +190,7 @@ Status backfill_test_durations(sqlite3* db, const std::filesystem::path& file) {
 
 // Data steps run after the SQL of kMigrations[i], in its transaction; nullptr = none.
 using DataStep = Status (*)(sqlite3*, const std::filesystem::path&);
-constexpr DataStep kDataSteps[] = {nullptr, backfill_test_durations};
+constexpr DataStep kDataSteps[] = {nullptr, backfill_test_durations, nullptr};
 static_assert(std::size(kDataSteps) == std::size(kMigrations));
 
 Error newer_database_error(const std::filesystem::path& file, int version) {
