@@ -294,7 +294,8 @@ int run_cli(int argc, char** argv) {
   ctx.run = &no_run;
   std::optional<RunRecorder> recorder;
   if (spec->recorded) {
-    recorder.emplace(spec->name, ctx.state_dir(), ctx.ci_facts());
+    recorder.emplace(spec->records_as.empty() ? spec->name : spec->records_as, ctx.state_dir(),
+                     ctx.ci_facts());
     ctx.run = &recorder->writer();
   }
   log_start(ctx, spec->name);

@@ -141,6 +141,8 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   out.text = execute::to_text(*report);
   out.summary = execute::summary_of(*report);
   out.run_args = {{"paths", o.paths}, {"paths_key", execute::suite_key(o.paths)}};
+  // Where its coverage paths start: `report merge` maps a shard's checkout onto the merging one.
+  out.run_args["project_dir"] = ctx.project_dir.string();
   if (o.shard) out.run_args["shard"] = {o.shard->first, o.shard->second};
   if (report->exit_code == ExitCode::kTimeout) {
     out.errors.push_back(make_error("TIMEOUT", "the run exceeded execute.timeout_s; every worker was ended",

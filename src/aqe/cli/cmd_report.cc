@@ -216,6 +216,8 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
   badge->allow_extras();
   badge->fallthrough();
   commands.push_back({"report badge", badge, [b](Context& ctx) { return run_badge(ctx, *b); }});
+
+  add_report_merge_command(*rep, commands);
 }
 
 }  // namespace aqe::cli

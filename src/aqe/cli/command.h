@@ -111,6 +111,9 @@ struct CommandSpec {
   // --store-artifacts and its options (artifacts_upload.h), for recorded commands that take
   // them; the recorder stores what the command produced after finishing its run.
   std::shared_ptr<StoreFlags> store = nullptr;
+  // The command its runs are recorded as, when not `name`: `report merge` records the merged
+  // shards as one execute run, the run the gate and the report read.
+  std::string records_as = {};
 };
 
 using CommandList = std::vector<CommandSpec>;
@@ -134,5 +137,7 @@ void add_quality_gate_command(CLI::App& app, CommandList& commands);
 void add_artifacts_commands(CLI::App& app, CommandList& commands);
 void add_report_commands(CLI::App& app, CommandList& commands);
 void add_usage_commands(CLI::App& app, CommandList& commands);
+// `report merge` (cmd_report_merge.cc), added under `report` by add_report_commands.
+void add_report_merge_command(CLI::App& report, CommandList& commands);
 
 }  // namespace aqe::cli

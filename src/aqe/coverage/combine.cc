@@ -3,6 +3,7 @@
 #include "aqe/coverage/coverage.h"
 #include "aqe/exec/process.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 
 namespace aqe::coverage {
 namespace {
@@ -33,17 +34,29 @@ Result<CoverageReport> combine_coverage(const CoverageCombine& in) {
   // One interpreter for `coverage combine --keep` and `coverage json` (the project's coverage
   // config applies to both, as it would on the command line); each start costs ~0.2 s.
   static constexpr const char* kCombineAndReport =
-      "import sys, coverage\n"
+      "import sys, json, coverage\n"
       "cov = coverage.Coverage(data_file=sys.argv[1])\n"
-      "cov.combine(sys.argv[3:], keep=True)\n"
+      "roots = json.loads(sys.argv[3])\n"
+      "if roots:\n"
+      "    paths = dict(cov.get_option('paths') or {})\n"
+      "    paths['aqe-other-roots'] = roots\n"
+      "    cov.set_option('paths', paths)\n"
+      "cov.combine(sys.argv[4:], keep=True)\n"
       "cov.save()\n"
       "cov.json_report(outfile=sys.argv[2])\n";
-  std::vector<std::string> args{"-c", kCombineAndReport, in.combined_data.string(), in.json_report.string()};
+  // The first entry is where coverage.py maps the others to.
+  nlohmann::json roots = nlohmann::json::array();
+  if (!in.other_roots.empty()) {
+    roots.push_back(in.project_dir.string());
+    for (const auto& r : in.other_roots) roots.push_back(r.string());
+  }
+  std::vector<std::string> args{"-c", kCombineAndReport, in.combined_data.string(), in.json_report.string(),
+                                dump_json(roots)};
   for (const auto& f : in.data_files) {
     std::error_code ec;
     if (std::filesystem::exists(f, ec)) args.push_back(f.string());
   }
-  if (args.size() == 4) {
+  if (args.size() == 5) {
     return make_error("COVERAGE_MISSING", "no worker wrote coverage data", "", ExitCode::kFailure);
   }
   std::error_code ec;

@@ -74,6 +74,10 @@ struct CoverageCombine {
   std::vector<std::filesystem::path> data_files;  // one per worker (missing ones are skipped)
   std::filesystem::path combined_data;            // e.g. <out>/.coverage
   std::filesystem::path json_report;              // e.g. <out>/coverage.json
+  // Directories the data files' source paths may start with instead of project_dir (shards
+  // that ran in other checkouts): coverage.py's [paths] remapping makes them project_dir's
+  // before combining, added to the project's own [paths] entries.
+  std::vector<std::filesystem::path> other_roots = {};
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
 };
 
