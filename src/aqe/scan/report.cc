@@ -1,3 +1,4 @@
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -132,6 +133,27 @@ std::string to_text(const ScanReport& r) {
   return out.str();
 }
 
+// SARIF wants URIs: a relative path becomes a percent-encoded reference resolved against
+// %SRCROOT%; an absolute one (an absolute scan path) a file:// URI with no base, since
+// "/abs/x.py" together with %SRCROOT% is no valid combination (the SARIF Multitool rejects it).
+json sarif_artifact(std::string_view path) {
+  std::string uri;
+  const bool absolute = !path.empty() && path[0] == '/';
+  if (absolute) uri = "file://";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      constexpr std::string_view kHex = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    }
+  }
+  if (absolute) return {{"uri", uri}};
+  return {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}};
+}
+
 std::string to_sarif(const ScanReport& r) {
   std::map<std::string, RuleInfo> catalogue;
   for (RuleInfo& info : builtin_rules()) catalogue.emplace(info.id, std::move(info));
@@ -155,8 +177,7 @@ std::string to_sarif(const ScanReport& r) {
          {"level", sarif_level(f.severity)},
          {"message", {{"text", f.message}}},
          {"locations", json::array({{{"physicalLocation",
-                                      {{"artifactLocation", {{"uri", f.file}, {"uriBaseId", "%SRCROOT%"}}},
-                                       {"region", region}}}}})},
+                                      {{"artifactLocation", sarif_artifact(f.file)}, {"region", region}}}}})},
          {"partialFingerprints", {{"aqeFingerprint/v1", f.fingerprint}}},
          {"properties", {{"category", f.category}, {"confidence", f.confidence}}}});
   }
