@@ -34,7 +34,7 @@ def test_starter_files_validate_without_warnings(aqe, project):
     # Starters hold built keys only: no planned section such as llm, usage or pipeline.
     fleet = json.loads((project / "config" / "qe-fleet.json").read_text())
     assert not {"llm", "usage", "pipeline"} & set(fleet)
-    assert "test_dirs" not in fleet["project"]
+    assert fleet["project"]["test_dirs"] == ["tests"]  # read by security-scan
 
 
 def values(doc):
@@ -208,7 +208,7 @@ def test_show_marks_planned_keys(aqe):
     assert v["llm.model"]["status"] == "planned"
     assert v["storage.backend"]["status"] == "built"
     assert v["storage.retention.default_days"]["status"] == "built"
-    assert v["project.test_dirs"]["status"] == "planned"
+    assert v["project.test_dirs"]["status"] == "built"
     assert v["execute.parallel"]["status"] == "built"
     assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}
     text = aqe.run("config", "show").stdout

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "aqe/scan/python_lines.h"
+#include "aqe/scan/walker.h"
 #include "aqe/util/strings.h"
 
 extern "C" const TSLanguage* tree_sitter_python(void);
@@ -885,14 +886,6 @@ class FileCheck {
       pair_, comparison_, assert_, binary_;
 };
 
-bool is_test_path(std::string_view path) {
-  size_t slash = path.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  return starts_with(base, "test_") || ends_with(base, "_test.py") || base == "conftest.py" ||
-         path.find("/tests/") != std::string_view::npos || starts_with(path, "tests/") ||
-         path.find("/test/") != std::string_view::npos || starts_with(path, "test/");
-}
-
 }  // namespace
 
 bool is_python_file(std::string_view path) { return ends_with(path, ".py") || ends_with(path, ".pyw"); }
@@ -1071,7 +1064,7 @@ std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_v
   if (families == 0) return out;
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
-  const bool test_file = is_test_path(display_path);
+  const bool test_file = is_test_file(display_path, {});
   // Parsing only the statements around the hits saves most of the parse time; when they cannot
   // stand alone (or are most of the file anyway) the whole file is parsed as before.
   // A syntax error elsewhere in the file goes unnoticed on this path unless it leaves a bracket

@@ -69,7 +69,8 @@ json to_json(const ScanReport& r) {
                         {"column", f.column},
                         {"message", f.message},
                         {"snippet", f.snippet},
-                        {"fingerprint", f.fingerprint}});
+                        {"fingerprint", f.fingerprint},
+                        {"test_code", f.test_code}});
   }
   json skipped = json::array();
   for (const SkippedFile& s : r.skipped) skipped.push_back({{"file", s.file}, {"reason", s.reason}});
@@ -103,7 +104,7 @@ std::string to_text(const ScanReport& r) {
     if (f.file != current) {
       if (!current.empty()) out << "\n";
       current = f.file;
-      out << printable(f.file) << "\n";  // file names and lines are the project's bytes
+      out << printable(f.file) << (f.test_code ? "  (test code)" : "") << "\n";  // the project's bytes
     }
     out << "  " << f.line << ":" << f.column << "  " << severity_name(f.severity) << "  " << f.rule_id << "  "
         << printable(f.message);
@@ -179,7 +180,8 @@ std::string to_sarif(const ScanReport& r) {
          {"locations", json::array({{{"physicalLocation",
                                       {{"artifactLocation", sarif_artifact(f.file)}, {"region", region}}}}})},
          {"partialFingerprints", {{"aqeFingerprint/v1", f.fingerprint}}},
-         {"properties", {{"category", f.category}, {"confidence", f.confidence}}}});
+         {"properties",
+          {{"category", f.category}, {"confidence", f.confidence}, {"testCode", f.test_code}}}});
   }
   json doc = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
