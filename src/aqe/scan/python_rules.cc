@@ -176,7 +176,11 @@ bool imports_rule_module(std::string_view src, size_t at) {
   size_t eol = src.find('\n', at);
   std::string_view line = src.substr(at, (eol == std::string_view::npos ? src.size() : eol) - at);
   size_t from = line.find(" import ");
-  if (from != std::string_view::npos) line = line.substr(0, from);  // `from M import names`: M only
+  if (from != std::string_view::npos) {
+    line = line.substr(0, from);  // `from M import names`: M only
+  } else if (line.find(" as ") == std::string_view::npos) {
+    return false;  // a plain `import M` binds no other name to M
+  }
   std::string word;
   auto judged = [](std::string_view w) {
     std::string_view root = w.substr(0, w.find('.'));
