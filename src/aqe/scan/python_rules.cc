@@ -84,8 +84,12 @@ constexpr std::array<Trigger, kFamilyCount> kTriggers = {{
     {kPassword, R"((?:passw|passphrase|pwd|secret)\w*['"]?\s*(?::\s*\w+\s*)?(?:=|==|:)\s*[bru]?['"])",
      HS_FLAG_CASELESS},
     {kTmp, R"(["'](?:/tmp|/var/tmp|/dev/shm)(?:/|["']))", 0},
-    // Import statements are read lexically (not parsed) to resolve aliases; see Imports.
-    {kImport, R"(^[ \t]*(?:from|import)[ \t])", HS_FLAG_MULTILINE},
+    // Import statements are read lexically (not parsed) to resolve aliases; see Imports. Only
+    // those that can bind a name a rule judges (and flask/yaml/ruamel, which some rules ask
+    // about): matching every import sent nearly every file to the lexer.
+    {kImport,
+     R"(^[ \t]*(?:from[ \t]+(?:subprocess|os|c?[Pp]ickle|_pickle|dill|shelve|marshal|jsonpickle|yaml|hashlib|xml|lxml|ssl|cryptography|Crypto|Cryptodome|telnetlib|ftplib|urllib2?|six|jinja2|mako|django|paramiko|tempfile|random|commands|builtins|pandas|md5|sha|flask|ruamel|defusedxml)\b|import[ \t][^\n]*[ \t]as[ \t]|import[ \t]+(?:flask|yaml|ruamel)\b))",
+     HS_FLAG_MULTILINE},
     {kCrypto,
      R"(\b(?:MD5|SHA1|MD4|DES3?|ARC[24]|RC4|Blowfish|TripleDES|IDEA|CAST5?|SEED|ECB|MODE_ECB)\b|\bgenerate_private_key\s*\(|\b(?:RSA|DSA)\s*\.\s*generate\s*\()",
      0},
@@ -170,11 +174,13 @@ void read_import(std::string_view stmt, Imports& out) {
   }
 }
 
-// Whether the import statement whose `from `/`import ` keyword ends at `at` names (on that
-// physical line) a module whose calls some rule judges.
+// Whether the import statement on the physical line holding `at` (the end of its trigger)
+// names a module whose calls some rule judges.
 bool imports_rule_module(std::string_view src, size_t at) {
+  size_t bol = at == 0 ? std::string_view::npos : src.rfind('\n', at - 1);
+  bol = bol == std::string_view::npos ? 0 : bol + 1;
   size_t eol = src.find('\n', at);
-  std::string_view line = src.substr(at, (eol == std::string_view::npos ? src.size() : eol) - at);
+  std::string_view line = src.substr(bol, (eol == std::string_view::npos ? src.size() : eol) - bol);
   size_t from = line.find(" import ");
   if (from != std::string_view::npos) {
     line = line.substr(0, from);  // `from M import names`: M only
