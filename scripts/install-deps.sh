@@ -53,3 +53,12 @@ if [[ ! -f $REPO/build/deps/npm/node_modules/s3rver/package.json ]] ||
   echo "install-deps: installing s3rver@$S3RVER_VERSION into build/deps/npm" >&2
   npm install --silent --save-exact --no-audit --no-fund --prefix "$REPO/build/deps/npm" "s3rver@$S3RVER_VERSION" >/dev/null
 fi
+
+# SARIF Multitool (npm) validates security-scan's SARIF in tests/e2e/test_scan_code_rules.py;
+# installed under build/deps/npm only when missing (the test skips that check without it).
+if [[ ! -f $REPO/build/deps/npm/node_modules/@microsoft/sarif-multitool/package.json ]]; then
+  command -v npm >/dev/null 2>&1 || { echo "install-deps: npm not found (needed for sarif-multitool)" >&2; exit 1; }
+  echo "install-deps: installing @microsoft/sarif-multitool into build/deps/npm" >&2
+  npm install --silent --no-audit --no-fund --prefix "$REPO/build/deps/npm" @microsoft/sarif-multitool >/dev/null
+  chmod u+x "$REPO"/build/deps/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool 2>/dev/null || true
+fi

@@ -35,7 +35,7 @@ def test_starter_files_validate_without_warnings(aqe, project):
     fleet = json.loads((project / "config" / "qe-fleet.json").read_text())
     assert not {"llm", "pipeline"} & set(fleet)
     assert fleet["usage"] == {"daily_limit_usd": 0, "monthly_limit_usd": 0}
-    assert "test_dirs" not in fleet["project"]
+    assert fleet["project"]["test_dirs"] == ["tests"]  # read by security-scan
 
 
 def values(doc):
@@ -209,7 +209,7 @@ def test_show_marks_planned_keys(aqe):
     assert v["llm.model"]["status"] == "planned"
     assert v["storage.backend"]["status"] == "built"
     assert v["storage.retention.default_days"]["status"] == "built"
-    assert v["project.test_dirs"]["status"] == "planned"
+    assert v["project.test_dirs"]["status"] == "built"
     assert v["execute.parallel"]["status"] == "built"
     assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}
     text = aqe.run("config", "show").stdout

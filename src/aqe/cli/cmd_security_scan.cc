@@ -34,6 +34,7 @@ struct ScanFlags {
   bool secrets_only = false;
   bool git_history = false;
   bool follow_links = false;
+  bool exclude_tests = false;
   std::string since;
 };
 
@@ -96,6 +97,8 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
   o.threads = f.threads;
   o.code_rules = !f.secrets_only;
   o.follow_links = f.follow_links;
+  o.test_dirs = c.get(config::kProjectTestDirs);
+  o.exclude_tests = f.exclude_tests;
   o.cancelled = [] { return exec::interrupted(); };
   if (!f.since.empty() && !f.git_history)
     return make_error("USAGE", "--since needs --git-history",
@@ -238,6 +241,8 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
   sub->add_flag("--secrets-only", f->secrets_only, "Run the secret rules only (no Python code rules)");
   sub->add_flag("--follow-links", f->follow_links,
                 "Follow symbolic links under the paths (each real file is scanned once)");
+  sub->add_flag("--exclude-tests", f->exclude_tests,
+                "Drop code-rule findings in test files (default: one severity level lower); secrets stay");
   sub->add_flag("--git-history", f->git_history,
                 "Scan the lines every commit added (secret rules), not the files on disk");
   sub->add_option("--since", f->since, "With --git-history: only commits after REF (REF..HEAD)")

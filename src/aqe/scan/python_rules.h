@@ -27,6 +27,9 @@ struct CodeMatch {
   size_t end = 0;
   std::string detail;                // what exactly was found, e.g. "subprocess.run(..., shell=True)"
   std::optional<Severity> severity;  // overrides the rule's default (e.g. literal command)
+  // A `# nosec` comment on the statement's first or last line (not inside a string): the ids
+  // that follow it (B602, py-eval...), empty when it names none and so covers every rule.
+  std::optional<std::vector<std::string>> nosec;
 };
 
 class PythonParser {

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -68,7 +69,8 @@ json to_json(const ScanReport& r) {
                         {"column", f.column},
                         {"message", f.message},
                         {"snippet", f.snippet},
-                        {"fingerprint", f.fingerprint}});
+                        {"fingerprint", f.fingerprint},
+                        {"test_code", f.test_code}});
   }
   json skipped = json::array();
   for (const SkippedFile& s : r.skipped) skipped.push_back({{"file", s.file}, {"reason", s.reason}});
@@ -102,7 +104,7 @@ std::string to_text(const ScanReport& r) {
     if (f.file != current) {
       if (!current.empty()) out << "\n";
       current = f.file;
-      out << printable(f.file) << "\n";  // file names and lines are the project's bytes
+      out << printable(f.file) << (f.test_code ? "  (test code)" : "") << "\n";  // the project's bytes
     }
     out << "  " << f.line << ":" << f.column << "  " << severity_name(f.severity) << "  " << f.rule_id << "  "
         << printable(f.message);
@@ -132,6 +134,27 @@ std::string to_text(const ScanReport& r) {
   return out.str();
 }
 
+// SARIF wants URIs: a relative path becomes a percent-encoded reference resolved against
+// %SRCROOT%; an absolute one (an absolute scan path) a file:// URI with no base, since
+// "/abs/x.py" together with %SRCROOT% is no valid combination (the SARIF Multitool rejects it).
+json sarif_artifact(std::string_view path) {
+  std::string uri;
+  const bool absolute = !path.empty() && path[0] == '/';
+  if (absolute) uri = "file://";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      constexpr std::string_view kHex = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    }
+  }
+  if (absolute) return {{"uri", uri}};
+  return {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}};
+}
+
 std::string to_sarif(const ScanReport& r) {
   std::map<std::string, RuleInfo> catalogue;
   for (RuleInfo& info : builtin_rules()) catalogue.emplace(info.id, std::move(info));
@@ -155,10 +178,10 @@ std::string to_sarif(const ScanReport& r) {
          {"level", sarif_level(f.severity)},
          {"message", {{"text", f.message}}},
          {"locations", json::array({{{"physicalLocation",
-                                      {{"artifactLocation", {{"uri", f.file}, {"uriBaseId", "%SRCROOT%"}}},
-                                       {"region", region}}}}})},
+                                      {{"artifactLocation", sarif_artifact(f.file)}, {"region", region}}}}})},
          {"partialFingerprints", {{"aqeFingerprint/v1", f.fingerprint}}},
-         {"properties", {{"category", f.category}, {"confidence", f.confidence}}}});
+         {"properties",
+          {{"category", f.category}, {"confidence", f.confidence}, {"testCode", f.test_code}}}});
   }
   json doc = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},

@@ -58,6 +58,7 @@ Result<CodeRuleMeta> parse_code_rule(const json& j, std::string_view origin) {
   m.confidence = j.value("confidence", "medium");
   m.cwe = j.value("cwe", "");
   m.help = j.value("help", "");
+  m.bandit = j.value("bandit", "");
   return m;
 }
 

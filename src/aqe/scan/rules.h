@@ -38,6 +38,7 @@ struct CodeRuleMeta {
   std::string confidence = "medium";
   std::string cwe;
   std::string help;
+  std::string bandit;  // bandit's test id (B602...), so that `# nosec B602` names this rule
 };
 
 struct RuleSet {

@@ -16,6 +16,7 @@
 #include "aqe/scan/scan_engine.h"
 #include "aqe/scan/walker.h"
 #include "aqe/util/file_content.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::scan {
 namespace {
@@ -153,8 +154,35 @@ Result<DependencySummary> check_manifests(const ScanOptions& o, const std::vecto
   return summary;
 }
 
+// Marks findings in test files; code-rule findings there go one severity level down (or are
+// dropped with exclude_tests). Secrets stay: a real key in a fixture is still a leak.
+void judge_test_code(std::vector<Finding>& all, const ScanOptions& o) {
+  std::vector<std::string> roots;
+  for (const auto& p : o.paths) {
+    std::string root = p.generic_string();
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    roots.push_back(root);
+  }
+  for (Finding& f : all) {
+    std::string_view rel = f.file;
+    // An absolute scan path: only the part below it says whether a file is a test.
+    for (const std::string& root : roots) {
+      if (!root.empty() && root[0] == '/' && starts_with(rel, root + "/")) rel.remove_prefix(root.size() + 1);
+    }
+    f.test_code = is_test_file(rel, o.test_dirs);
+    if (f.test_code && f.category == "code" && f.severity != Severity::kLow)
+      f.severity = static_cast<Severity>(static_cast<int>(f.severity) - 1);
+  }
+  if (o.exclude_tests) {
+    all.erase(std::remove_if(all.begin(), all.end(),
+                             [](const Finding& f) { return f.test_code && f.category == "code"; }),
+              all.end());
+  }
+}
+
 // Baseline and severity floor, then counts and the exit code.
 Status finish_report(ScanReport& r, std::vector<Finding> all, const ScanOptions& o) {
+  judge_test_code(all, o);
   std::stable_sort(all.begin(), all.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.file, a.line, a.column, a.rule_id) < std::tie(b.file, b.line, b.column, b.rule_id);
   });

@@ -55,6 +55,10 @@ struct ScanOptions {
   bool git_history = false;
   std::string since;          // with git_history: only commits after this ref (REF..HEAD)
   bool follow_links = false;  // symbolic links under the paths (each real file scanned once)
+  // Test code: project.test_dirs beside pytest's conventions. Code-rule findings in test files
+  // are one severity level lower, or dropped with exclude_tests; secrets stay as they are.
+  std::vector<std::string> test_dirs;
+  bool exclude_tests = false;
   // Asked between files: true = stop now (a signal); the scan then fails as interrupted.
   std::function<bool()> cancelled;
 };
@@ -71,6 +75,7 @@ struct Finding {
   std::string message;
   std::string snippet;      // secrets redacted: first 4 characters then ****
   std::string fingerprint;  // stable under line moves: hash of rule, file, matched content
+  bool test_code = false;   // the file is test code (pytest's conventions or project.test_dirs)
 };
 
 struct SkippedFile {

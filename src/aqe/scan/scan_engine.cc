@@ -24,6 +24,18 @@ bool has_marker(std::string_view line, bool code) {
   return line.find("nosec") != std::string_view::npos;
 }
 
+// `# nosec` alone covers every code rule; `# nosec B602 py-eval` only the rules it names (by
+// bandit id or aqe id).
+bool nosec_covers(const CodeMatch& m, const std::vector<CodeRuleMeta>& meta) {
+  if (!m.nosec) return false;
+  if (m.nosec->empty()) return true;
+  auto rule =
+      std::find_if(meta.begin(), meta.end(), [&](const CodeRuleMeta& c) { return c.id == m.rule_id; });
+  return std::any_of(m.nosec->begin(), m.nosec->end(), [&](const std::string& id) {
+    return id == m.rule_id || (rule != meta.end() && !rule->bandit.empty() && id == rule->bandit);
+  });
+}
+
 std::string snippet_of(std::string_view line) {
   std::string s(trim(line));
   constexpr size_t kMax = 160;
@@ -161,7 +173,7 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
                std::any_of(out.findings.begin(), out.findings.end(),
                            [&](const Finding& f) { return f.line == m.line; });
     if (dup) continue;
-    if (has_marker(line_at(data, m.begin), true)) {
+    if (line_at(data, m.begin).find("aqe:allow") != std::string_view::npos || nosec_covers(m, code_meta_)) {
       ++out.suppressed;
       continue;
     }

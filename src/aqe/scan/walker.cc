@@ -10,6 +10,7 @@
 
 #include "aqe/scan/gitignore.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::scan {
 namespace {
@@ -183,6 +184,23 @@ WalkResult walk_paths(const std::vector<std::filesystem::path>& paths, const Wal
     w.walk_root(p);
   }
   return out;
+}
+
+bool is_test_file(std::string_view rel, const std::vector<std::string>& test_dirs) {
+  while (starts_with(rel, "./")) rel.remove_prefix(2);
+  const std::string wrapped = "/" + std::string(rel);
+  for (std::string dir : test_dirs) {
+    while (starts_with(dir, "./")) dir.erase(0, 2);
+    while (!dir.empty() && dir.back() == '/') dir.pop_back();
+    if (dir.empty() || dir == ".") continue;
+    if (starts_with(rel, dir + "/") || wrapped.find("/" + dir + "/") != std::string::npos) return true;
+  }
+  if (wrapped.find("/tests/") != std::string::npos || wrapped.find("/test/") != std::string::npos)
+    return true;
+  size_t slash = rel.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? rel : rel.substr(slash + 1);
+  if (!ends_with(base, ".py")) return false;
+  return starts_with(base, "test_") || ends_with(base, "_test.py") || base == "conftest.py";
 }
 
 }  // namespace aqe::scan

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aqe/scan/scan.h"
@@ -32,6 +33,11 @@ struct WalkOptions {
   bool follow_links = false;
   std::function<bool()> cancelled;  // asked between entries; empty = never
 };
+
+// Whether `rel` (a '/'-separated path below the scan root) is test code by pytest's conventions
+// (test_*.py, *_test.py, conftest.py, a tests/ or test/ directory) or lies under one of
+// `test_dirs` (project.test_dirs).
+bool is_test_file(std::string_view rel, const std::vector<std::string>& test_dirs);
 
 WalkResult walk_paths(const std::vector<std::filesystem::path>& paths, const WalkOptions& options);
 

@@ -2,6 +2,7 @@
 // near-misses that must not. Recall must be 100% and false positives zero.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include "aqe/scan/rules.h"
 #include "aqe/scan/scan_engine.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::scan {
 namespace {
@@ -92,6 +94,40 @@ TEST_F(Corpus, CodeRulesHaveFullRecallAndNoFalsePositives) {
     auto quiet = rules_found(slurp(nm), "app/" + r.id + ".py");
     EXPECT_TRUE(quiet.empty()) << "near-miss fired: " << joined(quiet);
   }
+}
+
+// Samples with `# expect: RULE` on each line that must fire (tests/data/scan/python/ and
+// python_labelled/): exactly those lines and rules are found; python_labelled/*.nm.py is quiet.
+TEST_F(Corpus, LabelledLinesFireExactly) {
+  int expected_total = 0, found_total = 0;
+  for (const char* dir : {"python", "python_labelled"}) {
+    for (const auto& entry : fs::directory_iterator(kData / dir)) {
+      const std::string name = entry.path().filename().string();
+      SCOPED_TRACE(name);
+      const std::string text = slurp(entry.path());
+      std::set<std::pair<int, std::string>> expected, found;
+      std::istringstream lines(text);
+      std::string line;
+      for (int n = 1; std::getline(lines, line); ++n) {
+        size_t at = line.find("# expect: ");
+        if (at != std::string::npos) expected.insert({n, line.substr(at + 10)});
+      }
+      const bool labelled_nm = std::string(dir) == "python_labelled" && ends_with(name, ".nm.py");
+      if (expected.empty() && !labelled_nm) continue;
+      // A secret rule that reports the same literal takes the place of py-hardcoded-password.
+      for (const Finding& f : engine_->scan_text(text, "app/" + name, worker_).findings)
+        found.insert({f.line, f.category == "secret" ? "py-hardcoded-password" : f.rule_id});
+      for (const auto& e : expected) {
+        if (found.count(e) != 0) ++found_total;
+        EXPECT_EQ(found.count(e), 1u) << "line " << e.first << " missed " << e.second;
+      }
+      for (const auto& f : found)
+        EXPECT_EQ(expected.count(f), 1u) << "line " << f.first << " unexpected " << f.second;
+      expected_total += static_cast<int>(expected.size());
+    }
+  }
+  std::printf("labelled code-rule lines found: %d/%d\n", found_total, expected_total);
+  EXPECT_GE(expected_total, 60);
 }
 
 TEST_F(Corpus, SecretSnippetsAreRedacted) {

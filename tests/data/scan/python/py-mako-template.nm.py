@@ -1,0 +1,5 @@
+from string import Template
+
+
+def render(text):
+    return Template(text).substitute()

@@ -1,0 +1,2 @@
+import pickle as p
+p.loads(blob)  # expect: py-pickle-load
