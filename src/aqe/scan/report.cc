@@ -157,7 +157,7 @@ std::string to_sarif(const ScanReport& r) {
          {"locations", json::array({{{"physicalLocation",
                                       {{"artifactLocation", {{"uri", f.file}, {"uriBaseId", "%SRCROOT%"}}},
                                        {"region", region}}}}})},
-         {"partialFingerprints", {{"aqeFingerprint/v1", f.fingerprint}}},
+         {"partialFingerprints", {{"aqeFingerprint/v2", f.fingerprint}}},
          {"properties", {{"category", f.category}, {"confidence", f.confidence}}}});
   }
   json doc = {

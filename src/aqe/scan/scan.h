@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -69,8 +70,17 @@ struct Finding {
   int line = 0;    // 1-based
   int column = 0;  // 1-based, in bytes
   std::string message;
-  std::string snippet;      // secrets redacted: first 4 characters then ****
-  std::string fingerprint;  // stable under line moves: hash of rule, file, matched content
+  std::string snippet;  // secrets redacted (redact(): at most a quarter, at most 4 characters, then ****)
+  // Stable under line moves: hash of rule, file and matched content; for a finding that
+  // carries a secret, of the line with the secret left out (and which such line of the file it
+  // is), so the fingerprint cannot confirm a guess of the secret.
+  std::string fingerprint;
+  // Not shown anywhere: the version-1 fingerprint (rule, file, secret), only to match a
+  // baseline written before version 2.
+  std::string legacy_fingerprint;
+  // For a code finding that carries a secret (py-hardcoded-password): where the secret is in
+  // the finding's line (byte offset, length); {0, 0} for none.
+  std::pair<size_t, size_t> secret_span{0, 0};
 };
 
 struct SkippedFile {
