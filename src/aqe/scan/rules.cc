@@ -44,6 +44,9 @@ Result<SecretRule> parse_secret_rule(const json& j, std::string_view origin) {
   r.allowlist = string_list(j, "allowlist", false);
   r.require_mixed = j.value("require_mixed", false);
   r.generic = j.value("generic", false);
+  r.config_files_only = j.value("config_files_only", false);
+  r.jwt_header = j.value("jwt_header", false);
+  r.skip_global_allowlist = j.value("skip_global_allowlist", false);
   r.origin = std::string(origin);
   return r;
 }

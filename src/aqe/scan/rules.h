@@ -25,6 +25,9 @@ struct SecretRule {
   std::vector<std::string> allowlist;  // regexes; a secret matching one is not reported
   bool require_mixed = false;          // secret must hold a letter and a digit
   bool generic = false;                // yields to a specific rule matching the same text
+  bool config_files_only = false;      // not on Python files (unquoted `name = value` there is code)
+  bool skip_global_allowlist = false;  // fixed low-entropy format the placeholder patterns would drop
+  bool jwt_header = false;             // the secret's first dot-separated part must decode to JSON
   std::string origin;                  // where the rule was declared
   // Built-in rules are compiled by the unit tests, so a scan need not re-validate their regexes
   // up front; user rules are validated before scanning so a bad regex fails with exit 3.

@@ -86,7 +86,7 @@ class SecretMatcher {
   const Compiled& compiled(size_t rule) const;
   const std::vector<std::regex>& global_allow() const;
   bool confirm(std::string_view data, size_t begin, size_t end, size_t rule, SecretMatch& out) const;
-  bool allowed(const Compiled& c, const std::string& secret) const;
+  bool allowed(const Compiled& c, const std::string& secret, bool global) const;
   bool metadata_name(std::string_view data, size_t begin) const;
 
   std::vector<SecretRule> rules_;
