@@ -136,3 +136,16 @@ def test_version_one_baseline_still_matches_with_a_warning(aqe, project):
     assert json.loads((project / "b.json").read_text())["version"] == 2
     code, doc, _ = aqe.json("security-scan", ".", "--baseline", "b.json", "--fail-on", "high")
     assert code == 0 and doc["data"]["baselined"] == 1 and not doc["warnings"]
+
+
+def test_keystore_files_are_named(aqe, project):
+    (project / "certs").mkdir()
+    (project / "certs" / "client.p12").write_bytes(b"\x30\x82\x0a\x00\x02\x01\x03" + os.urandom(64) + b"\x00")
+    (project / "certs" / "release.JKS").write_bytes(b"\xfe\xed\xfe\xed\x00\x00\x00\x02" + os.urandom(32))
+    (project / "certs" / "client.pem.pub").write_text("not a keystore\n")
+    code, doc, _ = aqe.json("security-scan", ".")
+    found = sorted(f["file"] for f in doc["data"]["findings"] if f["rule_id"] == "keystore-file")
+    assert found == ["certs/client.p12", "certs/release.JKS"]
+    code, doc, _ = aqe.json("security-scan", ".", "--format", "sarif", "--output", "s.sarif")
+    sarif = json.loads((project / "s.sarif").read_text())
+    assert "keystore-file" in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}

@@ -131,6 +131,11 @@ std::vector<RuleInfo> builtin_rules() {
                    "Remove the secret from the source, rotate it, and load it from the environment "
                    "or a secret store. Mark a deliberate test value with '# aqe:allow'."});
   }
+  out.push_back({std::string(kKeystoreRule), "secret",
+                 "PKCS#12 or Java keystore file (.p12, .pfx, .jks, .keystore) in the tree", "high", "CWE-798",
+                 "A keystore holds private keys; its binary content is not checked, the file is reported by "
+                 "name. Keep it out of the repository and load it from a secret store; accept a deliberate "
+                 "test keystore with --write-baseline."});
   for (const auto& c : set.code) {
     out.push_back({c.id, "code", c.description, std::string(severity_name(c.severity)), c.cwe, c.help});
   }

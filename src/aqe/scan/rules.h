@@ -11,6 +11,9 @@
 
 namespace aqe::scan {
 
+// Reported by file name (the content is binary): see keystore_finding().
+inline constexpr std::string_view kKeystoreRule = "keystore-file";
+
 struct SecretRule {
   std::string id;
   std::string description;

@@ -38,6 +38,12 @@ FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngin
     return out;
   }
   std::string_view data = content.data();
+  if (auto keystore = keystore_finding(file.display)) {
+    out.found.findings.push_back(std::move(*keystore));
+    out.bytes = data.size();
+    out.scanned = true;
+    return out;
+  }
   // An empty file's view has no pointer, and memchr(nullptr, ...) is undefined even for 0 bytes.
   if (!data.empty() && std::memchr(data.data(), 0, std::min(data.size(), kBinaryProbe)) != nullptr) {
     out.skipped_reason = "binary";

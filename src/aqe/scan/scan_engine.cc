@@ -80,6 +80,25 @@ std::string secret_context(std::string_view line, size_t begin, size_t length, i
          std::to_string(occurrence);
 }
 
+std::optional<Finding> keystore_finding(std::string_view display_path) {
+  const std::string lower = to_lower(display_path);
+  if (!ends_with(lower, ".p12") && !ends_with(lower, ".pfx") && !ends_with(lower, ".jks") &&
+      !ends_with(lower, ".keystore"))
+    return std::nullopt;
+  Finding f;
+  f.rule_id = std::string(kKeystoreRule);
+  f.category = "secret";
+  f.severity = Severity::kHigh;
+  f.confidence = "medium";
+  f.cwe = "CWE-798";
+  f.file = std::string(display_path);
+  f.line = 1;
+  f.column = 1;
+  f.message = "PKCS#12 or Java keystore file (private keys; binary content not checked)";
+  f.fingerprint = fingerprint(f.rule_id, display_path, "");
+  return f;
+}
+
 Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRule>& custom, bool code_rules,
                                                       const std::filesystem::path& cache_dir) {
   const RuleSet& builtin = builtin_rule_set();

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,9 @@ class ScanEngine {
   std::vector<CodeRuleMeta> code_meta_;
   bool code_rules_ = true;
 };
+
+// A .p12/.pfx/.jks/.keystore file is a finding by its name alone; nullopt for other files.
+std::optional<Finding> keystore_finding(std::string_view display_path);
 
 std::string fingerprint(std::string_view rule_id, std::string_view file, std::string_view content);
 // The one redaction of every output (text, JSON, SARIF, the run database): a secret shows at
