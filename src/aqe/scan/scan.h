@@ -55,6 +55,7 @@ struct ScanOptions {
   // Scan the lines added by each commit (secret rules only) instead of the files on disk.
   bool git_history = false;
   std::string since;          // with git_history: only commits after this ref (REF..HEAD)
+  bool all_refs = true;       // with git_history: every branch and tag (as gitleaks), not only HEAD
   bool follow_links = false;  // symbolic links under the paths (each real file scanned once)
   // Asked between files: true = stop now (a signal); the scan then fails as interrupted.
   std::function<bool()> cancelled;
