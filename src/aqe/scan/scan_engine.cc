@@ -199,8 +199,7 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
     return fingerprint(rule, display_path, secret_context(line, begin, length, n));
   };
   const bool python = is_python_file(display_path);
-  for (const SecretMatch& m : secrets_->scan(data, w.secrets)) {
-    if (python && secrets_->rules()[m.rule].config_files_only) continue;
+  for (const SecretMatch& m : secrets_->scan(data, w.secrets, python)) {
     if (has_marker(line_at(data, m.begin), false) || has_marker(line_at(data, m.secret_begin), false)) {
       ++out.suppressed;
       continue;

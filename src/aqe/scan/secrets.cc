@@ -341,7 +341,8 @@ bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, siz
   return !allowed(c, out.secret, !r.skip_global_allowlist);
 }
 
-std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch) const {
+std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch,
+                                             bool code_file) const {
   std::vector<RawHit> hits;
   if (data.empty()) return {};
   hs_scan(db_, data.data(), static_cast<unsigned>(data.size()), 0, scratch.get(), collect_hit, &hits);
@@ -357,6 +358,7 @@ std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratc
     if (h.id != last_id) covered_until = 0;
     last_id = h.id;
     if (h.from < covered_until) continue;
+    if (code_file && rules_[h.id].config_files_only) continue;
     SecretMatch m;
     if (!confirm(data, h.from, h.to, h.id, m)) continue;
     covered_until = m.end;
