@@ -66,7 +66,7 @@ def test_sarif_output_file(aqe, project):
     assert ids == {"py-subprocess-shell", "github-pat"}
     assert all(r["help"]["text"] for r in run["tool"]["driver"]["rules"])
     for res in run["results"]:
-        assert res["partialFingerprints"]["aqeFingerprint/v1"]
+        assert res["partialFingerprints"]["aqeFingerprint/v2"]
         assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "a.py"
 
 
@@ -106,3 +106,46 @@ def test_invalid_custom_rule_is_exit_3_naming_rule(aqe, project):
 def test_missing_path_is_exit_3(aqe, project):
     code, doc, _ = aqe.json("security-scan", "nope/")
     assert code == 3
+
+
+def test_hardcoded_password_is_redacted_in_every_output(aqe, project):
+    import sqlite3
+    write(project, "app/db.py", 'def connect(db):\n    admin_password = "letmein"\n    db_password = "Summer2024!"\n')
+    code, doc, _ = aqe.json("security-scan", "app/")
+    snippets = {f["rule_id"]: f["snippet"] for f in doc["data"]["findings"]}
+    assert snippets == {"py-hardcoded-password": 'admin_password = "l****"', "generic-password": "Su****"}
+    text = aqe.run("security-scan", "app/")
+    aqe.run("security-scan", "app/", "--format", "json", "--output", "scan.json")
+    aqe.run("security-scan", "app/", "--format", "sarif", "--output", "scan.sarif")
+    outputs = [json.dumps(doc), text.stdout, (project / "scan.json").read_text(), (project / "scan.sarif").read_text()]
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    outputs.append(repr(db.execute("SELECT * FROM findings").fetchall()))
+    db.close()
+    for out in outputs:
+        assert "Summer" not in out and "letmein" not in out
+
+
+def test_version_one_baseline_still_matches_with_a_warning(aqe, project):
+    # Written by aqe before fingerprints stopped hashing the secret (version 1).
+    old = os.path.join(os.path.dirname(__file__), "..", "data", "scan", "baseline-v1.json")
+    write(project, "a.py", f'k = "{KEY}"\n')
+    code, doc, _ = aqe.json("security-scan", ".", "--baseline", old, "--fail-on", "high")
+    assert code == 0 and doc["data"]["baselined"] == 1 and doc["data"]["findings"] == []
+    assert any("version-1 fingerprints" in w for w in doc["warnings"])
+    code, doc, _ = aqe.json("security-scan", ".", "--write-baseline", "b.json")
+    assert json.loads((project / "b.json").read_text())["version"] == 2
+    code, doc, _ = aqe.json("security-scan", ".", "--baseline", "b.json", "--fail-on", "high")
+    assert code == 0 and doc["data"]["baselined"] == 1 and not doc["warnings"]
+
+
+def test_keystore_files_are_named(aqe, project):
+    (project / "certs").mkdir()
+    (project / "certs" / "client.p12").write_bytes(b"\x30\x82\x0a\x00\x02\x01\x03" + os.urandom(64) + b"\x00")
+    (project / "certs" / "release.JKS").write_bytes(b"\xfe\xed\xfe\xed\x00\x00\x00\x02" + os.urandom(32))
+    (project / "certs" / "client.pem.pub").write_text("not a keystore\n")
+    code, doc, _ = aqe.json("security-scan", ".")
+    found = sorted(f["file"] for f in doc["data"]["findings"] if f["rule_id"] == "keystore-file")
+    assert found == ["certs/client.p12", "certs/release.JKS"]
+    code, doc, _ = aqe.json("security-scan", ".", "--format", "sarif", "--output", "s.sarif")
+    sarif = json.loads((project / "s.sarif").read_text())
+    assert "keystore-file" in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}

@@ -227,6 +227,27 @@ def test_git_history_finds_a_deleted_secret(aqe, project):
     assert code == 0 and doc["data"]["findings"] == []
 
 
+def test_git_history_scans_all_branches_and_tags(aqe, project):
+    git(project, "init", "-q", "-b", "main")
+    (project / "app.py").write_text("import os\n")
+    git(project, "add", "app.py")
+    git(project, "commit", "-q", "-m", "start")
+    git(project, "checkout", "-q", "-b", "feature")
+    (project / "app.py").write_text(f'import os\nTOKEN = "{KEY}"\n')
+    git(project, "commit", "-q", "-am", "token on a branch")
+    git(project, "tag", "v1")
+    git(project, "checkout", "-q", "main")
+    code, doc, _ = aqe.json("security-scan", "--git-history", "--fail-on", "high")
+    assert code == 1 and [f["rule_id"] for f in doc["data"]["findings"]] == ["github-pat"], doc
+    assert doc["data"]["commits_scanned"] == 2  # the branch's commit once, though a tag names it too
+    code, doc, _ = aqe.json("security-scan", "--git-history", "--head-only", "--fail-on", "high")
+    assert code == 0 and doc["data"]["findings"] == []
+    code, doc, _ = aqe.json("security-scan", "--git-history", "--since", "v1")
+    assert code == 0 and doc["data"]["findings"] == []
+    code, _, err = aqe.json("security-scan", "--head-only")
+    assert code == 3
+
+
 def test_git_history_errors(aqe, project):
     code, doc, _ = aqe.json("security-scan", "--git-history")
     assert code == 3 and "git log failed" in doc["errors"][0]["message"]

@@ -36,6 +36,8 @@ struct ScanFlags {
   bool follow_links = false;
   bool exclude_tests = false;
   std::string since;
+  bool all_refs = false;   // the default for --git-history; accepted for clarity
+  bool head_only = false;  // --git-history over HEAD's history only
 };
 
 std::vector<scan::CustomRule> custom_rules(const config::Config& cfg) {
@@ -100,11 +102,16 @@ Result<scan::ScanOptions> build_options(Context& ctx, const ScanFlags& f) {
   o.test_dirs = c.get(config::kProjectTestDirs);
   o.exclude_tests = f.exclude_tests;
   o.cancelled = [] { return exec::interrupted(); };
+  if ((f.all_refs || f.head_only) && !f.git_history)
+    return make_error("USAGE",
+                      std::string(f.head_only ? "--head-only" : "--all-refs") + " needs --git-history",
+                      "e.g. 'aqe security-scan --git-history --head-only'");
   if (!f.since.empty() && !f.git_history)
     return make_error("USAGE", "--since needs --git-history",
                       "e.g. 'aqe security-scan --git-history --since origin/main'");
   o.git_history = f.git_history;
   o.since = f.since;
+  o.all_refs = !f.head_only;
   o.max_file_size = static_cast<std::uint64_t>(c.get(config::kSecurityMaxFileSizeKb)) * 1024;
   o.custom_rules = custom_rules(c);
   o.cache_dir = cache_dir(ctx) / "hyperscan";
@@ -245,8 +252,12 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
                 "Drop code-rule findings in test files (default: one severity level lower); secrets stay");
   sub->add_flag("--git-history", f->git_history,
                 "Scan the lines every commit added (secret rules), not the files on disk");
-  sub->add_option("--since", f->since, "With --git-history: only commits after REF (REF..HEAD)")
+  sub->add_option("--since", f->since, "With --git-history: only commits after REF (not reachable from REF)")
       ->type_name("REF");
+  auto* all_refs =
+      sub->add_flag("--all-refs", f->all_refs, "With --git-history: every branch, tag and ref (the default)");
+  sub->add_flag("--head-only", f->head_only, "With --git-history: only the history of HEAD, not all refs")
+      ->excludes(all_refs);
   sub->add_option("--threads", f->threads, "Scanning threads (default: one per core)")->type_name("N");
   auto store = std::make_shared<StoreFlags>();
   add_store_flags(sub, *store);

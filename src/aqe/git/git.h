@@ -93,6 +93,7 @@ std::vector<CommitAdditions> parse_log_patch(std::string_view text);
 struct LogRange {
   std::filesystem::path dir;                  // where git runs; empty = the current directory
   std::string since;                          // exclusive start (since..HEAD); "" = the whole history
+  bool all_refs = false;                      // every branch, tag and other ref, not only HEAD
   std::vector<std::filesystem::path> paths;   // pathspecs; empty = everything
   std::chrono::milliseconds timeout{600000};  // a stuck git (a credential prompt) must not hang CI
 };

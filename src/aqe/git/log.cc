@@ -168,7 +168,13 @@ Status stream_log_additions(const LogRange& range, const std::function<void(cons
   std::vector<std::string> argv = {
       "git",        "-c",          "core.quotepath=off", "log",           "-p",
       "--no-color", "--unified=0", "--no-ext-diff",      "--no-textconv", "--pretty=format:commit %H"};
-  if (!range.since.empty()) argv.push_back(range.since + "..HEAD");
+  if (range.all_refs) {
+    // Commits reachable from any ref (each once), minus those reachable from `since`.
+    argv.emplace_back("--all");
+    if (!range.since.empty()) argv.push_back("^" + range.since);
+  } else if (!range.since.empty()) {
+    argv.push_back(range.since + "..HEAD");
+  }
   argv.push_back("--");
   for (const auto& p : range.paths) argv.push_back(p.string());
   PatchParser parser(each);

@@ -15,6 +15,7 @@ Result<HistoryScan> scan_git_history(const ScanEngine& engine, const ScanOptions
                       "pass a branch, tag or commit, e.g. --since origin/main");
   git::LogRange range;
   range.since = o.since;
+  range.all_refs = o.all_refs;
   range.paths = o.paths;
   // A whole history can be large; a stuck git (e.g. a credential prompt) must not hang CI.
   range.timeout = std::chrono::minutes(10);

@@ -179,7 +179,7 @@ std::string to_sarif(const ScanReport& r) {
          {"message", {{"text", f.message}}},
          {"locations", json::array({{{"physicalLocation",
                                       {{"artifactLocation", sarif_artifact(f.file)}, {"region", region}}}}})},
-         {"partialFingerprints", {{"aqeFingerprint/v1", f.fingerprint}}},
+         {"partialFingerprints", {{"aqeFingerprint/v2", f.fingerprint}}},
          {"properties",
           {{"category", f.category}, {"confidence", f.confidence}, {"testCode", f.test_code}}}});
   }

@@ -44,6 +44,9 @@ Result<SecretRule> parse_secret_rule(const json& j, std::string_view origin) {
   r.allowlist = string_list(j, "allowlist", false);
   r.require_mixed = j.value("require_mixed", false);
   r.generic = j.value("generic", false);
+  r.config_files_only = j.value("config_files_only", false);
+  r.jwt_header = j.value("jwt_header", false);
+  r.skip_global_allowlist = j.value("skip_global_allowlist", false);
   r.origin = std::string(origin);
   return r;
 }
@@ -129,6 +132,11 @@ std::vector<RuleInfo> builtin_rules() {
                    "Remove the secret from the source, rotate it, and load it from the environment "
                    "or a secret store. Mark a deliberate test value with '# aqe:allow'."});
   }
+  out.push_back({std::string(kKeystoreRule), "secret",
+                 "PKCS#12 or Java keystore file (.p12, .pfx, .jks, .keystore) in the tree", "high", "CWE-798",
+                 "A keystore holds private keys; its binary content is not checked, the file is reported by "
+                 "name. Keep it out of the repository and load it from a secret store; accept a deliberate "
+                 "test keystore with --write-baseline."});
   for (const auto& c : set.code) {
     out.push_back({c.id, "code", c.description, std::string(severity_name(c.severity)), c.cwe, c.help});
   }

@@ -11,6 +11,9 @@
 
 namespace aqe::scan {
 
+// Reported by file name (the content is binary): see keystore_finding().
+inline constexpr std::string_view kKeystoreRule = "keystore-file";
+
 struct SecretRule {
   std::string id;
   std::string description;
@@ -25,6 +28,9 @@ struct SecretRule {
   std::vector<std::string> allowlist;  // regexes; a secret matching one is not reported
   bool require_mixed = false;          // secret must hold a letter and a digit
   bool generic = false;                // yields to a specific rule matching the same text
+  bool config_files_only = false;      // not on Python files (unquoted `name = value` there is code)
+  bool skip_global_allowlist = false;  // fixed low-entropy format the placeholder patterns would drop
+  bool jwt_header = false;             // the secret's first dot-separated part must decode to JSON
   std::string origin;                  // where the rule was declared
   // Built-in rules are compiled by the unit tests, so a scan need not re-validate their regexes
   // up front; user rules are validated before scanning so a bad regex fails with exit 3.

@@ -39,6 +39,12 @@ FileOutcome scan_one(const ScanEngine& engine, const FileToScan& file, ScanEngin
     return out;
   }
   std::string_view data = content.data();
+  if (auto keystore = keystore_finding(file.display)) {
+    out.found.findings.push_back(std::move(*keystore));
+    out.bytes = data.size();
+    out.scanned = true;
+    return out;
+  }
   // An empty file's view has no pointer, and memchr(nullptr, ...) is undefined even for 0 bytes.
   if (!data.empty() && std::memchr(data.data(), 0, std::min(data.size(), kBinaryProbe)) != nullptr) {
     out.skipped_reason = "binary";
@@ -191,13 +197,23 @@ Status finish_report(ScanReport& r, std::vector<Finding> all, const ScanOptions&
     if (!written.ok()) return written.error();
   }
   std::set<std::string> known;
+  int version = kBaselineVersion;
   if (!o.baseline.empty()) {
-    auto loaded = read_baseline(o.baseline);
+    auto loaded = read_baseline(o.baseline, &version);
     if (!loaded.ok()) return loaded.error();
     known = std::move(loaded.value());
   }
+  const bool legacy = !o.baseline.empty() && version < kBaselineVersion;
+  if (legacy) {
+    r.warnings.push_back("baseline " + o.baseline.string() +
+                         " has version-1 fingerprints (hashes of the secrets themselves: anyone holding the "
+                         "file can confirm a guessed secret); matched this time, rewrite it with "
+                         "--write-baseline " +
+                         o.baseline.string());
+  }
   for (Finding& f : all) {
-    if (known.count(f.fingerprint) != 0) {
+    const bool old = legacy && !f.legacy_fingerprint.empty();
+    if (known.count(old ? f.legacy_fingerprint : f.fingerprint) != 0) {
       ++r.baselined;
       continue;
     }

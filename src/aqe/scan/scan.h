@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -54,6 +55,7 @@ struct ScanOptions {
   // Scan the lines added by each commit (secret rules only) instead of the files on disk.
   bool git_history = false;
   std::string since;          // with git_history: only commits after this ref (REF..HEAD)
+  bool all_refs = true;       // with git_history: every branch and tag (as gitleaks), not only HEAD
   bool follow_links = false;  // symbolic links under the paths (each real file scanned once)
   // Test code: project.test_dirs beside pytest's conventions. Code-rule findings in test files
   // are one severity level lower, or dropped with exclude_tests; secrets stay as they are.
@@ -73,8 +75,17 @@ struct Finding {
   int line = 0;    // 1-based
   int column = 0;  // 1-based, in bytes
   std::string message;
-  std::string snippet;      // secrets redacted: first 4 characters then ****
-  std::string fingerprint;  // stable under line moves: hash of rule, file, matched content
+  std::string snippet;  // secrets redacted (redact(): at most a quarter, at most 4 characters, then ****)
+  // Stable under line moves: hash of rule, file and matched content; for a finding that
+  // carries a secret, of the line with the secret left out (and which such line of the file it
+  // is), so the fingerprint cannot confirm a guess of the secret.
+  std::string fingerprint;
+  // Not shown anywhere: the version-1 fingerprint (rule, file, secret), only to match a
+  // baseline written before version 2.
+  std::string legacy_fingerprint;
+  // For a code finding that carries a secret (py-hardcoded-password): where the secret is in
+  // the finding's line (byte offset, length); {0, 0} for none.
+  std::pair<size_t, size_t> secret_span{0, 0};
   bool test_code = false;   // the file is test code (pytest's conventions or project.test_dirs)
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "aqe/util/strings.h"
 
@@ -68,7 +69,47 @@ std::string fingerprint(std::string_view rule_id, std::string_view file, std::st
   return buf;
 }
 
-std::string redact(std::string_view secret) { return std::string(secret.substr(0, 4)) + "****"; }
+// At most a quarter of the secret and never more than 4 characters: a 6-character password
+// shows 1, so the shown prefix does not leave a guess within reach.
+std::string redact(std::string_view secret) {
+  constexpr size_t kMaxShown = 4;
+  return std::string(secret.substr(0, std::min(kMaxShown, secret.size() / 4))) + "****";
+}
+
+std::string redact_span(std::string_view line, size_t begin, size_t length) {
+  begin = std::min(begin, line.size());
+  length = std::min(length, line.size() - begin);
+  return std::string(line.substr(0, begin)) + redact(line.substr(begin, length)) +
+         std::string(line.substr(begin + length));
+}
+
+std::string secret_context(std::string_view line, size_t begin, size_t length, int occurrence) {
+  begin = std::min(begin, line.size());
+  length = std::min(length, line.size() - begin);
+  // The secret itself is left out entirely (not even its length), so the fingerprint cannot
+  // confirm a guess; the occurrence index keeps two same-shaped lines of a file apart.
+  return without_space(line.substr(0, begin)) + '\x01' + without_space(line.substr(begin + length)) + '\x01' +
+         std::to_string(occurrence);
+}
+
+std::optional<Finding> keystore_finding(std::string_view display_path) {
+  const std::string lower = to_lower(display_path);
+  if (!ends_with(lower, ".p12") && !ends_with(lower, ".pfx") && !ends_with(lower, ".jks") &&
+      !ends_with(lower, ".keystore"))
+    return std::nullopt;
+  Finding f;
+  f.rule_id = std::string(kKeystoreRule);
+  f.category = "secret";
+  f.severity = Severity::kHigh;
+  f.confidence = "medium";
+  f.cwe = "CWE-798";
+  f.file = std::string(display_path);
+  f.line = 1;
+  f.column = 1;
+  f.message = "PKCS#12 or Java keystore file (private keys; binary content not checked)";
+  f.fingerprint = fingerprint(f.rule_id, display_path, "");
+  return f;
+}
 
 Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRule>& custom, bool code_rules,
                                                       const std::filesystem::path& cache_dir) {
@@ -115,7 +156,7 @@ Finding ScanEngine::secret_finding(const SecretMatch& m, std::string_view file) 
   f.file = std::string(file);
   f.message = r.description;
   f.snippet = redact(m.secret);
-  f.fingerprint = fingerprint(r.id, file, m.secret);
+  f.legacy_fingerprint = fingerprint(r.id, file, m.secret);
   return f;
 }
 
@@ -137,16 +178,40 @@ Finding ScanEngine::code_finding(const CodeMatch& m, std::string_view data, std:
     f.message = m.detail;
   }
   if (m.severity) f.severity = *m.severity;
-  f.snippet = snippet_of(line_at(data, m.begin));
   constexpr size_t kMaxContent = 512;
   f.fingerprint = fingerprint(m.rule_id, file,
                               without_space(data.substr(m.begin, std::min(m.end - m.begin, kMaxContent))));
+  f.legacy_fingerprint = f.fingerprint;
+  const std::string_view line = line_at(data, m.begin);
+  if (m.rule_id != "py-hardcoded-password") {
+    f.snippet = snippet_of(line);
+    return f;
+  }
+  // The match is the string literal: its text between the quotes is the secret.
+  const std::string_view literal = data.substr(m.begin, m.end - m.begin);
+  const size_t open = literal.find_first_of("\"'");
+  const size_t close = literal.find_last_of("\"'");
+  size_t from = open == std::string_view::npos ? 0 : open;
+  while (from < literal.size() && (literal[from] == '"' || literal[from] == '\'')) ++from;
+  size_t to = close == std::string_view::npos ? literal.size() : close + 1;
+  while (to > from && (literal[to - 1] == '"' || literal[to - 1] == '\'')) --to;
+  const size_t in_line = static_cast<size_t>(data.data() + m.begin - line.data()) + from;
+  f.secret_span = {in_line, to - from};
+  f.snippet = snippet_of(redact_span(line, in_line, to - from));
   return f;
 }
 
 FileFindings ScanEngine::scan_text(std::string_view data, std::string_view display_path, Worker& w) const {
   FileFindings out;
-  for (const SecretMatch& m : secrets_->scan(data, w.secrets)) {
+  // How many times a rule already found a secret on a line of this shape (the count of
+  // earlier identical lines): part of the secret's fingerprint.
+  std::map<std::string, int> seen;
+  auto secret_fingerprint = [&](const std::string& rule, std::string_view line, size_t begin, size_t length) {
+    const int n = seen[rule + '\0' + secret_context(line, begin, length, 0)]++;
+    return fingerprint(rule, display_path, secret_context(line, begin, length, n));
+  };
+  const bool python = is_python_file(display_path);
+  for (const SecretMatch& m : secrets_->scan(data, w.secrets, python)) {
     if (has_marker(line_at(data, m.begin), false) || has_marker(line_at(data, m.secret_begin), false)) {
       ++out.suppressed;
       continue;
@@ -155,6 +220,9 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
     const LineCol at = line_col(data, m.begin);
     f.line = at.line;
     f.column = at.column;
+    const std::string_view line = line_at(data, m.secret_begin);
+    const size_t in_line = static_cast<size_t>(data.data() + m.secret_begin - line.data());
+    f.fingerprint = secret_fingerprint(f.rule_id, line, in_line, m.secret.size());
     out.findings.push_back(std::move(f));
   }
   if (!code_rules_ || !is_python_file(display_path)) return out;
@@ -177,7 +245,12 @@ FileFindings ScanEngine::scan_text(std::string_view data, std::string_view displ
       ++out.suppressed;
       continue;
     }
-    out.findings.push_back(code_finding(m, data, display_path));
+    Finding f = code_finding(m, data, display_path);
+    if (f.secret_span.second > 0) {
+      const std::string_view line = line_at(data, m.begin);
+      f.fingerprint = secret_fingerprint(f.rule_id, line, f.secret_span.first, f.secret_span.second);
+    }
+    out.findings.push_back(std::move(f));
   }
   return out;
 }

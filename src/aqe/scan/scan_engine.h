@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,17 @@ class ScanEngine {
   bool code_rules_ = true;
 };
 
+// A .p12/.pfx/.jks/.keystore file is a finding by its name alone; nullopt for other files.
+std::optional<Finding> keystore_finding(std::string_view display_path);
+
 std::string fingerprint(std::string_view rule_id, std::string_view file, std::string_view content);
+// The one redaction of every output (text, JSON, SARIF, the run database): a secret shows at
+// most a quarter of its characters, at most 4, then ****.
 std::string redact(std::string_view secret);
+// `line` with its bytes [begin, begin + length) redacted.
+std::string redact_span(std::string_view line, size_t begin, size_t length);
+// What a secret's fingerprint hashes: the line without spaces and without the secret, and
+// how many identical lines of the file came before.
+std::string secret_context(std::string_view line, size_t begin, size_t length, int occurrence);
 
 }  // namespace aqe::scan

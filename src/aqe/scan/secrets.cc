@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::scan {
@@ -50,6 +51,31 @@ bool has_letter_and_digit(std::string_view s) {
     digit = digit || std::isdigit(c);
   }
   return letter && digit;
+}
+
+// A JWT's header is base64url JSON ({"alg": ...}); "eyJ" followed by noise is not a token.
+bool jwt_header_is_json(std::string_view token) {
+  const std::string_view header = token.substr(0, token.find('.'));
+  std::string decoded;
+  unsigned bits = 0;
+  int count = 0;
+  for (char c : header) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    if (c >= '0' && c <= '9') v = c - '0' + 52;
+    if (c == '-' || c == '+') v = 62;
+    if (c == '_' || c == '/') v = 63;
+    if (v < 0) return false;
+    bits = (bits << 6) | static_cast<unsigned>(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      decoded.push_back(static_cast<char>((bits >> count) & 0xFF));
+    }
+  }
+  ParsedJson parsed = parse_json(decoded);
+  return !parsed.error && parsed.value.is_object() && member(parsed.value, "alg") != nullptr;
 }
 
 // Hyperscan's SOM tracking cannot hold large bounded repeats ("Pattern is too large"), so the
@@ -262,9 +288,11 @@ const std::vector<std::regex>& SecretMatcher::global_allow() const {
   return global_allow_;
 }
 
-bool SecretMatcher::allowed(const Compiled& c, const std::string& secret) const {
-  for (const auto& re : global_allow()) {
-    if (std::regex_search(secret, re)) return true;
+bool SecretMatcher::allowed(const Compiled& c, const std::string& secret, bool global) const {
+  if (global) {
+    for (const auto& re : global_allow()) {
+      if (std::regex_search(secret, re)) return true;
+    }
   }
   for (const auto& re : c.allow) {
     if (std::regex_search(secret, re)) return true;
@@ -303,16 +331,18 @@ bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, siz
   if (r.entropy > 0 && shannon_entropy(out.secret) < r.entropy) return false;
   if (r.require_mixed && !has_letter_and_digit(out.secret)) return false;
   if (r.generic && metadata_name(data, out.begin)) return false;
+  if (r.jwt_header && !jwt_header_is_json(out.secret)) return false;
   if (!r.keywords.empty()) {
     std::string line = to_lower(line_around(data, out.begin));
     bool any = std::any_of(r.keywords.begin(), r.keywords.end(),
                            [&](const std::string& k) { return line.find(k) != std::string::npos; });
     if (!any) return false;
   }
-  return !allowed(c, out.secret);
+  return !allowed(c, out.secret, !r.skip_global_allowlist);
 }
 
-std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch) const {
+std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch,
+                                             bool code_file) const {
   std::vector<RawHit> hits;
   if (data.empty()) return {};
   hs_scan(db_, data.data(), static_cast<unsigned>(data.size()), 0, scratch.get(), collect_hit, &hits);
@@ -328,19 +358,20 @@ std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratc
     if (h.id != last_id) covered_until = 0;
     last_id = h.id;
     if (h.from < covered_until) continue;
+    if (code_file && rules_[h.id].config_files_only) continue;
     SecretMatch m;
     if (!confirm(data, h.from, h.to, h.id, m)) continue;
     covered_until = m.end;
     found.push_back(std::move(m));
   }
   // A generic rule (password = "...") yields to a specific one on the same text, and two
-  // specific rules finding the same secret report it once (the first listed wins).
+  // specific rules finding a secret at the same place report it once (the first listed wins:
+  // a GCP service-account key is not also a PEM key).
   std::vector<SecretMatch> kept;
   for (const auto& m : found) {
     bool shadowed = std::any_of(found.begin(), found.end(), [&](const SecretMatch& o) {
       if (rules_[m.rule].generic) return !rules_[o.rule].generic && o.begin < m.end && m.begin < o.end;
-      return !rules_[o.rule].generic && o.rule < m.rule && o.secret_begin == m.secret_begin &&
-             o.secret.size() == m.secret.size();
+      return !rules_[o.rule].generic && o.rule < m.rule && o.secret_begin == m.secret_begin;
     });
     if (!shadowed) kept.push_back(m);
   }

@@ -71,7 +71,8 @@ class SecretMatcher {
   Status make_scratch(SecretScratch& scratch) const;
   // Confirmed matches in `data`, in file order, generic rules dropped where a specific rule
   // matched the same text.
-  std::vector<SecretMatch> scan(std::string_view data, SecretScratch& scratch) const;
+  // `code_file`: a Python source, where rules marked config_files_only do not run.
+  std::vector<SecretMatch> scan(std::string_view data, SecretScratch& scratch, bool code_file = false) const;
   const std::vector<SecretRule>& rules() const { return rules_; }
 
  private:
@@ -86,7 +87,7 @@ class SecretMatcher {
   const Compiled& compiled(size_t rule) const;
   const std::vector<std::regex>& global_allow() const;
   bool confirm(std::string_view data, size_t begin, size_t end, size_t rule, SecretMatch& out) const;
-  bool allowed(const Compiled& c, const std::string& secret) const;
+  bool allowed(const Compiled& c, const std::string& secret, bool global) const;
   bool metadata_name(std::string_view data, size_t begin) const;
 
   std::vector<SecretRule> rules_;

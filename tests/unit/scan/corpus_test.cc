@@ -78,6 +78,29 @@ TEST_F(Corpus, SecretRulesHaveFullRecallAndNoFalsePositives) {
   EXPECT_GE(negatives, 60);
 }
 
+// Per-family samples as files of their own type (.env, YAML, Dockerfile, key files...), the
+// same data bench/secrets_recall.py counts: every positive not marked "missed" is found, no
+// negative fires.
+TEST_F(Corpus, SecretFamiliesAreFoundInTheirFileTypes) {
+  auto families = nlohmann::json::parse(slurp(kData / "families.json"));
+  int positives = 0;
+  for (const auto& [family, samples] : families.items()) {
+    SCOPED_TRACE(family);
+    for (const auto& s : samples["match"]) {
+      if (s.contains("missed")) continue;
+      auto ids = rules_found(s["text"].get<std::string>(), s["path"].get<std::string>());
+      EXPECT_FALSE(ids.empty()) << s["path"] << ": " << s["text"];
+      ++positives;
+    }
+    for (const auto& s : samples["no_match"]) {
+      auto ids = rules_found(s["text"].get<std::string>(), s["path"].get<std::string>());
+      std::erase_if(ids, [](const std::string& id) { return id.starts_with("py-"); });
+      EXPECT_TRUE(ids.empty()) << s["path"] << ": " << s["text"] << " found: " << joined(ids);
+    }
+  }
+  EXPECT_GE(positives, 50);
+}
+
 TEST_F(Corpus, CodeRulesHaveFullRecallAndNoFalsePositives) {
   const RuleSet& rules = builtin_rule_set();
   ASSERT_GE(rules.code.size(), 15u);

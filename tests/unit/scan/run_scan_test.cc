@@ -208,7 +208,7 @@ TEST_F(RunScan, SarifHasRulesLocationsAndFingerprints) {
   ASSERT_EQ(run["results"].size(), 2u);
   for (const auto& res : run["results"]) {
     EXPECT_GE(res["locations"][0]["physicalLocation"]["region"]["startLine"].get<int>(), 1);
-    EXPECT_EQ(res["partialFingerprints"]["aqeFingerprint/v1"].get<std::string>().size(), 16u);
+    EXPECT_EQ(res["partialFingerprints"]["aqeFingerprint/v2"].get<std::string>().size(), 16u);
   }
   auto j = to_json(r);
   EXPECT_EQ(j["findings"][1]["snippet"], "ghp_****");
