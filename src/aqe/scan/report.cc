@@ -1,6 +1,7 @@
 #include <map>
 #include <sstream>
 
+#include "aqe/results/sarif.h"
 #include "aqe/scan/scan.h"
 #include "aqe/util/json.h"
 #include "aqe/util/strings.h"
@@ -9,49 +10,6 @@ namespace aqe::scan {
 namespace {
 
 using nlohmann::json;
-
-std::string_view sarif_level(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-    case Severity::kHigh:
-      return "error";
-    case Severity::kMedium:
-      return "warning";
-    case Severity::kLow:
-      return "note";
-  }
-  return "note";
-}
-
-// GitHub code scanning ranks alerts by this CVSS-like number.
-std::string_view security_severity(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "9.5";
-    case Severity::kHigh:
-      return "8.0";
-    case Severity::kMedium:
-      return "5.5";
-    case Severity::kLow:
-      return "3.0";
-  }
-  return "3.0";
-}
-
-json sarif_rule(const Finding& f, const std::map<std::string, RuleInfo>& catalogue) {
-  auto it = catalogue.find(f.rule_id);
-  std::string desc = it != catalogue.end() ? it->second.description : f.message;
-  std::string help = it != catalogue.end() && !it->second.help.empty() ? it->second.help : desc;
-  json tags = json::array({"security", f.category});
-  if (!f.cwe.empty()) tags.push_back("external/cwe/" + f.cwe);
-  return {{"id", f.rule_id},
-          {"name", f.rule_id},
-          {"shortDescription", {{"text", desc}}},
-          {"fullDescription", {{"text", desc}}},
-          {"help", {{"text", help}, {"markdown", help}}},
-          {"defaultConfiguration", {{"level", sarif_level(f.severity)}}},
-          {"properties", {{"tags", tags}, {"security-severity", security_severity(f.severity)}}}};
-}
 
 }  // namespace
 
@@ -141,32 +99,16 @@ std::string to_sarif(const ScanReport& r) {
                "A declared or locked dependency version is affected by an advisory in the OSV "
                "database given with --advisories. Upgrade to the fixed version named in the message; "
                "accept a risk deliberately with --write-baseline."});
-  json rules = json::array();
-  std::map<std::string, size_t> rule_index;
-  json results = json::array();
+  std::vector<results::SarifOutput> out;
+  out.reserve(r.findings.size());
   for (const Finding& f : r.findings) {
-    auto [it, inserted] = rule_index.emplace(f.rule_id, rule_index.size());
-    if (inserted) rules.push_back(sarif_rule(f, catalogue));
-    json region = {{"startLine", std::max(f.line, 1)}, {"startColumn", std::max(f.column, 1)}};
-    if (f.category == "code" && !f.snippet.empty()) region["snippet"] = {{"text", f.snippet}};
-    results.push_back(
-        {{"ruleId", f.rule_id},
-         {"ruleIndex", it->second},
-         {"level", sarif_level(f.severity)},
-         {"message", {{"text", f.message}}},
-         {"locations", json::array({{{"physicalLocation",
-                                      {{"artifactLocation", {{"uri", f.file}, {"uriBaseId", "%SRCROOT%"}}},
-                                       {"region", region}}}}})},
-         {"partialFingerprints", {{"aqeFingerprint/v1", f.fingerprint}}},
-         {"properties", {{"category", f.category}, {"confidence", f.confidence}}}});
+    auto it = catalogue.find(f.rule_id);
+    out.push_back({f.rule_id, f.category, std::string(severity_name(f.severity)), f.confidence, f.cwe, f.file,
+                   f.message, f.snippet, f.fingerprint, f.line, f.column,
+                   it != catalogue.end() ? it->second.description : std::string(),
+                   it != catalogue.end() ? it->second.help : std::string()});
   }
-  json doc = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs",
-       json::array({{{"tool", {{"driver", {{"name", "aqe"}, {"version", AQE_VERSION}, {"rules", rules}}}}},
-                     {"results", results}}})}};
-  return dump_json(doc, 2) + "\n";
+  return results::write_sarif(out, AQE_VERSION);
 }
 
 }  // namespace aqe::scan
