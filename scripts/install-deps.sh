@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   python3-pytest-cov python3-hypothesis python3-botocore
   clang-format clang-tidy hyperfine ccache nodejs npm
   chromium  # headless, renders the HTML report in tests/e2e/test_report_html.py
+  prometheus prometheus-pushgateway  # promtool and a Pushgateway: tests/e2e/test_report_formats.py
 )
 
 missing=()
@@ -52,4 +53,15 @@ if [[ ! -f $REPO/build/deps/npm/node_modules/s3rver/package.json ]] ||
   command -v npm >/dev/null 2>&1 || { echo "install-deps: npm not found (needed for s3rver)" >&2; exit 1; }
   echo "install-deps: installing s3rver@$S3RVER_VERSION into build/deps/npm" >&2
   npm install --silent --save-exact --no-audit --no-fund --prefix "$REPO/build/deps/npm" "s3rver@$S3RVER_VERSION" >/dev/null
+fi
+
+# The SARIF Multitool (npm; Microsoft's validator of SARIF 2.1.0) checks report --format sarif
+# in tests/e2e/test_report_formats.py; pinned, under build/deps/npm only when missing.
+SARIF_MULTITOOL_VERSION=5.7.0
+if [[ ! -f $REPO/build/deps/npm/node_modules/@microsoft/sarif-multitool/package.json ]] ||
+   ! grep -q "\"version\": \"$SARIF_MULTITOOL_VERSION\"" \
+     "$REPO/build/deps/npm/node_modules/@microsoft/sarif-multitool/package.json"; then
+  echo "install-deps: installing @microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION into build/deps/npm" >&2
+  npm install --silent --save-exact --no-audit --no-fund --prefix "$REPO/build/deps/npm" \
+    "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" >/dev/null
 fi
