@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   python3-pytest-cov python3-hypothesis python3-botocore
   clang-format clang-tidy hyperfine ccache nodejs npm
   chromium  # headless, renders the HTML report in tests/e2e/test_report_html.py
+  prometheus prometheus-pushgateway  # promtool and a Pushgateway: tests/e2e/test_report_formats.py
 )
 
 missing=()
@@ -54,11 +55,15 @@ if [[ ! -f $REPO/build/deps/npm/node_modules/s3rver/package.json ]] ||
   npm install --silent --save-exact --no-audit --no-fund --prefix "$REPO/build/deps/npm" "s3rver@$S3RVER_VERSION" >/dev/null
 fi
 
-# SARIF Multitool (npm) validates security-scan's SARIF in tests/e2e/test_scan_code_rules.py;
-# installed under build/deps/npm only when missing (the test skips that check without it).
-if [[ ! -f $REPO/build/deps/npm/node_modules/@microsoft/sarif-multitool/package.json ]]; then
-  command -v npm >/dev/null 2>&1 || { echo "install-deps: npm not found (needed for sarif-multitool)" >&2; exit 1; }
-  echo "install-deps: installing @microsoft/sarif-multitool into build/deps/npm" >&2
-  npm install --silent --no-audit --no-fund --prefix "$REPO/build/deps/npm" @microsoft/sarif-multitool >/dev/null
+# The SARIF Multitool (npm; Microsoft's validator of SARIF 2.1.0) checks report --format sarif
+# in tests/e2e/test_report_formats.py and
+# security-scan --format sarif in tests/e2e/test_scan_code_rules.py; pinned, under build/deps/npm only when missing.
+SARIF_MULTITOOL_VERSION=5.7.0
+if [[ ! -f $REPO/build/deps/npm/node_modules/@microsoft/sarif-multitool/package.json ]] ||
+   ! grep -q "\"version\": \"$SARIF_MULTITOOL_VERSION\"" \
+     "$REPO/build/deps/npm/node_modules/@microsoft/sarif-multitool/package.json"; then
+  echo "install-deps: installing @microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION into build/deps/npm" >&2
+  npm install --silent --save-exact --no-audit --no-fund --prefix "$REPO/build/deps/npm" \
+    "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION" >/dev/null
   chmod u+x "$REPO"/build/deps/npm/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool 2>/dev/null || true
 fi

@@ -4,6 +4,7 @@
 
 #include "aqe/ci/ci.h"
 #include "aqe/cli/command.h"
+#include "aqe/report/formats.h"
 #include "aqe/report/html.h"
 #include "aqe/report/report.h"
 #include "aqe/util/fs.h"
@@ -74,11 +75,26 @@ Result<std::string> write_output(const Context& ctx, const std::string& output, 
   return display_path(out, ctx.project_dir);
 }
 
+// --format junit|sarif|codequality|openmetrics (report/formats.h): files CI tools read.
+bool is_tool_format(const std::string& format) {
+  return format == "junit" || format == "sarif" || format == "codequality" || format == "openmetrics";
+}
+
+Result<std::string> render_tool_format(Context& ctx, const std::string& format, report::Report& model) {
+  if (format == "sarif") return report::render_sarif(model);
+  if (format == "codequality") return report::render_codequality(model);
+  if (format == "openmetrics") return report::render_openmetrics(model);
+  auto db = state::Db::open(ctx.state_dir());
+  if (!db) return db.error();
+  return report::render_junit(*db, model, model.warnings);
+}
+
 CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   const std::string command = "report generate";
-  if (f.format != "json" && f.format != "markdown" && f.format != "html") {
+  if (f.format != "json" && f.format != "markdown" && f.format != "html" && !is_tool_format(f.format)) {
     return error_outcome(command, make_error("USAGE", "--format: '" + f.format + "' is not a report format",
-                                             "formats: json, markdown, html"));
+                                             "formats: json, markdown, html, junit, sarif, codequality, "
+                                             "openmetrics"));
   }
   if (f.max_bytes && f.format != "markdown") {
     return error_outcome(
@@ -109,6 +125,11 @@ CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   if (f.format == "json") {
     document = report::report_document(*model);
     text = document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  } else if (is_tool_format(f.format)) {
+    auto rendered = render_tool_format(ctx, f.format, *model);
+    if (!rendered) return error_outcome(command, rendered.error());
+    text = std::move(*rendered);
+    document = text;
   } else if (f.format == "html") {
     document = report::report_document(*model);
     text = report::render_html(document, report::read_sources(document, ctx.project_dir));
@@ -172,6 +193,54 @@ CommandOutcome run_badge(Context& ctx, const BadgeFlags& f) {
   return o;
 }
 
+// aqe report push: the openmetrics text of the report to a Prometheus Pushgateway.
+struct PushFlags {
+  std::string pushgateway, job = "aqe", run;
+};
+
+CommandOutcome run_push(Context& ctx, const PushFlags& f) {
+  const std::string command = "report push";
+  report::PushOptions push;
+  push.url = f.pushgateway;
+  push.job = f.job;
+  report::ReportOptions options = base_options(ctx);
+  auto run = parse_run_flag(f.run);
+  if (!run) return error_outcome(command, run.error());
+  options.run_id = *run;
+  // The URL is checked before anything is read, so a typo is not hidden behind NO_DATA.
+  if (auto checked = report::check_push_options(push); !checked)
+    return error_outcome(command, checked.error());
+  auto model = load_report(ctx, options);
+  if (!model) return error_outcome(command, model.error());
+  const std::string text = report::render_openmetrics(*model);
+  auto pushed = report::push_metrics(push, text);
+  if (!pushed) return error_outcome(command, pushed.error());
+  CommandOutcome o;
+  o.command = command;
+  o.warnings = model->warnings;
+  json run_id = model->tests ? json(model->tests->run_id) : json(nullptr);
+  o.data = {{"url", pushed->url},       {"job", f.job},
+            {"run_id", run_id},         {"bytes", text.size()},
+            {"status", pushed->status}, {"attempts", pushed->attempts}};
+  o.text = "pushed " + std::to_string(text.size()) + " bytes of metrics to " + pushed->url + "\n";
+  return o;
+}
+
+void add_push_command(CLI::App* rep, CommandList& commands) {
+  auto p = std::make_shared<PushFlags>();
+  CLI::App* push =
+      rep->add_subcommand("push", "Push the report's key figures (openmetrics) to a Prometheus Pushgateway");
+  push->add_option("--pushgateway", p->pushgateway, "The gateway's base URL, e.g. http://pushgateway:9091")
+      ->type_name("URL")
+      ->required();
+  push->add_option("--job", p->job, "The job label of the pushed group (default: aqe)")->type_name("NAME");
+  push->add_option("--run", p->run, "Report this execute run (default: latest, the latest complete one)")
+      ->type_name("ID|latest");
+  push->allow_extras();
+  push->fallthrough();
+  commands.push_back({"report push", push, [p](Context& ctx) { return run_push(ctx, *p); }});
+}
+
 }  // namespace
 
 void add_report_commands(CLI::App& app, CommandList& commands) {
@@ -185,7 +254,8 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
       "generate", "The latest complete execute run, its coverage, gate, findings and trends as one document");
   gen->add_option(
          "--format", g->format,
-         "json (schema aqe-report v1), markdown (PR comment, step summary) or html (one self-contained page)")
+         "json (schema aqe-report v1), markdown (PR comment, step summary), html (one self-contained page), "
+         "junit, sarif, codequality (GitLab) or openmetrics (Prometheus text)")
       ->type_name("FORMAT")
       ->required();
   gen->add_option("--output,-o", g->output, "Write the document here (atomically; default: stdout)")
@@ -216,7 +286,7 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
   badge->allow_extras();
   badge->fallthrough();
   commands.push_back({"report badge", badge, [b](Context& ctx) { return run_badge(ctx, *b); }});
-
+  add_push_command(rep, commands);
   add_report_merge_command(*rep, commands);
 }
 

@@ -133,6 +133,8 @@ Result<TestsSection> tests_section(state::Db& db, const state::RunRecord& run,
   t.pass_rate = pass_rate_of(s);
   t.duration_s = s.duration_s;
   t.workers = s.workers;
+  t.junit_xml = s.junit_xml;
+  t.not_run = s.not_run;
 
   const auto finals = final_results(rows);
   std::vector<const state::TestResultRow*> failing;

@@ -65,6 +65,9 @@ struct TestsSection {
   std::vector<Failure> failures;
   std::vector<SlowTest> slowest;  // top 10, slowest first
   std::vector<FlakyTest> flaky_tests;
+  // Not in the document: what the JUnit format reads (report/formats.h).
+  std::string junit_xml;  // the run's merged JUnit file (absolute; "" = not written)
+  int64_t not_run = 0;    // planned tests that did not run
 };
 
 struct FileRow {

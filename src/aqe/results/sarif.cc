@@ -1,8 +1,11 @@
 // SARIF 2.1.0 logs (clang, CodeQL, semgrep, aqe security-scan...): the results that count.
 #include "aqe/results/sarif.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -200,6 +203,95 @@ Result<std::vector<SarifFinding>> parse_sarif(std::string_view text, const std::
     return make_error("INPUT_INVALID", origin + ": " + *r.bad(),
                       "pass the SARIF file the scanner wrote, unchanged");
   return out;
+}
+
+namespace {
+
+std::string_view sarif_level(std::string_view severity) {
+  if (severity == "critical" || severity == "high") return "error";
+  if (severity == "medium") return "warning";
+  return "note";
+}
+
+// GitHub code scanning ranks alerts by this CVSS-like number.
+std::string_view security_severity(std::string_view severity) {
+  if (severity == "critical") return "9.5";
+  if (severity == "high") return "8.0";
+  if (severity == "medium") return "5.5";
+  return "3.0";
+}
+
+json sarif_rule(const SarifOutput& f) {
+  const std::string desc = f.rule_description.empty() ? f.message : f.rule_description;
+  const std::string help = f.rule_help.empty() ? desc : f.rule_help;
+  json tags = json::array({"security", f.category});
+  if (!f.cwe.empty()) tags.push_back("external/cwe/" + f.cwe);
+  return {{"id", f.rule_id},
+          {"name", f.rule_id},
+          {"shortDescription", {{"text", desc}}},
+          {"fullDescription", {{"text", desc}}},
+          {"help", {{"text", help}, {"markdown", help}}},
+          {"defaultConfiguration", {{"level", sarif_level(f.severity)}}},
+          {"properties", {{"tags", tags}, {"security-severity", security_severity(f.severity)}}}};
+}
+
+}  // namespace
+
+namespace {
+
+// SARIF wants URIs: a relative path becomes a percent-encoded reference resolved against
+// %SRCROOT%; an absolute one (an absolute scan path) a file:// URI with no base, since
+// "/abs/x.py" together with %SRCROOT% is no valid combination (the SARIF Multitool rejects it).
+json sarif_artifact(std::string_view path) {
+  std::string uri;
+  const bool absolute = !path.empty() && path[0] == '/';
+  if (absolute) uri = "file://";
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      constexpr std::string_view kHex = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    }
+  }
+  if (absolute) return {{"uri", uri}};
+  return {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}};
+}
+
+}  // namespace
+
+std::string write_sarif(const std::vector<SarifOutput>& findings, std::string_view tool_version) {
+  json rules = json::array();
+  std::map<std::string, size_t> rule_index;
+  json results = json::array();
+  for (const SarifOutput& f : findings) {
+    auto [it, inserted] = rule_index.emplace(f.rule_id, rule_index.size());
+    if (inserted) rules.push_back(sarif_rule(f));
+    json region = {{"startLine", std::max<int64_t>(f.line, 1)},
+                   {"startColumn", std::max<int64_t>(f.column, 1)}};
+    if (f.category == "code" && !f.snippet.empty()) region["snippet"] = {{"text", f.snippet}};
+    results.push_back(
+        {{"ruleId", f.rule_id},
+         {"ruleIndex", it->second},
+         {"level", sarif_level(f.severity)},
+         {"message", {{"text", f.message}}},
+         {"locations", json::array({{{"physicalLocation",
+                                      {{"artifactLocation", sarif_artifact(f.file)}, {"region", region}}}}})},
+         {"partialFingerprints", {{"aqeFingerprint/v2", f.fingerprint}}},
+         {"properties", {{"category", f.category}, {"confidence", f.confidence}}}});
+    if (f.test_code) results.back()["properties"]["testCode"] = *f.test_code;
+  }
+  json doc = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs",
+       json::array(
+           {{{"tool",
+              {{"driver", {{"name", "aqe"}, {"version", std::string(tool_version)}, {"rules", rules}}}}},
+             {"results", results}}})}};
+  return dump_json(doc, 2) + "\n";
 }
 
 }  // namespace aqe::results

@@ -2,6 +2,7 @@
 #include <map>
 #include <sstream>
 
+#include "aqe/results/sarif.h"
 #include "aqe/scan/scan.h"
 #include "aqe/util/json.h"
 #include "aqe/util/strings.h"
@@ -10,49 +11,6 @@ namespace aqe::scan {
 namespace {
 
 using nlohmann::json;
-
-std::string_view sarif_level(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-    case Severity::kHigh:
-      return "error";
-    case Severity::kMedium:
-      return "warning";
-    case Severity::kLow:
-      return "note";
-  }
-  return "note";
-}
-
-// GitHub code scanning ranks alerts by this CVSS-like number.
-std::string_view security_severity(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "9.5";
-    case Severity::kHigh:
-      return "8.0";
-    case Severity::kMedium:
-      return "5.5";
-    case Severity::kLow:
-      return "3.0";
-  }
-  return "3.0";
-}
-
-json sarif_rule(const Finding& f, const std::map<std::string, RuleInfo>& catalogue) {
-  auto it = catalogue.find(f.rule_id);
-  std::string desc = it != catalogue.end() ? it->second.description : f.message;
-  std::string help = it != catalogue.end() && !it->second.help.empty() ? it->second.help : desc;
-  json tags = json::array({"security", f.category});
-  if (!f.cwe.empty()) tags.push_back("external/cwe/" + f.cwe);
-  return {{"id", f.rule_id},
-          {"name", f.rule_id},
-          {"shortDescription", {{"text", desc}}},
-          {"fullDescription", {{"text", desc}}},
-          {"help", {{"text", help}, {"markdown", help}}},
-          {"defaultConfiguration", {{"level", sarif_level(f.severity)}}},
-          {"properties", {{"tags", tags}, {"security-severity", security_severity(f.severity)}}}};
-}
 
 }  // namespace
 
@@ -134,27 +92,6 @@ std::string to_text(const ScanReport& r) {
   return out.str();
 }
 
-// SARIF wants URIs: a relative path becomes a percent-encoded reference resolved against
-// %SRCROOT%; an absolute one (an absolute scan path) a file:// URI with no base, since
-// "/abs/x.py" together with %SRCROOT% is no valid combination (the SARIF Multitool rejects it).
-json sarif_artifact(std::string_view path) {
-  std::string uri;
-  const bool absolute = !path.empty() && path[0] == '/';
-  if (absolute) uri = "file://";
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
-      uri.push_back(static_cast<char>(c));
-    } else {
-      constexpr std::string_view kHex = "0123456789ABCDEF";
-      uri += '%';
-      uri += kHex[c >> 4];
-      uri += kHex[c & 15];
-    }
-  }
-  if (absolute) return {{"uri", uri}};
-  return {{"uri", uri}, {"uriBaseId", "%SRCROOT%"}};
-}
-
 std::string to_sarif(const ScanReport& r) {
   std::map<std::string, RuleInfo> catalogue;
   for (RuleInfo& info : builtin_rules()) catalogue.emplace(info.id, std::move(info));
@@ -164,32 +101,16 @@ std::string to_sarif(const ScanReport& r) {
                "A declared or locked dependency version is affected by an advisory in the OSV "
                "database given with --advisories. Upgrade to the fixed version named in the message; "
                "accept a risk deliberately with --write-baseline."});
-  json rules = json::array();
-  std::map<std::string, size_t> rule_index;
-  json results = json::array();
+  std::vector<results::SarifOutput> out;
+  out.reserve(r.findings.size());
   for (const Finding& f : r.findings) {
-    auto [it, inserted] = rule_index.emplace(f.rule_id, rule_index.size());
-    if (inserted) rules.push_back(sarif_rule(f, catalogue));
-    json region = {{"startLine", std::max(f.line, 1)}, {"startColumn", std::max(f.column, 1)}};
-    if (f.category == "code" && !f.snippet.empty()) region["snippet"] = {{"text", f.snippet}};
-    results.push_back(
-        {{"ruleId", f.rule_id},
-         {"ruleIndex", it->second},
-         {"level", sarif_level(f.severity)},
-         {"message", {{"text", f.message}}},
-         {"locations", json::array({{{"physicalLocation",
-                                      {{"artifactLocation", sarif_artifact(f.file)}, {"region", region}}}}})},
-         {"partialFingerprints", {{"aqeFingerprint/v2", f.fingerprint}}},
-         {"properties",
-          {{"category", f.category}, {"confidence", f.confidence}, {"testCode", f.test_code}}}});
+    auto it = catalogue.find(f.rule_id);
+    out.push_back({f.rule_id, f.category, std::string(severity_name(f.severity)), f.confidence, f.cwe, f.file,
+                   f.message, f.snippet, f.fingerprint, f.line, f.column,
+                   it != catalogue.end() ? it->second.description : std::string(),
+                   it != catalogue.end() ? it->second.help : std::string(), f.test_code});
   }
-  json doc = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs",
-       json::array({{{"tool", {{"driver", {{"name", "aqe"}, {"version", AQE_VERSION}, {"rules", rules}}}}},
-                     {"results", results}}})}};
-  return dump_json(doc, 2) + "\n";
+  return results::write_sarif(out, AQE_VERSION);
 }
 
 }  // namespace aqe::scan

@@ -1,0 +1,119 @@
+"""aqe report generate --format junit|sarif|codequality|openmetrics and report push, on one
+recorded demo run (execute with coverage, a scan with a finding): JUnit counts equal execute's,
+SARIF validates with the SARIF Multitool, openmetrics passes promtool, a push reaches a real
+Pushgateway, an unreachable gateway exits 4 and a bad URL 3."""
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SYSTEM_PYTHON, Aqe, _aqe_bin
+
+MULTITOOL = REPO / "build" / "deps" / "npm" / "node_modules" / ".bin" / "sarif-multitool"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("formats") / "demo"
+    shutil.copytree(REPO / "examples" / "demo", root,
+                    ignore=shutil.ignore_patterns(".aqe", ".venv", "__pycache__", ".coverage*", "generated",
+                                                  ".pytest_cache"))
+    (root / "deploy").mkdir()
+    (root / "deploy" / "settings.py").write_text('AWS_ACCESS_KEY_ID = "AKIAQ3EGRDXYZ7ABCD12"\n')
+    aqe = Aqe(_aqe_bin(), root)
+    code, ex, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage", timeout=300)
+    assert code in (0, 1), err
+    code, scan, err = aqe.json("security-scan", ".")
+    assert code == 0 and scan["data"]["findings"], err
+    return {"root": root, "aqe": aqe, "ex": ex["data"], "scan": scan["data"]}
+
+
+def generate(run, fmt):
+    out = run["root"] / "out" / ("report." + fmt)
+    code, env, err = run["aqe"].json("report", "generate", "--format", fmt, "--output", out)
+    assert code == 0, (env, err)
+    return out
+
+
+def test_junit_counts_equal_execute(run):
+    suite = ET.parse(generate(run, "junit")).getroot().find("testsuite")
+    ex = run["ex"]
+    assert int(suite.get("tests")) == ex["tests_run"]
+    assert int(suite.get("failures")) == ex["failed"] and int(suite.get("skipped")) == ex["skipped"]
+    assert len(suite.findall("testcase")) == ex["tests_run"]
+
+
+def test_sarif_validates_with_the_multitool(run):
+    out = generate(run, "sarif")
+    doc = json.loads(out.read_text())
+    assert doc["version"] == "2.1.0"
+    assert len(doc["runs"][0]["results"]) == len(run["scan"]["findings"])
+    if not MULTITOOL.exists():
+        pytest.fail("SARIF Multitool missing: run scripts/install-deps.sh")
+    p = subprocess.run([str(MULTITOOL), "validate", str(out), "--output", str(out) + ".validation.sarif"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    log = json.loads(Path(str(out) + ".validation.sarif").read_text())
+    errors = [r for r in log["runs"][0].get("results", []) if r.get("level") == "error"]
+    assert errors == [], errors
+
+
+def test_codequality_issues(run):
+    issues = json.loads(generate(run, "codequality").read_text())
+    assert len(issues) == len(run["scan"]["findings"])
+    for i in issues:
+        assert i["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert i["location"]["path"] and i["location"]["lines"]["begin"] >= 1
+        assert i["fingerprint"] and i["check_name"] and i["description"]
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+
+
+def test_openmetrics_passes_promtool(run):
+    out = generate(run, "openmetrics")
+    text = out.read_text()
+    assert f'aqe_tests_run{{branch=' in text and 'command="execute"' in text
+    assert "aqe_coverage_line_ratio" in text and 'aqe_findings{' in text
+    assert "aqe_gate_score" not in text, "no gate run: not measured, not written"
+    p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_push_reaches_a_pushgateway(run, tmp_path):
+    port = free_port()
+    gw = subprocess.Popen(["/usr/bin/prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/-/ready", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        code, env, err = run["aqe"].json("report", "push", "--pushgateway", base, "--job", "ci")
+        assert code == 0, (env, err)
+        metrics = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+        line = next(l for l in metrics.splitlines() if l.startswith("aqe_tests_run{"))
+        assert 'job="ci"' in line and float(line.split()[-1]) == run["ex"]["tests_run"]
+    finally:
+        gw.terminate()
+        gw.wait(timeout=10)
+
+
+def test_push_unreachable_exits_4_and_bad_url_3(run):
+    port = free_port()  # nothing listens there
+    code, env, err = run["aqe"].json("report", "push", "--pushgateway", f"http://127.0.0.1:{port}")
+    assert code == 4, (env, err)
+    code, env, err = run["aqe"].json("report", "push", "--pushgateway", "ftp://x")
+    assert code == 3, (env, err)
