@@ -37,7 +37,8 @@ Result<std::string> render_sarif(const Report& report) {
                    f.line,
                    f.column,
                    {},
-                   {}});
+                   {},
+                   std::nullopt});  // the findings table does not keep whether the file is test code
   }
   return results::write_sarif(out, AQE_VERSION);
 }

@@ -86,7 +86,7 @@ struct Finding {
   // For a code finding that carries a secret (py-hardcoded-password): where the secret is in
   // the finding's line (byte offset, length); {0, 0} for none.
   std::pair<size_t, size_t> secret_span{0, 0};
-  bool test_code = false;   // the file is test code (pytest's conventions or project.test_dirs)
+  bool test_code = false;  // the file is test code (pytest's conventions or project.test_dirs)
 };
 
 struct SkippedFile {
