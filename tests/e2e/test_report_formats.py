@@ -117,3 +117,72 @@ def test_push_unreachable_exits_4_and_bad_url_3(run):
     assert code == 4, (env, err)
     code, env, err = run["aqe"].json("report", "push", "--pushgateway", "ftp://x")
     assert code == 3, (env, err)
+
+
+def _lines(root):
+    """{filename: {line: hits}} of a Cobertura document (what GitLab reads)."""
+    out = {}
+    for cls in root.iter("class"):
+        out[cls.get("filename")] = {int(l.get("number")): int(l.get("hits")) for l in cls.iter("line")}
+    return out
+
+
+def test_cobertura_equals_coverage_xml_on_the_same_data(run):
+    ours = ET.parse(generate(run, "cobertura")).getroot()
+    assert [s.text for s in ours.iter("source")] == [str(run["root"])]
+    # coverage.py's own Cobertura writer on the run's combined data file is the reference.
+    [data] = list((run["root"] / ".aqe" / "runs").glob("*/.coverage"))
+    ref_file = run["root"] / "out" / "ref.xml"
+    p = subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "xml", "--data-file", str(data), "-o", str(ref_file)],
+                       cwd=run["root"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    ref = ET.parse(ref_file).getroot()
+    ref_lines = {}
+    src = ref.find("sources/source").text.rstrip("/")
+    for f, lines in _lines(ref).items():
+        path = str(Path(src, f).resolve().relative_to(run["root"]))
+        ref_lines[path] = lines
+    mine = _lines(ours)
+    assert set(mine) == set(ref_lines)
+    cov = json.loads(next((run["root"] / ".aqe" / "runs").glob("*/coverage.json")).read_text())
+    for path, lines in ref_lines.items():
+        # Every line coverage xml writes is ours with the same hits ...
+        assert {n: mine[path][n] for n in lines} == lines, path
+        # ... and ours has more only where coverage.py's JSON lists an executed line that is
+        # not a statement (a docstring): written as hit, as the JSON says it ran.
+        extra = set(mine[path]) - set(lines)
+        assert all(mine[path][n] == 1 for n in extra), path
+        assert extra <= set(cov["files"][path]["executed_lines"]), path
+    for attr in ("lines-valid", "lines-covered", "branches-valid", "branches-covered"):
+        assert ours.get(attr) == ref.get(attr), attr
+    assert int(ours.get("lines-covered")) == run["ex"]["coverage"]["lines_covered"]
+
+
+def test_cobertura_splits_under_the_size_limit(run):
+    out = run["root"] / "out" / "split" / "cobertura.xml"
+    code, env, err = run["aqe"].json("report", "generate", "--format", "cobertura", "--output", out,
+                                     "--max-bytes", "4096")
+    assert code == 0, (env, err)
+    parts = [run["root"] / p for p in env["data"]["parts"]]
+    assert len(parts) > 1 and parts[0] == out and parts[1].name == "cobertura-2.xml"
+    assert any("split into" in w for w in env["warnings"])
+    whole = _lines(ET.parse(generate(run, "cobertura")).getroot())
+    merged = {}
+    for p in parts:
+        assert p.stat().st_size <= 4096 or len(list(ET.parse(p).getroot().iter("class"))) == 1
+        merged.update(_lines(ET.parse(p).getroot()))
+    assert merged == whole
+    # Several parts cannot go to stdout.
+    code, env, err = run["aqe"].json("report", "generate", "--format", "cobertura", "--max-bytes", "4096")
+    assert code == 3 and "--output" in env["errors"][0]["hint"]
+
+
+def test_cobertura_without_measured_coverage_is_exit_3(tmp_path):
+    aqe = Aqe(_aqe_bin(), tmp_path)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("def test_a():\n    pass\n")
+    code, _, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON)
+    assert code == 0, err
+    code, env, err = aqe.json("report", "generate", "--format", "cobertura", "--output", tmp_path / "c.xml")
+    assert code == 3 and env["errors"][0]["code"] == "NO_DATA"
+    assert not (tmp_path / "c.xml").exists()

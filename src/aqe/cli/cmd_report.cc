@@ -89,16 +89,70 @@ Result<std::string> render_tool_format(Context& ctx, const std::string& format, 
   return report::render_junit(*db, model, model.warnings);
 }
 
+// FILE, then FILE's stem with -2, -3, ... for the further parts (report.xml, report-2.xml).
+fs::path part_path(const fs::path& first, size_t index) {
+  if (index == 0) return first;
+  return first.parent_path() /
+         (first.stem().string() + "-" + std::to_string(index + 1) + first.extension().string());
+}
+
+// --format cobertura: one file, or several when GitLab's 10 MiB limit (--max-bytes) needs it.
+CommandOutcome write_cobertura(Context& ctx, const GenerateFlags& f, report::Report& model) {
+  const std::string command = "report generate";
+  const size_t limit = f.max_bytes ? static_cast<size_t>(*f.max_bytes) : report::kCoberturaMaxBytes;
+  auto parts = report::render_cobertura(model, fs::absolute(ctx.project_dir).lexically_normal().string(),
+                                        limit, model.warnings);
+  if (!parts) return error_outcome(command, parts.error());
+  CommandOutcome o;
+  o.command = command;
+  json run_id = model.coverage ? json(model.coverage->run_id) : json(nullptr);
+  size_t bytes = 0;
+  for (const auto& p : *parts) bytes += p.size();
+  o.data = {{"format", f.format}, {"output", nullptr}, {"run_id", run_id}, {"bytes", bytes}};
+  if (f.output.empty()) {
+    if (parts->size() > 1) {
+      return error_outcome(command, make_error("USAGE",
+                                               "--format cobertura: " + std::to_string(bytes) +
+                                                   " bytes need " + std::to_string(parts->size()) +
+                                                   " files of at most " + std::to_string(limit) + " bytes",
+                                               "give --output FILE (the parts are FILE, FILE-2, ...)"));
+    }
+    o.text = parts->front();
+    o.data["document"] = parts->front();
+    o.warnings = model.warnings;
+    return o;
+  }
+  const fs::path first = output_path(ctx, f.output);
+  json written = json::array();
+  for (size_t i = 0; i < parts->size(); ++i) {
+    auto shown = write_output(ctx, part_path(first, i).string(), (*parts)[i]);
+    if (!shown) return error_outcome(command, shown.error());
+    written.push_back(*shown);
+    o.text += "wrote " + *shown + " (cobertura, " + std::to_string((*parts)[i].size()) + " bytes)\n";
+  }
+  o.data["output"] = written.front();
+  o.data["parts"] = written;
+  if (parts->size() > 1) {
+    model.warnings.push_back("cobertura: split into " + std::to_string(parts->size()) +
+                             " files to stay under " + std::to_string(limit) +
+                             " bytes each; point GitLab's coverage_report path at all of them (a glob)");
+  }
+  o.warnings = model.warnings;
+  return o;
+}
+
 CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   const std::string command = "report generate";
-  if (f.format != "json" && f.format != "markdown" && f.format != "html" && !is_tool_format(f.format)) {
+  if (f.format != "json" && f.format != "markdown" && f.format != "html" && f.format != "cobertura" &&
+      !is_tool_format(f.format)) {
     return error_outcome(command, make_error("USAGE", "--format: '" + f.format + "' is not a report format",
                                              "formats: json, markdown, html, junit, sarif, codequality, "
-                                             "openmetrics"));
+                                             "cobertura, openmetrics"));
   }
-  if (f.max_bytes && f.format != "markdown") {
-    return error_outcome(
-        command, make_error("USAGE", "--max-bytes: applies to --format markdown only", "drop --max-bytes"));
+  if (f.max_bytes && f.format != "markdown" && f.format != "cobertura") {
+    return error_outcome(command,
+                         make_error("USAGE", "--max-bytes: applies to --format markdown and cobertura only",
+                                    "drop --max-bytes"));
   }
   if (f.max_bytes && *f.max_bytes < 1024) {
     return error_outcome(
@@ -119,6 +173,7 @@ CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
 
   auto model = load_report(ctx, options);
   if (!model) return error_outcome(command, model.error());
+  if (f.format == "cobertura") return write_cobertura(ctx, f, *model);
 
   std::string text;
   json document;
@@ -255,7 +310,7 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
   gen->add_option(
          "--format", g->format,
          "json (schema aqe-report v1), markdown (PR comment, step summary), html (one self-contained page), "
-         "junit, sarif, codequality (GitLab) or openmetrics (Prometheus text)")
+         "junit, sarif, codequality (GitLab), cobertura (GitLab coverage) or openmetrics (Prometheus text)")
       ->type_name("FORMAT")
       ->required();
   gen->add_option("--output,-o", g->output, "Write the document here (atomically; default: stdout)")
@@ -267,7 +322,8 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
   gen->add_option("--base-branch", g->base_branch,
                   "Compare with the run on the merge base of HEAD and this branch")
       ->type_name("BRANCH");
-  gen->add_option("--max-bytes", g->max_bytes, "Markdown size limit (default 65536: a PR comment)")
+  gen->add_option("--max-bytes", g->max_bytes,
+                  "Size limit: markdown (default 65536: a PR comment), cobertura per file (default 10 MiB)")
       ->type_name("N");
   gen->allow_extras();
   gen->fallthrough();

@@ -36,6 +36,21 @@ Result<std::string> render_sarif(const Report& report);
 Result<std::string> render_codequality(const Report& report);
 std::string_view codequality_severity(std::string_view severity);
 
+// GitLab's limits on a Cobertura artifact: past 10 MiB (or 100 <source> elements) it is not
+// shown. aqe writes one <source>, and splits the classes over as many parts as the size needs.
+inline constexpr size_t kCoberturaMaxBytes = 10 * 1024 * 1024;
+
+// The reported run's coverage as Cobertura XML (as `coverage xml` writes it: one <source>, the
+// project directory; a package per directory; per line hits 1/0, which is what GitLab reads).
+// Branch counts are written per file, package and document, not per line: coverage.py's JSON
+// has no per-line branch totals (its executed arcs include ones its static analysis does not
+// count), and a guessed "2/3" would not be measured. Each returned part is a whole
+// document of at most `max_bytes` (a single file larger than that is a part of its own, with a
+// warning); one part when everything fits. Errors: no coverage measured, or the run's coverage
+// report is gone so per-line coverage is unknown (NO_DATA, exit 3).
+Result<std::vector<std::string>> render_cobertura(const Report& report, const std::string& source_root,
+                                                  size_t max_bytes, std::vector<std::string>& warnings);
+
 // The key figures in the Prometheus text exposition format (version 0.0.4), every metric a
 // gauge named aqe_*, labelled branch and command; a figure that was not measured is left out
 // (never written as 0). Empty when nothing at all was measured.

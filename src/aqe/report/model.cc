@@ -193,10 +193,12 @@ FileRow file_row(const coverage::FileCoverage& f, bool line_data) {
               percent(f.lines_covered, f.lines_total),
               percent(f.branches_covered, f.branches_total),
               std::nullopt,
+              std::nullopt,
               std::nullopt};
   if (line_data) {
     row.missing_lines = f.missing_lines;
     row.partial_branches = f.missing_branches;
+    row.covered_lines = f.covered_lines;
   }
   return row;
 }

@@ -77,6 +77,8 @@ struct FileRow {
   // nullopt when the run's coverage report is gone and only the stored counts are left.
   std::optional<std::vector<int64_t>> missing_lines;
   std::optional<std::vector<std::pair<int64_t, int64_t>>> partial_branches;
+  // Not in the document: what the Cobertura format reads (with missing_lines, same nullopt).
+  std::optional<std::vector<int64_t>> covered_lines;
 };
 
 struct CoverageSection {

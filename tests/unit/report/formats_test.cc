@@ -114,5 +114,54 @@ TEST(ReportFormats, PushChecksUrlAndJob) {
   EXPECT_FALSE(check_push_options({.url = "http://gw", .job = ""}));
 }
 
+FileRow covered_file(std::string path, int n) {
+  FileRow f;
+  f.path = std::move(path);
+  f.lines_total = n;
+  f.lines_covered = n - 1;
+  f.covered_lines = std::vector<int64_t>{};
+  for (int i = 1; i < n; ++i) f.covered_lines->push_back(i);
+  f.missing_lines = std::vector<int64_t>{n};
+  return f;
+}
+
+TEST(ReportFormats, CoberturaHitsPerLineEscapedAndSplitUnderTheLimit) {
+  Report r;
+  CoverageSection c;
+  c.run_id = 4;
+  for (int i = 0; i < 40; ++i) c.files.push_back(covered_file("pkg/m" + std::to_string(i) + ".py", 20));
+  c.files.push_back(covered_file("top&<x>.py", 3));
+  r.coverage = c;
+  std::vector<std::string> warnings;
+  auto one = render_cobertura(r, "/p", kCoberturaMaxBytes, warnings);
+  ASSERT_TRUE(one) << one.error().message;
+  ASSERT_EQ(one->size(), 1u);
+  const std::string& doc = one->front();
+  EXPECT_NE(doc.find("<source>/p</source>"), std::string::npos);
+  EXPECT_NE(doc.find("filename=\"top&amp;&lt;x>.py\""), std::string::npos);
+  EXPECT_NE(doc.find("<line number=\"3\" hits=\"0\""), std::string::npos);
+  EXPECT_NE(doc.find("lines-valid=\"803\" lines-covered=\"762\""), std::string::npos);
+  EXPECT_NE(doc.find("<package name=\"pkg\""), std::string::npos);
+  EXPECT_TRUE(warnings.empty());
+
+  auto parts = render_cobertura(r, "/p", 4096, warnings);
+  ASSERT_TRUE(parts);
+  EXPECT_GT(parts->size(), 2u);
+  size_t classes = 0;
+  for (const auto& p : *parts) {
+    EXPECT_LE(p.size(), 4096u);
+    for (size_t at = p.find("<class "); at != std::string::npos; at = p.find("<class ", at + 1)) ++classes;
+  }
+  EXPECT_EQ(classes, 41u);
+
+  // Per-line coverage unknown (the run's coverage report is gone): refused, not guessed.
+  r.coverage->files[0].covered_lines.reset();
+  auto gone = render_cobertura(r, "/p", kCoberturaMaxBytes, warnings);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, "NO_DATA");
+  r.coverage.reset();
+  EXPECT_FALSE(render_cobertura(r, "/p", kCoberturaMaxBytes, warnings));
+}
+
 }  // namespace
 }  // namespace aqe::report
