@@ -135,7 +135,7 @@ def test_auto_without_key_is_builtin_and_says_so(aqe, project, tmp_path):
                             env={"QE_CACHE_DIR": str(tmp_path / "cache")})
     assert code == 0
     assert doc["data"]["engine"] == "builtin" and doc["data"]["llm"] is None
-    assert any("only the built-in engine ran" in w for w in doc["warnings"])
+    assert "only the built-in engine ran" in doc["data"]["engine_note"]
 
 
 def test_the_key_never_leaves_the_request_header(aqe, project, tmp_path, model_server):
