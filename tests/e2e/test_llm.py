@@ -156,3 +156,28 @@ def test_the_key_never_leaves_the_request_header(aqe, project, tmp_path, model_s
     reqs = model_server.stats()["requests"]
     assert all(r["headers"].get("x-api-key") == KEY for r in reqs)
     assert all(KEY not in r["body"] for r in reqs)
+
+
+HARD = ("import hashlib\n\n\ndef check(word):\n"
+        "    if hashlib.md5(word.encode()).hexdigest() == \"MD5\":\n"
+        "        return \"magic\"\n    return \"plain\"\n")
+HARD_TEST = "```python\nfrom calc import check\n\n\ndef test_check_magic():\n    assert check(\"zebra\") == \"magic\"\n```\n"
+
+
+def test_auto_asks_the_model_only_for_what_the_builtin_engine_left_uncovered(aqe, project, tmp_path, model_server):
+    import hashlib
+    (project / "calc.py").write_text(HARD.replace("MD5", hashlib.md5(b"zebra").hexdigest()))
+    (project / "config").mkdir()
+    (project / "config" / "qe-fleet.json").write_text(json.dumps(
+        {"llm": {"model": "claude-haiku-4-5", "base_url": model_server.base_url}}))
+    model_server.script([{"text": HARD_TEST}])
+    code, doc, err = aqe.json("generate", "calc.py", "--python", SYSTEM_PYTHON, "--time-budget", "2",
+                              env=env_for(tmp_path))
+    assert code == 0, (json.dumps(doc["data"].get("llm")), err)
+    d = doc["data"]
+    assert d["engine"] == "auto" and d["llm"]["modules_asked"] == ["calc.py"]
+    assert d["llm"]["tests_kept"] == 1 and d["llm"]["calls"] == 1
+    assert sorted(d["test_files"]) == ["tests/generated/test_calc.py", "tests/generated/test_calc_llm.py"]
+    prompt = json.loads(model_server.stats()["requests"][0]["body"])["messages"][0]["content"]
+    assert "These lines are not executed by the existing tests: 6." in prompt
+    assert d["coverage"]["lines_covered"] == d["coverage"]["lines_total"]
