@@ -181,3 +181,30 @@ def test_auto_asks_the_model_only_for_what_the_builtin_engine_left_uncovered(aqe
     prompt = json.loads(model_server.stats()["requests"][0]["body"])["messages"][0]["content"]
     assert "These lines are not executed by the existing tests: 6." in prompt
     assert d["coverage"]["lines_covered"] == d["coverage"]["lines_total"]
+
+
+def test_overloaded_529_is_retried_and_a_slow_server_times_out_with_exit_4(aqe, project, tmp_path, model_server):
+    model_server.script([{"status": 529, "body": {"type": "error", "error": {"type": "overloaded_error"}}},
+                         {"text": GOOD}])
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), err)
+    (project / "tests/generated/test_calc_llm.py").unlink()
+    model_server.script([{"text": GOOD, "delay_s": 3}])
+    make_project(project, model_server, timeout_s=1, cache=False)
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 4 and doc["errors"][0]["code"] == "MODEL_HTTP_TIMEOUT"
+
+
+def test_an_unpriced_model_is_unknown_cost_not_free(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": GOOD}])
+    make_project(project, model_server, "openai", "local-llama", max_cost_usd_per_run=0.5)
+    code, doc, _ = generate(aqe, tmp_path, "openai")
+    assert code == 1 and doc["errors"][0]["code"] == "BUDGET_EXCEEDED"
+    assert any("no known price" in w for w in doc["warnings"]) and model_server.stats()["calls"] == 0
+    make_project(project, model_server, "openai", "local-llama", max_cost_usd_per_run=0)
+    code, doc, err = generate(aqe, tmp_path, "openai")
+    assert code == 0, (json.dumps(doc["data"].get("llm")), err)
+    assert doc["data"]["cost_usd"] is None and doc["data"]["llm"]["by_model"]["local-llama"]["cost_usd"] is None
+    code, rep, _ = aqe.json("usage", "report", "--since", "1d")
+    assert rep["data"]["calls"] == 1 and rep["data"]["unknown_cost_calls"] == 1
