@@ -31,9 +31,9 @@ def test_starter_files_validate_without_warnings(aqe, project):
     assert doc["data"]["valid"] is True
     assert len(doc["data"]["files"]) == 3
     assert doc["warnings"] == []
-    # Starters hold built keys only: no planned section such as llm or pipeline.
+    # Starters hold built keys only: no planned section such as pipeline, no llm.routing.
     fleet = json.loads((project / "config" / "qe-fleet.json").read_text())
-    assert not {"llm", "pipeline"} & set(fleet)
+    assert "pipeline" not in fleet and "routing" not in fleet["llm"]
     assert fleet["usage"] == {"daily_limit_usd": 0, "monthly_limit_usd": 0}
     assert fleet["project"]["test_dirs"] == ["tests"]  # read by security-scan
 
@@ -183,20 +183,20 @@ def test_env_out_of_range_names_variable(aqe):
 def test_planned_keys_validate_with_warning(aqe, project):
     (project / "config").mkdir()
     (project / "config" / "qe-fleet.json").write_text(
-        '{\n  "execute": {"retries": 1},\n  "llm": {"model": "m"}\n}\n')
+        '{\n  "execute": {"retries": 1},\n  "pipeline": {"stages": []}\n}\n')
     (project / "config" / "storage.json").write_text('{"backend": "local"}')
     rc, doc, _ = aqe.json("config", "validate")
     assert rc == 0
     assert doc["data"]["valid"] is True
-    assert "config/qe-fleet.json:3:3: 'llm' is planned: not read by this version of aqe" in doc["warnings"]
+    assert "config/qe-fleet.json:3:3: 'pipeline' is planned: not read by this version of aqe" in doc["warnings"]
     assert not any("storage.json" in w for w in doc["warnings"])  # every storage key is read
     by_file = {f["file"]: f for f in doc["data"]["files"]}
     w = by_file["config/qe-fleet.json"]["warnings"][0]
-    assert (w["line"], w["column"], w["key"], w["code"]) == (3, 3, "llm", "CONFIG_PLANNED_KEY")
+    assert (w["line"], w["column"], w["key"], w["code"]) == (3, 3, "pipeline", "CONFIG_PLANNED_KEY")
     # A command that loads the config carries the same warning.
     rc, doc, _ = aqe.json("config", "show")
     assert rc == 0
-    assert any("'llm' is planned" in x for x in doc["warnings"])
+    assert any("'pipeline' is planned" in x for x in doc["warnings"])
     p = aqe.run("config", "validate")
     assert p.returncode == 0
     assert "config/qe-fleet.json:3:3" in p.stderr
@@ -206,14 +206,15 @@ def test_show_marks_planned_keys(aqe):
     rc, doc, _ = aqe.json("config", "show")
     assert rc == 0
     v = values(doc)
-    assert v["llm.model"]["status"] == "planned"
+    assert v["llm.routing"]["status"] == "planned"
+    assert v["llm.model"]["status"] == "built"
     assert v["storage.backend"]["status"] == "built"
     assert v["storage.retention.default_days"]["status"] == "built"
     assert v["project.test_dirs"]["status"] == "built"
     assert v["execute.parallel"]["status"] == "built"
     assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}
     text = aqe.run("config", "show").stdout
-    line = next(x for x in text.splitlines() if x.startswith("llm.max_retries ="))
+    line = next(x for x in text.splitlines() if x.startswith("llm.routing ="))
     assert line.endswith("(planned: not read yet)")
     line = next(x for x in text.splitlines() if x.startswith("execute.retries ="))
     assert "planned" not in line

@@ -9,6 +9,8 @@
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
+#include "aqe/state/db.h"
+#include "aqe/util/time.h"
 
 namespace aqe::cli {
 
@@ -21,6 +23,7 @@ struct GenerateFlags {
   std::string output;
   std::string framework;
   std::string engine;
+  std::string model;
   std::optional<double> time_budget_s;
   std::optional<double> coverage_target;
   std::optional<double> run_budget_s;
@@ -32,6 +35,7 @@ void record_flags(Context& ctx, const GenerateFlags& f) {
   if (!f.output.empty()) ctx.set_flag(config::kGenerateOutput, f.output, "--output");
   if (!f.framework.empty()) ctx.set_flag(config::kGenerateFramework, f.framework, "--framework");
   if (!f.engine.empty()) ctx.set_flag(config::kGenerateEngine, f.engine, "--engine");
+  if (!f.model.empty()) ctx.set_flag(config::kLlmModel, f.model, "--model");
   if (f.time_budget_s) ctx.set_flag(config::kGenerateTimeBudgetS, *f.time_budget_s, "--time-budget");
   if (f.coverage_target)
     ctx.set_flag(config::kGenerateCoverageTarget, *f.coverage_target, "--coverage-target");
@@ -47,6 +51,57 @@ fs::path absolute_in(const fs::path& base, const std::string& p) {
   return ec ? r.lexically_normal() : c;
 }
 
+// QE_CACHE_DIR, else $XDG_CACHE_HOME/qe-fleet, else ~/.cache/qe-fleet (the product contract).
+fs::path llm_cache_dir(const Context& ctx) {
+  std::string dir = ctx.env_or("QE_CACHE_DIR");
+  if (!dir.empty()) return dir;
+  std::string xdg = ctx.env_or("XDG_CACHE_HOME");
+  if (!xdg.empty()) return fs::path(xdg) / "qe-fleet";
+  std::string home = ctx.env_or("HOME");
+  return home.empty() ? fs::temp_directory_path() / "qe-fleet" : fs::path(home) / ".cache" / "qe-fleet";
+}
+
+// The model engine's settings when it can run: the provider's key from the environment (the
+// only place a key is read from), or an llm.base_url (a local server may need no key).
+std::optional<gen::LlmSettings> llm_settings(Context& ctx, const config::Config& c) {
+  gen::LlmSettings s;
+  const std::string provider = c.get(config::kLlmProvider);
+  s.provider.provider = provider == "openai" ? llm::Provider::kOpenAi : llm::Provider::kAnthropic;
+  s.provider.api_key = ctx.env_or(provider == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY");
+  s.provider.base_url = c.get(config::kLlmBaseUrl);
+  if (s.provider.api_key.empty() && s.provider.base_url.empty()) return std::nullopt;
+  s.provider.model = c.get(config::kLlmModel);
+  if (s.provider.model.empty()) s.provider.model = provider == "openai" ? "gpt-4o-mini" : "claude-haiku-4-5";
+  s.provider.timeout = std::chrono::milliseconds(static_cast<int64_t>(c.get(config::kLlmTimeoutS) * 1000));
+  s.provider.max_retries = static_cast<int>(c.get(config::kLlmMaxRetries));
+  s.max_attempts = static_cast<int>(c.get(config::kLlmMaxAttempts));
+  s.max_cost_usd = c.get(config::kLlmMaxCostUsdPerRun);
+  if (c.get(config::kLlmCache)) s.cache_dir = llm_cache_dir(ctx);
+  state::RunWriter* run = ctx.run;
+  s.record = [run](const gen::LlmCall& call) {
+    if (run == nullptr) return;
+    run->write([&](state::Db& db, int64_t run_id) {
+      state::UsageRow row;
+      row.at = iso8601_now();
+      row.command = "generate";
+      row.provider = call.provider;
+      row.model = call.model;
+      row.input_tokens = call.tokens.input;
+      row.output_tokens = call.tokens.output;
+      row.cache_write_tokens = call.tokens.cache_write;
+      row.cache_read_tokens = call.tokens.cache_read;
+      row.reasoning_tokens = call.tokens.reasoning;
+      row.cost_usd = call.cost_usd.value_or(0);
+      row.cost_known = call.cost_usd.has_value();
+      row.cache_hit = call.cache_hit;
+      row.outcome = call.outcome;
+      row.run_id = run_id;
+      return db.record_usage(row);
+    });
+  };
+  return s;
+}
+
 CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   const std::string cmd = "generate";
   record_flags(ctx, f);
@@ -55,13 +110,27 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   const config::Config& c = **cfg;
 
   std::vector<std::string> warnings;
-  const std::string engine = c.get(config::kGenerateEngine);
-  if (engine == "llm") {
-    return error_outcome(cmd, make_error("ENGINE_UNAVAILABLE",
-                                         "generate.engine: the llm engine is not available in this build",
-                                         "use --engine builtin (or auto)"));
-  }
+  std::string engine = c.get(config::kGenerateEngine);
+  std::string engine_note;
   gen::GenerateOptions o;
+  if (engine != "builtin") {
+    o.llm = llm_settings(ctx, c);
+    if (!o.llm) {
+      const std::string var =
+          c.get(config::kLlmProvider) == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
+      if (engine == "llm")
+        return error_outcome(
+            cmd, make_error("ENGINE_UNAVAILABLE",
+                            "generate.engine llm: " + var + " is not set and llm.base_url is empty",
+                            "export " + var + " (or set llm.base_url), or use --engine builtin"));
+      // Said in the output, not as a warning: the default run without a key is no problem to
+      // annotate in every CI job.
+      engine_note =
+          "engine auto: " + var + " is not set and llm.base_url is empty, so only the built-in engine ran";
+      engine = "builtin";
+    }
+  }
+  o.engine = engine;
   std::error_code ec;
   o.project_dir = fs::weakly_canonical(ctx.project_dir, ec);
   if (ec) o.project_dir = ctx.project_dir;
@@ -96,10 +165,13 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   out.warnings = std::move(warnings);
   out.warnings.insert(out.warnings.end(), report->warnings.begin(), report->warnings.end());
   out.text = gen::to_text(*report);
+  out.data["engine_note"] = engine_note.empty() ? nlohmann::json(nullptr) : nlohmann::json(engine_note);
+  if (!engine_note.empty()) out.text += engine_note + "\n";
   out.summary = gen::summary_of(*report);
   out.run_args = {{"paths", o.paths}};
   switch (report->exit_code) {
     case ExitCode::kUsage:
+      if (report->llm && report->llm->error) out.errors.push_back(*report->llm->error);
       for (const auto& s : report->skipped)
         if (s.reason == "no such file or directory")
           out.errors.push_back(make_error("INPUT_NOT_FOUND", s.file + ": no such file or directory",
@@ -112,7 +184,18 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
                                       "modules left out",
                                       ExitCode::kTimeout));
       break;
+    case ExitCode::kTransient:
+      if (report->llm && report->llm->error) out.errors.push_back(*report->llm->error);
+      break;
     case ExitCode::kFailure:
+      if (report->llm && report->llm->budget_stopped) {
+        out.errors.push_back(make_error("BUDGET_EXCEEDED",
+                                        "a model call was not made: it could take the run past "
+                                        "llm.max_cost_usd_per_run; the tests kept so far are kept",
+                                        "raise llm.max_cost_usd_per_run, or 0 for no limit",
+                                        ExitCode::kFailure));
+        break;
+      }
       out.errors.push_back(make_error("NOTHING_GENERATED", "no test could be generated for the given modules",
                                       "see data.skipped for the reason per file", ExitCode::kFailure));
       break;
@@ -132,7 +215,11 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
   sub->add_option("paths", f->paths, "Source files or directories (default: project.source_dirs)");
   sub->add_option("-o,--output", f->output, "Directory for generated tests (default: tests/generated)");
   sub->add_option("--framework", f->framework, "Test framework of the generated tests (pytest)");
-  sub->add_option("--engine", f->engine, "auto|builtin|llm");
+  sub->add_option(
+      "--engine", f->engine,
+      "auto|builtin|llm (auto: the model for what the built-in engine left uncovered, when an API key "
+      "or llm.base_url is set)");
+  sub->add_option("--model", f->model, "Model name (llm.model)");
   sub->add_option("--time-budget", f->time_budget_s, "Exploration seconds per module (default 10)");
   sub->add_option("--coverage-target", f->coverage_target,
                   "Stop exploring a module once its kept calls cover this percent of its lines+branches "

@@ -113,6 +113,7 @@ consteval bool declared_key(std::string_view full_name, HandleType h) {
   X(kLlmCache, bool, "llm.cache")                                                      \
   X(kLlmTimeoutS, double, "llm.timeout_s")                                             \
   X(kLlmMaxRetries, int64_t, "llm.max_retries")                                        \
+  X(kLlmMaxAttempts, int64_t, "llm.max_attempts")                                      \
   X(kUsageDailyLimitUsd, double, "usage.daily_limit_usd")                              \
   X(kUsageMonthlyLimitUsd, double, "usage.monthly_limit_usd")                          \
   X(kSecurityExclude, Strings, "security.exclude")                                     \

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aqe/coverage/coverage.h"
+#include "aqe/gen/llm_engine.h"
 #include "aqe/state/runs.h"
 #include "aqe/util/exit_code.h"
 #include "aqe/util/progress.h"
@@ -30,6 +31,10 @@ struct GenerateOptions {
   bool parallel = false;
   int cores = 0;        // 0 = hardware_concurrency
   std::string version;  // aqe's version, written in every header
+  // builtin | auto (built-in, then the model for what is still below coverage_target) | llm
+  // (the model only). auto and llm need `llm`.
+  std::string engine = "builtin";
+  std::optional<LlmSettings> llm;
 };
 
 struct SkippedFile {
@@ -48,6 +53,8 @@ struct GenerateReport {
   std::vector<std::string> stopped_at_target;  // modules whose exploration reached the coverage target
   std::vector<std::string> unfinished;         // modules the run's time budget cut off (exit 5)
   std::vector<std::string> warnings;
+  std::string engine = "builtin";  // the engine that ran
+  std::optional<LlmReport> llm;    // when the model engine ran
   double duration_s = 0;
   ExitCode exit_code = ExitCode::kSuccess;
 };

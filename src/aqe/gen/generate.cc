@@ -9,6 +9,7 @@
 #include "aqe/gen/discover.h"
 #include "aqe/gen/explore.h"
 #include "aqe/gen/gen.h"
+#include "aqe/gen/model_step.h"
 #include "aqe/gen/test_file.h"
 #include "aqe/gen/verify.h"
 #include "aqe/util/fs.h"
@@ -129,7 +130,8 @@ Status write_tests(const Pending& p) {
 Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& pending,
                                                          const std::vector<fs::path>& kept_files,
                                                          const std::vector<fs::path>& sources,
-                                                         const GenerateOptions& o, GenerateReport& report) {
+                                                         const GenerateOptions& o, GenerateReport& report,
+                                                         std::vector<coverage::FileCoverage>& files) {
   VerifyInput in;
   in.python = o.python;
   in.project_dir = o.project_dir;
@@ -168,7 +170,10 @@ Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& p
       if (v->failed.count(f) || v->broken_files.count(f))
         report.warnings.push_back(display_path(f, o.project_dir, Outside::kRelative) +
                                   ": an up-to-date generated test fails now");
-    if (!changed) return v->coverage;
+    if (!changed) {
+      files = std::move(v->files);
+      return v->coverage;
+    }
   }
   return make_error("VERIFY_FAILED", "generated tests kept failing after removing the failing ones",
                     "run them with pytest to see why", ExitCode::kFailure);
@@ -222,7 +227,9 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
           ? o.run_budget_s
           : o.time_budget_s * 1.5 * std::ceil(static_cast<double>(pending.size()) / workers) + 60;
   const auto deadline = start + std::chrono::milliseconds(static_cast<int64_t>(run_budget_s * 1000));
-  bool in_time = explore_all(pending, o, workers, deadline, report, progress);
+  const bool model_only = o.engine == "llm";
+  report.engine = o.engine;
+  bool in_time = model_only || explore_all(pending, o, workers, deadline, report, progress);
   if (exec::interrupted()) {
     report.exit_code = ExitCode::kInterrupted;
     return report;
@@ -230,6 +237,7 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
 
   for (auto& p : pending) {
     std::error_code ec;
+    if (model_only) continue;  // the built-in files are left as they are
     if (p.tests.empty()) {
       if (fs::exists(p.module->test_file, ec)) fs::remove(p.module->test_file, ec);  // stale, aqe's own
       continue;
@@ -238,7 +246,55 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
     if (!st) return st.error();
     p.written = true;
   }
-  auto cov = verify_and_prune(pending, kept_files, sources, o, report);
+  std::vector<coverage::FileCoverage> files;
+  auto cov = verify_and_prune(pending, kept_files, sources, o, report, files);
+  if (cov && o.engine != "builtin" && o.llm) {
+    report.llm.emplace();
+    std::vector<ModelTarget> targets;
+    std::vector<fs::path> kept = kept_files;
+    bool remeasure = false;
+    for (const auto& p : pending)
+      if (p.written && !p.tests.empty()) kept.push_back(p.module->test_file);
+    for (const auto& m : d.modules) {
+      const fs::path mf = model_test_file(m);
+      auto text = read_file(m.file);
+      if (!text || state_of(m.test_file, {o.version, m.rel, ""}) == FileState::kHandWritten) continue;
+      const std::string sha = sha256_hex(*text);
+      std::error_code ec;
+      if (fs::exists(mf, ec)) {
+        auto have = read_file(mf);
+        auto h = have ? parse_header(*have) : std::nullopt;
+        if (!h) continue;  // not aqe's: left alone, and the module is not asked about
+        if (h->sha256 == sha && h->version == o.version) {
+          kept.push_back(mf);
+          remeasure = true;
+          report.llm->test_files.push_back(display_path(mf, o.project_dir, Outside::kRelative));
+          continue;
+        }
+        fs::remove(mf, ec);  // stale, aqe's own
+      }
+      ModelTarget t{&m, *text, sha, {}};
+      for (const auto& p : pending)
+        if (p.module == &m)
+          for (const auto& g : p.tests) t.existing_tests.push_back(g.name);
+      targets.push_back(std::move(t));
+    }
+    // The coverage of the kept files (up-to-date model files included) is the baseline.
+    if (remeasure) {
+      VerifyInput in{o.python, o.project_dir, kept, sources,
+                     std::max(120.0, 20.0 * static_cast<double>(sources.size()))};
+      if (auto v = verify_tests(in)) {
+        if (v->coverage) *cov = v->coverage;
+        files = std::move(v->files);
+      }
+    }
+    run_model_step(targets, kept, sources, files, *cov, o, report);
+    std::sort(report.llm->test_files.begin(), report.llm->test_files.end());
+    if (exec::interrupted()) {
+      report.exit_code = ExitCode::kInterrupted;
+      return report;
+    }
+  }
   if (!cov) {
     if (cov.error().exit_code == ExitCode::kInterrupted) {
       report.exit_code = ExitCode::kInterrupted;
@@ -260,10 +316,19 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   std::sort(report.unfinished.begin(), report.unfinished.end());
   std::stable_sort(report.skipped.begin(), report.skipped.end(),
                    [](const SkippedFile& a, const SkippedFile& b) { return a.file < b.file; });
+  if (report.llm) {
+    for (const auto& f : report.llm->test_files) report.test_files.push_back(f);
+    std::sort(report.test_files.begin(), report.test_files.end());
+  }
   report.duration_s = std::chrono::duration<double>(Clock::now() - start).count();
-  if (!in_time) {
+  const bool model_tests = report.llm && !report.llm->test_files.empty();
+  if (report.llm && report.llm->error) {
+    report.exit_code = report.llm->error->exit_code;
+  } else if (report.llm && report.llm->budget_stopped) {
+    report.exit_code = ExitCode::kFailure;
+  } else if (!in_time) {
     report.exit_code = ExitCode::kTimeout;
-  } else if (report.tests_generated == 0 && report.up_to_date == 0) {
+  } else if (report.tests_generated == 0 && report.up_to_date == 0 && !model_tests) {
     report.exit_code = ExitCode::kFailure;
   }
   return report;

@@ -15,6 +15,52 @@ double round_to(double v, int digits) {
   return std::round(v * f) / f;
 }
 
+json tokens_json(const llm::TokenUsage& t) {
+  return {{"input", t.input},
+          {"cache_write", t.cache_write},
+          {"cache_read", t.cache_read},
+          {"output", t.output},
+          {"reasoning", t.reasoning}};
+}
+
+// The run's model cost: null when a call of an unpriced model was made (unknown, not $0).
+json run_cost(const GenerateReport& r) {
+  if (!r.llm) return 0;
+  double sum = 0;
+  for (const auto& [model, t] : r.llm->by_model) {
+    if (!t.cost_known) return nullptr;
+    sum += t.cost_usd;
+  }
+  return round_to(sum, 6);
+}
+
+json llm_json(const LlmReport& l) {
+  json by_model = json::object();
+  llm::TokenUsage all;
+  for (const auto& [model, t] : l.by_model) {
+    by_model[model] = {{"calls", t.calls},
+                       {"cache_hits", t.cache_hits},
+                       {"tokens", tokens_json(t.tokens)},
+                       {"cost_usd", t.cost_known ? json(round_to(t.cost_usd, 6)) : json(nullptr)}};
+    all.input += t.tokens.input;
+    all.cache_write += t.tokens.cache_write;
+    all.cache_read += t.tokens.cache_read;
+    all.output += t.tokens.output;
+    all.reasoning += t.tokens.reasoning;
+  }
+  return {{"calls", l.calls},
+          {"cache_hits", l.cache_hits},
+          {"tokens", tokens_json(all)},
+          {"by_model", by_model},
+          {"modules_asked", l.modules_asked},
+          {"tests_kept", l.tests_kept},
+          {"test_files", l.test_files},
+          {"discarded", l.discarded},
+          {"budget_stopped", l.budget_stopped},
+          {"budget_worst_case_usd", l.budget_worst_case_usd ? json(*l.budget_worst_case_usd) : json(nullptr)},
+          {"budget_worst_case_is_estimate", true}};
+}
+
 }  // namespace
 
 json to_json(const GenerateReport& r) {
@@ -39,8 +85,9 @@ json to_json(const GenerateReport& r) {
           {"skipped", skipped},
           {"stopped_at_target", r.stopped_at_target},
           {"unfinished", r.unfinished},
-          {"engine", "builtin"},
-          {"cost_usd", 0},
+          {"engine", r.engine},
+          {"cost_usd", run_cost(r)},
+          {"llm", r.llm ? llm_json(*r.llm) : json(nullptr)},
           {"duration_s", round_to(r.duration_s, 2)}};
 }
 
@@ -65,12 +112,21 @@ std::string to_text(const GenerateReport& r) {
         r.coverage->line_rate() * 100, r.coverage->branch_rate() * 100);
     out += line;
   }
+  if (r.llm) {
+    int64_t discarded = 0;
+    for (const auto& [reason, n] : r.llm->discarded) discarded += n;
+    const json cost = run_cost(r);
+    out += "model: " + std::to_string(r.llm->calls) + " calls, " + std::to_string(r.llm->cache_hits) +
+           " cache hits, " + std::to_string(r.llm->tests_kept) + " tests kept, " + std::to_string(discarded) +
+           " candidates discarded, cost " + (cost.is_null() ? std::string("unknown") : "$" + cost.dump()) +
+           "\n";
+  }
   return out;
 }
 
 state::GenerateSummary summary_of(const GenerateReport& r) {
   state::GenerateSummary s;
-  s.engine = "builtin";
+  s.engine = r.engine;
   s.files_processed = r.files_processed;
   s.tests_generated = r.tests_generated;
   s.tests_discarded = r.tests_discarded;

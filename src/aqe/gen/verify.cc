@@ -103,6 +103,10 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
         ran->termination == exec::Termination::kTimedOut ? ExitCode::kTimeout : ExitCode::kInterrupted);
   }
   VerifyResult out;
+  constexpr size_t kOutputTail = 6000;
+  out.output = ran->stdout_data.size() > kOutputTail
+                   ? ran->stdout_data.substr(ran->stdout_data.size() - kOutputTail)
+                   : ran->stdout_data;
   auto xml = read_file(junit);
   if (!xml) {
     cleanup();
@@ -126,7 +130,10 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   auto text = read_file(report);
   if (jr && jr->termination == exec::Termination::kExited && text) {
     auto measured = coverage::read_coverage(*text, report.string());
-    if (measured) out.coverage = measured->totals;
+    if (measured) {
+      out.coverage = measured->totals;
+      out.files = std::move(measured->files);
+    }
   }
   cleanup();
   return out;

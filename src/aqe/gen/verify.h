@@ -28,6 +28,8 @@ struct VerifyResult {
   std::map<std::filesystem::path, std::set<std::string>> failed;  // test file -> failing tests
   std::set<std::filesystem::path> broken_files;                   // failed as a whole (collection error)
   std::optional<coverage::Counts> coverage;                       // of source_files; none when not measured
+  std::vector<coverage::FileCoverage> files;  // per source file, with line lists (when measured)
+  std::string output;                         // pytest's stdout, the tail (re-prompts quote it)
 };
 
 Result<VerifyResult> verify_tests(const VerifyInput& in);

@@ -61,6 +61,7 @@ struct UsageRow {
   int64_t run_id = 0;
   int64_t cache_write_tokens = 0, cache_read_tokens = 0, reasoning_tokens = 0;
   std::string outcome = "ok";  // ok | error | ...: what the call ended in
+  bool cost_known = true;      // false: the model has no price; cost_usd (0) means unknown
 };
 
 struct UsageTotals {

@@ -11,24 +11,25 @@ Status Db::record_usage(const UsageRow& row) {
   auto stmt = Statement::prepare(db_, path_,
                                  "INSERT INTO usage (at, command, provider, model, input_tokens, "
                                  "output_tokens, cost_usd, cache_hit, run_id, cache_write_tokens, "
-                                 "cache_read_tokens, reasoning_tokens, outcome) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+                                 "cache_read_tokens, reasoning_tokens, outcome, cost_known) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!stmt) return stmt.error();
   stmt->bind(1, iso8601_or_now(row.at)).bind(2, row.command).bind(3, row.provider).bind(4, row.model);
   stmt->bind(5, row.input_tokens).bind(6, row.output_tokens).bind(7, row.cost_usd);
   stmt->bind(8, row.cache_hit ? 1 : 0).bind_id_or_null(9, row.run_id);
   stmt->bind(10, row.cache_write_tokens).bind(11, row.cache_read_tokens).bind(12, row.reasoning_tokens);
-  stmt->bind(13, row.outcome);
+  stmt->bind(13, row.outcome).bind(14, row.cost_known ? 1 : 0);
   if (auto s = stmt->run(); !s) return s;
   return txn->commit();
 }
 
 Result<std::vector<UsageRow>> Db::usage_since(const std::string& since_iso) {
-  auto stmt = Statement::prepare(db_, path_,
-                                 "SELECT at, command, provider, model, input_tokens, "
-                                 "output_tokens, cost_usd, cache_hit, coalesce(run_id, 0), "
-                                 "cache_write_tokens, cache_read_tokens, reasoning_tokens, outcome "
-                                 "FROM usage WHERE at >= ?1 ORDER BY at, id");
+  auto stmt =
+      Statement::prepare(db_, path_,
+                         "SELECT at, command, provider, model, input_tokens, "
+                         "output_tokens, cost_usd, cache_hit, coalesce(run_id, 0), "
+                         "cache_write_tokens, cache_read_tokens, reasoning_tokens, outcome, cost_known "
+                         "FROM usage WHERE at >= ?1 ORDER BY at, id");
   if (!stmt) return stmt.error();
   stmt->bind(1, since_iso);
   std::vector<UsageRow> rows;
@@ -50,6 +51,7 @@ Result<std::vector<UsageRow>> Db::usage_since(const std::string& since_iso) {
     u.cache_read_tokens = stmt->int64(10);
     u.reasoning_tokens = stmt->int64(11);
     u.outcome = stmt->text(12);
+    u.cost_known = stmt->int64(13) != 0;
     rows.push_back(std::move(u));
   }
 }

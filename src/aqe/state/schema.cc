@@ -148,6 +148,12 @@ ALTER TABLE usage ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE usage ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE usage ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
 )sql",
+
+    // 4: a call of a model without a known price has cost_known = 0: its cost_usd (0) is not
+    // a price but "unknown", and reports say so instead of summing it as free.
+    R"sql(
+ALTER TABLE usage ADD COLUMN cost_known INTEGER NOT NULL DEFAULT 1;
+)sql",
 };
 
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
@@ -190,7 +196,7 @@ Status backfill_test_durations(sqlite3* db, const std::filesystem::path& file) {
 
 // Data steps run after the SQL of kMigrations[i], in its transaction; nullptr = none.
 using DataStep = Status (*)(sqlite3*, const std::filesystem::path&);
-constexpr DataStep kDataSteps[] = {nullptr, backfill_test_durations, nullptr};
+constexpr DataStep kDataSteps[] = {nullptr, backfill_test_durations, nullptr, nullptr};
 static_assert(std::size(kDataSteps) == std::size(kMigrations));
 
 Error newer_database_error(const std::filesystem::path& file, int version) {

@@ -41,6 +41,7 @@ std::optional<chr::sys_days> parse_date(std::string_view s) {
 void add(Bucket& b, const state::UsageRow& r) {
   ++b.calls;
   b.cache_hits += r.cache_hit ? 1 : 0;
+  b.unknown_cost_calls += r.cost_known ? 0 : 1;
   b.tokens.input += r.input_tokens;
   b.tokens.output += r.output_tokens;
   b.tokens.cache_write += r.cache_write_tokens;
@@ -57,7 +58,8 @@ json bucket_fields(const Bucket& b, const char* cost_name) {
               {"cache_write_tokens", b.tokens.cache_write},
               {"cache_read_tokens", b.tokens.cache_read},
               {"reasoning_tokens", b.tokens.reasoning},
-              {"cache_hits", b.cache_hits}};
+              {"cache_hits", b.cache_hits},
+              {"unknown_cost_calls", b.unknown_cost_calls}};
 }
 
 json buckets(const std::map<std::string, Bucket>& m) {

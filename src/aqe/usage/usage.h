@@ -30,6 +30,8 @@ struct Bucket {
   int64_t cache_hits = 0;  // rows answered from the response cache
   TokenCounts tokens;
   double cost_usd = 0;
+  // Calls of a model without a known price: not in cost_usd, which is then a lower bound.
+  int64_t unknown_cost_calls = 0;
 };
 
 struct UsageReport {

@@ -1,0 +1,82 @@
+#include "aqe/gen/llm_engine.h"
+
+#include "aqe/util/strings.h"
+
+namespace aqe::gen {
+
+std::string extract_code_block(std::string_view reply) {
+  // The python-tagged block first, then any fenced block.
+  for (std::string_view open : {"```python\n", "```py\n", "```\n"}) {
+    size_t start = reply.find(open);
+    if (start == std::string_view::npos) continue;
+    start += open.size();
+    size_t end = reply.find("\n```", start - 1);
+    if (end == std::string_view::npos || end < start) end = reply.size();
+    return std::string(reply.substr(start, end - start)) + "\n";
+  }
+  if (reply.find("def test_") != std::string_view::npos && reply.find("```") == std::string_view::npos)
+    return std::string(reply);
+  return {};
+}
+
+std::string line_ranges(const std::vector<int64_t>& lines) {
+  std::string out;
+  for (size_t i = 0; i < lines.size();) {
+    size_t j = i;
+    while (j + 1 < lines.size() && lines[j + 1] == lines[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    out += std::to_string(lines[i]);
+    if (j > i) out += "-" + std::to_string(lines[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens) {
+  llm::ModelRequest r;
+  r.max_tokens = max_tokens;
+  r.temperature = 0;
+  r.system =
+      "You write pytest tests for Python code. Reply with one ```python code block holding a complete "
+      "pytest file: imports first, then test functions named test_*. The tests must pass, be "
+      "deterministic, use no network, and write files only under pytest's tmp_path.";
+  std::string p;
+  p += "Module `" + in.module + "` (file " + in.rel + ", import it as `import " + in.module + "` or `from " +
+       in.module + " import ...`):\n\n```python\n" + in.source;
+  if (!in.source.empty() && in.source.back() != '\n') p += "\n";
+  p += "```\n\n";
+  p += "These lines are not executed by the existing tests: " + line_ranges(in.missing_lines) + ".\n";
+  if (!in.existing_tests.empty()) {
+    p += "Tests that exist already (do not repeat them):";
+    for (const auto& t : in.existing_tests) p += " " + t;
+    p += "\n";
+  }
+  p += "Write new tests that execute the lines listed above.\n";
+  if (!in.failure.empty()) {
+    p += "\nYour previous file was:\n\n```python\n" + in.previous + "```\n\nIt was discarded: " + in.failure +
+         "\nFix it and reply with the whole corrected file.\n";
+  }
+  r.prompt = std::move(p);
+  return r;
+}
+
+double worst_case_usd(const llm::ModelRequest& request, const llm::Price& price) {
+  const auto prompt_tokens = static_cast<double>(request.system.size() + request.prompt.size()) / 3.0;
+  return (prompt_tokens * price.input + static_cast<double>(request.max_tokens) * price.output) / 1e6;
+}
+
+int64_t count_tests(std::string_view code) {
+  int64_t n = 0;
+  size_t pos = 0;
+  while (pos < code.size()) {
+    size_t nl = code.find('\n', pos);
+    std::string_view line =
+        code.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (starts_with(line, "def test_") || starts_with(line, "async def test_")) ++n;
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return n;
+}
+
+}  // namespace aqe::gen

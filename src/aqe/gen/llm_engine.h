@@ -1,0 +1,89 @@
+// The model engine of `aqe generate`: for each module whose measured coverage is still below
+// the target after the built-in engine, asks a model (llm/) for a pytest file covering the
+// lines left uncovered (CoverUp's prompt: the source, the uncovered lines, the tests that
+// exist). A candidate is kept only through the same verification as built-in tests (verify.h:
+// run in the sandbox, twice, and it must add measured coverage); a failed one is re-prompted
+// with its failure output. Every call, and every cache hit, is handed to `record` (the usage
+// ledger), and the run's worst-case budget is checked before each call.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aqe/llm/pricing.h"
+#include "aqe/llm/provider.h"
+#include "aqe/util/result.h"
+
+namespace aqe::gen {
+
+inline constexpr int kPromptTemplateVersion = 1;
+
+// One model call or cache hit, as the ledger records it.
+struct LlmCall {
+  std::string provider, model;
+  llm::TokenUsage tokens;
+  std::optional<double> cost_usd;  // nullopt: the model has no price (unknown, not $0)
+  bool cache_hit = false;
+  std::string outcome = "ok";  // ok | error
+};
+
+struct LlmSettings {
+  llm::ProviderOptions provider;
+  std::optional<std::filesystem::path> cache_dir;  // nullopt: llm.cache off
+  double max_cost_usd = 1.0;                       // per run; 0 = no limit
+  int max_attempts = 3;                            // prompts per module (first + re-prompts)
+  int64_t max_tokens = 4096;
+  std::map<std::string, llm::Price> price_overrides;
+  std::function<void(const LlmCall&)> record;  // the usage ledger; may be empty
+};
+
+struct ModelTotals {
+  int64_t calls = 0, cache_hits = 0;
+  llm::TokenUsage tokens;
+  double cost_usd = 0;
+  bool cost_known = true;  // false once a call of an unpriced model was made
+};
+
+struct LlmReport {
+  int64_t calls = 0;       // requests answered by the API
+  int64_t cache_hits = 0;  // answered from the response cache ($0)
+  std::map<std::string, ModelTotals> by_model;
+  int64_t tests_kept = 0;
+  std::vector<std::string> test_files;          // project-relative, kept model-written files
+  std::map<std::string, int64_t> discarded;     // reason -> candidates
+  std::vector<std::string> modules_asked;       // project-relative
+  bool budget_stopped = false;                  // a call was not made: it could exceed the budget
+  std::optional<double> budget_worst_case_usd;  // the estimate that stopped it
+  std::optional<Error> error;                   // the model API failed (the engine stopped)
+};
+
+// ```python ... ``` (or the first ``` block), else the whole reply when it already looks like
+// Python with a test; empty when there is no code.
+std::string extract_code_block(std::string_view reply);
+
+// The uncovered statement lines as ranges ("3-5, 9").
+std::string line_ranges(const std::vector<int64_t>& lines);
+
+struct PromptInput {
+  std::string rel, module, source;
+  std::vector<int64_t> missing_lines;
+  std::vector<std::string> existing_tests;
+  std::string failure;   // the previous candidate's failure output; empty on the first prompt
+  std::string previous;  // the previous candidate's code
+};
+llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens);
+
+// Prompt tokens estimated as bytes / 3 (an estimate, not a tokenizer) + max output tokens, at
+// the model's prices.
+double worst_case_usd(const llm::ModelRequest& request, const llm::Price& price);
+
+// Number of top-level `def test_` functions in `code`.
+int64_t count_tests(std::string_view code);
+
+}  // namespace aqe::gen

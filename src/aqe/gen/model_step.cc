@@ -1,0 +1,236 @@
+#include "aqe/gen/model_step.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "aqe/exec/process.h"
+#include "aqe/gen/test_file.h"
+#include "aqe/gen/verify.h"
+#include "aqe/llm/cache.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/path.h"
+#include "aqe/util/strings.h"
+
+namespace aqe::gen {
+
+namespace fs = std::filesystem;
+
+fs::path model_test_file(const SourceModule& m) {
+  return m.test_file.parent_path() / (m.test_file.stem().string() + "_llm.py");
+}
+
+namespace {
+
+const char* provider_name(llm::Provider p) { return p == llm::Provider::kAnthropic ? "anthropic" : "openai"; }
+
+int64_t covered(const coverage::Counts& c) { return c.lines_covered + c.branches_covered; }
+
+double percent_of(const coverage::FileCoverage& f) {
+  const int64_t total = f.lines_total + f.branches_total;
+  return total == 0
+             ? 100.0
+             : 100.0 * static_cast<double>(f.lines_covered + f.branches_covered) / static_cast<double>(total);
+}
+
+const coverage::FileCoverage* coverage_of(const std::vector<coverage::FileCoverage>& files,
+                                          const SourceModule& m) {
+  const std::string abs = m.file.generic_string();
+  for (const auto& f : files)
+    if (f.file == m.rel || f.file == abs || ends_with(abs, "/" + f.file)) return &f;
+  return nullptr;
+}
+
+std::string fmt_usd_warning(double spent, double worst, double limit) {
+  return fmt::format(
+      "budget: the next model call was not made; its worst case ${:.6f} (prompt tokens estimated as bytes/3 "
+      "+ max output tokens, at the model's prices) on top of ${:.6f} spent would exceed "
+      "llm.max_cost_usd_per_run ${:.6f}; the tests kept so far are kept",
+      worst, spent, limit);
+}
+
+// The module's source root on sys.path, relative to the test file so the file works in any
+// checkout (the model's imports name the module as the source root sees it).
+std::string import_prelude(const SourceModule& m, const fs::path& test_file) {
+  std::string rel = m.source_root.lexically_relative(test_file.parent_path()).generic_string();
+  if (rel.empty()) rel = ".";
+  std::string quoted;
+  // A Python string literal: controls as \xNN, so no character of the path ends the line.
+  for (char ch : rel) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (u < 0x20 || u == 0x7f) {
+      quoted += fmt::format("\\x{:02x}", u);
+      continue;
+    }
+    if (ch == '\\' || ch == '"') quoted += '\\';
+    quoted += ch;
+  }
+  return "import pathlib as _aqe_pathlib\nimport sys as _aqe_sys\n\n_aqe_sys.path.insert(0, "
+         "str(_aqe_pathlib.Path(__file__).resolve().parent / \"" +
+         quoted + "\"))\n\n";
+}
+
+// One answer: from the cache, or a call when the budget allows it. nullopt = no answer
+// (budget stop or API error, said on the report).
+std::optional<llm::ModelResponse> ask(const LlmSettings& s, const llm::ModelRequest& req, double& spent,
+                                      LlmReport& r, GenerateReport& report) {
+  const llm::ProviderOptions& po = s.provider;
+  std::optional<llm::ResponseCache> cache;
+  std::string key;
+  if (s.cache_dir) {
+    cache.emplace(*s.cache_dir);
+    key = llm::cache_key(po, req, kPromptTemplateVersion);
+    if (auto hit = cache->get(key)) {
+      ++r.cache_hits;
+      ModelTotals& t = r.by_model[po.model];
+      ++t.cache_hits;
+      if (s.record) s.record({provider_name(po.provider), po.model, hit->usage, 0.0, true, "ok"});
+      return hit;
+    }
+  }
+  const auto price = llm::find_price(po.model, s.price_overrides);
+  if (s.max_cost_usd > 0) {
+    if (!price) {
+      r.budget_stopped = true;
+      report.warnings.push_back(
+          "model " + printable(po.model) +
+          " has no known price, so llm.max_cost_usd_per_run cannot be checked before the "
+          "call: no call was made (set llm.max_cost_usd_per_run to 0 for no limit)");
+      return std::nullopt;
+    }
+    const double worst = worst_case_usd(req, *price);
+    if (spent + worst > s.max_cost_usd) {
+      r.budget_stopped = true;
+      r.budget_worst_case_usd = worst;
+      report.warnings.push_back(fmt_usd_warning(spent, worst, s.max_cost_usd));
+      return std::nullopt;
+    }
+  }
+  auto resp = llm::complete(po, req);
+  if (!resp) {
+    if (s.record) s.record({provider_name(po.provider), po.model, {}, 0.0, false, "error"});
+    r.error = resp.error();
+    return std::nullopt;
+  }
+  ++r.calls;
+  std::optional<double> cost;
+  if (price) cost = llm::cost_usd(resp->usage, *price);
+  ModelTotals& t = r.by_model[po.model];
+  ++t.calls;
+  t.tokens.input += resp->usage.input;
+  t.tokens.cache_write += resp->usage.cache_write;
+  t.tokens.cache_read += resp->usage.cache_read;
+  t.tokens.output += resp->usage.output;
+  t.tokens.reasoning += resp->usage.reasoning;
+  if (cost) {
+    t.cost_usd += *cost;
+    spent += *cost;
+  } else {
+    t.cost_known = false;
+  }
+  if (s.record) s.record({provider_name(po.provider), po.model, resp->usage, cost, false, "ok"});
+  if (cache) {
+    if (auto st = cache->put(key, *resp); !st)
+      report.warnings.push_back("the model's answer was not cached: " + st.error().message);
+  }
+  return std::move(*resp);
+}
+
+}  // namespace
+
+void run_model_step(const std::vector<ModelTarget>& targets, std::vector<fs::path>& kept,
+                    const std::vector<fs::path>& sources, std::vector<coverage::FileCoverage>& files,
+                    std::optional<coverage::Counts>& totals, const GenerateOptions& o,
+                    GenerateReport& report) {
+  const LlmSettings& s = *o.llm;
+  LlmReport& r = *report.llm;
+  double spent = 0;
+  VerifyInput in;
+  in.python = o.python;
+  in.project_dir = o.project_dir;
+  in.source_files = sources;
+  in.timeout_s = std::max(120.0, 20.0 * static_cast<double>(sources.size()));
+  for (const auto& t : targets) {
+    if (r.budget_stopped || r.error || exec::interrupted()) return;
+    const coverage::FileCoverage* fc = coverage_of(files, *t.module);
+    std::vector<int64_t> missing;
+    if (fc != nullptr) {
+      if (percent_of(*fc) >= o.coverage_target) continue;
+      missing = fc->missing_lines;
+    } else {
+      // Not measured (no test ran it): every line is a target.
+      int64_t n = 1 + static_cast<int64_t>(std::count(t.source.begin(), t.source.end(), '\n'));
+      for (int64_t i = 1; i <= n; ++i) missing.push_back(i);
+    }
+    r.modules_asked.push_back(t.module->rel);
+    const fs::path out_file = model_test_file(*t.module);
+    PromptInput pi{t.module->rel, t.module->module, t.source, missing, t.existing_tests, {}, {}};
+    const int64_t baseline = totals ? covered(*totals) : 0;
+    for (int attempt = 0; attempt < s.max_attempts; ++attempt) {
+      auto resp = ask(s, build_prompt(pi, s.max_tokens), spent, r, report);
+      if (!resp) return;
+      std::string code = extract_code_block(resp->text);
+      auto discard = [&](const std::string& reason, const std::string& why) {
+        ++r.discarded[reason];
+        pi.failure = why;
+        pi.previous = code;
+        std::error_code ec;
+        fs::remove(out_file, ec);
+      };
+      if (code.empty() || count_tests(code) == 0) {
+        discard("no_test_code", "the reply had no ```python block with a test_ function.");
+        continue;
+      }
+      // The model name and the path are the user's text, escaped: no newline in them can end
+      // the comment and put code into the file.
+      std::string text =
+          "# Generated by aqe " + o.version + " (engine: llm " + printable(s.provider.model) + ") from " +
+          printable(t.module->rel) + "\n# sha256: " + t.sha256 +
+          "\n# Written by a model, kept because it passed twice and added coverage. Delete these "
+          "header lines to keep a hand-edited copy.\n" +
+          import_prelude(*t.module, out_file) + code;
+      fs::create_directories(out_file.parent_path());
+      if (auto st = write_file_atomic(out_file, text); !st) {
+        report.warnings.push_back(st.error().message);
+        return;
+      }
+      in.test_files = kept;
+      in.test_files.push_back(out_file);
+      auto v1 = verify_tests(in);
+      if (!v1) {
+        discard("not_verified", "it could not be run: " + v1.error().message);
+        if (v1.error().exit_code == ExitCode::kInterrupted) return;
+        continue;
+      }
+      if (v1->broken_files.count(out_file)) {
+        discard("does_not_collect",
+                "pytest could not collect it (invalid Python or a bad import):\n" + v1->output);
+        continue;
+      }
+      if (v1->failed.count(out_file)) {
+        discard("fails", "its tests failed:\n" + v1->output);
+        continue;
+      }
+      auto v2 = verify_tests(in);
+      if (!v2 || v2->failed.count(out_file) || v2->broken_files.count(out_file)) {
+        discard("flaky",
+                "it passed once and failed when run again:\n" + (v2 ? v2->output : v2.error().message));
+        continue;
+      }
+      if (!v2->coverage || covered(*v2->coverage) <= baseline) {
+        discard("adds_no_coverage", "its tests pass but execute none of the listed lines.");
+        continue;
+      }
+      kept.push_back(out_file);
+      totals = v2->coverage;
+      files = v2->files;
+      const int64_t n = count_tests(code);
+      r.tests_kept += n;
+      report.tests_generated += n;
+      r.test_files.push_back(display_path(out_file, o.project_dir, Outside::kRelative));
+      break;
+    }
+  }
+}
+
+}  // namespace aqe::gen

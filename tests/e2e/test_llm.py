@@ -1,0 +1,210 @@
+"""aqe generate's model engine against the scripted model server (tests/servers/model_server.py)."""
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SYSTEM_PYTHON
+from model_server_fixture import model_server  # noqa: F401 (fixture)
+
+KEY = "sk-test-SECRET-9f8e7d6c5b4a"
+SOURCE = "def add(a, b):\n    return a + b\n\n\ndef sign(x):\n    if x > 0:\n        return 1\n    return -1\n"
+GOOD = "```python\nfrom calc import add, sign\n\n\ndef test_add():\n    assert add(1, 2) == 3\n\n\ndef test_sign():\n    assert sign(5) == 1\n    assert sign(-5) == -1\n```\n"
+BAD = "```python\nfrom calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 4\n```\n"
+# USD per million tokens, from docs/llm.md's table.
+PRICES = {"claude-haiku-4-5": (1.0, 5.0), "gpt-4o-mini": (0.15, 0.60)}
+
+
+def make_project(project, server, provider="anthropic", model="claude-haiku-4-5", **llm):
+    (project / "src").mkdir(exist_ok=True)
+    (project / "src" / "calc.py").write_text(SOURCE)
+    (project / "config").mkdir(exist_ok=True)
+    cfg = {"provider": provider, "model": model, "base_url": server.base_url, "max_retries": 1, **llm}
+    (project / "config" / "qe-fleet.json").write_text(json.dumps({"llm": cfg}))
+
+
+def env_for(tmp_path, provider="anthropic"):
+    return {"ANTHROPIC_API_KEY" if provider == "anthropic" else "OPENAI_API_KEY": KEY,
+            "QE_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def generate(aqe, tmp_path, provider="anthropic", *extra, env=None):
+    e = env_for(tmp_path, provider)
+    e.update(env or {})
+    return aqe.json("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, *extra, env=e)
+
+
+@pytest.mark.parametrize("provider,model", [("anthropic", "claude-haiku-4-5"), ("openai", "gpt-4o-mini")])
+def test_generation_ledger_and_cache(aqe, project, tmp_path, model_server, provider, model):
+    usage = ({"input_tokens": 1200, "output_tokens": 300} if provider == "anthropic"
+             else {"prompt_tokens": 1500, "completion_tokens": 300, "prompt_tokens_details": {"cached_tokens": 500}})
+    model_server.script([{"text": GOOD, "usage": usage}])
+    make_project(project, model_server, provider, model)
+    code, doc, err = generate(aqe, tmp_path, provider)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    d = doc["data"]
+    assert d["engine"] == "llm"
+    assert d["llm"]["calls"] == 1 and d["llm"]["tests_kept"] == 2 and d["tests_generated"] == 2
+    assert d["llm"]["test_files"] == ["tests/generated/test_calc_llm.py"]
+    assert (project / "tests/generated/test_calc_llm.py").read_text().count("def test_") == 2
+    stats = model_server.stats()
+    assert stats["calls"] == 1
+    t = stats["tokens"]
+    price_in, price_out = PRICES[model]
+    cache_read_price = {"claude-haiku-4-5": 0.10, "gpt-4o-mini": 0.075}[model]
+    want = (t["input"] * price_in + t["output"] * price_out + t["cache_read"] * cache_read_price) / 1e6
+    assert d["cost_usd"] == pytest.approx(want, abs=1e-6)
+    assert d["llm"]["by_model"][model]["tokens"]["input"] == t["input"]
+    # The ledger: the server's tokens x prices.
+    code, rep, _ = aqe.json("usage", "report", "--since", "1d")
+    assert code == 0
+    assert rep["data"]["calls"] == 1 and rep["data"]["input_tokens"] == t["input"]
+    assert rep["data"]["output_tokens"] == t["output"] and rep["data"]["cache_read_tokens"] == t["cache_read"]
+    assert rep["data"]["total_cost_usd"] == pytest.approx(want, abs=1e-6)
+    # A rerun on unchanged code with the generated files gone: answered by the cache, $0.
+    (project / "tests/generated/test_calc_llm.py").unlink()
+    code, doc, err = generate(aqe, tmp_path, provider)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    assert doc["data"]["llm"]["calls"] == 0 and doc["data"]["llm"]["cache_hits"] == 1
+    assert doc["data"]["cost_usd"] == 0 and doc["data"]["llm"]["tests_kept"] == 2
+    assert model_server.stats()["calls"] == 1
+    code, rep, _ = aqe.json("usage", "report", "--since", "1d")
+    assert rep["data"]["calls"] == 2 and rep["data"]["cache_hits"] == 1
+    assert rep["data"]["total_cost_usd"] == pytest.approx(want, abs=1e-6)
+
+
+def test_failing_candidate_is_dropped_and_reprompted_with_its_failure(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": BAD}, {"text": "no code here"}, {"text": GOOD}])
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    llm = doc["data"]["llm"]
+    assert llm["calls"] == 3 and llm["tests_kept"] == 2
+    assert llm["discarded"] == {"fails": 1, "no_test_code": 1}
+    reqs = model_server.stats()["requests"]
+    assert "It was discarded: its tests failed" in json.loads(reqs[1]["body"])["messages"][0]["content"]
+    assert "assert add(1, 2) == 4" in json.loads(reqs[1]["body"])["messages"][0]["content"]
+
+
+def test_attempts_run_out_and_nothing_is_kept(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": BAD}])
+    make_project(project, model_server, max_attempts=2)
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 1
+    assert doc["data"]["llm"]["discarded"] == {"fails": 2} and model_server.stats()["calls"] == 2
+    assert not (project / "tests/generated/test_calc_llm.py").exists()
+
+
+def test_budget_stops_before_the_call(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": GOOD}])
+    make_project(project, model_server, max_cost_usd_per_run=0.0001)
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 1
+    assert doc["errors"][0]["code"] == "BUDGET_EXCEEDED"
+    assert doc["data"]["llm"]["budget_stopped"] is True
+    assert doc["data"]["llm"]["budget_worst_case_usd"] > 0.0001
+    assert any("bytes/3" in w for w in doc["warnings"])
+    assert model_server.stats()["calls"] == 0
+
+
+def test_429_with_retry_after_then_success(aqe, project, tmp_path, model_server):
+    model_server.script([{"status": 429, "headers": {"Retry-After": "1"}}, {"text": GOOD}])
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    assert model_server.stats()["calls"] == 2 and doc["data"]["llm"]["calls"] == 1
+
+
+def test_exit_4_after_retries_and_the_guides_retry_loop(aqe, project, tmp_path, model_server):
+    model_server.script([{"status": 500}, {"status": 500}, {"body": "malformed"}])
+    make_project(project, model_server)
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 4 and doc["errors"][0]["code"].startswith("MODEL_HTTP")
+    # The CI guide's loop: on exit 4, try again.
+    for _ in range(3):
+        code, doc, _ = generate(aqe, tmp_path)
+        if code != 4:
+            break
+        model_server.script([{"text": GOOD}])
+    assert code == 0 and doc["data"]["llm"]["tests_kept"] == 2
+
+
+def test_auto_without_key_is_builtin_and_says_so(aqe, project, tmp_path):
+    (project / "calc.py").write_text(SOURCE)
+    code, doc, _ = aqe.json("generate", "calc.py", "--python", SYSTEM_PYTHON, "--time-budget", "2",
+                            env={"QE_CACHE_DIR": str(tmp_path / "cache")})
+    assert code == 0
+    assert doc["data"]["engine"] == "builtin" and doc["data"]["llm"] is None
+    assert "only the built-in engine ran" in doc["data"]["engine_note"]
+
+
+def test_the_key_never_leaves_the_request_header(aqe, project, tmp_path, model_server):
+    model_server.script([{"status": 429, "headers": {"Retry-After": "1"}}, {"text": BAD}, {"text": GOOD}])
+    make_project(project, model_server)
+    log = tmp_path / "aqe.log"
+    code, doc, err = generate(aqe, tmp_path, "anthropic", "--verbose", env={"QE_LOG_FILE": str(log)})
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, "--verbose",
+                env={**env_for(tmp_path), "QE_LOG_FILE": str(log)})
+    seen = json.dumps(doc) + err + p.stdout + p.stderr
+    assert KEY not in seen
+    assert log.exists()
+    for root in (project, tmp_path / "cache", log.parent):
+        for f in Path(root).rglob("*"):
+            if f.is_file() and f.name != "model_script.json":
+                assert KEY.encode() not in f.read_bytes(), f
+    reqs = model_server.stats()["requests"]
+    assert all(r["headers"].get("x-api-key") == KEY for r in reqs)
+    assert all(KEY not in r["body"] for r in reqs)
+
+
+HARD = ("import hashlib\n\n\ndef check(word):\n"
+        "    if hashlib.md5(word.encode()).hexdigest() == \"MD5\":\n"
+        "        return \"magic\"\n    return \"plain\"\n")
+HARD_TEST = "```python\nfrom calc import check\n\n\ndef test_check_magic():\n    assert check(\"zebra\") == \"magic\"\n```\n"
+
+
+def test_auto_asks_the_model_only_for_what_the_builtin_engine_left_uncovered(aqe, project, tmp_path, model_server):
+    import hashlib
+    (project / "calc.py").write_text(HARD.replace("MD5", hashlib.md5(b"zebra").hexdigest()))
+    (project / "config").mkdir()
+    (project / "config" / "qe-fleet.json").write_text(json.dumps(
+        {"llm": {"model": "claude-haiku-4-5", "base_url": model_server.base_url}}))
+    model_server.script([{"text": HARD_TEST}])
+    code, doc, err = aqe.json("generate", "calc.py", "--python", SYSTEM_PYTHON, "--time-budget", "2",
+                              env=env_for(tmp_path))
+    assert code == 0, (json.dumps(doc["data"].get("llm")), err)
+    d = doc["data"]
+    assert d["engine"] == "auto" and d["llm"]["modules_asked"] == ["calc.py"]
+    assert d["llm"]["tests_kept"] == 1 and d["llm"]["calls"] == 1
+    assert sorted(d["test_files"]) == ["tests/generated/test_calc.py", "tests/generated/test_calc_llm.py"]
+    prompt = json.loads(model_server.stats()["requests"][0]["body"])["messages"][0]["content"]
+    assert "These lines are not executed by the existing tests: 6." in prompt
+    assert d["coverage"]["lines_covered"] == d["coverage"]["lines_total"]
+
+
+def test_overloaded_529_is_retried_and_a_slow_server_times_out_with_exit_4(aqe, project, tmp_path, model_server):
+    model_server.script([{"status": 529, "body": {"type": "error", "error": {"type": "overloaded_error"}}},
+                         {"text": GOOD}])
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), err)
+    (project / "tests/generated/test_calc_llm.py").unlink()
+    model_server.script([{"text": GOOD, "delay_s": 3}])
+    make_project(project, model_server, timeout_s=1, cache=False)
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 4 and doc["errors"][0]["code"] == "MODEL_HTTP_TIMEOUT"
+
+
+def test_an_unpriced_model_is_unknown_cost_not_free(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": GOOD}])
+    make_project(project, model_server, "openai", "local-llama", max_cost_usd_per_run=0.5)
+    code, doc, _ = generate(aqe, tmp_path, "openai")
+    assert code == 1 and doc["errors"][0]["code"] == "BUDGET_EXCEEDED"
+    assert any("no known price" in w for w in doc["warnings"]) and model_server.stats()["calls"] == 0
+    make_project(project, model_server, "openai", "local-llama", max_cost_usd_per_run=0)
+    code, doc, err = generate(aqe, tmp_path, "openai")
+    assert code == 0, (json.dumps(doc["data"].get("llm")), err)
+    assert doc["data"]["cost_usd"] is None and doc["data"]["llm"]["by_model"]["local-llama"]["cost_usd"] is None
+    code, rep, _ = aqe.json("usage", "report", "--since", "1d")
+    assert rep["data"]["calls"] == 1 and rep["data"]["unknown_cost_calls"] == 1
