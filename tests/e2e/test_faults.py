@@ -354,3 +354,12 @@ def test_messages_of_the_wrong_shape_on_the_worker_socket_do_not_end_the_run(aqe
     code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
     assert code == 0, err
     assert doc["data"]["tests_run"] == 2 and doc["data"]["passed"] == 2
+
+
+def test_output_to_dev_null_keeps_the_device(aqe, project):
+    # --output /dev/null is how a CI step discards a file; renaming a temporary file over it
+    # (the atomic write) replaced the device with a regular file when aqe ran as root.
+    import stat
+    code, _, err = aqe.json("report", "badge", "--metric", "coverage", "--output", "/dev/null")
+    assert code == 0, err
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

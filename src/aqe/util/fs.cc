@@ -14,8 +14,39 @@ namespace aqe {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// `--output /dev/null`, `/dev/stdout` or a FIFO: written in place. Renaming a temporary file
+// over them would replace the device (as root, /dev/null became a regular file) and never reach
+// the reader of the pipe.
+Status write_in_place(const fs::path& path, std::string_view content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return make_error("IO_ERROR", "cannot write " + path.string() + ": " + std::strerror(errno));
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return make_error("IO_ERROR", "cannot write " + path.string() + ": " + std::strerror(err));
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    return make_error("IO_ERROR", "cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 Status write_file_atomic(const fs::path& path, std::string_view content) {
   std::error_code ec;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    return write_in_place(path, content);
+  }
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   std::string tmpl = path.string() + ".tmp.XXXXXX";
   int fd = mkstemp(tmpl.data());

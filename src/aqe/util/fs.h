@@ -10,7 +10,8 @@
 namespace aqe {
 
 // Writes `content` to `path` so that readers see the old file or the new one, never a
-// partial one: write to a temporary file in the same directory, fsync, rename.
+// partial one: write to a temporary file in the same directory, fsync, rename. A path that is a
+// device or a FIFO (`/dev/null`, `/dev/stdout`, a pipe) is written in place, never replaced.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
 Result<std::string> read_file(const std::filesystem::path& path);
