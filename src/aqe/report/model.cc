@@ -371,33 +371,10 @@ Result<std::chrono::seconds> parse_since(std::string_view text) {
     return make_error("USAGE", "--since: '" + std::string(text) + "' is not a duration",
                       "a whole number and a unit: 30d, 12h, 45m, 90s, 2w");
   };
-  if (text.size() < 2) return bad();
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
-  if (ec != std::errc() || end != text.data() + text.size() - 1 || n <= 0) return bad();
-  int64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    case 'w':
-      unit = 7 * 86400;
-      break;
-    default:
-      return bad();
-  }
+  const auto seconds = parse_duration_s(text);
   // About 290 years of seconds fit; more is a typo, not a window.
-  if (n > 100LL * 365 * 86400 / unit) return bad();
-  return std::chrono::seconds(n * unit);
+  if (!seconds || *seconds > 100LL * 365 * 86400) return bad();
+  return std::chrono::seconds(*seconds);
 }
 
 Result<Report> build_report(state::Db& db, const ReportOptions& o) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -102,32 +103,11 @@ std::string format_usd(double usd) { return fmt::format("{:.6f}", round_usd(usd)
 
 Result<std::string> parse_since(std::string_view text, Clock::time_point now) {
   if (auto day = parse_date(text)) return iso8601_utc(*day);
-  if (text.size() < 2) return bad_since(text);
-  int64_t n = 0;
-  if (!parse_int(text.substr(0, text.size() - 1), n) || n <= 0) return bad_since(text);
-  int64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    case 'w':
-      unit = 7 * 86400;
-      break;
-    default:
-      return bad_since(text);
-  }
-  // Beyond a century back is the whole ledger anyway; the cap keeps the product in range.
+  const auto window = parse_duration_s(text);
+  if (!window) return bad_since(text);
+  // Beyond a century back is the whole ledger anyway; the cap keeps the time point in range.
   constexpr int64_t kCenturyS = 100LL * 366 * 86400;
-  const int64_t seconds = n > kCenturyS / unit ? kCenturyS : n * unit;
+  const int64_t seconds = std::min(*window, kCenturyS);
   return iso8601_utc(now - chr::seconds(seconds));
 }
 
