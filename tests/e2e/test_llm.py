@@ -208,3 +208,28 @@ def test_an_unpriced_model_is_unknown_cost_not_free(aqe, project, tmp_path, mode
     assert doc["data"]["cost_usd"] is None and doc["data"]["llm"]["by_model"]["local-llama"]["cost_usd"] is None
     code, rep, _ = aqe.json("usage", "report", "--since", "1d")
     assert rep["data"]["calls"] == 1 and rep["data"]["unknown_cost_calls"] == 1
+
+
+def test_llm_prices_price_a_model_the_table_lacks(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": GOOD, "usage": {"prompt_tokens": 1000, "completion_tokens": 200,
+                                                 "prompt_tokens_details": {"cached_tokens": 400}}}])
+    make_project(project, model_server, "openai", "local-llama", max_cost_usd_per_run=0.5,
+                 prices={"local-llama": {"input": 2, "output": 4, "cache_read": 0.5}})
+    code, doc, err = generate(aqe, tmp_path, "openai")
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    t = model_server.stats()["tokens"]
+    want = (t["input"] * 2 + t["cache_read"] * 0.5 + t["output"] * 4) / 1e6
+    assert t["cache_read"] == 400 and doc["data"]["cost_usd"] == pytest.approx(want, abs=1e-9)
+    code, rep, _ = aqe.json("usage", "report", "--since", "1d")
+    assert rep["data"]["unknown_cost_calls"] == 0 and rep["data"]["total_cost_usd"] == pytest.approx(want, abs=1e-9)
+
+
+@pytest.mark.parametrize("prices,needle", [
+    ({"local-llama": {"input": 2}}, "llm.prices.local-llama"),
+    ({"local-llama": {"input": -1, "output": 1}}, "llm.prices.local-llama.input"),
+])
+def test_bad_llm_prices_exit_3_naming_the_entry(aqe, project, tmp_path, model_server, prices, needle):
+    make_project(project, model_server, "openai", "local-llama", prices=prices)
+    code, doc, _ = generate(aqe, tmp_path, "openai")
+    assert code == 3, doc
+    assert needle in json.dumps(doc["errors"]) and model_server.stats()["calls"] == 0

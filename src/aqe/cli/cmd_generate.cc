@@ -9,6 +9,7 @@
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
+#include "aqe/llm/pricing.h"
 #include "aqe/state/db.h"
 #include "aqe/util/time.h"
 
@@ -114,7 +115,20 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   std::string engine_note;
   gen::GenerateOptions o;
   if (engine != "builtin") {
+    // The config table checked each price's type and range; which fields a model needs is
+    // pricing's rule, so the message names the file position of llm.prices.
+    const nlohmann::json& fleet = c.document(config::ConfigFile::kFleet);
+    const auto file = c.files().find(config::ConfigFile::kFleet);
+    const std::string where =
+        (file == c.files().end() ? std::string("qe-fleet.json") : file->second.filename().string()) +
+        ": llm.prices";
+    auto prices = llm::parse_price_overrides(fleet.contains("llm") && fleet["llm"].is_object()
+                                                 ? fleet["llm"].value("prices", nlohmann::json())
+                                                 : nlohmann::json(),
+                                             where);
+    if (!prices) return error_outcome(cmd, prices.error());
     o.llm = llm_settings(ctx, c);
+    if (o.llm) o.llm->price_overrides = std::move(*prices);
     if (!o.llm) {
       const std::string var =
           c.get(config::kLlmProvider) == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
