@@ -233,3 +233,30 @@ def test_bad_llm_prices_exit_3_naming_the_entry(aqe, project, tmp_path, model_se
     code, doc, _ = generate(aqe, tmp_path, "openai")
     assert code == 3, doc
     assert needle in json.dumps(doc["errors"]) and model_server.stats()["calls"] == 0
+
+
+def test_daily_limit_is_checked_before_the_call_with_what_the_ledger_holds(aqe, project, tmp_path, model_server):
+    usage = {"input_tokens": 100000, "output_tokens": 20000}  # $0.20 at claude-haiku-4-5's prices
+    model_server.script([{"text": GOOD, "usage": usage}])
+    make_project(project, model_server, max_cost_usd_per_run=0)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (doc["warnings"], err)
+    assert doc["data"]["cost_usd"] == pytest.approx(0.2, abs=1e-9)
+    # Today's ledger holds $0.20; one more call's worst case (4096 output tokens: > $0.02)
+    # would pass a $0.21 daily limit, so it is not made.
+    (project / "tests/generated/test_calc_llm.py").unlink()
+    model_server.script([{"text": GOOD, "usage": usage}])
+    make_project(project, model_server, max_cost_usd_per_run=0, cache=False)
+    cfg = json.loads((project / "config" / "qe-fleet.json").read_text())
+    cfg["usage"] = {"daily_limit_usd": 0.21}
+    (project / "config" / "qe-fleet.json").write_text(json.dumps(cfg))
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 1 and doc["errors"][0]["code"] == "BUDGET_EXCEEDED", doc
+    assert "usage.daily_limit_usd" in doc["errors"][0]["message"] and doc["data"]["llm"]["budget_limit"] == "usage.daily_limit_usd"
+    assert model_server.stats()["calls"] == 1
+    # A monthly limit with room for it lets the call through.
+    cfg["usage"] = {"monthly_limit_usd": 5}
+    (project / "config" / "qe-fleet.json").write_text(json.dumps(cfg))
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (doc["warnings"], err)
+    assert doc["data"]["llm"]["budget_limit"] is None and model_server.stats()["calls"] == 2

@@ -11,6 +11,7 @@
 #include "aqe/gen/gen.h"
 #include "aqe/llm/pricing.h"
 #include "aqe/state/db.h"
+#include "aqe/usage/usage.h"
 #include "aqe/util/time.h"
 
 namespace aqe::cli {
@@ -103,6 +104,27 @@ std::optional<gen::LlmSettings> llm_settings(Context& ctx, const config::Config&
   return s;
 }
 
+// usage.daily_limit_usd / usage.monthly_limit_usd with what the ledger recorded this UTC day and
+// month, checked before each model call as `aqe usage alert` checks them afterwards.
+Result<std::vector<gen::SpendLimit>> spend_limits(Context& ctx, const config::Config& c) {
+  const usage::Limits limits{c.get(config::kUsageDailyLimitUsd), c.get(config::kUsageMonthlyLimitUsd)};
+  if (limits.daily_usd <= 0 && limits.monthly_usd <= 0) return std::vector<gen::SpendLimit>{};
+  const auto now = usage::Clock::now();
+  std::vector<state::UsageRow> rows;
+  std::error_code ec;
+  if (fs::exists(ctx.state_dir() / "aqe.db", ec)) {
+    auto db = state::Db::open(ctx.state_dir());
+    if (!db) return db.error();
+    auto r = db->usage_since(usage::month_start(now));
+    if (!r) return r.error();
+    rows = std::move(*r);
+  }
+  std::vector<gen::SpendLimit> out;
+  for (const auto& check : usage::check_limits(rows, limits, now))
+    out.push_back({"usage." + check.period + "_limit_usd", check.limit_usd, check.spent_usd});
+  return out;
+}
+
 CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   const std::string cmd = "generate";
   record_flags(ctx, f);
@@ -128,7 +150,12 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
                                              where);
     if (!prices) return error_outcome(cmd, prices.error());
     o.llm = llm_settings(ctx, c);
-    if (o.llm) o.llm->price_overrides = std::move(*prices);
+    if (o.llm) {
+      o.llm->price_overrides = std::move(*prices);
+      auto limits = spend_limits(ctx, c);
+      if (!limits) return error_outcome(cmd, limits.error());
+      o.llm->spend_limits = std::move(*limits);
+    }
     if (!o.llm) {
       const std::string var =
           c.get(config::kLlmProvider) == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY";
@@ -203,11 +230,11 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
       break;
     case ExitCode::kFailure:
       if (report->llm && report->llm->budget_stopped) {
+        const std::string& key = report->llm->budget_key;
         out.errors.push_back(make_error("BUDGET_EXCEEDED",
-                                        "a model call was not made: it could take the run past "
-                                        "llm.max_cost_usd_per_run; the tests kept so far are kept",
-                                        "raise llm.max_cost_usd_per_run, or 0 for no limit",
-                                        ExitCode::kFailure));
+                                        "a model call was not made: it could take the spend past " + key +
+                                            "; the tests kept so far are kept",
+                                        "raise " + key + ", or 0 for no limit", ExitCode::kFailure));
         break;
       }
       out.errors.push_back(make_error("NOTHING_GENERATED", "no test could be generated for the given modules",

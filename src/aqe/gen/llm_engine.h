@@ -33,10 +33,20 @@ struct LlmCall {
   std::string outcome = "ok";  // ok | error
 };
 
+// A spending limit over a period (usage.daily_limit_usd, usage.monthly_limit_usd) and what the
+// ledger had recorded in that period before this run (known costs only: a lower bound when it
+// holds calls of unpriced models).
+struct SpendLimit {
+  std::string key;
+  double limit_usd = 0;
+  double spent_before_usd = 0;
+};
+
 struct LlmSettings {
   llm::ProviderOptions provider;
   std::optional<std::filesystem::path> cache_dir;  // nullopt: llm.cache off
   double max_cost_usd = 1.0;                       // per run; 0 = no limit
+  std::vector<SpendLimit> spend_limits;            // checked before each call beside max_cost_usd
   int max_attempts = 3;                            // prompts per module (first + re-prompts)
   int64_t max_tokens = 4096;
   std::map<std::string, llm::Price> price_overrides;
@@ -60,6 +70,7 @@ struct LlmReport {
   std::vector<std::string> modules_asked;       // project-relative
   bool budget_stopped = false;                  // a call was not made: it could exceed the budget
   std::optional<double> budget_worst_case_usd;  // the estimate that stopped it
+  std::string budget_key;                       // the limit it would have exceeded (a config key)
   std::optional<Error> error;                   // the model API failed (the engine stopped)
 };
 

@@ -41,12 +41,21 @@ const coverage::FileCoverage* coverage_of(const std::vector<coverage::FileCovera
   return nullptr;
 }
 
-std::string fmt_usd_warning(double spent, double worst, double limit) {
+std::string fmt_usd_warning(double spent, double worst, const SpendLimit& l) {
   return fmt::format(
       "budget: the next model call was not made; its worst case ${:.6f} (prompt tokens estimated as bytes/3 "
       "+ max output tokens, at the model's prices) on top of ${:.6f} spent would exceed "
-      "llm.max_cost_usd_per_run ${:.6f}; the tests kept so far are kept",
-      worst, spent, limit);
+      "{} ${:.6f}; the tests kept so far are kept",
+      worst, spent, l.key, l.limit_usd);
+}
+
+// The run's own budget first, then the ledger's period limits.
+std::vector<SpendLimit> limits_of(const LlmSettings& s) {
+  std::vector<SpendLimit> out;
+  if (s.max_cost_usd > 0) out.push_back({"llm.max_cost_usd_per_run", s.max_cost_usd, 0});
+  for (const auto& l : s.spend_limits)
+    if (l.limit_usd > 0) out.push_back(l);
+  return out;
 }
 
 // The module's source root on sys.path, relative to the test file so the file works in any
@@ -89,20 +98,24 @@ std::optional<llm::ModelResponse> ask(const LlmSettings& s, const llm::ModelRequ
     }
   }
   const auto price = llm::find_price(po.model, s.price_overrides);
-  if (s.max_cost_usd > 0) {
-    if (!price) {
-      r.budget_stopped = true;
-      report.warnings.push_back(
-          "model " + printable(po.model) +
-          " has no known price, so llm.max_cost_usd_per_run cannot be checked before the "
-          "call: no call was made (set llm.max_cost_usd_per_run to 0 for no limit)");
-      return std::nullopt;
-    }
+  const std::vector<SpendLimit> limits = limits_of(s);
+  if (!limits.empty() && !price) {
+    r.budget_stopped = true;
+    r.budget_key = limits.front().key;
+    report.warnings.push_back("model " + printable(po.model) + " has no known price, so " +
+                              limits.front().key +
+                              " cannot be checked before the call: no call was made (price it in llm.prices, "
+                              "or set " +
+                              limits.front().key + " to 0 for no limit)");
+    return std::nullopt;
+  }
+  for (const SpendLimit& l : limits) {
     const double worst = worst_case_usd(req, *price);
-    if (spent + worst > s.max_cost_usd) {
+    if (l.spent_before_usd + spent + worst > l.limit_usd) {
       r.budget_stopped = true;
       r.budget_worst_case_usd = worst;
-      report.warnings.push_back(fmt_usd_warning(spent, worst, s.max_cost_usd));
+      r.budget_key = l.key;
+      report.warnings.push_back(fmt_usd_warning(l.spent_before_usd + spent, worst, l));
       return std::nullopt;
     }
   }

@@ -58,7 +58,8 @@ json llm_json(const LlmReport& l) {
           {"discarded", l.discarded},
           {"budget_stopped", l.budget_stopped},
           {"budget_worst_case_usd", l.budget_worst_case_usd ? json(*l.budget_worst_case_usd) : json(nullptr)},
-          {"budget_worst_case_is_estimate", true}};
+          {"budget_worst_case_is_estimate", true},
+          {"budget_limit", l.budget_key.empty() ? json(nullptr) : json(l.budget_key)}};
 }
 
 }  // namespace
