@@ -98,8 +98,8 @@ def coverage_run(project, *pytest_args):
     subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "run", "--branch", "-m", "pytest", "-q", "-p",
                     "no:cacheprovider", *pytest_args, "tests"], cwd=project, env=env,
                    capture_output=True, text=True)
-    if not env_file.exists():
-        subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "combine", "-q"], cwd=project, env=env,
+    if list(project.glob("ref.coverage.*")):  # parallel = true, or multiprocessing's children
+        subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "combine", "-q", "--append"], cwd=project, env=env,
                        capture_output=True, text=True, check=True)
     rep = subprocess.run([SYSTEM_PYTHON, "-m", "coverage", "json", "-q", "-o", "-"], cwd=project,
                          env=env, capture_output=True, text=True, check=True)
@@ -268,3 +268,27 @@ def test_rcfile_named_by_coverage_rcfile(aqe, project):
                                     env=env, capture_output=True, text=True, check=True).stdout)
     t = ref["totals"]
     assert totals == (t["covered_lines"], t["num_statements"], t["covered_branches"], t["num_branches"])
+
+
+def test_multiprocessing_children_are_measured_and_combined(aqe, project):
+    """`concurrency = multiprocessing`: the children coverage.py starts wrote .coverage.<host>.<pid>
+    into the project, which aqe never combined (1 of 5 lines where coverage run has 4)."""
+    make_project(project, coverage={".coveragerc": """\
+        [run]
+        source = calcpkg
+        branch = true
+        concurrency = multiprocessing
+        """})
+    (project / "calcpkg" / "work.py").write_text(
+        "def child(q):\n    if q is None:\n        return 0\n    q.put(1)\n    return 1\n")
+    (project / "tests" / "test_mp.py").write_text(
+        "import multiprocessing\nfrom calcpkg.work import child\n\n\ndef test_mp():\n"
+        "    ctx = multiprocessing.get_context('spawn')\n    q = ctx.Queue()\n"
+        "    p = ctx.Process(target=child, args=(q,))\n    p.start()\n    p.join()\n"
+        "    assert q.get() == 1\n")
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage", "--workers", "2")
+    assert code == 0, (doc, err)
+    files, totals = aqe_coverage(doc)
+    assert files["calcpkg/work.py"][0] == 4
+    assert (files, totals) == coverage_run(project)
+    assert not data_files(project)

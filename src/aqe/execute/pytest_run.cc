@@ -229,6 +229,9 @@ Status PassRunner::start_worker() {
                   {"AQE_PID", std::to_string(::getpid())}};
   if (pass_.coverage) {
     spec.env_set["AQE_COVERAGE_FILE"] = w->coverage_file.string();
+    // Processes coverage.py itself starts (`concurrency = multiprocessing`) write
+    // <this file>.<host>.<pid>.<n> beside it, combined with it, not .coverage.* in the project.
+    spec.env_set["COVERAGE_FILE"] = w->coverage_file.string();
     spec.env_set["AQE_COVERAGE_SOURCE"] = join(pass_.coverage_source, ":");
     out_.coverage_files.push_back(w->coverage_file);
   }
