@@ -1,5 +1,8 @@
 // Coverage of a run: the workers' coverage.py data files combined by coverage.py itself and
 // read back from its JSON report.
+#include <algorithm>
+#include <filesystem>
+
 #include "aqe/coverage/coverage.h"
 #include "aqe/exec/process.h"
 #include "aqe/util/fs.h"
@@ -55,6 +58,19 @@ Result<CoverageReport> combine_coverage(const CoverageCombine& in) {
   for (const auto& f : in.data_files) {
     std::error_code ec;
     if (std::filesystem::exists(f, ec)) args.push_back(f.string());
+    // The suffixed files of processes the worker's coverage.py started (multiprocessing):
+    // `coverage combine` would take them too.
+    const std::string prefix = f.filename().string() + ".";
+    std::vector<std::string> siblings;
+    for (std::filesystem::directory_iterator it(f.parent_path(), ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0) {
+        siblings.push_back(it->path().string());
+      }
+    }
+    std::sort(siblings.begin(), siblings.end());
+    args.insert(args.end(), siblings.begin(), siblings.end());
   }
   if (args.size() == 5) {
     return make_error("COVERAGE_MISSING", "no worker wrote coverage data", "", ExitCode::kFailure);

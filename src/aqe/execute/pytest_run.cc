@@ -159,6 +159,7 @@ class PassRunner {
   std::optional<Error> fatal_worker_error(const Worker& w) const;
   void collect_results();
   void report_progress();
+  void add_notes(const std::vector<std::string>& notes);
 
   const PytestPass& pass_;
   ProgressSink& progress_;
@@ -180,6 +181,10 @@ class PassRunner {
   int replacements_left_ = 0;
   std::optional<Clock::time_point> kill_at_;
   std::optional<Error> fatal_;
+  // What the plugin turned off of the project's pytest set-up (pytest-cov, xdist): told once
+  // per pass, whatever the number of workers. Not a worker's trouble, so not in out_.warnings
+  // until the work is measured (a warning there marks a pass whose work is not the suite's).
+  std::vector<std::string> notes_;
   PytestPassResult out_;
 };
 
@@ -224,6 +229,9 @@ Status PassRunner::start_worker() {
                   {"AQE_PID", std::to_string(::getpid())}};
   if (pass_.coverage) {
     spec.env_set["AQE_COVERAGE_FILE"] = w->coverage_file.string();
+    // Processes coverage.py itself starts (`concurrency = multiprocessing`) write
+    // <this file>.<host>.<pid>.<n> beside it, combined with it, not .coverage.* in the project.
+    spec.env_set["COVERAGE_FILE"] = w->coverage_file.string();
     spec.env_set["AQE_COVERAGE_SOURCE"] = join(pass_.coverage_source, ":");
     out_.coverage_files.push_back(w->coverage_file);
   }
@@ -596,6 +604,12 @@ void PassRunner::on_exit(Worker& w) {
                                                     "; its remaining tests were rescheduled");
 }
 
+void PassRunner::add_notes(const std::vector<std::string>& notes) {
+  for (const auto& n : notes) {
+    if (std::find(notes_.begin(), notes_.end(), n) == notes_.end()) notes_.push_back(n);
+  }
+}
+
 void PassRunner::report_progress() {
   ProgressUpdate u;
   u.done = done_;
@@ -743,6 +757,7 @@ Result<PytestPassResult> PassRunner::run() {
         if (idx >= 0 && idx < static_cast<int>(workers_.size())) {
           owner = workers_[idx].get();
           owner->hello_at = Clock::now();
+          add_notes(strings_of(msg, "notes"));
         }
       });
       if (owner) {
@@ -776,6 +791,7 @@ Result<PytestPassResult> PassRunner::run() {
   }
   if (fatal_) return *fatal_;
   collect_results();
+  out_.warnings.insert(out_.warnings.begin(), notes_.begin(), notes_.end());
   out_.no_tests = plan_ready_ && planned_.empty() && collect_errors_ == 0;
   if (!plan_ready_ && !out_.timed_out && !out_.interrupted) {
     const auto& r = workers_.front()->result;

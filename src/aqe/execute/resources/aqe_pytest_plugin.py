@@ -106,18 +106,58 @@ def _start_coverage():
         return None
     import coverage
 
-    # The project's own coverage config decides what is measured; without a source or
-    # include there, aqe measures the directories it was given.
+    # The project's own coverage config (found as `coverage run` finds it: COVERAGE_RCFILE,
+    # .coveragerc, setup.cfg, tox.ini, pyproject.toml in the working directory) decides what is
+    # measured: source, source_pkgs, include, omit, plugins. Without a source or include there,
+    # aqe measures the directories it was given.
     probe = coverage.Coverage(data_file=None)
     source = None
-    if not probe.config.source and not probe.config.run_include:
+    if not probe.config.source and not probe.config.source_pkgs and not probe.config.run_include:
         source = [p for p in os.environ.get("AQE_COVERAGE_SOURCE", "").split(os.pathsep) if p]
-    cov = coverage.Coverage(data_file=data_file, branch=True, source=source or None)
+    # data_suffix=False: the project's `parallel = true` would name the data file
+    # <file>.<host>.<pid>.<n>, which aqe would not find; aqe combines the workers' files itself.
+    cov = coverage.Coverage(data_file=data_file, data_suffix=False, branch=True, source=source or None)
     cov.start()
     return cov
 
 
 _cov = _start_coverage()
+
+# What aqe turned off of the project's pytest set-up, for aqe's report (sent with "hello").
+_notes = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    # pytest-cov starts its own tracer here, which replaces aqe's (0 lines covered, silently)
+    # and writes the project's .coverage from every worker. A wrapper runs before its hook;
+    # --no-cov is pytest-cov's own switch, and only exists when pytest-cov is loaded.
+    ns = early_config.known_args_namespace
+    if getattr(ns, "cov_source", None) and not getattr(ns, "no_cov", True):
+        ns.no_cov = True
+        args.append("--no-cov")
+        _notes.append("pytest-cov is off in aqe's workers (--cov in the project's pytest options): " + (
+            "aqe measures coverage itself, with the project's coverage configuration"
+            if _cov is not None else "aqe execute --coverage measures coverage"))
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_cmdline_main(config):
+    # pytest-xdist's -n/--dist would make this worker a controller of xdist workers, which aqe's
+    # protocol does not know (INTERNALERROR): aqe runs its own workers instead.
+    opt = config.option
+    n = getattr(opt, "numprocesses", None)
+    dist = getattr(opt, "dist", "no")
+    if n or getattr(opt, "distload", False) or dist not in (None, "no") or getattr(opt, "tx", None):
+        what = "-n %s" % (n if isinstance(n, int) or n in ("auto", "logical") else "N") if n else "--dist/--tx"
+        opt.numprocesses = 0
+        opt.dist = "no"
+        opt.distload = False
+        opt.tx = []
+        _notes.append("pytest-xdist's %s (in the project's pytest options) is off in aqe's workers: "
+                      "aqe runs the tests in its own workers (--workers, --parallel)" % what)
+    yield
 
 
 # Characters XML 1.0 cannot carry; pytest's writer shows them as #xNN, and so does this one.
@@ -249,7 +289,7 @@ def pytest_configure(config):
     path = os.environ.get("AQE_SOCKET")
     if path and _channel is None and not hasattr(config, "workerinput"):
         _channel = _Channel(path)
-        _channel.send({"hello": os.environ.get("AQE_WORKER", "0"), "pid": os.getpid()})
+        _channel.send({"hello": os.environ.get("AQE_WORKER", "0"), "pid": os.getpid(), "notes": _notes})
 
 
 def pytest_unconfigure(config):
