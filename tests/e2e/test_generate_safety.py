@@ -133,3 +133,23 @@ def test_verification_run_that_dies_keeps_and_counts_nothing(aqe, project):
     text = aqe.run("generate", "calc.py", *PY, timeout=300)
     assert text.returncode == 1
     assert "0 tests kept" in text.stdout
+
+
+def test_deleted_module_loses_only_its_own_generated_test_file(aqe, project):
+    write(project, "calc.py", GOOD)
+    gone = write(project, "pkg/gone.py", GOOD)
+    write(project, "pkg/__init__.py", "")
+    code, doc, _ = aqe.json("generate", "calc.py", "pkg/gone.py", *PY, timeout=300)
+    assert code == 0, doc
+    stale = project / "tests/generated/pkg/test_gone.py"
+    assert stale.is_file()
+    mine = write(project, "tests/generated/pkg/test_mine.py", "# pkg/gone.py\ndef test_mine():\n    pass\n")
+    gone.unlink()
+    p = subprocess.run(["xargs", aqe.binary, "--json", "generate", *PY], input="calc.py\npkg/gone.py\n",
+                       cwd=project, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    doc = json.loads(p.stdout)
+    assert not stale.exists()
+    assert any("tests/generated/pkg/test_gone.py: removed" in w for w in doc["warnings"]), doc["warnings"]
+    assert mine.is_file()  # hand-written: no aqe header
+    assert (project / "tests/generated/test_calc.py").is_file()
