@@ -110,9 +110,9 @@ def test_changed_files_from_xargs_only_redo_those(aqe, project):
     assert "!!" in (project / "tests/generated/test_words.py").read_text()
 
 
-def test_missing_explicit_path_is_exit_3(aqe, project):
-    write(project, "a.py", "def f(x: int) -> int:\n    return x + 1\n")
-    code, doc, _ = aqe.json("generate", "a.py", "nope/missing.py", *PY)
+def test_only_missing_paths_is_exit_3(aqe, project):
+    # Beside paths that exist, a missing one is skipped (test_generate_safety.py).
+    code, doc, _ = aqe.json("generate", "nope/other.py", "nope/missing.py", *PY)
     assert code == 3
     assert doc["errors"][0]["code"] == "INPUT_NOT_FOUND"
     assert {"file": "nope/missing.py", "reason": "no such file or directory"} in doc["data"]["skipped"]

@@ -30,6 +30,7 @@ Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& pyt
 
   json req = {{"module", m.module},
               {"file", m.file.string()},
+              {"display_file", m.rel},
               {"sys_path", json::array({m.source_root.string()})},
               {"budget_s", budget_s},
               {"coverage_target", limits.coverage_target},

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "aqe/exec/process.h"
@@ -143,7 +144,22 @@ Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& p
       if (p.written && !p.tests.empty()) in.test_files.push_back(p.module->test_file);
     if (in.test_files.empty()) return std::optional<coverage::Counts>();
     auto v = verify_tests(in);
-    if (!v) return v.error();
+    if (!v) {
+      if (v.error().exit_code == ExitCode::kInterrupted) return v.error();
+      // The run died, hung or could not start: none of the new tests was verified, so none is
+      // kept or counted.
+      for (auto& p : pending) {
+        if (!p.written || p.tests.empty()) continue;
+        report.tests_discarded += static_cast<int64_t>(p.tests.size());
+        p.tests.clear();
+        std::error_code ec;
+        fs::remove(p.module->test_file, ec);
+        report.skipped.push_back(
+            {p.module->rel, "not kept: its tests were not verified: " + v.error().message});
+      }
+      report.warnings.push_back("the generated tests were not verified, none was kept: " + v.error().message);
+      return v.error();
+    }
     bool changed = false;
     for (auto& p : pending) {
       if (!p.written || p.tests.empty()) continue;
@@ -151,8 +167,14 @@ Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& p
       size_t before = p.tests.size();
       if (v->broken_files.count(f)) {
         p.tests.clear();
-      } else if (auto it = v->failed.find(f); it != v->failed.end()) {
-        p.tests = without(p.tests, it->second);
+      } else {
+        // Kept: the tests the report says passed; a failing one or one missing from the report
+        // (not run) is not verified.
+        std::set<std::string> drop;
+        const auto ok = v->passed.find(f);
+        for (const auto& t : p.tests)
+          if (ok == v->passed.end() || !ok->second.count(t.name)) drop.insert(t.name);
+        p.tests = without(p.tests, drop);
       }
       if (p.tests.size() == before) continue;
       changed = true;
@@ -179,6 +201,36 @@ Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& p
                     "run them with pytest to see why", ExitCode::kFailure);
 }
 
+// The generated files (aqe's header naming the source) of modules given but no longer there: a
+// module deleted in the change list leaves no stale tests behind. Hand-written files (no header)
+// and files generated from other sources are left alone.
+void remove_tests_of_deleted(const std::vector<std::string>& missing, const GenerateOptions& o,
+                             GenerateReport& report) {
+  std::set<std::string> gone;
+  for (const auto& m : missing) {
+    const fs::path p = (fs::path(m).is_absolute() ? fs::path(m) : o.project_dir / m).lexically_normal();
+    if (p.extension() == ".py") gone.insert(display_path(p, o.project_dir));
+  }
+  std::error_code ec;
+  if (gone.empty() || !fs::is_directory(o.output_dir, ec)) return;
+  std::vector<fs::path> stale;
+  for (auto it =
+           fs::recursive_directory_iterator(o.output_dir, fs::directory_options::skip_permission_denied, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_regular_file(ec) || it->path().extension() != ".py") continue;
+    auto text = read_file(it->path());
+    auto h = text ? parse_header(*text) : std::nullopt;
+    if (h && gone.count(h->source)) stale.push_back(it->path());
+  }
+  std::sort(stale.begin(), stale.end());
+  for (const auto& f : stale) {
+    if (!fs::remove(f, ec)) continue;
+    report.warnings.push_back(display_path(f, o.project_dir, Outside::kRelative) +
+                              ": removed, generated from a source that no longer exists");
+  }
+}
+
 }  // namespace
 
 Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& progress) {
@@ -186,10 +238,14 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   GenerateReport report;
   Discovery d = discover_modules(o.paths, o.project_dir, o.output_dir, o.exclude);
   report.skipped = d.skipped;
-  if (!d.missing.empty()) {
+  remove_tests_of_deleted(d.missing, o, report);
+  // A path that does not exist (a file deleted in the change list that `xargs aqe generate`
+  // got) is skipped and said; the others are generated. Exit 3 only when no given path exists.
+  if (!d.missing.empty() && d.missing.size() == o.paths.size()) {
     report.exit_code = ExitCode::kUsage;
     return report;
   }
+  for (const auto& m : d.missing) report.warnings.push_back(m + ": no such file or directory; skipped");
   std::vector<Pending> pending;
   std::vector<fs::path> kept_files, sources;
   for (const auto& m : d.modules) {

@@ -24,7 +24,8 @@ std::string coverage_rc(const std::vector<fs::path>& source_files) {
 void collect_failures(const std::vector<results::JunitCase>& cases, const std::vector<fs::path>& test_files,
                       VerifyResult& out) {
   for (const auto& c : cases) {
-    if (c.outcome != "failed" && c.outcome != "error") continue;
+    const bool passed = c.outcome == "passed";
+    if (!passed && c.outcome != "failed" && c.outcome != "error") continue;
     const fs::path* owner = nullptr;
     for (const auto& f : test_files) {
       const std::string abs = f.generic_string();
@@ -36,7 +37,9 @@ void collect_failures(const std::vector<results::JunitCase>& cases, const std::v
     if (sep != std::string::npos) name = name.substr(sep + 2);
     size_t bracket = name.find('[');
     if (bracket != std::string::npos) name.resize(bracket);
-    if (starts_with(name, "test_")) {
+    if (passed) {
+      if (starts_with(name, "test_")) out.passed[*owner].insert(name);
+    } else if (starts_with(name, "test_")) {
       out.failed[*owner].insert(name);
     } else {
       out.broken_files.insert(*owner);
@@ -102,6 +105,24 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
         "running the generated tests did not finish", "",
         ran->termination == exec::Termination::kTimedOut ? ExitCode::kTimeout : ExitCode::kInterrupted);
   }
+  // pytest exits 0-2 or 5 when it ran to its end (2: interrupted by collection errors, which the
+  // JUnit report names); a signal, or 3/4/another status (internal error, usage error, a test
+  // calling os._exit) means it died: nothing it ran counts as verified.
+  const std::string why = std::string(trim(ran->stderr_data)).substr(0, 400);
+  if (ran->termination == exec::Termination::kSignaled) {
+    cleanup();
+    return make_error("VERIFY_DIED",
+                      "the verification pytest run was killed by signal " + std::to_string(ran->signal) +
+                          (why.empty() ? "" : ": " + why),
+                      "run the generated tests with pytest to see why", ExitCode::kFailure);
+  }
+  if (ran->exit_code != 0 && ran->exit_code != 1 && ran->exit_code != 2 && ran->exit_code != 5) {
+    cleanup();
+    return make_error("VERIFY_DIED",
+                      "the verification pytest run exited with status " + std::to_string(ran->exit_code) +
+                          (why.empty() ? "" : ": " + why),
+                      "run the generated tests with pytest to see why", ExitCode::kFailure);
+  }
   VerifyResult out;
   constexpr size_t kOutputTail = 6000;
   out.output = ran->stdout_data.size() > kOutputTail
@@ -110,8 +131,7 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   auto xml = read_file(junit);
   if (!xml) {
     cleanup();
-    return make_error("VERIFY_FAILED",
-                      "pytest wrote no JUnit report: " + std::string(trim(ran->stderr_data)).substr(0, 400),
+    return make_error("VERIFY_DIED", "the verification pytest run wrote no JUnit report: " + why,
                       "run the generated tests with pytest to see why", ExitCode::kFailure);
   }
   auto cases = results::parse_junit(*xml, junit.string());

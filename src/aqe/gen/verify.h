@@ -26,15 +26,19 @@ struct VerifyInput {
 
 struct VerifyResult {
   std::map<std::filesystem::path, std::set<std::string>> failed;  // test file -> failing tests
+  std::map<std::filesystem::path, std::set<std::string>> passed;  // test file -> tests that passed
   std::set<std::filesystem::path> broken_files;                   // failed as a whole (collection error)
   std::optional<coverage::Counts> coverage;                       // of source_files; none when not measured
   std::vector<coverage::FileCoverage> files;  // per source file, with line lists (when measured)
   std::string output;                         // pytest's stdout, the tail (re-prompts quote it)
 };
 
+// An error (VERIFY_DIED, TIMEOUT, INTERRUPTED, ...) when pytest did not run to its end: killed
+// by a signal, no JUnit report, or an exit status pytest gives only for an internal or usage
+// error. Then no test was verified.
 Result<VerifyResult> verify_tests(const VerifyInput& in);
 
-// Failing test names per test file, from JUnit cases (xunit1: file attributes present).
+// Failing and passing test names per test file, from JUnit cases (xunit1: file attributes present).
 void collect_failures(const std::vector<results::JunitCase>& cases,
                       const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
 

@@ -51,7 +51,10 @@ TEST(TestFile, HeaderRoundTripsAndImportsAreMergedSorted) {
        {"import pytest", "from pkg.mod import f"}},
   };
   std::string text = render_test_file(h, tests);
-  EXPECT_EQ(text.find("import pytest\nfrom pkg.mod import f\n\n\ndef test_b"), text.find("import pytest"));
+  EXPECT_EQ(text.find("import pytest\nfrom pkg.mod import f\n\n\n@pytest.fixture(autouse=True)\n"),
+            text.find("import pytest"));
+  EXPECT_NE(text.find("    monkeypatch.chdir(tmp_path)\n"), std::string::npos);  // isolated cwd
+  EXPECT_LT(text.find("monkeypatch.chdir"), text.find("def test_b"));
   EXPECT_LT(text.find("def test_b"), text.find("def test_a"));  // given order kept
   auto back = parse_header(text);
   ASSERT_TRUE(back.has_value());

@@ -1739,6 +1739,12 @@ def generate(req):
         signal.setitimer(signal.ITIMER_REAL, max(CALL_TIMEOUT_S, budget / 2))
         mod = __import__(req["module"], fromlist=["_"])
         signal.setitimer(signal.ITIMER_REAL, 0)
+    except SyntaxError as exc:  # the module or one it imports: say which file and line
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        where = exc.filename or "?"
+        if where and os.path.realpath(where) == filename:
+            where = req.get("display_file") or where
+        return {"ok": False, "reason": "syntax error at %s:%s: %s" % (where, exc.lineno, exc.msg)}
     except BaseException as exc:  # a module may raise anything (or exit) on import
         signal.setitimer(signal.ITIMER_REAL, 0)
         return {"ok": False, "reason": "import of %s failed: %s: %s" % (req["module"], type(exc).__name__, exc)}
