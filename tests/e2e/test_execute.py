@@ -223,7 +223,7 @@ def test_shards_cover_every_test_exactly_once(aqe, project, tmp_path):
         code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON,
                                   "--shard", f"{i}/3", cwd=job)
         assert code == 0, err
-        assert doc["data"]["shard"] == {"index": i, "total": 3}
+        assert doc["data"]["shard"] == {"index": i, "total": 3, "durations_from": None}
         ids = junit_ids(doc["data"]["junit_xml"])
         assert len(ids) == doc["data"]["tests_run"]
         seen += ids
@@ -235,7 +235,7 @@ def test_ci_node_variables_select_the_shard(aqe, project):
     code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON,
                               env={"CI_NODE_INDEX": "2", "CI_NODE_TOTAL": "4"})
     assert code == 0, err
-    assert doc["data"]["shard"] == {"index": 2, "total": 4}
+    assert doc["data"]["shard"] == {"index": 2, "total": 4, "durations_from": None}
     assert 0 < doc["data"]["tests_run"] < 44
 
 

@@ -1,6 +1,8 @@
 #include "aqe/execute/execute.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <thread>
@@ -70,12 +72,33 @@ Status check_input(const ExecuteOptions& o) {
 
 struct History {
   std::map<std::string, double> durations;
+  // The tests of the newest complete run of the suite (see measurement_run): the planned suite.
   std::vector<state::TestResultRow> last_list;
+  // The latest run's failures, whatever its status: what fail-fast runs first.
+  std::set<std::string> last_failed;
   double worker_startup_s = 0;
   double start_s = 0, work_s = 0;
   int shards = 1;  // the stored run was one shard of this many: its list and work are that share
   std::string rootdir, inifile;
 };
+
+// One row per test id in first-seen order, carrying its last attempt (as Db::last_test_list).
+std::vector<state::TestResultRow> one_row_per_test(std::vector<state::TestResultRow> all) {
+  std::vector<state::TestResultRow> tests;
+  std::map<std::string, size_t> index_of;
+  for (auto& r : all) {
+    auto [it, inserted] = index_of.try_emplace(r.test_id, tests.size());
+    if (inserted) {
+      tests.push_back(std::move(r));
+    } else if (r.attempt >= tests[it->second].attempt) {
+      tests[it->second] = std::move(r);
+    }
+  }
+  return tests;
+}
+
+// How many earlier runs of the suite are looked at for one in which every test ran.
+constexpr int64_t kMeasurementRunsLooked = 20;
 
 History load_history(state::Db* db, const std::string& key, std::vector<std::string>& warnings) {
   History h;
@@ -85,19 +108,57 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
   } else {
     warnings.push_back("stored durations unavailable: " + d.error().message);
   }
-  if (auto l = db->last_test_list(key)) h.last_list = std::move(*l);
-  // Measurements of the run the test list comes from: the same suite, not whatever ran last.
-  if (auto last = db->last_suite_run(key); last && *last) {
-    if (const auto* summary = (*last)->as<state::ExecuteSummary>()) {
-      h.worker_startup_s = summary->worker_startup_s;
-      h.start_s = summary->start_s;
-      h.work_s = summary->work_s;
-      h.rootdir = summary->rootdir;
-      h.inifile = summary->inifile;
-      if (summary->shard) h.shards = std::max(1, summary->shard->second);
+  if (auto l = db->last_test_list(key)) {
+    for (const auto& row : *l) {
+      if (row.outcome == "failed" || row.outcome == "error") h.last_failed.insert(row.test_id);
     }
   }
+  // Measurements and test list of the same suite, from a run that did all of its work: a
+  // fail-fast or timed-out run measured a part of it.
+  auto runs = db->suite_runs(key, kMeasurementRunsLooked);
+  if (!runs) {
+    warnings.push_back("stored runs unavailable: " + runs.error().message);
+    return h;
+  }
+  std::vector<PastSuiteRun> past;
+  for (const auto& run : *runs) {
+    const auto* summary = run.as<state::ExecuteSummary>();
+    past.push_back({state::is_complete(run.status) && summary != nullptr, summary ? summary->not_run : 0});
+  }
+  const auto pick = measurement_run(past);
+  if (!pick) return h;
+  const state::RunRecord& run = (*runs)[*pick];
+  const auto* summary = run.as<state::ExecuteSummary>();
+  if (auto l = db->test_results_of_run(run.id)) h.last_list = one_row_per_test(std::move(*l));
+  h.worker_startup_s = summary->worker_startup_s;
+  h.start_s = summary->start_s;
+  h.work_s = summary->work_s;
+  h.rootdir = summary->rootdir;
+  h.inifile = summary->inifile;
+  if (summary->shard) h.shards = std::max(1, summary->shard->second);
   return h;
+}
+
+// The durations every shard of this run plans with: as they stood at the base run
+// (Db::shard_base_run), not as earlier shards of the same run have just updated them.
+void load_shard_durations(state::Db* db, const ExecuteOptions& o, int64_t own_run_id, ExecuteReport& r,
+                          std::map<std::string, double>& durations) {
+  durations.clear();
+  r.shard_durations_from.reset();
+  if (db == nullptr) return;
+  auto base = db->shard_base_run(o.commit, own_run_id > 0 ? own_run_id : std::numeric_limits<int64_t>::max());
+  if (!base) {
+    r.warnings.push_back("stored runs unavailable: " + base.error().message);
+    return;
+  }
+  if (!*base) return;  // nothing complete before: every test weighs the same
+  auto d = db->test_durations_as_of((*base)->id);
+  if (!d) {
+    r.warnings.push_back("stored durations unavailable: " + d.error().message);
+    return;
+  }
+  durations = std::move(*d);
+  r.shard_durations_from = ShardBase{(*base)->id, (*base)->commit};
 }
 
 int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings) {
@@ -242,13 +303,10 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   pass.workers = auto_workers(o, h, r.warnings);
   pass.shard = o.shard;
   pass.durations = h.durations;
+  if (o.shard) load_shard_durations(record.db(), o, record.run_id(), r, pass.durations);
   pass.fail_fast = o.fail_fast;
-  if (o.fail_fast) {
-    // What failed last time most likely fails again: find out first.
-    for (const auto& row : h.last_list) {
-      if (row.outcome == "failed" || row.outcome == "error") pass.run_first.insert(row.test_id);
-    }
-  }
+  // What failed last time most likely fails again: find out first.
+  if (o.fail_fast) pass.run_first = h.last_failed;
   pass.coverage = o.coverage;
   pass.coverage_source = o.coverage_source;
   if (pass.coverage_source.empty()) pass.coverage_source = {fs::absolute(o.project_dir).string()};
@@ -286,6 +344,13 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
     finals[c.test_id] = c;
   }
   r.not_run = std::max<int64_t>(0, res.planned - static_cast<int64_t>(rows.size()));
+  if (res.stopped || res.timed_out || res.interrupted) {
+    // With split collection a worker that never got to collect left its tests out of
+    // `planned`: at least the tests of the stored list (pass.owner) that did not run did not.
+    int64_t missing = 0;
+    for (const auto& [id, worker] : pass.owner) missing += finals.count(id) == 0 ? 1 : 0;
+    r.not_run = std::max(r.not_run, missing);
+  }
 
   // Retries: failed tests again, alone in a fresh worker that collects only their files.
   std::set<std::string> flaky;

@@ -52,6 +52,12 @@ struct TestFailure {
   std::string outcome;  // failed | error
 };
 
+// The run whose stored durations a sharded run split the suite by (Db::shard_base_run).
+struct ShardBase {
+  int64_t run_id = 0;
+  std::string commit;  // may be empty (unknown)
+};
+
 struct ExecuteReport {
   std::string framework;
   int64_t tests_run = 0, passed = 0, failed = 0, skipped = 0, errors = 0, flaky = 0;
@@ -59,6 +65,7 @@ struct ExecuteReport {
   double duration_s = 0;
   int workers = 0;
   std::optional<std::pair<int, int>> shard;
+  std::optional<ShardBase> shard_durations_from;  // nullopt: no complete run before, equal weights
   std::optional<coverage::CoverageReport> coverage;
   std::vector<TestFailure> failures;
   std::vector<std::string> flaky_tests;

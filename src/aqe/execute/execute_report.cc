@@ -44,7 +44,15 @@ nlohmann::json to_json(const ExecuteReport& r) {
                         {"outcome", f.outcome}});
   }
   nlohmann::json shard = nullptr;
-  if (r.shard) shard = {{"index", r.shard->first}, {"total", r.shard->second}};
+  if (r.shard) {
+    nlohmann::json from = nullptr;
+    if (r.shard_durations_from) {
+      const ShardBase& b = *r.shard_durations_from;
+      from = {{"run_id", b.run_id},
+              {"commit", b.commit.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.commit)}};
+    }
+    shard = {{"index", r.shard->first}, {"total", r.shard->second}, {"durations_from", from}};
+  }
   return {{"framework", r.framework},
           {"tests_run", r.tests_run},
           {"passed", r.passed},

@@ -131,6 +131,13 @@ CollectionSplit split_collection(const std::vector<TestItem>& tests,
   return out;
 }
 
+std::optional<size_t> measurement_run(const std::vector<PastSuiteRun>& newest_first) {
+  for (size_t i = 0; i < newest_first.size(); ++i) {
+    if (newest_first[i].complete && newest_first[i].not_run == 0) return i;
+  }
+  return std::nullopt;
+}
+
 int max_worker_count(const WorkerCountInput& in) {
   int cap = kMaxWorkersPerCore * std::max(1, in.cores);
   if (in.test_count > 0) cap = std::min<int>(cap, static_cast<int>(std::min<size_t>(in.test_count, 1 << 20)));

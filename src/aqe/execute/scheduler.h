@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -62,6 +63,17 @@ struct CollectionSplit {
 };
 CollectionSplit split_collection(const std::vector<TestItem>& tests,
                                  const std::map<std::string, double>& durations, int workers);
+
+// What the worker-count model needs to know of an earlier run of the suite to trust its
+// measurements: a fail-fast, timed-out or interrupted run did a part of the work, and its
+// start-up and work times (and its test list) would make the next run plan for a smaller suite.
+struct PastSuiteRun {
+  bool complete = false;  // status success or failure (the run ended on its own)
+  int64_t not_run = 0;    // planned tests that never ran (fail-fast)
+};
+// Index (into `newest_first`) of the newest run in which every planned test ran; nullopt when
+// there is none, and the next run plans as a first run does.
+std::optional<size_t> measurement_run(const std::vector<PastSuiteRun>& newest_first);
 
 // A forced worker count (--workers N) is capped at this many per core and at the number of
 // tests the last run collected: 100,000 interpreters would exhaust the machine, not speed it up.

@@ -111,6 +111,13 @@ class Db {
   // The latest finished "execute" run whose args["paths_key"] equals `paths_key`: the run
   // the stored test list and the scheduler's measurements of that suite come from.
   Result<std::optional<RunRecord>> last_suite_run(const std::string& paths_key);
+  // The finished "execute" runs of that suite, newest first, at most `limit`.
+  Result<std::vector<RunRecord>> suite_runs(const std::string& paths_key, int64_t limit);
+  // The run whose durations every shard of a sharded run plans with: the latest complete
+  // (success/failure) "execute" run begun before run `before_id` on another commit than
+  // `commit`; when `commit` is empty (unknown), the latest complete unsharded one. So the
+  // shards of one commit, in any order or state dir holding the same history, agree on it.
+  Result<std::optional<RunRecord>> shard_base_run(const std::string& commit, int64_t before_id);
 
   // All rows in one transaction, which also updates the per-test duration summary.
   Status record_test_results(int64_t run_id, const std::vector<TestResultRow>& rows);
@@ -119,6 +126,9 @@ class Db {
   // values: a larger window is capped at 16. Values of deleted runs stay in the summary until
   // newer results replace them.
   Result<std::map<std::string, double>> test_durations(int window = 5);
+  // The same medians as they stood when run `run_id` was the newest: from the results of runs
+  // up to and including it only (test_results, not the summary; a deleted run's values are gone).
+  Result<std::map<std::string, double>> test_durations_as_of(int64_t run_id, int window = 5);
   // The tests of the most recent finished "execute" run whose args["paths_key"] equals
   // `paths_key`: one row per test id, in first-seen order, carrying its last attempt's
   // outcome. Empty when there is no such run.

@@ -460,4 +460,35 @@ Result<std::optional<RunRecord>> Db::last_suite_run(const std::string& paths_key
   return first_run(*stmt, path_);
 }
 
+Result<std::vector<RunRecord>> Db::suite_runs(const std::string& paths_key, int64_t limit) {
+  auto stmt = Statement::prepare(db_, path_,
+                                 std::string("SELECT ") + kRunColumns +
+                                     " FROM runs WHERE command = 'execute' "
+                                     "AND json_extract(args_json, '$.paths_key') = ?1 "
+                                     "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT ?2");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, paths_key).bind(2, limit);
+  std::vector<RunRecord> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    auto rec = read_run_row(*stmt, path_);
+    if (!rec) return rec.error();
+    out.push_back(std::move(*rec));
+  }
+}
+
+Result<std::optional<RunRecord>> Db::shard_base_run(const std::string& commit, int64_t before_id) {
+  auto stmt = Statement::prepare(
+      db_, path_,
+      std::string("SELECT ") + kRunColumns + " FROM runs WHERE command = 'execute' AND id < ?1 AND " +
+          filter_sql(RunFilter::kComplete) +
+          " AND (CASE WHEN ?2 = '' THEN json_extract(args_json, '$.shard') IS NULL "
+          "ELSE coalesce(commit_sha, '') != ?2 END) ORDER BY id DESC LIMIT 1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, before_id).bind(2, commit);
+  return first_run(*stmt, path_);
+}
+
 }  // namespace aqe::state

@@ -177,6 +177,39 @@ Result<std::map<std::string, double>> Db::test_durations(int window) {
   }
 }
 
+Result<std::map<std::string, double>> Db::test_durations_as_of(int64_t run_id, int window) {
+  std::map<std::string, double> out;
+  if (window <= 0) return out;
+  window = std::min(window, kMaxDurationWindow);
+  // The window test_durations() keeps, newest first by (run id, insertion order).
+  auto stmt = Statement::prepare(db_, path_,
+                                 std::string("SELECT test_id, duration_s FROM (SELECT test_id, duration_s, "
+                                             "row_number() OVER (PARTITION BY test_id ORDER BY run_id DESC, "
+                                             "id DESC) AS n FROM test_results WHERE run_id <= ?1 AND ") +
+                                     kDurationRowFilter + ") WHERE n <= ?2 ORDER BY test_id");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, run_id).bind(2, static_cast<int64_t>(window));
+  std::string current;
+  std::vector<double> values;
+  auto flush = [&] {
+    if (!values.empty()) out.emplace_hint(out.end(), current, median_of(values));
+    values.clear();
+  };
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::string id = stmt->text(0);
+    if (id != current) {
+      flush();
+      current = std::move(id);
+    }
+    values.push_back(stmt->real(1));
+  }
+  flush();
+  return out;
+}
+
 Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
   auto run = last_suite_run(paths_key);
   if (!run) return run.error();

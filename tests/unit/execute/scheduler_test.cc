@@ -4,6 +4,7 @@
 
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 
 namespace aqe::execute {
@@ -202,6 +203,27 @@ TEST(SplitCollection, UnknownTestsAreEstimatedByTheMedian) {
   EXPECT_EQ(s.owner.size(), 4u);
   EXPECT_FALSE(s.files[0].empty());
   EXPECT_FALSE(s.files[1].empty());
+}
+
+TEST(MeasurementRun, NewestRunInWhichEveryPlannedTestRan) {
+  struct Case {
+    const char* name;
+    std::vector<PastSuiteRun> runs;  // newest first
+    std::optional<size_t> want;
+  };
+  const PastSuiteRun whole{true, 0};
+  const PastSuiteRun fail_fast{true, 57};  // failure that stopped with 57 tests not run
+  const PastSuiteRun partial{false, 0};    // timeout / interrupted / error
+  for (const auto& c : std::vector<Case>{
+           {"none", {}, std::nullopt},
+           {"latest whole", {whole, fail_fast}, 0},
+           {"after fail-fast", {fail_fast, whole}, 1},
+           {"after timeout", {partial, whole}, 1},
+           {"after both", {fail_fast, partial, fail_fast, whole, whole}, 3},
+           {"only partial", {fail_fast, partial}, std::nullopt},
+       }) {
+    EXPECT_EQ(measurement_run(c.runs), c.want) << c.name;
+  }
 }
 
 }  // namespace

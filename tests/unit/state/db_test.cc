@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "aqe/state/duration_list.h"
@@ -85,6 +87,9 @@ class DbTest : public ::testing::Test {
       auto got = db.test_durations(w);
       ASSERT_TRUE(got) << got.error().message;
       EXPECT_EQ(*got, reference_durations(w)) << "window " << w;
+      auto as_of = db.test_durations_as_of(std::numeric_limits<int64_t>::max(), w);
+      ASSERT_TRUE(as_of) << as_of.error().message;
+      EXPECT_EQ(*as_of, reference_durations(w)) << "as of now, window " << w;
     }
   }
 
@@ -862,6 +867,64 @@ TEST(DbMessages, LongFailureMessagesAreCappedOnAWholeCharacter) {
   ASSERT_NE(kept, std::string::npos);
   EXPECT_EQ(kept % 2, 0u) << "cut inside a character";
   EXPECT_EQ((*rows)[2].message, "short");
+}
+
+TEST_F(DbTest, DurationsAsOfARunIgnoreLaterRuns) {
+  Db db = open_ok();
+  const int64_t r1 = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(r1, {{"t::a", "t", "passed", 1.0, 1, "", 0},
+                                          {"t::b", "t", "failed", 3.0, 1, "", 0},
+                                          {"t::c", "t", "skipped", 9.0, 1, "", 0}}));
+  const int64_t r2 = finished_run(db, "execute", "main");
+  ASSERT_TRUE(db.record_test_results(r2, {{"t::a", "t", "passed", 2.0, 1, "", 0},
+                                          {"t::b", "t", "passed", 5.0, 2, "", 0},
+                                          {"t::d", "t", "passed", 4.0, 1, "", 0}}));
+  EXPECT_EQ(*db.test_durations_as_of(r1), (std::map<std::string, double>{{"t::a", 1.0}, {"t::b", 3.0}}));
+  EXPECT_EQ(*db.test_durations_as_of(r2),
+            (std::map<std::string, double>{{"t::a", 1.5}, {"t::b", 3.0}, {"t::d", 4.0}}));
+  EXPECT_EQ(*db.test_durations_as_of(r2, 1),
+            (std::map<std::string, double>{{"t::a", 2.0}, {"t::b", 3.0}, {"t::d", 4.0}}));
+  EXPECT_TRUE(db.test_durations_as_of(0)->empty());
+}
+
+TEST_F(DbTest, ShardBaseIsTheLatestCompleteRunOfAnotherCommitOrUnsharded) {
+  Db db = open_ok();
+  auto run = [&](const std::string& commit, nlohmann::json args, RunStatus status,
+                 const std::string& command = "execute") {
+    auto id = db.begin_run({command, "main", commit, "2026-01-01T00:00:00Z", args});
+    EXPECT_TRUE(id);
+    EXPECT_TRUE(db.finish_run(*id, status, 0, std::nullopt));
+    return *id;
+  };
+  const nlohmann::json shard1 = {{"shard", {1, 2}}};
+  const nlohmann::json shard2 = {{"shard", {2, 2}}};
+  const int64_t a_whole = run("aaa", nlohmann::json::object(), RunStatus::kFailure);
+  const int64_t a_shard = run("aaa", shard1, RunStatus::kSuccess);
+  run("aaa", shard2, RunStatus::kTimeout);                                // partial: never a base
+  run("zzz", nlohmann::json::object(), RunStatus::kSuccess, "generate");  // not execute
+  const int64_t b_shard = run("bbb", shard2, RunStatus::kSuccess);
+  const int64_t b_whole = run("bbb", nlohmann::json::object(), RunStatus::kSuccess);
+  const int64_t none_shard = run("", shard1, RunStatus::kSuccess);
+  struct Case {
+    std::string commit;
+    int64_t before;
+    std::optional<int64_t> want;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"bbb", std::numeric_limits<int64_t>::max(),
+            none_shard},               // a run of unknown commit is another commit's
+           {"bbb", b_shard, a_shard},  // not the other shard of bbb, nor anything after it
+           {"aaa", std::numeric_limits<int64_t>::max(), none_shard},
+           {"aaa", a_shard, std::nullopt},
+           {"ccc", a_shard, a_whole},
+           {"", std::numeric_limits<int64_t>::max(), b_whole},  // commit unknown: unsharded runs only
+           {"", b_whole, a_whole},
+       }) {
+    auto got = db.shard_base_run(c.commit, c.before);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(*got ? std::optional<int64_t>((*got)->id) : std::nullopt, c.want)
+        << c.commit << " before " << c.before;
+  }
 }
 
 }  // namespace
