@@ -1,0 +1,93 @@
+"""The gate and aqe's own files as a user's tools expect them: the diff base a repository whose
+default branch is not main gets, a state dir git ignores by itself, the interpreter config show
+names, and one run's figures alike from the DB and from aqe's junit.xml (issue 18)."""
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import REPO, SYSTEM_PYTHON
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+NO_CI = {k: "" for k in ("GITHUB_EVENT_NAME", "GITHUB_REF", "GITHUB_HEAD_REF", "GITHUB_BASE_REF", "GITHUB_SHA",
+                         "GITHUB_REF_NAME", "CI_COMMIT_BRANCH", "CI_MERGE_REQUEST_IID", "CI_COMMIT_SHA",
+                         "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "BRANCH_NAME", "CHANGE_ID", "CHANGE_TARGET",
+                         "GIT_COMMIT")}
+
+
+def git(cwd, *args):
+    p = subprocess.run(["git", *args], cwd=cwd, env={**GIT_ENV, "HOME": str(cwd)}, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def coverage_xml(project, lines):
+    rows = "".join(f'<line number="{n}" hits="{h}"/>' for n, h in lines.items())
+    return ('<?xml version="1.0" ?><coverage version="7.0" line-rate="0" branch-rate="0">'
+            f'<sources><source>{project}</source></sources><packages><package name="."><classes>'
+            f'<class name="calc.py" filename="calc.py" line-rate="0"><methods/><lines>{rows}</lines></class>'
+            "</classes></package></packages></coverage>")
+
+
+def make_repo(project, default_branch):
+    """`default_branch` with calc.py, then branch feature adding two lines (one covered)."""
+    git(project, "init", "-q", "-b", default_branch)
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "base")
+    git(project, "checkout", "-q", "-b", "feature")
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+    git(project, "commit", "-q", "-am", "feature")
+    (project / "coverage.xml").write_text(coverage_xml(project, {1: 1, 2: 1, 5: 1, 6: 0}))
+
+
+def test_default_base_is_master_in_a_repository_whose_default_branch_is_master(aqe, project):
+    make_repo(project, "master")
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI)
+    assert code == 0, doc
+    diff = doc["data"]["diff"]
+    assert diff["base"] == "master" and diff["base_reason"] == "master exists"
+    assert diff["merge_base"] == git(project, "rev-parse", "master").strip()
+    assert diff["lines"] == 2 and diff["lines_covered"] == 1
+    assert doc["data"]["metrics"]["diff_coverage"] == 50
+
+
+def test_default_base_follows_origin_head_before_a_stale_local_main(aqe, tmp_path):
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    make_repo(upstream, "master")
+    git(upstream, "checkout", "-q", "master")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    assert git(clone, "symbolic-ref", "refs/remotes/origin/HEAD").strip() == "refs/remotes/origin/master"
+    # A local main left over from somewhere else: origin/HEAD names the remote's default.
+    git(clone, "checkout", "-q", "-b", "main")
+    (clone / "other.py").write_text("x = 1\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "stale main")
+    git(clone, "checkout", "-q", "-b", "work", "origin/feature")
+    (clone / "coverage.xml").write_text(coverage_xml(clone, {1: 1, 2: 1, 5: 1, 6: 0}))
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI, cwd=clone)
+    assert code == 0, doc
+    diff = doc["data"]["diff"]
+    assert diff["base"] == "origin/master" and diff["base_reason"] == "origin/HEAD points to it"
+    assert diff["lines"] == 2
+    # Without origin/HEAD, origin/main and origin/master come before the local branches.
+    git(clone, "remote", "set-head", "origin", "--delete")
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI, cwd=clone)
+    assert doc["data"]["diff"]["base"] == "origin/master"
+    assert doc["data"]["diff"]["base_reason"] == "origin/master exists"
+
+
+def test_no_default_base_names_every_ref_tried(aqe, project):
+    make_repo(project, "trunk")
+    code, doc, _ = aqe.json("quality-gate", "--threshold", "0", "--coverage", "coverage.xml", env=NO_CI)
+    assert code == 0
+    assert doc["data"]["metrics"]["diff_coverage"] is None
+    warning = next(w for w in doc["warnings"] if "diff_coverage not measured" in w)
+    for ref in ("origin/HEAD", "origin/main", "origin/master", "main", "master", "--base"):
+        assert ref in warning, warning
