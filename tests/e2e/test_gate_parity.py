@@ -91,3 +91,44 @@ def test_no_default_base_names_every_ref_tried(aqe, project):
     warning = next(w for w in doc["warnings"] if "diff_coverage not measured" in w)
     for ref in ("origin/HEAD", "origin/main", "origin/master", "main", "master", "--base"):
         assert ref in warning, warning
+
+
+JUNIT = ('<testsuites><testsuite name="pytest" tests="1"><testcase classname="t" name="ok" time="0.1"/>'
+         "</testsuite></testsuites>")
+
+
+def test_state_dir_aqe_creates_is_ignored_by_git(aqe, project):
+    git(project, "init", "-q", "-b", "main")
+    (project / "junit.xml").write_text(JUNIT)
+    code, _, err = aqe.json("quality-gate", "--threshold", "0", "--junit", "junit.xml")
+    assert code == 0, err
+    assert (project / ".aqe" / "aqe.db").exists()
+    ignore = (project / ".aqe" / ".gitignore").read_text()
+    assert "*" in ignore.splitlines()
+    # git sees junit.xml, nothing of .aqe/ (not even the .gitignore itself).
+    status = git(project, "status", "--porcelain", "--untracked-files=all")
+    assert status.splitlines() == ["?? junit.xml"], status
+    # Config files aqe reads from .aqe/ are not hidden from git.
+    (project / ".aqe" / "quality-gates.json").write_text("{}\n")
+    status = git(project, "status", "--porcelain", "--untracked-files=all")
+    assert sorted(status.splitlines()) == ["?? .aqe/quality-gates.json", "?? junit.xml"], status
+    # The same under a QE_STATE_DIR aqe creates.
+    code, _, err = aqe.json("quality-gate", "--threshold", "0", "--junit", "junit.xml",
+                            env={"QE_STATE_DIR": "build/state"})
+    assert code == 0, err
+    assert (project / "build" / "state" / ".gitignore").read_text() == ignore
+
+
+def test_state_dir_gitignore_never_replaces_the_users(aqe, project):
+    (project / "junit.xml").write_text(JUNIT)
+    state = project / ".aqe"
+    state.mkdir()
+    (state / ".gitignore").write_text("aqe.db\n")
+    assert aqe.json("quality-gate", "--threshold", "0", "--junit", "junit.xml")[0] == 0
+    assert (state / ".gitignore").read_text() == "aqe.db\n"
+    # A state dir the user made without one stays without one: the user keeps it as they like.
+    other = project / "mine"
+    other.mkdir()
+    assert aqe.json("quality-gate", "--threshold", "0", "--junit", "junit.xml",
+                    env={"QE_STATE_DIR": "mine"})[0] == 0
+    assert (other / "aqe.db").exists() and not (other / ".gitignore").exists()
