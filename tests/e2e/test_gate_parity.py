@@ -132,3 +132,41 @@ def test_state_dir_gitignore_never_replaces_the_users(aqe, project):
     assert aqe.json("quality-gate", "--threshold", "0", "--junit", "junit.xml",
                     env={"QE_STATE_DIR": "mine"})[0] == 0
     assert (other / "aqe.db").exists() and not (other / ".gitignore").exists()
+
+
+def make_venv_python(project):
+    bin_dir = project / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    os.symlink(SYSTEM_PYTHON, bin_dir / "python")
+
+
+def test_config_show_names_the_interpreter_execute_uses(aqe, project):
+    make_venv_python(project)
+    code, doc, _ = aqe.json("config", "show")
+    assert code == 0
+    assert doc["data"]["python"] == {"path": ".venv/bin/python", "source": ".venv", "error": None}
+    text = aqe.run("config", "show").stdout
+    assert "# python: .venv/bin/python (from .venv)" in text
+    # QE_PYTHON, and python.interpreter in a file, are named as such.
+    code, doc, _ = aqe.json("config", "show", env={"QE_PYTHON": SYSTEM_PYTHON})
+    assert doc["data"]["python"]["path"] == SYSTEM_PYTHON and doc["data"]["python"]["source"] == "QE_PYTHON"
+    (project / "config").mkdir()
+    (project / "config" / "qe-fleet.json").write_text('{"python": {"interpreter": "%s"}}' % SYSTEM_PYTHON)
+    code, doc, _ = aqe.json("config", "show")
+    assert doc["data"]["python"]["path"] == SYSTEM_PYTHON
+    assert doc["data"]["python"]["source"].startswith("python.interpreter (config/qe-fleet.json")
+    # The one execute runs: its JSON names the same interpreter.
+    (project / "config" / "qe-fleet.json").unlink()
+    (project / "test_one.py").write_text("def test_ok():\n    pass\n")
+    code, run, err = aqe.json("execute", "test_one.py", timeout=300, env={"QE_LOG_LEVEL": "debug"})
+    assert code == 0, err
+    assert f"python: {project / '.venv' / 'bin' / 'python'} (.venv)" in err
+
+
+def test_config_show_says_when_no_interpreter_is_usable(aqe, project):
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "bin" / "python").write_text("not executable\n")
+    code, doc, _ = aqe.json("config", "show")
+    assert code == 0
+    py = doc["data"]["python"]
+    assert py["path"] is None and "not executable" in py["error"]
