@@ -170,3 +170,54 @@ def test_config_show_says_when_no_interpreter_is_usable(aqe, project):
     assert code == 0
     py = doc["data"]["python"]
     assert py["path"] is None and "not executable" in py["error"]
+
+
+FLAKY = REPO / "tests" / "data" / "execute" / "flaky"
+
+
+def test_flaky_run_has_the_same_figures_from_the_db_and_from_its_junit(aqe, project):
+    shutil.copytree(FLAKY, project, dirs_exist_ok=True)
+    code, run, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--retries", "2", timeout=300)
+    assert code == 1, err
+    d = run["data"]
+    assert d["flaky_tests"] == ["tests/test_flaky.py::test_sometimes"]
+    junit = d["junit_xml"]
+    root = ET.parse(junit).getroot()
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert sorted(cases) == ["test_always_fails", "test_ok", "test_sometimes"]
+    # The flaky test passed in the end, its failed first attempt kept as surefire writes it.
+    flaky = cases["test_sometimes"]
+    assert [c.tag for c in flaky] == ["flakyFailure"]
+    assert "first attempt fails" in flaky[0].get("message")
+    # The test that failed on every attempt: its final failure, the earlier two as reruns.
+    failed = [c.tag for c in cases["test_always_fails"]]
+    assert failed.count("failure") == 1 and failed.count("rerunFailure") == 2, failed
+    assert [c.tag for c in cases["test_ok"]] == []
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "0")
+
+    code, from_db, _ = aqe.json("quality-gate", "--threshold", "0")
+    assert code == 0
+    code, from_junit, _ = aqe.json("quality-gate", "--threshold", "0", "--junit", junit)
+    assert code == 0
+    for key in ("test_pass_rate", "tests_failed", "flaky_tests"):
+        assert from_db["data"]["metrics"][key] == from_junit["data"]["metrics"][key], key
+    assert from_db["data"]["metrics"]["flaky_tests"] == 1
+    assert from_db["data"]["metrics"]["tests_failed"] == 1
+    assert from_db["data"]["metrics"]["test_pass_rate"] == pytest.approx(100 * 2 / 3, abs=0.01)
+
+
+MS = re.compile(r"^\d+\.\d{3}$")
+
+
+def test_junit_times_are_milliseconds(aqe, project):
+    (project / "test_t.py").write_text(
+        "import time, pytest\n"
+        "@pytest.mark.parametrize('i', range(7))\n"
+        "def test_t(i):\n    time.sleep(0.0011 * i)\n")
+    code, run, err = aqe.json("execute", "test_t.py", "--python", SYSTEM_PYTHON, timeout=300)
+    assert code == 0, err
+    text = open(run["data"]["junit_xml"]).read()
+    times = re.findall(r'\btime="([^"]*)"', text)
+    assert len(times) == 8  # 7 testcases and the suite
+    assert all(MS.match(t) for t in times), times
