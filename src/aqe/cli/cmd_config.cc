@@ -5,6 +5,7 @@
 #include "aqe/util/fs.h"
 #include "aqe/util/json.h"
 #include "aqe/util/path.h"
+#include "aqe/util/strings.h"
 
 namespace aqe::cli {
 
@@ -55,8 +56,21 @@ CommandOutcome run_show(Context& ctx) {
   std::string header;
   for (const auto& [name, path] : files.items())
     header += "# " + name + ": " + (path.is_null() ? "not found (defaults)" : path.get<std::string>()) + "\n";
+  // The interpreter generate and execute would run, found as they find it (python.interpreter
+  // is often unset while .venv/bin/python is used): not run here, only located.
+  json python;
+  auto py = exec::choose_python(python_discovery_input(c, ctx.project_dir));
+  if (py) {
+    // project_path, not display_path: a venv's python is a symlink, and its own path is the one used.
+    const std::string path = project_path(py->path, ctx.project_dir);
+    python = {{"path", path}, {"source", py->source}, {"error", nullptr}};
+    header += "# python: " + printable(path) + " (from " + printable(py->source) + ")\n";
+  } else {
+    python = {{"path", nullptr}, {"source", nullptr}, {"error", py.error().message}};
+    header += "# python: none found: " + printable(py.error().message) + "\n";
+  }
   o.text = header + text;
-  o.data = {{"files", files}, {"values", values}, {"effective", effective}};
+  o.data = {{"files", files}, {"python", python}, {"values", values}, {"effective", effective}};
   return o;
 }
 

@@ -248,8 +248,8 @@ void add_quality_gate_command(CLI::App& app, CommandList& commands) {
                   "Use this profile of quality-gates.json (default: chosen from CI variables)")
       ->type_name("NAME");
   sub->add_option("--base", f->base,
-                  "Git ref diff_coverage compares with (default: the CI's target branch, else origin/main "
-                  "or main)")
+                  "Git ref diff_coverage compares with (default: the CI's target branch, else origin/HEAD's "
+                  "branch, else origin/main, origin/master, main or master)")
       ->type_name("REF");
   sub->add_option("--coverage", f->coverage, "Coverage report: coverage.py JSON, Cobertura XML or LCOV")
       ->type_name("FILE");

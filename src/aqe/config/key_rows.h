@@ -86,7 +86,7 @@ inline constexpr KeyDef kRows[] = {
   // ---- quality-gates.json ----
   {G, B, "$schema", kString, "", "", "", "", kUnbounded, "Optional JSON-schema reference; ignored by aqe."},
   {G, B, "threshold", kNumber, "80", "", "--threshold", "", between(0, 100), "Minimum quality score."},
-  {G, B, "diff_base", kString, "", "", "--base", "", kUnbounded, "Git ref diff_coverage compares with; default: the CI's target branch, else origin/main, else main."},
+  {G, B, "diff_base", kString, "", "", "--base", "", kUnbounded, "Git ref diff_coverage compares with; default: the CI's target branch, else the branch origin/HEAD points to, else origin/main, origin/master, main, master (the first that exists)."},
   {G, B, "weights", kObject, "", "", "", "", kUnbounded, "Weights of the metrics in the score."},
   {G, B, "weights.line_coverage", kNumber, "0.4", "", "", "", at_least(0), "Weight of line coverage."},
   {G, B, "weights.branch_coverage", kNumber, "0.2", "", "", "", at_least(0), "Weight of branch coverage."},

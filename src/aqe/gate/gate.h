@@ -51,7 +51,8 @@ struct FindingsInput {
 // The lines a change adds or modifies, against the base it was compared with.
 struct DiffInput {
   std::string base;         // the ref compared against ("origin/main"); empty when none was found
-  std::string base_reason;  // why that ref: "--base", "GITHUB_BASE_REF", "origin/main exists"
+  std::string base_reason;  // why that ref: "--base", "the CI's target branch", "origin/HEAD points to it",
+                            // "main exists"
   std::string merge_base;   // the commit the diff starts from
   std::string repo_prefix;  // the project dir relative to the repository root ("" or "svc/api/")
   // Project-relative path (as coverage paths are) -> added/modified line numbers, ascending.
@@ -91,9 +92,9 @@ FindingsInput merge_findings(std::vector<FindingsInput> parts);
 // ---- diffs ----
 
 // Asks git (git/) in `project_dir` for the merge base of HEAD and `base` (when empty: the CI's
-// target branch, then origin/main, then main), and the lines changed from it to the working
-// tree, mapped to project-relative paths. An explicit base git cannot resolve is an error (exit 3);
-// finding no base, or no git checkout, is not: `unavailable` says why.
+// target branch, then origin/HEAD's branch, origin/main, origin/master, main, master), and the
+// lines changed from it to the working tree, mapped to project-relative paths. An explicit base git cannot
+// resolve is an error (exit 3); finding no base, or no git checkout, is not: `unavailable` says why.
 Result<DiffInput> diff_against_base(const std::filesystem::path& project_dir, const std::string& base,
                                     const std::string& base_origin, const CiFacts& ci);
 

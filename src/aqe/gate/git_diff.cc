@@ -13,15 +13,19 @@ struct BaseChoice {
   std::string ref, reason;
 };
 
-// The CI's target branch (as fetched from origin, else local), then origin/main, then main.
+// The CI's target branch (as fetched from origin, else local); then the branch origin/HEAD
+// points to (the remote's default branch, whatever its name); then origin/main, origin/master,
+// main, master: the remote's before the local copies, which may be stale.
 std::optional<BaseChoice> default_base(const fs::path& dir, const CiFacts& ci) {
   std::vector<BaseChoice> candidates;
   if (!ci.target_branch.empty()) {
     candidates.push_back({"origin/" + ci.target_branch, "the CI's target branch"});
     candidates.push_back({ci.target_branch, "the CI's target branch"});
   }
-  candidates.push_back({"origin/main", "origin/main exists"});
-  candidates.push_back({"main", "main exists"});
+  if (std::string head = git::remote_head(dir, "origin"); !head.empty())
+    candidates.push_back({head, "origin/HEAD points to it"});
+  for (const char* ref : {"origin/main", "origin/master", "main", "master"})
+    candidates.push_back({ref, std::string(ref) + " exists"});
   for (auto& c : candidates)
     if (git::resolves_to_commit(dir, c.ref)) return c;
   return std::nullopt;
@@ -54,7 +58,7 @@ Result<DiffInput> diff_against_base(const fs::path& project_dir, const std::stri
   } else {
     d.unavailable = "no base to compare with: no CI target branch" +
                     (ci.target_branch.empty() ? std::string() : " '" + ci.target_branch + "' in this clone") +
-                    ", no origin/main and no main; pass --base REF";
+                    ", no origin/HEAD, origin/main, origin/master, main or master; pass --base REF";
     return d;
   }
   auto mb = git::merge_base(project_dir, d.base);

@@ -62,6 +62,10 @@ Result<std::string> repo_prefix(const std::filesystem::path& dir);
 // True when git resolves `ref` (branch, tag, SHA, "origin/main") to a commit.
 bool resolves_to_commit(const std::filesystem::path& dir, const std::string& ref);
 
+// The branch `<remote>/HEAD` points to, as a ref name ("origin/master": the remote's default
+// branch, which `git clone` and `git remote set-head` record); "" when the clone has none.
+std::string remote_head(const std::filesystem::path& dir, const std::string& remote);
+
 // The merge base of `ref` and HEAD (a full SHA).
 Result<std::string> merge_base(const std::filesystem::path& dir, const std::string& ref);
 

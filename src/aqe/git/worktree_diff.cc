@@ -33,6 +33,14 @@ bool resolves_to_commit(const fs::path& dir, const std::string& ref) {
   return git(dir, {"rev-parse", "--verify", "--quiet", ref + "^{commit}"}).ok();
 }
 
+std::string remote_head(const fs::path& dir, const std::string& remote) {
+  auto out = git(dir, {"symbolic-ref", "--quiet", "refs/remotes/" + remote + "/HEAD"});
+  if (!out) return "";
+  const std::string ref(trim(*out));
+  static constexpr std::string_view kPrefix = "refs/remotes/";
+  return starts_with(ref, kPrefix) ? ref.substr(kPrefix.size()) : "";
+}
+
 Result<std::string> merge_base(const fs::path& dir, const std::string& ref) {
   auto out = git(dir, {"merge-base", ref, "HEAD"});
   if (!out) return out.error();

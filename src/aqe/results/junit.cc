@@ -3,10 +3,12 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "aqe/util/strings.h"
@@ -181,11 +183,17 @@ Result<std::vector<JunitCase>> read_junit_report(std::string_view xml, const std
 
 TestCounts count_testcases(const std::vector<JunitCase>& testcases) {
   TestCounts t;
+  std::set<std::string> seen;
   for (const auto& c : testcases) {
+    const bool first_of_test = seen.insert(c.test_id).second;
     if (c.has_failure) {
       ++t.failed;
     } else if (c.outcome == "error" || c.teardown_error) {
       ++t.errors;
+      // A call that passed and a teardown that failed (pytest writes one element) is
+      // "1 passed, 1 error" to pytest, and so to execute and its DB row; pytest writes a
+      // failed call's teardown error as a second element of the test, which is the error only.
+      if (c.outcome == "passed" && first_of_test) ++t.passed;
     } else if (c.outcome == "skipped" || c.not_run) {
       ++t.skipped;
     } else if (c.rerun) {
@@ -198,6 +206,14 @@ TestCounts count_testcases(const std::vector<JunitCase>& testcases) {
 }
 
 namespace {
+
+// A `time` attribute as pytest writes it: seconds to the millisecond ("0.123", not the
+// 17 digits of a double, nor a sum's 0.30000000000000004).
+std::string seconds_attr(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s < 0 ? 0.0 : s);
+  return buf;
+}
 
 // A testcase for a result only aqe's stream holds, in the shape the plugin writes.
 void append_streamed_case(pugi::xml_node suite, const JunitCase& c) {
@@ -218,7 +234,7 @@ void append_streamed_case(pugi::xml_node suite, const JunitCase& c) {
   tc.append_attribute("classname") = classname.c_str();
   tc.append_attribute("name") = name.c_str();
   if (!c.file.empty()) tc.append_attribute("file") = c.file.c_str();
-  tc.append_attribute("time") = c.time_s;
+  tc.append_attribute("time") = seconds_attr(c.time_s).c_str();
   const char* tag = c.outcome == "failed"    ? "failure"
                     : c.outcome == "error"   ? "error"
                     : c.outcome == "skipped" ? "skipped"
@@ -227,6 +243,38 @@ void append_streamed_case(pugi::xml_node suite, const JunitCase& c) {
   auto el = tc.append_child(tag);
   el.append_attribute("message") = c.message.c_str();
   if (!c.details.empty()) el.text() = c.details.c_str();
+}
+
+// The failures and errors of a test's earlier attempts (`earlier`, the testcases being
+// replaced), added to its final testcase as Maven surefire writes reruns, which CI tools and
+// pytest-rerunfailures' readers know: <flakyFailure>/<flakyError> when the final attempt passed
+// (a flaky test: a pass, not a failure, but not a plain pass either), <rerunFailure>/<rerunError>
+// when it failed again. Without them the report showed a flaky test as a plain pass.
+void keep_earlier_attempts(pugi::xml_node final_case, const std::vector<pugi::xml_node>& earlier) {
+  const bool passed =
+      !final_case.child("failure") && !final_case.child("error") && !final_case.child("skipped");
+  const std::string prefix = passed ? "flaky" : "rerun";
+  // Before the final attempt's own children, in attempt order, as surefire lists them.
+  pugi::xml_node first = final_case.first_child();
+  auto add = [&](const pugi::xml_node& from, const std::string& name) {
+    pugi::xml_node el =
+        first ? final_case.insert_child_before(name.c_str(), first) : final_case.append_child(name.c_str());
+    for (auto a : from.attributes()) el.append_attribute(a.name()) = a.value();
+    if (const char* text = from.text().as_string(); *text != '\0') el.text() = text;
+  };
+  for (const auto& node : earlier) {
+    for (auto child : node.children()) {
+      const std::string tag = child.name();
+      if (tag == "failure" || tag == "error") {
+        add(child, prefix + (tag == "failure" ? "Failure" : "Error"));
+      } else if (tag.ends_with("Failure") || tag.ends_with("Error")) {
+        // An attempt before that one, already kept by an earlier merge step.
+        const bool failure = tag.ends_with("Failure");
+        if (tag.starts_with("flaky") || tag.starts_with("rerun"))
+          add(child, prefix + (failure ? "Failure" : "Error"));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -258,8 +306,10 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
         nodes.push_back(suite.insert_copy_after(x.node(), nodes.back()));
         continue;
       }
-      // A later document (a retry) replaces the test's earlier testcases in place.
+      // A later document (a retry) replaces the test's earlier testcases in place, keeping
+      // what the earlier attempts reported as children of the final one.
       pugi::xml_node replacement = suite.insert_copy_after(x.node(), nodes.back());
+      keep_earlier_attempts(replacement, nodes);
       for (auto n : nodes) suite.remove_child(n);
       from = d;
       nodes = {replacement};
@@ -278,7 +328,7 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
     auto tc = suite.append_child("testcase");
     tc.append_attribute("classname") = "aqe";
     tc.append_attribute("name") = "run";
-    tc.append_attribute("time") = 0.0;
+    tc.append_attribute("time") = "0.000";
     tc.append_child("error").append_attribute("message") = message.c_str();
   }
   int tests = 0, failures = 0, errors = 0, skipped = 0;
@@ -295,7 +345,7 @@ Result<std::string> merge_junit(const std::vector<std::string>& documents, const
   suite.append_attribute("failures") = failures;
   suite.append_attribute("errors") = errors;
   suite.append_attribute("skipped") = skipped;
-  suite.append_attribute("time") = time_s;
+  suite.append_attribute("time") = seconds_attr(time_s).c_str();
   std::ostringstream ss;
   out.save(ss, "  ");
   return ss.str();

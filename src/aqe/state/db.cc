@@ -1,6 +1,7 @@
 #include "aqe/state/db.h"
 
 #include <chrono>
+#include <fstream>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -39,15 +40,30 @@ Status prepare_connection(sqlite3* db, const std::filesystem::path& file) {
 // one run into test_results, in the same transaction. Deleting runs (retention; test_results
 // cascades) leaves their values in the summary: they stay the last known durations of those
 // tests until newer results push them out of the window.
+
+// A state directory aqe creates keeps itself out of git, as pytest's .pytest_cache does: a
+// .gitignore of "*" inside it, so no project needs a line for it; the config files aqe also
+// looks for in .aqe/ stay visible. Written only into a directory aqe has just made (never over
+// the user's own file); best effort, as the file is a convenience and the DB works without it.
+void ignore_in_git(const std::filesystem::path& dir) {
+  std::ofstream out(dir / ".gitignore", std::ios::out | std::ios::trunc);
+  out << "# Created by aqe automatically: its database and run files stay out of git.\n"
+         "*\n"
+         "!qe-fleet.json\n"
+         "!quality-gates.json\n"
+         "!storage.json\n";
+}
+
 }  // namespace
 
 Result<Db> Db::open(const std::filesystem::path& state_dir) {
   std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
+  const bool created = std::filesystem::create_directories(state_dir, ec);
   if (ec) {
     return make_error("DB_ERROR", state_dir.string() + ": cannot create the state directory: " + ec.message(),
                       "set QE_STATE_DIR to a writable directory", ExitCode::kUsage);
   }
+  if (created) ignore_in_git(state_dir);
   Db db;
   db.path_ = state_dir / "aqe.db";
   int rc = sqlite3_open_v2(db.path_.c_str(), &db.db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);

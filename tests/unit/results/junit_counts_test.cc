@@ -39,8 +39,9 @@ INSTANTIATE_TEST_SUITE_P(Results, FixtureCounts,
                                            CountCase{"junit-pass.xml", {5, 0, 0, 1, 0}},
                                            CountCase{"ctest-junit.xml", {2, 1, 0, 1, 0}}));
 
-// Per element, unlike parse_junit: a failure beats an error, a teardown error is an error even
-// after a passed call, and a rerun that ended passing is flaky.
+// Per element, unlike parse_junit: a failure beats an error, a teardown error after a passed
+// call is a pass and an error (pytest's "1 passed, 1 error"; the second element pytest writes
+// for a failed call's teardown is the error only), and a rerun that ended passing is flaky.
 TEST(CountTestcases, OneCountPerElement) {
   const char* xml = R"(<testsuites><testsuite name="a">
     <testcase name="t1"/>
@@ -52,22 +53,24 @@ TEST(CountTestcases, OneCountPerElement) {
     <testcase classname="m" name="t7" file="m.py"><error message="failed on teardown with &quot;E&quot;"/></testcase>
     <testcase name="t8" status="notrun"/>
     <testcase name="t1"/>
+    <testcase classname="m" name="t9" file="m.py"><failure message="f"/></testcase>
+    <testcase classname="m" name="t9" file="m.py"><error message="failed on teardown with &quot;E&quot;"/></testcase>
   </testsuite></testsuites>)";
   auto cases = read_junit_report(xml, "x.xml");
   ASSERT_TRUE(cases.ok()) << cases.error().message;
-  ASSERT_EQ(cases->size(), 9u);
+  ASSERT_EQ(cases->size(), 11u);
   EXPECT_EQ((*cases)[5].outcome, "error");
   EXPECT_TRUE((*cases)[5].has_failure);
   const TestCounts t = count_testcases(*cases);
-  EXPECT_EQ(t.passed, 2);
+  EXPECT_EQ(t.passed, 3);  // t1 twice, t7
   EXPECT_EQ(t.flaky, 2);
-  EXPECT_EQ(t.failed, 2);
-  EXPECT_EQ(t.errors, 2);
+  EXPECT_EQ(t.failed, 3);  // t4, t6, t9
+  EXPECT_EQ(t.errors, 3);  // t5, t7, t9's teardown
   EXPECT_EQ(t.skipped, 1);
   // parse_junit folds the duplicate t1 (one test) and keeps the teardown on the call's outcome.
   auto tests = parse_junit(xml, "x.xml");
   ASSERT_TRUE(tests.ok());
-  EXPECT_EQ(tests->size(), 8u);
+  EXPECT_EQ(tests->size(), 9u);
 }
 
 TEST(ReadJunitReport, ErrorsNamePositionAndRoot) {

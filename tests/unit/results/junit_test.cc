@@ -198,5 +198,75 @@ TEST(MergeJunit, KeepsBothTestcasesOfOneTestFromOneDocument) {
   EXPECT_EQ(suite.attribute("errors").as_int(), 1);
 }
 
+// A retry's testcase keeps the earlier attempts' failures as surefire writes reruns, and the
+// gate's reader counts the merged report as the run was: flaky (passed on a retry), failed.
+TEST(MergeJunit, EarlierAttemptsBecomeFlakyOrRerunChildrenAndCountAsTheRunDid) {
+  const std::string first = R"(<testsuite>
+      <testcase classname="t" name="flaky" file="t.py" time="0.1"><failure message="first">tb1</failure></testcase>
+      <testcase classname="t" name="broken" file="t.py" time="0.1"><failure message="b1">tb</failure></testcase>
+      <testcase classname="t" name="err" file="t.py" time="0.1"><error message="failed on setup with x"/></testcase>
+      <testcase classname="t" name="ok" file="t.py" time="0.1"/></testsuite>)";
+  const std::string second = R"(<testsuite>
+      <testcase classname="t" name="flaky" file="t.py" time="0.2"><failure message="second"/></testcase>
+      <testcase classname="t" name="broken" file="t.py" time="0.2"><failure message="b2"/></testcase>
+      <testcase classname="t" name="err" file="t.py" time="0.2"/></testsuite>)";
+  const std::string third = R"(<testsuite>
+      <testcase classname="t" name="flaky" file="t.py" time="0.3"/>
+      <testcase classname="t" name="broken" file="t.py" time="0.3"><failure message="b3"/></testcase></testsuite>)";
+  auto merged = merge_junit({first, second, third}, "aqe");
+  ASSERT_TRUE(merged.ok());
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(merged->c_str()));
+  std::map<std::string, std::vector<std::string>> children;  // name -> "tag:message"
+  for (auto tc : doc.child("testsuites").child("testsuite").children("testcase")) {
+    auto& list = children[tc.attribute("name").as_string()];
+    for (auto c : tc.children())
+      list.push_back(std::string(c.name()) + ":" + c.attribute("message").as_string());
+  }
+  const std::map<std::string, std::vector<std::string>> expected = {
+      {"flaky", {"flakyFailure:first", "flakyFailure:second"}},
+      {"broken", {"rerunFailure:b1", "rerunFailure:b2", "failure:b3"}},
+      {"err", {"flakyError:failed on setup with x"}},
+      {"ok", {}},
+  };
+  EXPECT_EQ(children, expected);
+  // The earlier attempt's traceback is kept with it.
+  EXPECT_NE(merged->find("<flakyFailure message=\"first\">tb1</flakyFailure>"), std::string::npos) << *merged;
+  auto cases = read_junit_report(*merged, "merged.xml");
+  ASSERT_TRUE(cases.ok());
+  const TestCounts n = count_testcases(*cases);
+  EXPECT_EQ(n.passed, 1);
+  EXPECT_EQ(n.flaky, 2);
+  EXPECT_EQ(n.failed, 1);
+  EXPECT_EQ(n.errors, 0);
+  auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_EQ(suite.attribute("tests").as_int(), 4);
+  EXPECT_EQ(suite.attribute("failures").as_int(), 1);
+  EXPECT_EQ(suite.attribute("errors").as_int(), 0);
+}
+
+// The times aqe writes are milliseconds, as pytest's: not a double's 17 digits.
+TEST(MergeJunit, TimesAreWrittenToTheMillisecond) {
+  const std::string w = R"(<testsuite><testcase classname="t" name="a" file="t.py" time="0.1"/>
+      <testcase classname="t" name="b" file="t.py" time="0.2"/></testsuite>)";
+  JunitRunFacts facts;
+  JunitCase streamed;
+  streamed.test_id = "t.py::c";
+  streamed.file = "t.py";
+  streamed.outcome = "passed";
+  streamed.time_s = 1.0 / 3.0;
+  facts.streamed = {streamed};
+  facts.partial = "timeout";
+  auto merged = merge_junit({w}, "aqe", facts);
+  ASSERT_TRUE(merged.ok());
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(merged->c_str()));
+  auto suite = doc.child("testsuites").child("testsuite");
+  EXPECT_STREQ(suite.attribute("time").as_string(), "0.633");
+  std::vector<std::string> times;
+  for (auto tc : suite.children("testcase")) times.emplace_back(tc.attribute("time").as_string());
+  EXPECT_EQ(times, (std::vector<std::string>{"0.1", "0.2", "0.333", "0.000"}));
+}
+
 }  // namespace
 }  // namespace aqe::results
