@@ -45,8 +45,8 @@ struct TestCounts {
 };
 
 // One count per element, as CI tools count JUnit: a <failure> makes it failed (beside an
-// <error> too), any <error> (a teardown's included) an error, <skipped> or not_run skipped;
-// one that passed after a rerun is flaky.
+// <error> too), any <error> an error, <skipped> or not_run skipped; one that passed after a
+// rerun is flaky. A passed call with a failed teardown is also a pass, as pytest counts it.
 TestCounts count_testcases(const std::vector<JunitCase>& testcases);
 
 // The pytest node id of a testcase: path part from `file`, class path from `classname`
