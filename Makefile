@@ -11,7 +11,7 @@ CMAKE_FLAGS ?= -G Ninja
 demo: deps release
 	bash scripts/demo.sh build/release/aqe
 
-test: deps debug asan format-check
+test: deps asan format-check
 	bash scripts/test.sh
 
 deps:

@@ -45,7 +45,7 @@ def request_host(first_line):
 
 
 class Listener:
-    """A TCP listener on 127.0.0.1 that records the first bytes of every connection."""
+    """A TCP listener on 127.0.0.1 that records the first line of every connection that sends one."""
 
     def __init__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -64,17 +64,24 @@ class Listener:
                 conn, _ = self.sock.accept()
             except OSError:
                 continue
-            with conn:
-                conn.settimeout(2)
-                try:
-                    first = conn.recv(512)
-                except OSError:
-                    first = b""
-                self.seen.append(first.split(b"\r\n", 1)[0].decode("latin-1"))
-                try:
-                    conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                except OSError:
-                    pass
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn):
+        # Chromium opens proxy sockets ahead of need and may close them unused: a connection
+        # that sends nothing is not a request. One thread each, so an idle one blocks no other.
+        with conn:
+            conn.settimeout(30)
+            try:
+                first = conn.recv(512)
+            except OSError:
+                return
+            if not first:
+                return
+            self.seen.append(first.split(b"\r\n", 1)[0].decode("latin-1"))
+            try:
+                conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            except OSError:
+                pass
 
     def page_requests(self):
         """What was asked for, less Chromium's own calls to Google's services."""

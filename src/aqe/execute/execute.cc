@@ -82,21 +82,6 @@ struct History {
   std::string rootdir, inifile;
 };
 
-// One row per test id in first-seen order, carrying its last attempt (as Db::last_test_list).
-std::vector<state::TestResultRow> one_row_per_test(std::vector<state::TestResultRow> all) {
-  std::vector<state::TestResultRow> tests;
-  std::map<std::string, size_t> index_of;
-  for (auto& r : all) {
-    auto [it, inserted] = index_of.try_emplace(r.test_id, tests.size());
-    if (inserted) {
-      tests.push_back(std::move(r));
-    } else if (r.attempt >= tests[it->second].attempt) {
-      tests[it->second] = std::move(r);
-    }
-  }
-  return tests;
-}
-
 // How many earlier runs of the suite are looked at for one in which every test ran.
 constexpr int64_t kMeasurementRunsLooked = 20;
 
@@ -129,7 +114,7 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
   if (!pick) return h;
   const state::RunRecord& run = (*runs)[*pick];
   const auto* summary = run.as<state::ExecuteSummary>();
-  if (auto l = db->test_results_of_run(run.id)) h.last_list = one_row_per_test(std::move(*l));
+  if (auto l = db->test_results_of_run(run.id)) h.last_list = state::last_attempts(std::move(*l));
   h.worker_startup_s = summary->worker_startup_s;
   h.start_s = summary->start_s;
   h.work_s = summary->work_s;

@@ -32,6 +32,9 @@ struct TestResultRow {
   int worker = 0;
 };
 
+// One row per test id, in first-seen order, carrying its last attempt.
+std::vector<TestResultRow> last_attempts(std::vector<TestResultRow> rows);
+
 // Snapshots keep per-file counts of the shared model (no line lists).
 using coverage::FileCoverage;
 
@@ -133,7 +136,7 @@ class Db {
   // `paths_key`: one row per test id, in first-seen order, carrying its last attempt's
   // outcome. Empty when there is no such run.
   Result<std::vector<TestResultRow>> last_test_list(const std::string& paths_key);
-  // Every row of a run, in insertion order.
+  // Every row of a run, in insertion order (last_attempts() folds the retries).
   Result<std::vector<TestResultRow>> test_results_of_run(int64_t run_id);
   Status record_flake(const std::string& test_id);
   Result<std::map<std::string, int64_t>> flake_counts();

@@ -276,6 +276,18 @@ Result<std::optional<RunRecord>> first_run(Statement& stmt, const std::filesyste
   return std::optional(std::move(*rec));
 }
 
+Result<std::vector<RunRecord>> all_runs(Statement& stmt, const std::filesystem::path& file) {
+  std::vector<RunRecord> out;
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    auto rec = read_run_row(stmt, file);
+    if (!rec) return rec.error();
+    out.push_back(std::move(*rec));
+  }
+}
+
 // The SQL condition of a filter, over the runs table.
 const char* filter_sql(RunFilter f) {
   switch (f) {
@@ -437,15 +449,7 @@ Result<std::vector<RunRecord>> Db::runs(const RunQuery& q) {
                              filter_sql(q.filter) + " ORDER BY id DESC LIMIT ?5");
   if (!stmt) return stmt.error();
   stmt->bind(1, q.command).bind(2, q.branch).bind(3, q.commit).bind(4, q.since).bind(5, q.limit);
-  std::vector<RunRecord> out;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    auto rec = read_run_row(*stmt, path_);
-    if (!rec) return rec.error();
-    out.push_back(std::move(*rec));
-  }
+  return all_runs(*stmt, path_);
 }
 
 Result<std::optional<RunRecord>> Db::last_suite_run(const std::string& paths_key) {
@@ -468,15 +472,7 @@ Result<std::vector<RunRecord>> Db::suite_runs(const std::string& paths_key, int6
                                      "AND finished_at IS NOT NULL ORDER BY id DESC LIMIT ?2");
   if (!stmt) return stmt.error();
   stmt->bind(1, paths_key).bind(2, limit);
-  std::vector<RunRecord> out;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    auto rec = read_run_row(*stmt, path_);
-    if (!rec) return rec.error();
-    out.push_back(std::move(*rec));
-  }
+  return all_runs(*stmt, path_);
 }
 
 Result<std::optional<RunRecord>> Db::shard_base_run(const std::string& commit, int64_t before_id) {

@@ -210,16 +210,10 @@ Result<std::map<std::string, double>> Db::test_durations_as_of(int64_t run_id, i
   return out;
 }
 
-Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
-  auto run = last_suite_run(paths_key);
-  if (!run) return run.error();
-  if (!*run) return std::vector<TestResultRow>{};
-  auto all = test_results_of_run((*run)->id);
-  if (!all) return all.error();
-
+std::vector<TestResultRow> last_attempts(std::vector<TestResultRow> rows) {
   std::vector<TestResultRow> tests;
   std::unordered_map<std::string, size_t> index_of;
-  for (auto& r : *all) {
+  for (auto& r : rows) {
     auto [it, inserted] = index_of.try_emplace(r.test_id, tests.size());
     if (inserted) {
       tests.push_back(std::move(r));
@@ -228,6 +222,15 @@ Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_k
     }
   }
   return tests;
+}
+
+Result<std::vector<TestResultRow>> Db::last_test_list(const std::string& paths_key) {
+  auto run = last_suite_run(paths_key);
+  if (!run) return run.error();
+  if (!*run) return std::vector<TestResultRow>{};
+  auto all = test_results_of_run((*run)->id);
+  if (!all) return all.error();
+  return last_attempts(std::move(*all));
 }
 
 Result<std::vector<TestResultRow>> Db::test_results_of_run(int64_t run_id) {

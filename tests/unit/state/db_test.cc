@@ -608,6 +608,19 @@ TEST_F(DbTest, LastTestListUsesLatestFinishedExecuteRunWithThatKey) {
   EXPECT_TRUE(db.last_test_list("nope")->empty());
 }
 
+TEST_F(DbTest, LastAttemptsKeepsFirstSeenOrderAndTheHighestAttemptEvenWhenRowsComeOutOfOrder) {
+  auto rows = last_attempts({test_row("b", "failed", 1), test_row("a", "failed", 1, 2),
+                             test_row("b", "passed", 1, 3), test_row("a", "passed", 1, 1)});
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].test_id, "b");
+  EXPECT_EQ(rows[0].attempt, 3);
+  EXPECT_EQ(rows[0].outcome, "passed");
+  EXPECT_EQ(rows[1].test_id, "a");
+  EXPECT_EQ(rows[1].attempt, 2);
+  EXPECT_EQ(rows[1].outcome, "failed");
+  EXPECT_TRUE(last_attempts({}).empty());
+}
+
 TEST_F(DbTest, LastSuiteRunIsThatOfTheRunWithTheKey) {
   Db db = open_ok();
   EXPECT_FALSE(db.last_suite_run("tests")->has_value());
