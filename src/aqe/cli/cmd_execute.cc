@@ -180,8 +180,12 @@ void add_execute_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--python", f->python, "Interpreter that runs the tests")->type_name("PATH");
   sub->add_option("--output-dir", f->out_dir, "Where junit.xml and coverage go (default .aqe/runs/<run>)")
       ->type_name("DIR");
-  sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")
-      ->type_name("ARG");
+  // One value per occurrence: a vector option would otherwise take the paths after it too.
+  sub->add_option(
+         "--pytest-arg", f->pytest_args,
+         "One extra argument for every pytest worker (repeatable: --pytest-arg=-k --pytest-arg=EXPR)")
+      ->type_name("ARG")
+      ->allow_extra_args(false);
   auto store = std::make_shared<StoreFlags>();
   add_store_flags(sub, *store);
   commands.push_back(
