@@ -38,3 +38,21 @@ def test_paths_after_pytest_arg_select_the_suite(aqe, project, form):
         args = db.execute("SELECT args_json FROM runs WHERE command = 'execute'").fetchall()
     assert [json.loads(a)["paths"] for (a,) in args] == [["tests/test_one.py"]]
 
+
+
+@pytest.mark.parametrize("option,names", [
+    ("--lf", "--fail-fast"), ("--last-failed", "--fail-fast"), ("--ff", "--fail-fast"),
+    ("--failed-first", "--fail-fast"), ("--sw", "--fail-fast"), ("--stepwise", "--fail-fast"),
+    ("--nf", "longest first"), ("--cache-clear", ".aqe")])
+@pytest.mark.parametrize("how", ["pytest-arg", "double-dash"])
+def test_pytest_cache_options_are_a_usage_error_that_names_them(aqe, project, option, names, how):
+    write_two_files(project)
+    args = [f"--pytest-arg={option}"] if how == "pytest-arg" else ["--", option]
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, *args)
+    assert code == 3, err
+    e = doc["errors"][0]
+    assert e["code"] == "USAGE"
+    assert f"'{option}'" in e["message"] and "cache provider" in e["message"]
+    assert names in e["hint"]
+    # Refused before any worker started: no execute run was recorded as having run tests.
+    assert "tests_run" not in doc["data"]
