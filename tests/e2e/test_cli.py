@@ -24,6 +24,28 @@ def test_subcommand_help(aqe):
     assert "validate" in p.stdout
 
 
+def global_options(help_text):
+    """The long option names of `aqe --help`'s Options group (the global options)."""
+    group = help_text.split("\nOptions:\n", 1)[1].split("\n\n", 1)[0]
+    return [n for n in re.findall(r"--[a-z][a-z-]*", group) if n != "--help"]
+
+
+def test_subcommand_help_lists_the_global_options(aqe):
+    globals_ = global_options(aqe.run("--help").stdout)
+    assert {"--config", "--json", "--ci-mode", "--project-dir", "--quiet"} <= set(globals_)
+    for command, own in ((["execute"], "--parallel"), (["quality-gate"], "--fail-on-error"),
+                         (["config", "show"], "--help")):
+        p = aqe.run(*command, "--help")
+        assert p.returncode == 0, p.stderr
+        assert own in p.stdout
+        own_part, _, global_part = p.stdout.partition("\nGlobal options:\n")
+        assert global_part, p.stdout
+        for name in globals_:
+            assert name in global_part, (command, name)
+        # The command's own options stay apart from the global ones.
+        assert not re.search(r"^  --json ", own_part, re.M) and "  --fail-on-error " not in global_part
+
+
 def test_no_command_is_usage_error(aqe):
     p = aqe.run()
     assert p.returncode == 3

@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -169,9 +171,28 @@ std::optional<Error> check_leftovers(CLI::App& root, CLI::App* selected) {
                     near.empty() ? "commands: " + join(cands, ", ") : "did you mean '" + near + "'?");
 }
 
+// A command's help lists the global options too (as git and cargo do): they are accepted after
+// the command's name as well.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_footer(const CLI::App* app) const override {
+    const CLI::App* root = app;
+    while (root->get_parent() != nullptr) root = root->get_parent();
+    std::string globals;
+    if (root != app) {
+      globals = make_group("Global options", false, root->get_options([root](const CLI::Option* o) {
+                  return o->nonpositional() && o != root->get_help_ptr() && o != root->get_help_all_ptr();
+                })) +
+                "\n";
+    }
+    return globals + CLI::Formatter::make_footer(app);
+  }
+};
+
 }  // namespace
 
 void build_parser(CLI::App& app, Context& ctx, CommandList& commands) {
+  app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they copy it
   app.set_version_flag("--version", AQE_VERSION, "Print the version and exit");
   app.add_option("--config", ctx.global.config_file,
                  "Config file (qe-fleet.json); default: config/ then .aqe/")

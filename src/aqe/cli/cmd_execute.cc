@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -83,10 +87,51 @@ void record_flags(Context& ctx, const ExecuteFlags& f) {
   if (!f.python.empty()) ctx.set_flag(config::kPythonInterpreter, f.python, "--python");
 }
 
+// pytest's cache provider options. aqe's workers run with `-p no:cacheprovider` (they would race
+// on one .pytest_cache; aqe's history is its state DB), where pytest stops with "unrecognized
+// arguments"; aqe says so before any worker starts, and what it has instead.
+std::optional<Error> cache_option_error(const std::vector<std::string>& args, const std::string& given_by) {
+  constexpr std::string_view kLastFailed =
+      "aqe has no option that runs only the last run's failures: give their node ids as paths "
+      "(data.failures[].test of `aqe execute --json`); with --fail-fast aqe runs them first";
+  constexpr std::string_view kFailedFirst =
+      "with --fail-fast aqe runs the last run's failures first (from its state DB); otherwise "
+      "it runs the longest tests first";
+  constexpr std::string_view kStepwise =
+      "aqe has no stepwise mode: --fail-fast stops at the first failure, and the next "
+      "--fail-fast run starts with the tests that failed";
+  constexpr std::string_view kNewFirst =
+      "aqe has no new-first order: it runs tests longest first (stored durations), new ones "
+      "at the median";
+  constexpr std::string_view kCache =
+      "aqe keeps no pytest cache: its history is the state DB (.aqe/aqe.db, or QE_STATE_DIR)";
+  static const std::pair<std::string_view, std::string_view> kOptions[] = {
+      {"--lf", kLastFailed},    {"--last-failed", kLastFailed},
+      {"--lfnf", kLastFailed},  {"--last-failed-no-failures", kLastFailed},
+      {"--ff", kFailedFirst},   {"--failed-first", kFailedFirst},
+      {"--sw", kStepwise},      {"--stepwise", kStepwise},
+      {"--sw-skip", kStepwise}, {"--stepwise-skip", kStepwise},
+      {"--nf", kNewFirst},      {"--new-first", kNewFirst},
+      {"--cache-show", kCache}, {"--cache-clear", kCache}};
+  for (const auto& arg : args) {
+    const std::string name = arg.substr(0, arg.find('='));
+    for (const auto& [option, hint] : kOptions) {
+      if (name != option) continue;
+      return make_error("USAGE",
+                        "pytest option '" + name + "' (" + given_by +
+                            ") needs pytest's cache provider, which aqe's workers run without",
+                        std::string(hint));
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<double> positive(double v) { return v > 0 ? std::optional(v) : std::nullopt; }
 
 CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   record_flags(ctx, f);
+  if (auto e = cache_option_error(f.pytest_args, "--pytest-arg")) return error_outcome("execute", *e);
+  if (auto e = cache_option_error(ctx.passthrough, "after --")) return error_outcome("execute", *e);
   auto cfg = ctx.config();
   if (!cfg) return error_outcome("execute", cfg.error());
   const config::Config& c = **cfg;
@@ -180,8 +225,12 @@ void add_execute_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--python", f->python, "Interpreter that runs the tests")->type_name("PATH");
   sub->add_option("--output-dir", f->out_dir, "Where junit.xml and coverage go (default .aqe/runs/<run>)")
       ->type_name("DIR");
-  sub->add_option("--pytest-arg", f->pytest_args, "Extra argument for every pytest worker (repeatable)")
-      ->type_name("ARG");
+  // One value per occurrence: a vector option would otherwise take the paths after it too.
+  sub->add_option(
+         "--pytest-arg", f->pytest_args,
+         "One extra argument for every pytest worker (repeatable: --pytest-arg=-k --pytest-arg=EXPR)")
+      ->type_name("ARG")
+      ->allow_extra_args(false);
   auto store = std::make_shared<StoreFlags>();
   add_store_flags(sub, *store);
   commands.push_back(

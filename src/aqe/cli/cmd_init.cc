@@ -46,7 +46,11 @@ CommandOutcome run_init(Context& ctx) {
             {"not_written", not_written},
             {"directory", (ctx.project_dir / "config").string()}};
   if (created.empty()) o.warnings.push_back("all config files already exist; nothing was written");
-  text += "Next: `aqe config validate`, then `aqe execute tests/ --parallel --coverage`.\n";
+  // Each step as written runs in a fresh project, and the last is a gate that passes once the
+  // score reaches gates.threshold (no condition needs a command not listed here).
+  text +=
+      "Next: `aqe config validate`, `aqe execute --parallel --coverage` (pytest's testpaths), then "
+      "`aqe quality-gate --fail-on-error` (exit 2 when the score is below gates.threshold).\n";
   o.text = text;
   return o;
 }

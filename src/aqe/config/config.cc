@@ -548,15 +548,11 @@ std::optional<std::string> starter_file(ConfigFile kind) {
     (*cur)[segs.back()] = nlohmann::ordered_json::parse(k.default_json);
   }
   if (kind == ConfigFile::kGates) {
-    // A starting point that reflects common practice: block merges to main on coverage and
-    // critical findings, be lenient on pull requests, do not gate feature branches.
-    doc["conditions"] = nlohmann::ordered_json::parse(
-        R"([{"metric": "line_coverage", "op": ">=", "value": 80},
-            {"metric": "security_critical", "op": "==", "value": 0}])");
-    doc["profiles"] = nlohmann::ordered_json::parse(R"({
-      "main": {"branches": ["main", "master"], "blocking": true},
-      "pull_request": {"events": ["pull_request", "merge_request_event"], "threshold": 70, "blocking": false},
-      "feature": {"branches": ["feature/*"], "skip": true}})");
+    // The documented defaults, nothing more: a profile here would be the user's own, and one that
+    // skips or does not block would quietly undo an explicit --fail-on-error.
+    doc["conditions"] = nlohmann::ordered_json::array();
+    doc["profiles"] = nlohmann::ordered_json::object();
+    doc["scopes"] = nlohmann::ordered_json::array();
   }
   return doc.dump(2) + "\n";
 }
