@@ -39,7 +39,7 @@ def test_execute_json(aqe, project):
     assert code == 1, err
     assert_envelope(doc, "execute", 1)
     d = doc["data"]
-    has(d, ["framework", "tests_run", "passed", "failed", "skipped", "errors", "flaky", "not_run",
+    has(d, ["framework", "tests_run", "passed", "failed", "skipped", "xfailed", "xpassed", "errors", "flaky", "not_run",
             "duration_s", "workers", "shard", "coverage", "failures", "flaky_tests", "junit_xml",
             "artifact_key"], "execute")
     assert d["artifact_key"] is None  # not asked to --store-artifacts (tests/e2e/test_artifacts.py)

@@ -45,12 +45,14 @@ def test_mixed_suite_counts_equal_pytest(aqe, project):
     d = doc["data"]
     want = pytest_counts(project, "tests")
     assert d["passed"] == want["passed"]
-    # xfail counts as skipped (as in JUnit); a strict xpass is a failure.
-    assert d["skipped"] == want["skipped"] + want["xfailed"]
+    # xfailed and xpassed apart, as pytest counts them; a strict xpass is a failure.
+    assert d["skipped"] == want["skipped"]
+    assert d["xfailed"] == want["xfailed"] == 1
+    assert d["xpassed"] == want["xpassed"]
     assert d["failed"] == want["failed"]
     assert d["errors"] == want["error"]
     # One test passed and then failed its teardown: pytest counts it as passed and as an error.
-    assert d["tests_run"] == d["passed"] + d["failed"] + d["skipped"] + d["errors"] - 1
+    assert d["tests_run"] == d["passed"] + d["failed"] + d["skipped"] + d["xfailed"] + d["errors"] - 1
     assert d["workers"] == 2
     by_test = {f["test"]: f for f in d["failures"]}
     assert "teardown fails" in by_test["tests/test_b.py::test_passes_then_teardown_fails"]["message"]
@@ -96,7 +98,7 @@ def test_human_output_lists_failures_and_summary(aqe, project):
     p = aqe.run("execute", "tests", "--python", SYSTEM_PYTHON)
     assert p.returncode == 1
     assert "FAILED tests/test_a.py::test_fail (tests/test_a.py:3)" in p.stdout
-    assert re.search(r"2 failed, \d+ passed, \d+ skipped, 3 errors in \d+\.\d\ds", p.stdout), p.stdout
+    assert re.search(r"2 failed, \d+ passed, \d+ skipped, 1 xfailed, 3 errors in \d+\.\d\ds", p.stdout), p.stdout
 
 
 def test_coverage_equals_coverage_report(aqe, project):

@@ -131,6 +131,8 @@ CiSurfaces execute_surfaces(const json& data) {
                {"passed", integer(data, "passed")},
                {"failed", integer(data, "failed")},
                {"skipped", integer(data, "skipped")},
+               {"xfailed", integer(data, "xfailed")},
+               {"xpassed", integer(data, "xpassed")},
                {"errors", integer(data, "errors")},
                {"flaky", integer(data, "flaky")},
                {"not_run", integer(data, "not_run")},

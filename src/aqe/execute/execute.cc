@@ -184,8 +184,8 @@ void tally(ExecuteReport& r, const std::vector<results::JunitCase>& finals,
       ++r.flaky;
       continue;
     }
-    if (c.outcome == "passed") ++r.passed;
-    if (c.outcome == "skipped") ++r.skipped;
+    if (c.outcome == "passed") ++(c.xfail ? r.xpassed : r.passed);
+    if (c.outcome == "skipped") ++(c.xfail ? r.xfailed : r.skipped);
     if (c.outcome == "failed") ++r.failed;
     if (c.outcome == "error") ++r.errors;
     if (c.outcome == "failed" || c.outcome == "error") {
@@ -424,6 +424,9 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   if (res.stopped && o.fail_fast) {
     r.warnings.push_back("fail-fast: stopped after the first failure; " + std::to_string(r.not_run) +
                          " tests did not run");
+  } else if (res.stopped && !res.pytest_stop.empty()) {
+    r.warnings.push_back("pytest stopped the run (" + res.pytest_stop + ", from -x or --maxfail); " +
+                         std::to_string(r.not_run) + " tests did not run");
   }
   if (res.timed_out) {
     r.warnings.push_back("the run exceeded its timeout of " + std::to_string(*o.timeout_s) +
@@ -500,6 +503,8 @@ state::ExecuteSummary summary_of(const ExecuteReport& r) {
   s.passed = r.passed;
   s.failed = r.failed;
   s.skipped = r.skipped;
+  s.xfailed = r.xfailed;
+  s.xpassed = r.xpassed;
   s.errors = r.errors;
   s.flaky = r.flaky;
   s.not_run = r.not_run;

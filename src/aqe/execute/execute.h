@@ -61,7 +61,8 @@ struct ShardBase {
 struct ExecuteReport {
   std::string framework;
   int64_t tests_run = 0, passed = 0, failed = 0, skipped = 0, errors = 0, flaky = 0;
-  int64_t not_run = 0;  // fail-fast / timeout: planned tests that never ran
+  int64_t xfailed = 0, xpassed = 0;  // as pytest counts them: not in skipped / passed
+  int64_t not_run = 0;               // fail-fast / timeout: planned tests that never ran
   double duration_s = 0;
   int workers = 0;
   std::optional<std::pair<int, int>> shard;

@@ -58,6 +58,8 @@ nlohmann::json to_json(const ExecuteReport& r) {
           {"passed", r.passed},
           {"failed", r.failed},
           {"skipped", r.skipped},
+          {"xfailed", r.xfailed},
+          {"xpassed", r.xpassed},
           {"errors", r.errors},
           {"flaky", r.flaky},
           {"not_run", r.not_run},
@@ -98,6 +100,8 @@ std::string to_text(const ExecuteReport& r) {
   if (r.failed) parts.push_back(std::to_string(r.failed) + " failed");
   parts.push_back(std::to_string(r.passed) + " passed");
   if (r.skipped) parts.push_back(std::to_string(r.skipped) + " skipped");
+  if (r.xfailed) parts.push_back(std::to_string(r.xfailed) + " xfailed");
+  if (r.xpassed) parts.push_back(std::to_string(r.xpassed) + " xpassed");
   if (r.errors) parts.push_back(std::to_string(r.errors) + (r.errors == 1 ? " error" : " errors"));
   if (r.flaky) parts.push_back(std::to_string(r.flaky) + " flaky");
   if (r.not_run) parts.push_back(std::to_string(r.not_run) + " not run");

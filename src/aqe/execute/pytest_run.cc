@@ -152,6 +152,7 @@ class PassRunner {
   void measure_work();
   void serve_next(Worker& w);
   void on_result(Worker& w, const json& msg);
+  void on_pytest_stop(Worker& w, const std::string& why);
   void stop_all(const std::string& why);
   double hard_test_limit_s() const;
   void end_tests_over_limit(Clock::time_point now);
@@ -410,6 +411,7 @@ std::vector<std::string> PassRunner::take_unit(Worker& w) {
 }
 
 void PassRunner::serve_next(Worker& w) {
+  if (w.exited) return;  // a request read after its exit: nothing it could run
   if (out_.stopped || out_.timed_out) {
     send_line(w.conn.get(), json{{"stop", "aqe stopped the run"}});
     return;
@@ -446,6 +448,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
   c.time_s += std::max(0.0, number_or(msg, "duration", 0.0));
+  if (auto x = msg.find("xfail"); x != msg.end() && x->is_boolean() && x->get<bool>()) c.xfail = true;
   if (w.asked_empty && w.outstanding.empty()) w.drained_at = Clock::now();  // until its last report
   if (when == "teardown" && outcome == "error") {
     c.teardown_error = true;
@@ -523,7 +526,27 @@ void PassRunner::on_message(Worker& w, const json& msg) {
     serve_next(w);
   } else if (msg.contains("result")) {
     on_result(w, msg);
+  } else if (msg.contains("stopping")) {
+    on_pytest_stop(w, string_or(msg, "stopping"));
   }
+}
+
+// pytest ended the worker's session on its own (-x, --maxfail): what it still held is not
+// run, not a crash's, and the whole run stops as pytest -x would, whatever the worker count.
+void PassRunner::on_pytest_stop(Worker& w, const std::string& why) {
+  // After the last test of the run there is nothing left to stop: the run is whole.
+  bool work_left = !w.outstanding.empty() || !queue_.empty() || !orphans_.empty();
+  for (const auto& other : workers_) {
+    if (other.get() == &w || other->exited) continue;
+    // Split collection: a worker that has not collected yet has its own tests to plan.
+    work_left = work_left || !other->queue.empty() || !other->outstanding.empty() ||
+                (!pass_.owner.empty() && !other->collected_at);
+  }
+  w.outstanding.clear();
+  w.queue.clear();
+  if (!work_left) return;
+  if (out_.pytest_stop.empty()) out_.pytest_stop = why.empty() ? "pytest stopped" : why;
+  if (!out_.stopped) stop_all("pytest: " + out_.pytest_stop);
 }
 
 std::optional<Error> PassRunner::fatal_worker_error(const Worker& w) const {
@@ -553,6 +576,8 @@ void PassRunner::on_exit(Worker& w) {
   w.result = w.proc->wait();
   w.exited = true;
   w.exited_at = Clock::now();
+  // What it wrote before it ended (its last results, "stopping") decides whether this is a crash.
+  if (w.conn.get() >= 0) read_from(w.conn.get(), w.inbuf, [&](const json& msg) { on_message(w, msg); });
   w.conn.reset();
   // Its own units go to whoever collected their tests (or to a replacement worker).
   for (auto& u : w.queue) queue_.push_back(std::move(u));
@@ -646,6 +671,8 @@ void PassRunner::collect_results() {
     if (parsed) {
       for (auto& c : *parsed) {
         from_junit.insert(c.test_id);
+        // JUnit shows an xpass as a plain pass: the stream says it was marked xfail.
+        if (auto s = w->streamed.find(c.test_id); s != w->streamed.end() && s->second.xfail) c.xfail = true;
         add(std::move(c));
       }
     }

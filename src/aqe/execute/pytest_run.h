@@ -51,8 +51,9 @@ struct PytestPassResult {
   std::vector<results::JunitCase> cases;  // one per test id (collection errors included)
   std::vector<std::string> junit_documents;
   std::vector<std::filesystem::path> coverage_files;
-  int64_t planned = 0;   // selected tests (after shard / only)
-  bool stopped = false;  // fail-fast fired
+  int64_t planned = 0;      // selected tests (after shard / only)
+  bool stopped = false;     // fail-fast fired (aqe's --fail-fast, or pytest's own stop)
+  std::string pytest_stop;  // why pytest itself stopped a worker (-x, --maxfail): "stopping after 1 failures"
   bool timed_out = false;
   bool interrupted = false;
   bool no_tests = false;         // pytest collected nothing

@@ -205,6 +205,8 @@ state::ExecuteSummary sum_summaries(const std::vector<Shard>& shards) {
     m.passed += x.passed;
     m.failed += x.failed;
     m.skipped += x.skipped;
+    m.xfailed += x.xfailed;
+    m.xpassed += x.xpassed;
     m.errors += x.errors;
     m.flaky += x.flaky;
     m.not_run += x.not_run;
@@ -354,6 +356,8 @@ nlohmann::json to_json(const MergeReport& r) {
           {"passed", m.passed},
           {"failed", m.failed},
           {"skipped", m.skipped},
+          {"xfailed", m.xfailed},
+          {"xpassed", m.xpassed},
           {"errors", m.errors},
           {"flaky", m.flaky},
           {"not_run", m.not_run},
@@ -389,6 +393,8 @@ std::string to_text(const MergeReport& r) {
   if (m.failed) parts.push_back(std::to_string(m.failed) + " failed");
   parts.push_back(std::to_string(m.passed) + " passed");
   if (m.skipped) parts.push_back(std::to_string(m.skipped) + " skipped");
+  if (m.xfailed) parts.push_back(std::to_string(m.xfailed) + " xfailed");
+  if (m.xpassed) parts.push_back(std::to_string(m.xpassed) + " xpassed");
   if (m.errors) parts.push_back(std::to_string(m.errors) + (m.errors == 1 ? " error" : " errors"));
   if (m.flaky) parts.push_back(std::to_string(m.flaky) + " flaky");
   if (m.not_run) parts.push_back(std::to_string(m.not_run) + " not run");

@@ -55,8 +55,9 @@ std::vector<const state::TestResultRow*> final_results(const std::vector<state::
   return out;
 }
 
+// An xfailed test counts as skipped and an xpassed one as passed, as the gate counts them.
 std::optional<double> pass_rate_of(const state::ExecuteSummary& s) {
-  return percent(s.passed, s.tests_run - s.skipped);
+  return percent(s.passed + s.xpassed, s.tests_run - s.skipped - s.xfailed);
 }
 
 std::optional<double> line_rate_of(const std::optional<state::CoverageTotals>& c) {
@@ -125,9 +126,9 @@ Result<TestsSection> tests_section(state::Db& db, const state::RunRecord& run,
   t.started_at = run.started_at;
   t.commit = run.commit;
   t.total = s.tests_run;
-  t.passed = s.passed;
+  t.passed = s.passed + s.xpassed;
   t.failed = s.failed;
-  t.skipped = s.skipped;
+  t.skipped = s.skipped + s.xfailed;
   t.errors = s.errors;
   t.flaky = s.flaky;
   t.pass_rate = pass_rate_of(s);

@@ -88,6 +88,7 @@ JunitCase read_case(const pugi::xml_node& tc) {
       c.outcome = o;
       c.message = child.attribute("message").as_string();
       c.details = child.text().as_string();
+      c.xfail = o == "skipped" && std::strcmp(child.attribute("type").as_string(), "pytest.xfail") == 0;
     }
   }
   if (classname.empty() && c.outcome == "error") {
@@ -241,6 +242,7 @@ void append_streamed_case(pugi::xml_node suite, const JunitCase& c) {
                                              : nullptr;
   if (tag == nullptr) return;
   auto el = tc.append_child(tag);
+  if (c.outcome == "skipped" && c.xfail) el.append_attribute("type") = "pytest.xfail";
   el.append_attribute("message") = c.message.c_str();
   if (!c.details.empty()) el.text() = c.details.c_str();
 }

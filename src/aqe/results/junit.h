@@ -27,6 +27,9 @@ struct JunitCase {
   bool has_failure = false;  // a <failure> child (the outcome is "error" when an <error> is there too)
   bool rerun = false;    // rerunFailure/rerunError (pytest-rerunfailures), flakyFailure/flakyError (surefire)
   bool not_run = false;  // ctest's status="notrun" or "disabled", with no <skipped>
+  // Marked xfail: pytest's "xfailed" when skipped, "xpassed" when passed (a strict xpass is
+  // failed). JUnit shows only the first (<skipped type="pytest.xfail">); aqe's stream says both.
+  bool xfail = false;
 };
 
 // Every test of a JUnit XML document, one case per test id: pytest writes a second testcase

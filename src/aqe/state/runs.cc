@@ -78,6 +78,8 @@ json to_fields(const ExecuteSummary& s) {
           {"passed", s.passed},
           {"failed", s.failed},
           {"skipped", s.skipped},
+          {"xfailed", s.xfailed},
+          {"xpassed", s.xpassed},
           {"errors", s.errors},
           {"flaky", s.flaky},
           {"not_run", s.not_run},
@@ -102,6 +104,8 @@ ExecuteSummary read_execute(const json& j) {
   take(j, "passed", s.passed);
   take(j, "failed", s.failed);
   take(j, "skipped", s.skipped);
+  take(j, "xfailed", s.xfailed);
+  take(j, "xpassed", s.xpassed);
   take(j, "errors", s.errors);
   take(j, "flaky", s.flaky);
   take(j, "not_run", s.not_run);

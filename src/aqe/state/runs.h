@@ -41,6 +41,9 @@ using CoverageTotals = coverage::Counts;
 struct ExecuteSummary {
   std::string framework;  // pytest | junit
   int64_t tests_run = 0, passed = 0, failed = 0, skipped = 0, errors = 0, flaky = 0;
+  // pytest's xfailed / xpassed, apart from skipped / passed (0 in runs stored before them). A
+  // pass rate counts xfailed as skipped and xpassed as passed.
+  int64_t xfailed = 0, xpassed = 0;
   int64_t not_run = 0;  // planned but never run (fail-fast, timeout, interruption)
   double duration_s = 0;
   int workers = 0;

@@ -69,6 +69,28 @@ TEST_F(RecordedInput, LatestExecuteCoverageAndScan) {
   EXPECT_NE(in.tests->origin.find("execute run"), std::string::npos);
 }
 
+TEST_F(RecordedInput, XfailedIsSkippedAndXpassedIsPassedInThePassRate) {
+  auto db = state::Db::open(dir_ / ".aqe");
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  auto run = db->begin_run({"execute", "main", "abc", "", nlohmann::json::object()});
+  ASSERT_TRUE(run.ok());
+  state::ExecuteSummary summary;
+  summary.tests_run = 6;
+  summary.passed = 1;
+  summary.xpassed = 1;
+  summary.failed = 1;
+  summary.skipped = 1;
+  summary.xfailed = 2;
+  ASSERT_TRUE(db->finish_run(*run, state::RunStatus::kFailure, 1, summary).ok());
+  GateInputs in;
+  ASSERT_TRUE(read_recorded_inputs(*db, dir_, in).ok());
+  ASSERT_TRUE(in.tests);
+  EXPECT_EQ(in.tests->passed, 2);
+  EXPECT_EQ(in.tests->skipped, 3);
+  Metrics m = compute_metrics(in, {});
+  EXPECT_NEAR(*m["test_pass_rate"].value, 100.0 * 2 / 3, 1e-9);
+}
+
 TEST_F(RecordedInput, ExplicitInputsAreKept) {
   auto db = state::Db::open(dir_ / ".aqe");
   ASSERT_TRUE(db.ok());

@@ -101,6 +101,27 @@ TEST(ReportModel, TestsAndCoverageOfTheLatestCompleteRun) {
   EXPECT_TRUE(doc["trends"][0]["line_rate"].is_null());
 }
 
+TEST(ReportModel, XfailedCountsAsSkippedAndXpassedAsPassed) {
+  Fixture f;
+  auto id = f.db.begin_run(state::RunInfo{"execute", "main", "", "", {}});
+  ASSERT_TRUE(id.ok());
+  ExecuteSummary s;
+  s.tests_run = 6;
+  s.passed = 1;
+  s.xpassed = 1;
+  s.failed = 1;
+  s.skipped = 1;
+  s.xfailed = 2;
+  ASSERT_TRUE(f.db.finish_run(*id, RunStatus::kFailure, 1, state::RunSummary(s)).ok());
+  auto r = build_report(f.db, f.options());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_TRUE(r->tests);
+  EXPECT_EQ(r->tests->passed, 2);
+  EXPECT_EQ(r->tests->skipped, 3);
+  // 2 passed (one an xpass) of the 3 that were not skipped or xfailed.
+  EXPECT_NEAR(*r->tests->pass_rate, 100.0 * 2 / 3, 0.01);
+}
+
 TEST(ReportModel, APartialRunIsNotTakenAsLatestButCanBeAskedFor) {
   Fixture f;
   const int64_t complete = f.execute({{"t::a", "passed"}}, RunStatus::kSuccess);

@@ -73,6 +73,30 @@ TEST(ParseJunit, OutcomesMessagesAndLocations) {
     EXPECT_EQ(c.message, want[i].message) << c.test_id;
   }
   EXPECT_DOUBLE_EQ((*cases)[2].time_s, 0.25);
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ((*cases)[i].xfail, i == 4) << (*cases)[i].test_id << ": only type=\"pytest.xfail\" is";
+  }
+}
+
+TEST(MergeJunit, AStreamedXfailIsWrittenAsPytestWritesIt) {
+  JunitRunFacts facts;
+  JunitCase x;
+  x.test_id = "tests/test_a.py::test_xfail";
+  x.file = "tests/test_a.py";
+  x.outcome = "skipped";
+  x.xfail = true;
+  x.message = "known bug";
+  facts.streamed = {x};
+  auto merged = merge_junit({}, "aqe", facts);
+  ASSERT_TRUE(merged.ok());
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(merged->c_str()));
+  auto skipped = doc.child("testsuites").child("testsuite").child("testcase").child("skipped");
+  EXPECT_STREQ(skipped.attribute("type").as_string(), "pytest.xfail");
+  auto cases = parse_junit(*merged, "merged");
+  ASSERT_TRUE(cases.ok());
+  ASSERT_EQ(cases->size(), 1u);
+  EXPECT_TRUE((*cases)[0].xfail);
 }
 
 TEST(ParseJunit, GenericReportWithoutFiles) {

@@ -14,6 +14,8 @@ TEST(RunSummaryDocument, ExecuteRoundTripsEveryField) {
   s.passed = 5;
   s.failed = 1;
   s.skipped = 1;
+  s.xfailed = 3;
+  s.xpassed = 4;
   s.errors = 1;
   s.flaky = 1;
   s.not_run = 2;
@@ -38,6 +40,8 @@ TEST(RunSummaryDocument, ExecuteRoundTripsEveryField) {
   EXPECT_EQ(summary_document(r), doc);
   EXPECT_EQ(r.shard, s.shard);
   EXPECT_EQ(r.coverage->branches_total, 4);
+  EXPECT_EQ(r.xfailed, 3);
+  EXPECT_EQ(r.xpassed, 4);
 }
 
 TEST(RunSummaryDocument, EachKindRoundTrips) {

@@ -5,7 +5,8 @@ AQE_SOCKET, then asks for work: aqe answers with a batch of node ids (longest fi
 file's tests kept together) until the queue is empty. The last test of a batch is held back
 until the next batch is known, so pytest tears module fixtures down only when the next test
 really is in another module. Each result is reported as it happens (progress, fail-fast);
-aqe may answer ``stop`` at any time, which the worker sees before its next test.
+aqe may answer ``stop`` at any time, which the worker sees before its next test; a worker
+that pytest itself stops (-x, --maxfail) says ``stopping`` before it ends.
 One JSON object per line in both directions.
 
 The worker also writes its results as JUnit XML (xunit1, the form pytest's own
@@ -321,8 +322,11 @@ def pytest_runtest_logreport(report):
     if _channel is None:
         return
     if report.when == "call" or report.outcome != "passed":
-        _channel.send({"result": report.nodeid, "when": report.when, "outcome": report.outcome,
-                       "duration": report.duration})
+        msg = {"result": report.nodeid, "when": report.when, "outcome": report.outcome,
+               "duration": report.duration}
+        if hasattr(report, "wasxfail"):  # skipped: xfailed, passed: xpassed (pytest's status)
+            msg["xfail"] = True
+        _channel.send(msg)
 
 
 class _TestTimeout(Exception):
@@ -351,6 +355,10 @@ def pytest_runtest_call(item):
 
 def _run_one(session, item, nextitem):
     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+    if session.shouldfail or session.shouldstop:
+        # pytest's own stop (-x, --maxfail, a plugin): aqe hears it before the worker exits,
+        # so the tests it still holds are not run, not a crash's.
+        _channel.send({"stopping": str(session.shouldfail or session.shouldstop)})
     if session.shouldfail:
         raise session.Failed(session.shouldfail)
     if session.shouldstop:
