@@ -1,5 +1,5 @@
 // aqe init: writes the starter config files, never overwriting an existing one. A file whose
-// keys are all planned (storage.json today) is not written: nothing would read it.
+// keys were all planned would not be written: nothing would read it.
 #include <filesystem>
 #include <optional>
 
