@@ -17,6 +17,8 @@
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/execute/execute.h"
+#include "aqe/util/layout.h"
+#include "aqe/util/path.h"
 #include "aqe/util/strings.h"
 
 namespace aqe::cli {
@@ -128,6 +130,47 @@ std::optional<Error> cache_option_error(const std::vector<std::string>& args, co
 
 std::optional<double> positive(double v) { return v > 0 ? std::optional(v) : std::nullopt; }
 
+// What coverage measures when the project's coverage config names no source: the configured
+// project.source_dirs that exist, else the project's layout (src/, its top-level packages), else
+// the project directory without its tests (a flat module project). `coverage run` alone would
+// measure the tests too. A configured directory that does not exist is said, not skipped silently.
+std::vector<std::string> coverage_source_of(const config::Config& c, const fs::path& project,
+                                            execute::ExecuteOptions& o) {
+  const std::vector<std::string> test_dirs = c.get(config::kProjectTestDirs);
+  const SourceLayout layout = find_source_layout(project, c.get(config::kProjectSourceDirs), test_dirs);
+  for (const auto& d : layout.dirs) o.coverage_source.push_back(d.string());
+  std::string measured;
+  for (const auto& d : layout.dirs) measured += (measured.empty() ? "" : ", ") + display_path(d, project);
+  if (layout.dirs.empty()) {
+    measured = "the project directory without its tests";
+    o.coverage_source.push_back(fs::absolute(project).lexically_normal().string());
+    // coverage.py's omit patterns: fnmatch on absolute paths.
+    const std::string root = fs::absolute(project).lexically_normal().string();
+    for (const auto& t : test_dirs) o.coverage_omit.push_back(root + "/" + t + "/*");
+    for (const auto& p : o.paths) {
+      std::error_code ec;
+      if (fs::is_directory(project / p, ec)) o.coverage_omit.push_back(root + "/" + p + "/*");
+    }
+    // Top level and below, in coverage.py 6's fnmatch and 7's globs alike.
+    for (const char* name : {"test_*.py", "*_test.py", "conftest.py"}) {
+      o.coverage_omit.push_back(root + "/" + name);
+      o.coverage_omit.push_back(root + "/**/" + name);
+    }
+  }
+  spdlog::debug("coverage source (unless the project's coverage config names one): {}{}", printable(measured),
+                layout.detected ? " (from the project's layout)" : "");
+  std::vector<std::string> warnings;
+  const std::string origin = c.origin(config::kProjectSourceDirs);
+  if (!layout.missing.empty() && origin != "default") {
+    std::string missing;
+    for (const auto& m : layout.missing) missing += (missing.empty() ? "" : ", ") + m;
+    warnings.push_back("project.source_dirs (" + origin + "): no directory " + missing +
+                       "; coverage measures " + measured +
+                       " unless the project's coverage config names a source");
+  }
+  return warnings;
+}
+
 CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   record_flags(ctx, f);
   if (auto e = cache_option_error(f.pytest_args, "--pytest-arg")) return error_outcome("execute", *e);
@@ -155,12 +198,8 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   const ci::CiFacts& build = ctx.ci_facts();
   o.branch = build.branch;
   o.commit = build.commit;
-  for (const auto& d : c.get(config::kProjectSourceDirs)) {
-    std::error_code ec;
-    if (fs::is_directory(ctx.project_dir / d, ec)) {
-      o.coverage_source.push_back((ctx.project_dir / d).string());
-    }
-  }
+  std::vector<std::string> layout_warnings;
+  if (o.coverage) layout_warnings = coverage_source_of(c, ctx.project_dir, o);
   if (!f.out_dir.empty()) o.out_dir = fs::absolute(ctx.project_dir / f.out_dir);
   auto shard = shard_of(f, ctx);
   if (!shard) return error_outcome("execute", shard.error());
@@ -183,6 +222,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   out.exit_code = report->exit_code;
   out.data = execute::to_json(*report);
   out.warnings = report->warnings;
+  out.warnings.insert(out.warnings.begin(), layout_warnings.begin(), layout_warnings.end());
   out.text = execute::to_text(*report);
   out.summary = execute::summary_of(*report);
   out.run_args = {{"paths", o.paths}, {"paths_key", execute::suite_key(o.paths)}};

@@ -12,6 +12,8 @@
 #include "aqe/llm/pricing.h"
 #include "aqe/state/db.h"
 #include "aqe/usage/usage.h"
+#include "aqe/util/layout.h"
+#include "aqe/util/path.h"
 #include "aqe/util/time.h"
 
 namespace aqe::cli {
@@ -184,8 +186,10 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   o.version = AQE_VERSION;
   o.paths = f.paths;
   if (o.paths.empty()) {
-    for (const auto& d : c.get(config::kProjectSourceDirs))
-      if (fs::is_directory(o.project_dir / d, ec)) o.paths.push_back(d);
+    // The configured source dirs that exist, else the project's layout (src/, its packages).
+    const SourceLayout layout =
+        find_source_layout(o.project_dir, c.get(config::kProjectSourceDirs), c.get(config::kProjectTestDirs));
+    for (const auto& d : layout.dirs) o.paths.push_back(display_path(d, o.project_dir));
     if (o.paths.empty()) {
       return error_outcome(cmd,
                            make_error("USAGE", "no paths given and no project.source_dirs directory exists",

@@ -23,7 +23,7 @@ inline constexpr KeyDef kRows[] = {
   {F, B, "state_dir", kString, R"(".aqe")", "QE_STATE_DIR", "", "", kUnbounded, "Directory of aqe's state database (aqe.db: runs, test durations, coverage snapshots, findings), relative to the project."},
   {F, B, "state_required", kBool, "true", "QE_STATE_REQUIRED", "", "", kUnbounded, "When a run's results cannot be stored (state DB locked, read-only, full): exit 4, retry-safe (true), or only warn (false)."},
   {F, B, "project", kObject, "", "", "", "", kUnbounded, "What the project's code and tests are."},
-  {F, B, "project.source_dirs", kStringList, R"(["src"])", "", "", "", kUnbounded, "Directories holding the code under test."},
+  {F, B, "project.source_dirs", kStringList, R"(["src"])", "", "", "", kUnbounded, "Directories holding the code under test; when none exists, the project's layout decides (src/, else its top-level packages)."},
   {F, B, "project.test_dirs", kStringList, R"(["tests"])", "", "", "", kUnbounded, "Directories holding the tests; security-scan counts files under them as test code."},
   {F, B, "project.exclude", kStringList, "[]", "", "", "", kUnbounded, "Glob patterns excluded from generation and scanning."},
   {F, B, "python", kObject, "", "", "", "", kUnbounded, "The Python interpreter that runs tests."},

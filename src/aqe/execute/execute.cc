@@ -294,6 +294,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   if (o.fail_fast) pass.run_first = h.last_failed;
   pass.coverage = o.coverage;
   pass.coverage_source = o.coverage_source;
+  pass.coverage_omit = o.coverage_omit;
   if (pass.coverage_source.empty()) pass.coverage_source = {fs::absolute(o.project_dir).string()};
   pass.test_timeout_s = o.test_timeout_s;
   if (o.timeout_s) {

@@ -28,6 +28,7 @@ struct ExecuteOptions {
   bool parallel = false;      // auto may use up to one worker per core
   bool coverage = false;
   std::vector<std::string> coverage_source;  // used when the project's coverage config has none
+  std::vector<std::string> coverage_omit;    // with coverage_source: patterns left out (tests)
   bool fail_fast = false;
   int retries = 0;
   std::optional<double> timeout_s;           // whole run

@@ -196,9 +196,17 @@ Status PassRunner::start_worker() {
   w->junit_file = pass_.work_dir / (tag + ".xml");
   w->coverage_file = pass_.work_dir / (tag + ".coverage");
   ProcessSpec spec;
+  // `python -m pytest ARGS`, with coverage started before pytest is imported (as `coverage run
+  // -m pytest` does): see aqe_coverage_boot.py. sys.path[0] is the working directory, as -m sets it.
+  static constexpr const char* kBoot =
+      "import os, sys\n"
+      "sys.path[0] = os.getcwd()\n"
+      "import aqe_coverage_boot\n"
+      "import runpy\n"
+      "runpy.run_module('pytest', run_name='__main__', alter_sys=True)\n";
   spec.argv = {pass_.python,
-               "-m",
-               "pytest",
+               "-c",
+               kBoot,
                "-p",
                "aqe_pytest_plugin",
                "-p",
@@ -234,6 +242,7 @@ Status PassRunner::start_worker() {
     // <this file>.<host>.<pid>.<n> beside it, combined with it, not .coverage.* in the project.
     spec.env_set["COVERAGE_FILE"] = w->coverage_file.string();
     spec.env_set["AQE_COVERAGE_SOURCE"] = join(pass_.coverage_source, ":");
+    if (!pass_.coverage_omit.empty()) spec.env_set["AQE_COVERAGE_OMIT"] = join(pass_.coverage_omit, ":");
     out_.coverage_files.push_back(w->coverage_file);
   }
   if (pass_.test_timeout_s) {
@@ -709,12 +718,14 @@ void PassRunner::measure_work() {
 Result<PytestPassResult> PassRunner::run() {
   std::error_code ec;
   fs::create_directories(pass_.work_dir / "plugin", ec);
-  auto plugin = find_resource("aqe_pytest_plugin.py");
-  if (!plugin) {
-    return make_error("INTERNAL", "the pytest plugin is missing from this aqe build", "", ExitCode::kFailure);
-  }
-  if (auto st = write_file_atomic(pass_.work_dir / "plugin" / "aqe_pytest_plugin.py", *plugin); !st) {
-    return st.error();
+  for (const char* name : {"aqe_pytest_plugin.py", "aqe_coverage_boot.py"}) {
+    auto text = find_resource(name);
+    if (!text) {
+      return make_error("INTERNAL",
+                        std::string("the pytest plugin's ") + name + " is missing from this aqe build", "",
+                        ExitCode::kFailure);
+    }
+    if (auto st = write_file_atomic(pass_.work_dir / "plugin" / name, *text); !st) return st.error();
   }
   socket_path_ = pass_.work_dir / ("a" + std::to_string(pass_.attempt) + ".sock");
   auto l = listen_unix(socket_path_);

@@ -36,6 +36,7 @@ struct PytestPass {
   std::set<std::string> run_first;  // e.g. last run's failures under fail-fast
   bool coverage = false;
   std::vector<std::string> coverage_source;
+  std::vector<std::string> coverage_omit;
   std::optional<double> test_timeout_s;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // whole run
   // Split collection (scheduler.h, CollectionSplit): per worker, the absolute paths of the

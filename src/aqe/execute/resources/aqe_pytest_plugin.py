@@ -101,28 +101,11 @@ class _Channel:
         return msg
 
 
-def _start_coverage():
-    data_file = os.environ.get("AQE_COVERAGE_FILE")
-    if not data_file:
-        return None
-    import coverage
+# Started before pytest by the worker's boot (aqe_coverage_boot.py); importing it here starts
+# coverage for a worker started without the boot.
+import aqe_coverage_boot  # noqa: E402
 
-    # The project's own coverage config (found as `coverage run` finds it: COVERAGE_RCFILE,
-    # .coveragerc, setup.cfg, tox.ini, pyproject.toml in the working directory) decides what is
-    # measured: source, source_pkgs, include, omit, plugins. Without a source or include there,
-    # aqe measures the directories it was given.
-    probe = coverage.Coverage(data_file=None)
-    source = None
-    if not probe.config.source and not probe.config.source_pkgs and not probe.config.run_include:
-        source = [p for p in os.environ.get("AQE_COVERAGE_SOURCE", "").split(os.pathsep) if p]
-    # data_suffix=False: the project's `parallel = true` would name the data file
-    # <file>.<host>.<pid>.<n>, which aqe would not find; aqe combines the workers' files itself.
-    cov = coverage.Coverage(data_file=data_file, data_suffix=False, branch=True, source=source or None)
-    cov.start()
-    return cov
-
-
-_cov = _start_coverage()
+_cov = aqe_coverage_boot.cov
 
 # What aqe turned off of the project's pytest set-up, for aqe's report (sent with "hello").
 _notes = []
