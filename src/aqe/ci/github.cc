@@ -68,7 +68,10 @@ std::string escape_property(std::string_view s) {
 std::string format_annotation(const Annotation& a) {
   std::string props;
   auto add = [&](const char* key, const std::string& value) {
-    props += (props.empty() ? " " : ",") + std::string(key) + "=" + value;
+    props += props.empty() ? ' ' : ',';
+    props += key;
+    props += '=';
+    props += value;
   };
   if (!a.file.empty()) add("file", escape_property(a.file));
   if (a.line > 0) add("line", std::to_string(a.line));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -302,6 +303,10 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   }
   r.workers = pass.workers;
   plan_split_collection(pass, h);
+  // Parses the source files for the coverage report while the tests run.
+  std::unique_ptr<coverage::CoverageReporter> reporter;
+  if (o.coverage)
+    reporter = coverage::CoverageReporter::start(o.python, o.project_dir, pass.coverage_source, work_dir);
 
   auto first = run_pytest_pass(pass, progress);
   if (!first) return first.error();
@@ -399,7 +404,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   if (o.coverage && !res.interrupted) {
     coverage::CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage",
                                  out_dir / "coverage.json"};
-    auto cov = coverage::combine_coverage(cc);
+    auto cov = reporter ? reporter->finish(cc) : coverage::combine_coverage(cc);
     if (cov) {
       r.coverage = std::move(*cov);
       r.coverage_json = cc.json_report.string();
