@@ -199,14 +199,35 @@ def test_calls_writing_outside_their_temp_dir_are_refused_and_not_kept(aqe, proj
     assert "dump(" not in generated and "dump_quietly(" not in generated, generated
 
 
+def _namespaces_allowed():
+    for argv in (["unshare", "-n", "true"], ["unshare", "-rn", "true"]):
+        try:
+            if subprocess.run(argv, capture_output=True, timeout=10).returncode == 0:
+                return True
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return False
+
+
 def test_calls_using_the_network_are_refused_and_not_kept(aqe, project):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(64)
     port = server.getsockname()[1]
+    # A subprocess is not seen by the audit hooks: only the network namespace stops it.
+    namespaces = _namespaces_allowed()
+    elsewhere = '''
+
+        def ping_elsewhere(message: str) -> str:
+            code = "import socket, sys; socket.create_connection(('127.0.0.1', %d), 2).send(b'x')" % PORT
+            done = subprocess.run([sys.executable, "-c", code, message], capture_output=True, timeout=5)
+            return "sent" if done.returncode == 0 else "refused"
+        ''' if namespaces else ""
     try:
-        write(project, "client.py", f'''
+        write(project, "client.py", textwrap.dedent(f'''
             import socket
+            import subprocess
+            import sys
 
             PORT = {port}
 
@@ -218,7 +239,7 @@ def test_calls_using_the_network_are_refused_and_not_kept(aqe, project):
 
             def double(value: int) -> int:
                 return value * 2
-            ''')
+            ''') + textwrap.dedent(elsewhere))
         p = aqe.run("--verbose", "--json", "generate", "client.py", *PY, timeout=300)
         assert p.returncode == 0, p.stdout + p.stderr
         d = json.loads(p.stdout)["data"]
