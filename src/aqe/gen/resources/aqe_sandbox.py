@@ -30,6 +30,8 @@ _PATH_EVENTS = {
 }
 _NET_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
 
+# Writable everywhere: the process's own streams and the sinks that hold nothing.
+_ALWAYS = {os.devnull, "/dev/stdout", "/dev/stderr", "/dev/zero", "/dev/full"}
 _roots = []
 _state = {"inside": False, "trusted": 0, "test": None}
 violations = []  # [(test key or None, reason, detail)]
@@ -49,12 +51,14 @@ def _allowed(path, dir_fd=None):
         return True
     try:
         path = os.fsdecode(path)
+        if path in _ALWAYS:
+            return True
         if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(path):
             path = os.path.join(os.readlink("/proc/self/fd/%d" % dir_fd), path)
         real = _real(path)
     except (TypeError, ValueError, OSError):
         return True  # not a path (a bad argument fails in the call itself)
-    if real == os.devnull:
+    if real in _ALWAYS:
         return True
     return any(real == r or real.startswith(r.rstrip("/") + "/") for r in _roots)
 
@@ -67,6 +71,19 @@ class trusted:
 
     def __exit__(self, *exc):
         _state["trusted"] -= 1
+
+
+def _local_socket(sock, address):
+    """A Unix socket whose file is inside the sandbox is local IPC (multiprocessing managers),
+    not the network. An abstract one is refused: without a network namespace it reaches the
+    host's services (D-Bus, X11) like any other."""
+    import socket  # already imported: a socket exists
+
+    if getattr(sock, "family", None) != socket.AF_UNIX or not isinstance(address, (str, bytes)):
+        return False
+    if not address or address[:1] in ("\0", b"\0"):
+        return False
+    return _allowed(address)
 
 
 def _deny(reason, detail):
@@ -86,7 +103,10 @@ def _check(event, args):
             if p is not None and not _allowed(p, fd):
                 _deny(WRITES_OUTSIDE, "%s %s" % (event, p if isinstance(p, int) else os.fsdecode(p)))
     elif event in _NET_EVENTS:
-        _deny(NETWORK, "%s %r" % (event, args[1] if len(args) > 1 else ""))
+        address = args[1] if len(args) > 1 else None
+        if _local_socket(args[0], address):
+            return
+        _deny(NETWORK, "%s %r" % (event, address))
 
 
 def _hook(event, args):
