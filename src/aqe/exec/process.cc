@@ -206,6 +206,13 @@ void lower_limit(const ResourceLimit& l) {
   setrlimit(resource, &next);
 }
 
+// dup2 onto itself keeps FD_CLOEXEC (a pipe end can be fd 0-2 when aqe was started with one of
+// them closed): then the flag is cleared instead, as posix_spawn does.
+int move_fd(int fd, int target) {
+  if (fd == target) return fcntl(fd, F_SETFD, 0);
+  return dup2(fd, target);
+}
+
 [[noreturn]] void child_fail(int error_fd, int err) {
   [[maybe_unused]] ssize_t n = write(error_fd, &err, sizeof err);
   _exit(127);
@@ -222,9 +229,9 @@ void lower_limit(const ResourceLimit& l) {
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, nullptr);
   const int in = c.stdin_fd >= 0 ? c.stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (in < 0 || dup2(in, 0) < 0) child_fail(c.error_fd, errno);
-  if (c.stdout_fd >= 0 && dup2(c.stdout_fd, 1) < 0) child_fail(c.error_fd, errno);
-  if (c.stderr_fd >= 0 && dup2(c.stderr_fd, 2) < 0) child_fail(c.error_fd, errno);
+  if (in < 0 || move_fd(in, 0) < 0) child_fail(c.error_fd, errno);
+  if (c.stdout_fd >= 0 && move_fd(c.stdout_fd, 1) < 0) child_fail(c.error_fd, errno);
+  if (c.stderr_fd >= 0 && move_fd(c.stderr_fd, 2) < 0) child_fail(c.error_fd, errno);
   if (c.cwd != nullptr && chdir(c.cwd) != 0) child_fail(c.error_fd, errno);
   if (c.isolate_network) enter_network_namespace(c.uid_map, c.gid_map);
   for (const ResourceLimit& l : *c.rlimits) lower_limit(l);

@@ -419,6 +419,22 @@ TEST(Sandboxed, TimeoutKillsTheWholeGroup) {
   EXPECT_TRUE(group_gone(pgid));
 }
 
+TEST(Sandboxed, PipesLandingOnAClosedStdinStillReachTheChild) {
+  // Started with fd 0 closed, aqe's stdin pipe can be fd 0 itself: it must stay open in the child.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(0);
+    auto spec = limited("cat");
+    spec.stdin_data = "through fd 0\n";
+    auto r = run(spec);
+    _exit(r.ok() && r->stdout_data == "through fd 0\n" ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
 TEST(Sandboxed, IsolatedNetworkReachesNothingNotEvenLoopback) {
   if (!network_isolation_available()) GTEST_SKIP() << "the kernel refuses network namespaces here";
   const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
