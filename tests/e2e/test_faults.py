@@ -363,3 +363,38 @@ def test_output_to_dev_null_keeps_the_device(aqe, project):
     code, _, err = aqe.json("report", "badge", "--metric", "coverage", "--output", "/dev/null")
     assert code == 0, err
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@pytest.mark.parametrize("workers", ["4", "100000"])
+def test_sigterm_while_workers_start_ends_aqe_and_its_workers_at_once(project, workers):
+    marker = f"aqe-e2e-startup-{os.getpid()}-{time.monotonic_ns()}"
+    tests = project / "tests"
+    tests.mkdir()
+    # Every worker (and any collection run) sleeps in its conftest import: aqe is interrupted
+    # while its workers are starting, before any of them said hello.
+    (tests / "conftest.py").write_text(
+        "import os, pathlib, time\n"
+        "pathlib.Path('started-%d' % os.getpid()).write_text('x')\n"
+        "time.sleep(20)\n")
+    for name in "abcd":
+        (tests / f"test_{name}.py").write_text(f"def test_{name}1():\n    pass\n\ndef test_{name}2():\n    pass\n")
+    p = subprocess.Popen([_aqe_bin(), "--json", "execute", "tests/", "--workers", workers, "--python",
+                          "/usr/bin/python3", "--", "-o", f"cache_dir=.c-{marker}"],
+                         cwd=project, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(project.glob("started-*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list(project.glob("started-*")), "no worker started"
+        time.sleep(0.3)
+        sent = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+        elapsed = time.monotonic() - sent
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 130, err
+    assert elapsed < 3, f"aqe took {elapsed:.1f} s to end after SIGTERM"
+    assert _wait_gone(marker, 1), _processes_with(marker)

@@ -2,6 +2,7 @@
 beside good modules, the project's files untouched by verification and by the kept tests, and a
 verification run that dies keeps nothing."""
 import json
+import socket
 import subprocess
 import textwrap
 from pathlib import Path
@@ -153,3 +154,107 @@ def test_deleted_module_loses_only_its_own_generated_test_file(aqe, project):
     assert any("tests/generated/pkg/test_gone.py: removed" in w for w in doc["warnings"]), doc["warnings"]
     assert mine.is_file()  # hand-written: no aqe header
     assert (project / "tests/generated/test_calc.py").is_file()
+
+
+def test_calls_writing_outside_their_temp_dir_are_refused_and_not_kept(aqe, project, tmp_path):
+    outside = tmp_path / "elsewhere" / "written.txt"
+    outside.parent.mkdir()
+    in_project = project / "written_by_a_test.txt"
+    write(project, "dump.py", f'''
+        OUTSIDE = {str(outside)!r}
+        IN_PROJECT = {str(in_project)!r}
+
+
+        def dump(text: str) -> int:
+            with open(OUTSIDE, "w") as f:
+                return f.write(text)
+
+
+        def dump_quietly(text: str) -> bool:
+            try:
+                with open(IN_PROJECT, "a") as f:
+                    f.write(text)
+                return True
+            except OSError:
+                return False
+
+
+        def double(value: int) -> int:
+            return value * 2
+        ''')
+    text = aqe.run("generate", "dump.py", *PY, timeout=300)
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "writes outside its temp dir" in text.stdout, text.stdout
+    (project / "tests/generated/test_dump.py").unlink()
+    code, doc, _ = aqe.json("generate", "dump.py", *PY, timeout=300)
+    assert code == 0, doc
+    # Refused during exploration and verification alike: never written.
+    assert not outside.exists()
+    assert not in_project.exists()
+    d = doc["data"]
+    assert d["tests_generated"] >= 1
+    assert d["discarded_by_reason"].get("writes outside its temp dir", 0) >= 1, d
+    generated = (project / "tests/generated/test_dump.py").read_text()
+    assert "double(" in generated
+    assert "dump(" not in generated and "dump_quietly(" not in generated, generated
+
+
+def _namespaces_allowed():
+    for argv in (["unshare", "-n", "true"], ["unshare", "-rn", "true"]):
+        try:
+            if subprocess.run(argv, capture_output=True, timeout=10).returncode == 0:
+                return True
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return False
+
+
+def test_calls_using_the_network_are_refused_and_not_kept(aqe, project):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    port = server.getsockname()[1]
+    # A subprocess is not seen by the audit hooks: only the network namespace stops it.
+    namespaces = _namespaces_allowed()
+    elsewhere = '''
+
+        def ping_elsewhere(message: str) -> str:
+            code = "import socket, sys; socket.create_connection(('127.0.0.1', %d), 2).send(b'x')" % PORT
+            done = subprocess.run([sys.executable, "-c", code, message], capture_output=True, timeout=5)
+            return "sent" if done.returncode == 0 else "refused"
+        ''' if namespaces else ""
+    try:
+        write(project, "client.py", textwrap.dedent(f'''
+            import socket
+            import subprocess
+            import sys
+
+            PORT = {port}
+
+
+            def ping(message: str) -> int:
+                with socket.create_connection(("127.0.0.1", PORT), timeout=2) as conn:
+                    return conn.send(message.encode())
+
+
+            def double(value: int) -> int:
+                return value * 2
+            ''') + textwrap.dedent(elsewhere))
+        p = aqe.run("--verbose", "--json", "generate", "client.py", *PY, timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
+        d = json.loads(p.stdout)["data"]
+        assert d["tests_generated"] >= 1
+        assert d["discarded_by_reason"].get("uses the network", 0) >= 1, d
+        generated = (project / "tests/generated/test_client.py").read_text()
+        assert "ping(" not in generated, generated
+        # Nothing ever connected: the backlog holds no connection to accept.
+        server.setblocking(False)
+        try:
+            conn, _ = server.accept()
+            conn.close()
+            raise AssertionError("a generated call connected to the listening port")
+        except BlockingIOError:
+            pass
+        assert "generate sandbox:" in p.stderr  # --verbose says which barriers hold
+    finally:
+        server.close()

@@ -4,9 +4,12 @@
 #include <memory>
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
 #include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/ci_surfaces.h"
 #include "aqe/cli/command.h"
+#include "aqe/exec/process.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
 #include "aqe/llm/pricing.h"
@@ -200,6 +203,13 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   auto py = exec::require_python(python_discovery_input(c, ctx.project_dir), {"pytest", "coverage"});
   if (!py) return error_outcome(cmd, py.error());
   o.python = py->path;
+  if (spdlog::default_logger()->should_log(spdlog::level::debug)) {
+    spdlog::debug("generate sandbox: {}",
+                  exec::network_isolation_available()
+                      ? "own network namespace (no network), resource limits, audit hooks"
+                      : "no network namespace here (the kernel refused one); the audit "
+                        "hooks alone refuse Python's network calls; resource limits");
+  }
 
   auto report = gen::run_generate(o, *ctx.progress);
   if (!report) return error_outcome(cmd, report.error());

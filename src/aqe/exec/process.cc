@@ -1,14 +1,19 @@
 // posix_spawn rather than fork+exec: it is safe in a threaded process, and glibc reports a
 // failed chdir/exec in the child as posix_spawn's return value (through its own CLOEXEC
-// pipe), so "not found" is an error value, never a guessed exit code 127.
+// pipe), so "not found" is an error value, never a guessed exit code 127. posix_spawn cannot
+// set resource limits or namespaces in the child, so a spec asking for those is started by
+// fork+exec, doing the same: only async-signal-safe calls between the two, and a CLOEXEC pipe
+// that carries a failed exec's errno back.
 #include "aqe/exec/process.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -151,6 +156,146 @@ void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOC
 void ignore_sigpipe_once() {
   static std::once_flag once;
   std::call_once(once, [] { signal(SIGPIPE, SIG_IGN); });
+}
+
+// The signals a child gets back at their default disposition: ignored ones (SIGPIPE here) and
+// aqe's handlers' mask survive exec.
+constexpr int kDefaultSignals[] = {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD};
+
+// Everything the forked child needs, prepared before the fork: the child may not allocate.
+struct ChildSetup {
+  const char* exe = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  int stdin_fd = -1;   // -1: /dev/null
+  int stdout_fd = -1;  // -1: inherited
+  int stderr_fd = -1;
+  const char* cwd = nullptr;
+  const std::vector<ResourceLimit>* rlimits = nullptr;
+  bool isolate_network = false;
+  const char* uid_map = nullptr;  // "<uid> <uid> 1", for a user namespace
+  const char* gid_map = nullptr;
+  int error_fd = -1;  // CLOEXEC: exec closes it; a failure writes errno to it
+};
+
+bool write_proc_file(const char* path, const char* text) {
+  const int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const size_t len = std::strlen(text);
+  const ssize_t n = write(fd, text, len);
+  close(fd);
+  return n == static_cast<ssize_t>(len);
+}
+
+// In the child only. A user namespace is the way in for a user without CAP_SYS_ADMIN; the
+// user is mapped to itself, so files it creates belong to it as before.
+bool enter_network_namespace(const char* uid_map, const char* gid_map) {
+  if (unshare(CLONE_NEWNET) == 0) return true;
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) return false;
+  write_proc_file("/proc/self/setgroups", "deny");  // absent on old kernels, which need no deny
+  return write_proc_file("/proc/self/uid_map", uid_map) && write_proc_file("/proc/self/gid_map", gid_map);
+}
+
+void lower_limit(const ResourceLimit& l) {
+  const auto resource = static_cast<__rlimit_resource_t>(l.resource);
+  rlimit cur{};
+  if (getrlimit(resource, &cur) != 0) return;
+  rlim_t value = static_cast<rlim_t>(l.value);
+  if (cur.rlim_max != RLIM_INFINITY && cur.rlim_max < value) value = cur.rlim_max;
+  const rlimit next{value, value};
+  setrlimit(resource, &next);
+}
+
+// dup2 onto itself keeps FD_CLOEXEC (a pipe end can be fd 0-2 when aqe was started with one of
+// them closed): then the flag is cleared instead, as posix_spawn does.
+int move_fd(int fd, int target) {
+  if (fd == target) return fcntl(fd, F_SETFD, 0);
+  return dup2(fd, target);
+}
+
+[[noreturn]] void child_fail(int error_fd, int err) {
+  [[maybe_unused]] ssize_t n = write(error_fd, &err, sizeof err);
+  _exit(127);
+}
+
+// Between fork and exec in a (possibly threaded) parent: async-signal-safe calls only.
+[[noreturn]] void run_child(const ChildSetup& c) {
+  setpgid(0, 0);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig : kDefaultSignals) sigaction(sig, &dfl, nullptr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+  const int in = c.stdin_fd >= 0 ? c.stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0 || move_fd(in, 0) < 0) child_fail(c.error_fd, errno);
+  if (c.stdout_fd >= 0 && move_fd(c.stdout_fd, 1) < 0) child_fail(c.error_fd, errno);
+  if (c.stderr_fd >= 0 && move_fd(c.stderr_fd, 2) < 0) child_fail(c.error_fd, errno);
+  if (c.cwd != nullptr && chdir(c.cwd) != 0) child_fail(c.error_fd, errno);
+  if (c.isolate_network) enter_network_namespace(c.uid_map, c.gid_map);
+  for (const ResourceLimit& l : *c.rlimits) lower_limit(l);
+  execve(c.exe, c.argv, c.envp);
+  child_fail(c.error_fd, errno);
+}
+
+// fork+exec with the setup above; returns 0 or the errno of what failed in the child, as
+// posix_spawn does.
+int fork_exec(pid_t& pid, ChildSetup& c) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return errno;
+  c.error_fd = fds[1];
+  pid = fork();
+  if (pid == 0) run_child(c);
+  const int fork_errno = errno;
+  close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    return fork_errno;
+  }
+  int err = 0;
+  ssize_t n = -1;
+  while ((n = read(fds[0], &err, sizeof err)) < 0 && errno == EINTR) {
+  }
+  close(fds[0]);
+  if (n != static_cast<ssize_t>(sizeof err)) return 0;  // exec closed the pipe: it ran
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return err != 0 ? err : ECHILD;
+}
+
+std::string id_map(unsigned id) { return std::to_string(id) + " " + std::to_string(id) + " 1\n"; }
+
+// posix_spawn with the child's stdio, cwd, own process group and default signals.
+int spawn(pid_t& pid, const std::string& exe, const ProcessSpec& spec, const Pipe& in, const Pipe& out,
+          const Pipe& err, std::vector<char*>& argv, std::vector<char*>& env) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (spec.stdin_data) {
+    posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (spec.capture_stdout) posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
+  if (spec.capture_stderr) posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+
+  // Own process group, so the whole tree can be killed; default dispositions and an empty mask.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t defaults, empty;
+  sigemptyset(&defaults);
+  for (int sig : kDefaultSignals) sigaddset(&defaults, sig);
+  sigemptyset(&empty);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
 }
 
 int open_pidfd(pid_t pid) {
@@ -326,39 +471,31 @@ Result<Process> Process::start(const ProcessSpec& spec) {
                       ExitCode::kTransient);
   }
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (spec.stdin_data) {
-    posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  }
-  if (spec.capture_stdout) posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
-  if (spec.capture_stderr) posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
-
-  // Own process group, so the whole tree can be killed; default dispositions and an empty
-  // mask, because ignored signals (SIGPIPE here) and the mask survive exec.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t defaults, empty;
-  sigemptyset(&defaults);
-  for (int sig : {SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD}) sigaddset(&defaults, sig);
-  sigemptyset(&empty);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &empty);
-
   std::vector<std::string> argv_copy = spec.argv;
   std::vector<std::string> env = build_env(spec);
   std::vector<char*> c_argv = c_strings(argv_copy);
   std::vector<char*> c_env = c_strings(env);
   pid_t pid = -1;
   const auto started = Clock::now();
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, c_argv.data(), c_env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int rc = 0;
+  if (!spec.rlimits.empty() || spec.isolate_network) {
+    const std::string uid_map = id_map(getuid()), gid_map = id_map(getgid());
+    ChildSetup c;
+    c.exe = exe.c_str();
+    c.argv = c_argv.data();
+    c.envp = c_env.data();
+    c.stdin_fd = spec.stdin_data ? in.read_end : -1;
+    c.stdout_fd = spec.capture_stdout ? out.write_end : -1;
+    c.stderr_fd = spec.capture_stderr ? err.write_end : -1;
+    c.cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+    c.rlimits = &spec.rlimits;
+    c.isolate_network = spec.isolate_network;
+    c.uid_map = uid_map.c_str();
+    c.gid_map = gid_map.c_str();
+    rc = fork_exec(pid, c);
+  } else {
+    rc = spawn(pid, exe, spec, in, out, err, c_argv, c_env);
+  }
   if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) {
     return not_found_error(spec, exe + ": " + strerror(rc));
   }
@@ -499,6 +636,20 @@ std::vector<pid_t> own_children() {
 }
 
 }  // namespace
+
+bool network_isolation_available() {
+  static const bool available = [] {
+    const std::string uid_map = id_map(getuid()), gid_map = id_map(getgid());
+    const pid_t pid = fork();
+    if (pid == 0) _exit(enter_network_namespace(uid_map.c_str(), gid_map.c_str()) ? 0 : 1);
+    if (pid < 0) return false;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }();
+  return available;
+}
 
 void become_subreaper() { prctl(PR_SET_CHILD_SUBREAPER, 1); }
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -18,6 +19,13 @@
 #include "aqe/util/result.h"
 
 namespace aqe::exec {
+
+// A limit set in the child before exec, as both its soft and hard value so that the child
+// cannot raise it back (never above the limit aqe itself has).
+struct ResourceLimit {
+  int resource = 0;  // RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE, ...
+  uint64_t value = 0;
+};
 
 struct ProcessSpec {
   std::vector<std::string> argv;               // argv[0] is looked up on PATH when it has no '/'
@@ -38,6 +46,13 @@ struct ProcessSpec {
   bool keep_stdout = true;
   // On timeout or interrupt: SIGTERM to the group, SIGKILL once this has passed.
   std::chrono::milliseconds kill_grace{2000};
+  // Set between fork and exec (then the child is started by fork+exec, not posix_spawn).
+  std::vector<ResourceLimit> rlimits;
+  // The child gets a network namespace of its own, holding only a loopback that is down: no
+  // connection anywhere, 127.0.0.1 included. As root it is unshare(CLONE_NEWNET); otherwise
+  // inside a new user namespace mapping the user to itself. Where the kernel allows neither,
+  // the child runs with the network (network_isolation_available() says which, once).
+  bool isolate_network = false;
 };
 
 enum class Termination {
@@ -116,6 +131,9 @@ void clear_interrupted();
 // Becomes readable when aqe is interrupted, so code polling its own descriptors (e.g. an HTTP
 // client) wakes up too; -1 before install_interrupt_handlers().
 int interrupt_fd();
+
+// Whether isolate_network takes effect here (probed once, in a throwaway child).
+bool network_isolation_available();
 
 // Looks `name` up on PATH (or returns it when it contains '/'); empty when not found.
 std::string find_executable(const std::string& name);

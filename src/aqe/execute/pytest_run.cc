@@ -741,7 +741,10 @@ Result<PytestPassResult> PassRunner::run() {
     }
     unit_limit_ = balanced_unit_limit(total, std::max(1, pass_.workers));
   }
+  // An interrupt stops the starting at once (the loop below ends the ones already started); the
+  // first is always started, so the pass has a worker to report on.
   for (int i = 0; i < std::max(1, pass_.workers); ++i) {
+    if (i > 0 && interrupted()) break;
     if (auto st = start_worker(); !st) return st.error();
   }
   Clock::time_point last_check = Clock::now();

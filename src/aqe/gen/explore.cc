@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/gen/sandbox.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/json.h"
 #include "aqe/util/resources.h"
@@ -23,19 +24,21 @@ Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& pyt
   auto dir = make_temp_dir("aqe-gen");
   if (!dir) return dir.error();
   auto st = write_file_atomic(*dir / "aqe_explorer.py", *script);
-  if (!st) return st.error();
+  if (st) st = write_sandbox_module(*dir);  // beside the explorer, which imports it
+  if (!st) {
+    std::error_code ec;
+    fs::remove_all(*dir, ec);
+    return st.error();
+  }
   fs::create_directories(*dir / "home");
   fs::create_directories(*dir / "tmp");
   fs::create_directories(*dir / "cwd");
 
-  json req = {{"module", m.module},
-              {"file", m.file.string()},
-              {"display_file", m.rel},
-              {"sys_path", json::array({m.source_root.string()})},
-              {"budget_s", budget_s},
-              {"coverage_target", limits.coverage_target},
-              {"cpu_s", static_cast<int>(std::ceil(budget_s * 2 + 30))},
-              {"memory_mb", 2048}};
+  const int cpu_s = static_cast<int>(std::ceil(budget_s * 2 + 30));
+  json req = {{"module", m.module},    {"file", m.file.string()},
+              {"display_file", m.rel}, {"sys_path", json::array({m.source_root.string()})},
+              {"budget_s", budget_s},  {"coverage_target", limits.coverage_target},
+              {"cpu_s", cpu_s},        {"memory_mb", kSandboxMemoryBytes >> 20}};
   ExploreJob job;
   job.module = &m;
   job.work_dir = *dir;
@@ -44,7 +47,11 @@ Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& pyt
   job.spec.env_set = {{"HOME", (*dir / "home").string()},
                       {"TMPDIR", (*dir / "tmp").string()},
                       {"PYTHONHASHSEED", "0"},  // set iteration order, hence output, is reproducible
-                      {"PYTHONDONTWRITEBYTECODE", "1"}};
+                      {"PYTHONDONTWRITEBYTECODE", "1"},
+                      {"AQE_SANDBOX_ROOT", dir->string()}};
+  // The explorer lowers its own soft limits too; these are hard, the code under test cannot
+  // raise them.
+  confine(job.spec, cpu_s);
   job.spec.stdin_data = req.dump();
   // Import, the second run of kept calls and rendering come on top of the exploration budget.
   job.spec.timeout = std::chrono::milliseconds(static_cast<int64_t>((budget_s * 1.5 + 20) * 1000));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct GenerateReport {
   int64_t files_processed = 0;
   int64_t tests_generated = 0;  // kept: each one passed when run
   int64_t tests_discarded = 0;
+  // Why: "failed" (failed, errored or did not run), "not verified" (the run died), and the
+  // sandbox's "writes outside its temp dir" and "uses the network".
+  std::map<std::string, int64_t> discarded_by_reason;
   int64_t up_to_date = 0;
   std::optional<coverage::Counts> coverage;  // of the processed source; none when not measured
   std::vector<std::string> test_files;       // project-relative, written or up to date

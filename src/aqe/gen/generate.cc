@@ -151,6 +151,7 @@ Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& p
       for (auto& p : pending) {
         if (!p.written || p.tests.empty()) continue;
         report.tests_discarded += static_cast<int64_t>(p.tests.size());
+        report.discarded_by_reason["not verified"] += static_cast<int64_t>(p.tests.size());
         p.tests.clear();
         std::error_code ec;
         fs::remove(p.module->test_file, ec);
@@ -166,14 +167,20 @@ Result<std::optional<coverage::Counts>> verify_and_prune(std::vector<Pending>& p
       const fs::path& f = p.module->test_file;
       size_t before = p.tests.size();
       if (v->broken_files.count(f)) {
+        report.discarded_by_reason["failed"] += static_cast<int64_t>(p.tests.size());
         p.tests.clear();
       } else {
         // Kept: the tests the report says passed; a failing one or one missing from the report
-        // (not run) is not verified.
+        // (not run) is not verified; one the sandbox refused something is counted by that reason.
         std::set<std::string> drop;
         const auto ok = v->passed.find(f);
-        for (const auto& t : p.tests)
-          if (ok == v->passed.end() || !ok->second.count(t.name)) drop.insert(t.name);
+        const auto refused = v->violations.find(f);
+        for (const auto& t : p.tests) {
+          if (ok != v->passed.end() && ok->second.count(t.name)) continue;
+          drop.insert(t.name);
+          const bool by_sandbox = refused != v->violations.end() && refused->second.count(t.name);
+          ++report.discarded_by_reason[by_sandbox ? refused->second.at(t.name) : "failed"];
+        }
         p.tests = without(p.tests, drop);
       }
       if (p.tests.size() == before) continue;

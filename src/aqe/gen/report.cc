@@ -72,6 +72,7 @@ json to_json(const GenerateReport& r) {
   return {{"files_processed", r.files_processed},
           {"tests_generated", r.tests_generated},
           {"tests_discarded", r.tests_discarded},
+          {"discarded_by_reason", r.discarded_by_reason},
           {"up_to_date", r.up_to_date},
           {"coverage_estimate", measured ? json(round_to(c.line_rate() * 100, 1)) : json(nullptr)},
           {"coverage",
@@ -106,6 +107,12 @@ std::string to_text(const GenerateReport& r) {
                 static_cast<long long>(r.up_to_date), static_cast<long long>(r.files_processed),
                 r.test_files.size(), r.duration_s);
   out += line;
+  if (!r.discarded_by_reason.empty()) {
+    std::string why;
+    for (const auto& [reason, n] : r.discarded_by_reason)
+      why += (why.empty() ? "" : ", ") + std::to_string(n) + " " + reason;
+    out += "discarded: " + why + "\n";
+  }
   if (r.coverage) {
     std::snprintf(
         line, sizeof line,

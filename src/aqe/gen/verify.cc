@@ -47,6 +47,21 @@ void collect_failures(const std::vector<results::JunitCase>& cases, const std::v
   }
 }
 
+void apply_violations(const std::vector<SandboxViolation>& violations,
+                      const std::vector<fs::path>& test_files, VerifyResult& out) {
+  for (const auto& v : violations) {
+    const fs::path reported = v.file.lexically_normal();
+    std::error_code ec;
+    const fs::path* owner = nullptr;
+    for (const auto& f : test_files)
+      if (f.lexically_normal() == reported || fs::equivalent(f, reported, ec)) owner = &f;
+    if (owner == nullptr) continue;
+    out.violations[*owner].emplace(v.test, v.reason);  // the first reason a test gave
+    out.failed[*owner].insert(v.test);
+    if (auto it = out.passed.find(*owner); it != out.passed.end()) it->second.erase(v.test);
+  }
+}
+
 Result<VerifyResult> verify_tests(const VerifyInput& in) {
   auto dir = make_temp_dir("aqe-gen-verify");
   if (!dir) return dir.error();
@@ -65,6 +80,8 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
               "pytest",
               "-p",
               "no:cacheprovider",
+              "-p",
+              "aqe_sandbox",
               "-q",
               "-o",
               "addopts=",
@@ -75,9 +92,17 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   for (const auto& f : in.test_files) run.argv.push_back(f.string());
   // The same sandbox as exploration: the project's code runs with a temporary cwd, HOME and
   // TMPDIR, so a module or a kept test writing ~/x or ./x does not write into the user's home
-  // or project. `python -m` puts the cwd on sys.path: the project dir takes its place.
+  // or project; the same limits, no network; and aqe_sandbox (loaded before the project's
+  // conftest files) refuses writes outside the sandbox dir, reporting the test that tried.
+  // `python -m` puts the cwd on sys.path: the project dir takes its place.
   std::error_code made;
   for (const char* sub : {"cwd", "home", "tmp"}) fs::create_directories(*dir / sub, made);
+  const fs::path plugin = *dir / "plugin", violations = *dir / "sandbox.json";
+  st = write_sandbox_module(plugin);
+  if (!st) {
+    fs::remove_all(*dir, made);
+    return st.error();
+  }
   run.cwd = *dir / "cwd";
   const char* pythonpath = std::getenv("PYTHONPATH");
   run.env_set = {
@@ -85,8 +110,11 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
       {"PYTHONDONTWRITEBYTECODE", "1"},
       {"HOME", (*dir / "home").string()},
       {"TMPDIR", (*dir / "tmp").string()},
-      {"PYTHONPATH", in.project_dir.string() +
+      {"AQE_SANDBOX_ROOT", dir->string()},
+      {"AQE_SANDBOX_REPORT", violations.string()},
+      {"PYTHONPATH", plugin.string() + ":" + in.project_dir.string() +
                          (pythonpath != nullptr && *pythonpath ? ":" + std::string(pythonpath) : "")}};
+  confine(run, in.timeout_s + 30);
   run.argv.insert(run.argv.end() - static_cast<std::ptrdiff_t>(in.test_files.size()),
                   "--rootdir=" + in.project_dir.string());
   run.timeout = std::chrono::milliseconds(static_cast<int64_t>(in.timeout_s * 1000));
@@ -140,6 +168,7 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
     return cases.error();
   }
   collect_failures(*cases, in.test_files, out);
+  apply_violations(read_violations(violations), in.test_files, out);
 
   exec::ProcessSpec js;
   js.argv = {in.python, "-m", "coverage", "json", "--rcfile=" + rc.string(), "-o", report.string()};

@@ -11,6 +11,7 @@
 
 #include "aqe/coverage/coverage.h"
 #include "aqe/gen/gen.h"
+#include "aqe/gen/sandbox.h"
 #include "aqe/results/junit.h"
 #include "aqe/util/result.h"
 
@@ -31,8 +32,13 @@ struct VerifyResult {
   std::optional<coverage::Counts> coverage;                       // of source_files; none when not measured
   std::vector<coverage::FileCoverage> files;  // per source file, with line lists (when measured)
   std::string output;                         // pytest's stdout, the tail (re-prompts quote it)
+  // Tests the sandbox refused something (a write outside their temp dir, the network), by test
+  // file and name, with the reason: in `failed` too, whatever their outcome.
+  std::map<std::filesystem::path, std::map<std::string, std::string>> violations;
 };
 
+// The tests run in the sandbox (sandbox.h): temporary cwd, HOME and TMPDIR, resource limits, no
+// network, and writes outside the sandbox refused and reported per test (`violations`).
 // An error (VERIFY_DIED, TIMEOUT, INTERRUPTED, ...) when pytest did not run to its end: killed
 // by a signal, no JUnit report, or an exit status pytest gives only for an internal or usage
 // error. Then no test was verified.
@@ -40,6 +46,11 @@ Result<VerifyResult> verify_tests(const VerifyInput& in);
 
 // Failing and passing test names per test file, from JUnit cases (xunit1: file attributes present).
 void collect_failures(const std::vector<results::JunitCase>& cases,
+                      const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
+
+// Moves the tests the sandbox refused something from `passed` to `failed` and records why.
+// A violation whose file is none of test_files is ignored.
+void apply_violations(const std::vector<SandboxViolation>& violations,
                       const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
 
 // coverage.py settings: branch coverage, unexecuted files of the source dirs reported,

@@ -1,8 +1,11 @@
 #include "aqe/exec/process.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -345,6 +348,119 @@ TEST(Interrupt, KillsTheRunningGroupAndReturnsInterrupted) {
   EXPECT_EQ(termination, static_cast<int>(Termination::kInterrupted));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_TRUE(group_gone(pgid));
+}
+
+// ---- fork+exec path (rlimits, network namespace): the same contract as posix_spawn's
+
+ProcessSpec limited(const std::string& script) {
+  auto spec = sh(script);
+  spec.rlimits = {{RLIMIT_FSIZE, 1024 * 1024}, {RLIMIT_CORE, 0}};
+  return spec;
+}
+
+TEST(Sandboxed, LimitsAreSetSoftAndHardInTheChild) {
+  // ulimit -f counts 512-byte blocks.
+  auto r = run_ok(limited("ulimit -f; ulimit -H -f; ulimit -c"));
+  EXPECT_EQ(r.stdout_data, "2048\n2048\n0\n");
+  // Never above what aqe itself has.
+  rlimit mine{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &mine), 0);
+  auto spec = sh("ulimit -H -n");
+  spec.rlimits = {{RLIMIT_NOFILE, static_cast<uint64_t>(mine.rlim_max) + 1000}};
+  EXPECT_EQ(run_ok(spec).stdout_data, std::to_string(mine.rlim_max) + "\n");
+  // The limit binds: writing past it fails (SIGXFSZ kills the writer).
+  TempDir dir;
+  auto big = limited("head -c 2000000 /dev/zero > big; echo $?");
+  big.cwd = dir.path();
+  r = run_ok(big);
+  EXPECT_NE(r.stdout_data, "0\n");
+  EXPECT_LE(fs::file_size(dir.path() / "big"), 1024u * 1024u);
+}
+
+TEST(Sandboxed, StdioCwdEnvironmentAndSignalsAsWithPosixSpawn) {
+  TempDir dir;
+  auto spec = limited("cat; pwd; echo \"$AQE_EXEC_TEST_SET\"; yes | head -c 1 >/dev/null; echo done >&2");
+  spec.stdin_data = "from stdin\n";
+  spec.cwd = dir.path();
+  spec.env_set = {{"AQE_EXEC_TEST_SET", "set"}};
+  auto r = run_ok(spec);
+  EXPECT_EQ(r.stdout_data, "from stdin\n" + fs::canonical(dir.path()).string() + "\nset\n");
+  EXPECT_EQ(r.stderr_data, "done\n");  // default SIGPIPE: `yes` died quietly
+  EXPECT_EQ(run_ok(limited("exit 7")).exit_code, 7);
+
+  auto devnull = limited("cat");
+  devnull.timeout = 20s;
+  EXPECT_EQ(run_ok(devnull).stdout_data, "");
+}
+
+TEST(Sandboxed, CannotStartIsAnErrorValue) {
+  TempDir dir;
+  write_file(dir.path() / "not-executable", "#!/bin/sh\n", fs::perms::owner_read);
+  for (const std::string& exe :
+       std::vector<std::string>{"aqe-no-such-program-xyz", (dir.path() / "not-executable").string()}) {
+    ProcessSpec spec;
+    spec.argv = {exe};
+    spec.rlimits = {{RLIMIT_CORE, 0}};
+    auto r = run(spec);
+    ASSERT_FALSE(r.ok()) << exe;
+    EXPECT_EQ(r.error().code, "EXEC_NOT_FOUND") << exe;
+  }
+}
+
+TEST(Sandboxed, TimeoutKillsTheWholeGroup) {
+  auto spec = limited("sleep 30 & sleep 30");
+  spec.timeout = 200ms;
+  auto p = Process::start(spec);
+  ASSERT_TRUE(p.ok());
+  const pid_t pgid = p->pid();
+  EXPECT_EQ(getpgid(pgid), pgid);  // its own group, before the parent goes on
+  auto r = p->wait();
+  EXPECT_EQ(r.termination, Termination::kTimedOut);
+  EXPECT_TRUE(group_gone(pgid));
+}
+
+TEST(Sandboxed, PipesLandingOnAClosedStdinStillReachTheChild) {
+  // Started with fd 0 closed, aqe's stdin pipe can be fd 0 itself: it must stay open in the child.
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(0);
+    auto spec = limited("cat");
+    spec.stdin_data = "through fd 0\n";
+    auto r = run(spec);
+    _exit(r.ok() && r->stdout_data == "through fd 0\n" ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(Sandboxed, IsolatedNetworkReachesNothingNotEvenLoopback) {
+  if (!network_isolation_available()) GTEST_SKIP() << "the kernel refuses network namespaces here";
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  const std::string python = find_executable("python3");
+  if (python.empty()) GTEST_SKIP() << "no python3";
+  ProcessSpec spec;
+  spec.argv = {python, "-c",
+               "import socket,sys\ntry:\n socket.create_connection(('127.0.0.1', " + port +
+                   "), 2)\n print('connected')\nexcept OSError as e:\n print('refused')\n"};
+  EXPECT_EQ(run_ok(spec).stdout_data, "connected\n");  // the port does listen
+  spec.isolate_network = true;
+  EXPECT_EQ(run_ok(spec).stdout_data, "refused\n");
+  auto ns = sh("readlink /proc/self/ns/net");
+  const std::string outside = run_ok(ns).stdout_data;
+  ns.isolate_network = true;
+  EXPECT_NE(run_ok(ns).stdout_data, outside);
+  close(listener);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 
 #include "aqe/gen/discover.h"
 #include "aqe/gen/explore.h"
+#include "aqe/gen/sandbox.h"
 #include "aqe/gen/test_file.h"
 #include "aqe/gen/verify.h"
 #include "aqe/results/junit.h"
@@ -208,6 +210,64 @@ TEST(Verify, CoverageConfigLimitsReportsToProcessedFiles) {
   EXPECT_NE(rc.find("branch = True"), std::string::npos);
   EXPECT_NE(rc.find("source =\n    /p/src/pkg\n"), std::string::npos);
   EXPECT_NE(rc.find("include =\n    /p/src/pkg/a.py\n    /p/src/pkg/b.py\n"), std::string::npos);
+}
+
+TEST(Verify, SandboxViolationsFailTheirTestsWhateverTheOutcome) {
+  std::vector<fs::path> files = {"/p/tests/generated/test_x.py"};
+  VerifyResult r;
+  r.passed[files[0]] = {"test_writes", "test_ok"};
+  apply_violations(
+      {{"/p/tests/generated/./test_x.py", "test_writes", "writes outside its temp dir", "open /x"},
+       {"/p/tests/generated/test_x.py", "test_writes", "uses the network", "socket.connect"},
+       {"/elsewhere/test_y.py", "test_ok", "uses the network", ""}},
+      files, r);
+  EXPECT_EQ(r.passed[files[0]], std::set<std::string>{"test_ok"});
+  EXPECT_EQ(r.failed[files[0]], std::set<std::string>{"test_writes"});
+  const std::map<std::string, std::string> want{{"test_writes", "writes outside its temp dir"}};
+  EXPECT_EQ(r.violations[files[0]], want);  // the first reason
+  EXPECT_EQ(r.violations.size(), 1u);
+}
+
+TEST(Verify, ViolationReportShapeIsCheckedNotTrusted) {
+  auto dir = make_temp_dir("aqe-gen-test");
+  ASSERT_TRUE(dir.ok());
+  const fs::path report = *dir / "sandbox.json";
+  EXPECT_TRUE(read_violations(report).empty());  // missing
+  ASSERT_TRUE(
+      write_file_atomic(report, R"([{"file": "/p/t.py", "test": "test_a", "reason": "uses the network",
+      "detail": "socket.connect"}, {"file": 5, "test": "test_b", "reason": "x"}, [], "junk",
+      {"file": "/p/t.py", "test": "test_c"}])")
+          .ok());
+  auto v = read_violations(report);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].file, fs::path("/p/t.py"));
+  EXPECT_EQ(v[0].test, "test_a");
+  EXPECT_EQ(v[0].reason, "uses the network");
+  ASSERT_TRUE(write_file_atomic(report, "{not json").ok());
+  EXPECT_TRUE(read_violations(report).empty());
+  std::error_code ec;
+  fs::remove_all(*dir, ec);
+}
+
+TEST(Sandbox, ConfinesWithTheExplorersLimitsAndNoNetwork) {
+  exec::ProcessSpec spec;
+  confine(spec, 12.5);
+  EXPECT_TRUE(spec.isolate_network);
+  std::map<int, uint64_t> limits;
+  for (const auto& l : spec.rlimits) limits[l.resource] = l.value;
+  EXPECT_EQ(limits.at(RLIMIT_AS), kSandboxMemoryBytes);
+  EXPECT_EQ(limits.at(RLIMIT_CPU), 13u);
+  EXPECT_EQ(limits.at(RLIMIT_FSIZE), kSandboxFileBytes);
+  EXPECT_EQ(limits.at(RLIMIT_CORE), 0u);
+  SourceModule m{"/p/m.py", "m.py", "m", "/p", "/p/tests/generated/test_m.py"};
+  auto job = prepare_explore(m, "python3", ExploreLimits{4, 100});
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  EXPECT_TRUE(job->spec.isolate_network);
+  EXPECT_FALSE(job->spec.rlimits.empty());
+  EXPECT_TRUE(fs::is_regular_file(job->work_dir / "aqe_sandbox.py"));
+  EXPECT_EQ(job->spec.env_set.at("AQE_SANDBOX_ROOT"), job->work_dir.string());
+  std::error_code ec;
+  fs::remove_all(job->work_dir, ec);
 }
 
 }  // namespace

@@ -6,8 +6,9 @@ as in Randoop), runs them under a line+arc tracer limited to the module's file, 
 that cover something new, reduces them by greedy set cover and renders each kept call as a
 pytest function. Request: JSON on stdin. Reply: JSON on the original stdout.
 
-The child is disposable: aqe gives it a temporary cwd and HOME; it limits its own memory, CPU
-time and file size, and every call gets a wall-clock alarm.
+The child is disposable: aqe gives it a temporary cwd and HOME, resource limits and no network;
+it limits its own memory, CPU time and file size, every call gets a wall-clock alarm, and
+aqe_sandbox (beside this file) refuses writes outside the sandbox and network use.
 """
 import ast
 import builtins
@@ -713,7 +714,7 @@ class Explorer:
         self.project_roots = project_roots
         self.covered = set()
         self.kept = []  # (candidate, outcome)
-        self.tmp_root = tempfile.mkdtemp(prefix="aqe-explore-", dir=_fast_tmp())
+        self.tmp_root = _scratch_root()
         self.run_count = 0
         self._hints = {}
         self._op_code = {}
@@ -1509,6 +1510,19 @@ def _strings_in(r):
                 yield from _strings_in(a)
 
 
+SANDBOX = None  # the aqe_sandbox module, once its hooks are installed
+
+
+def _scratch_root():
+    """The explorer's own scratch root, made past the sandbox's hooks and allowed from then on."""
+    if SANDBOX is None:
+        return tempfile.mkdtemp(prefix="aqe-explore-", dir=_fast_tmp())
+    with SANDBOX.trusted():
+        root = tempfile.mkdtemp(prefix="aqe-explore-", dir=_fast_tmp())
+    SANDBOX.allow(root)
+    return root
+
+
 def _fast_tmp():
     """Runs create and remove a directory each; on a loaded disk that costs ms, on tmpfs µs."""
     shm = "/dev/shm"
@@ -1814,6 +1828,7 @@ def _classes_in(ann):
 
 
 def main():
+    global SANDBOX
     req = json.loads(sys.stdin.read())
     reply_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -1822,6 +1837,9 @@ def main():
     os.dup2(devnull, 0)
     sys.stdin = NoStdin()
     set_limits(req)
+    if os.environ.get("AQE_SANDBOX_ROOT"):
+        import aqe_sandbox  # installs its hooks: before the module under test is imported
+        SANDBOX = aqe_sandbox
     try:
         reply = generate(req)
     except MemoryError:
