@@ -142,7 +142,9 @@ std::string TerminalProgress::format(const ProgressUpdate& u) {
   std::vector<std::string> parts;
   if (u.failures > 0) parts.push_back(std::to_string(u.failures) + " failed");
   if (u.errors > 0) parts.push_back(std::to_string(u.errors) + (u.errors == 1 ? " error" : " errors"));
-  if (u.eta_s >= 0) parts.push_back("eta " + std::to_string(static_cast<int>(std::ceil(u.eta_s))) + "s");
+  const bool last = u.total > 0 && u.done >= u.total;
+  if (u.eta_s >= 0 && !last)
+    parts.push_back("eta " + std::to_string(static_cast<int>(std::ceil(u.eta_s))) + "s");
   if (!u.what.empty()) parts.push_back(printable(u.what));
   if (!parts.empty()) s += " " + join(parts, ", ");
   return s;

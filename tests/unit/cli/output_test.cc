@@ -38,6 +38,9 @@ TEST(TerminalProgress, FormatCountsErrorsApartFromFailures) {
   u.errors = 1;
   u.eta_s = 2.2;
   EXPECT_EQ(TerminalProgress::format(u), "[12/40] 2 failed, 1 error, eta 3s");
+  u.done = 40;  // the last count: nothing left to wait for
+  EXPECT_EQ(TerminalProgress::format(u), "[40/40] 2 failed, 1 error");
+  u.done = 12;
   u.failures = 0;
   u.errors = 3;
   u.total = 0;
