@@ -157,3 +157,18 @@ def test_pytest_stop_on_one_worker_stops_the_others(aqe, project):
     assert code == 1, err
     assert doc["data"]["workers"] == 2
     assert_stopped_by_pytest(doc, 31)
+
+
+def test_the_step_summary_counts_xfailed_and_xpassed(aqe, project, tmp_path):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_x.py").write_text(OUTCOMES)
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "out")}
+    p = aqe.run("execute", "tests", "--python", SYSTEM_PYTHON, env=env, timeout=300)
+    assert p.returncode == 1, p.stderr
+    lines = summary.read_text().split("\n")
+    head = next(i for i, line in enumerate(lines) if line.startswith("| tests |"))
+    cells = [c.strip() for c in lines[head].strip("|").split("|")]
+    row = dict(zip(cells, (c.strip() for c in lines[head + 2].strip("|").split("|"))))
+    assert row["xfailed"] == "2" and row["xpassed"] == "1", lines[head:head + 3]
+    assert row["skipped"] == "1" and row["passed"] == "1" and row["failed"] == "1", row

@@ -152,11 +152,12 @@ CiSurfaces execute_surfaces(const json& data) {
   const int64_t failed = int_of(data, "failed") + int_of(data, "errors");
   out << "### aqe execute: " << (failed > 0 || int_of(data, "not_run") > 0 ? "❌ " : "✅ ") << failed
       << " failed, " << int_of(data, "passed") << " passed\n\n"
-      << "| tests | passed | failed | errors | skipped | flaky | not run | duration |\n"
-      << "|---|---|---|---|---|---|---|---|\n"
+      << "| tests | passed | failed | errors | skipped | xfailed | xpassed | flaky | not run | duration |\n"
+      << "|---|---|---|---|---|---|---|---|---|---|\n"
       << "| " << int_of(data, "tests_run") << " | " << int_of(data, "passed") << " | "
       << int_of(data, "failed") << " | " << int_of(data, "errors") << " | " << int_of(data, "skipped")
-      << " | " << int_of(data, "flaky") << " | " << int_of(data, "not_run") << " | "
+      << " | " << int_of(data, "xfailed") << " | " << int_of(data, "xpassed") << " | "
+      << int_of(data, "flaky") << " | " << int_of(data, "not_run") << " | "
       << fixed(data.value("duration_s", 0.0), 2) << " s |\n\n";
   if (cov.is_object()) {
     out << "Coverage: lines " << percent(cov, "line_rate") << "% (" << int_of(cov, "lines_covered") << "/"

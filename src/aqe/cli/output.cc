@@ -126,43 +126,67 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
   }
 }
 
-TerminalProgress::TerminalProgress(bool redraw, std::FILE* out)
-    : redraw_(redraw), out_(out), last_plain_ms_(monotonic_ms()) {
+TerminalProgress::TerminalProgress(bool redraw, std::FILE* out, Clock clock_ms)
+    : redraw_(redraw), out_(out), clock_ms_(clock_ms ? std::move(clock_ms) : Clock(monotonic_ms)) {
+  last_plain_ms_ = clock_ms_();
   winsize ws{};
   if (redraw_ && ioctl(fileno(out_), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) width_ = ws.ws_col;
 }
 
 TerminalProgress::~TerminalProgress() { finish(); }
 
-std::string TerminalProgress::format(const ProgressUpdate& u) const {
+std::string TerminalProgress::format(const ProgressUpdate& u) {
   std::string s = "[" + std::to_string(u.done);
   if (u.total > 0) s += "/" + std::to_string(u.total);
   s += "]";
-  if (u.failures > 0) s += " " + std::to_string(u.failures) + " failed";
-  if (u.eta_s >= 0) s += " eta " + std::to_string(static_cast<int>(std::ceil(u.eta_s))) + "s";
-  if (!u.what.empty()) s += " " + printable(u.what);
+  std::vector<std::string> parts;
+  if (u.failures > 0) parts.push_back(std::to_string(u.failures) + " failed");
+  if (u.errors > 0) parts.push_back(std::to_string(u.errors) + (u.errors == 1 ? " error" : " errors"));
+  const bool last = u.total > 0 && u.done >= u.total;
+  if (u.eta_s >= 0 && !last)
+    parts.push_back("eta " + std::to_string(static_cast<int>(std::ceil(u.eta_s))) + "s");
+  if (!u.what.empty()) parts.push_back(printable(u.what));
+  if (!parts.empty()) s += " " + join(parts, ", ");
   return s;
 }
 
+void TerminalProgress::draw() {
+  std::string s = latest_;
+  if (static_cast<int>(s.size()) > width_ - 1) s = s.substr(0, static_cast<size_t>(width_ - 1));
+  std::fprintf(out_, "\r%s\x1b[K", s.c_str());
+  std::fflush(out_);
+  shown_ = latest_;
+  line_dirty_ = true;
+}
+
 void TerminalProgress::update(const ProgressUpdate& u) {
-  std::string s = format(u);
+  latest_ = format(u);
+  const int64_t now = clock_ms_();
+  const bool last = u.total > 0 && u.done >= u.total;
   if (redraw_) {
-    if (static_cast<int>(s.size()) > width_ - 1) s = s.substr(0, static_cast<size_t>(width_ - 1));
-    std::fprintf(out_, "\r%s\x1b[K", s.c_str());
-    std::fflush(out_);
-    line_dirty_ = true;
+    if (line_dirty_ && latest_ == shown_) return;
+    if (!last && drawn_ && now - last_draw_ms_ < kRedrawIntervalMs) return;
+    draw();
+    drawn_ = true;
+    last_draw_ms_ = now;
     return;
   }
   // Plain output (CI, a log file): a whole line at most every 5 s, the first after 5 s, so a
   // short run adds nothing to the log and a long one shows it is alive; the last line is
   // printed when earlier ones were.
-  const int64_t now = monotonic_ms();
-  const bool last = u.total > 0 && u.done == u.total;
   if (last ? !printed_plain_ : now - last_plain_ms_ < kPlainIntervalMs) return;
   last_plain_ms_ = now;
   printed_plain_ = !last;
-  std::fprintf(out_, "%s\n", s.c_str());
+  std::fprintf(out_, "%s\n", latest_.c_str());
   std::fflush(out_);
+}
+
+void TerminalProgress::tick() {
+  if (!redraw_ || latest_.empty() || latest_ == shown_) return;
+  const int64_t now = clock_ms_();
+  if (now - last_draw_ms_ < kRedrawIntervalMs) return;
+  draw();
+  last_draw_ms_ = now;
 }
 
 void TerminalProgress::event(std::string_view line) {
@@ -170,6 +194,8 @@ void TerminalProgress::event(std::string_view line) {
   line_dirty_ = false;
   const std::string safe = printable(line);
   std::fprintf(out_, "%s\n", safe.c_str());
+  // The status line comes back under the event at once: it is no redraw of the count.
+  if (redraw_ && !latest_.empty()) draw();
   std::fflush(out_);
 }
 
@@ -179,6 +205,7 @@ void TerminalProgress::finish() {
     std::fflush(out_);
   }
   line_dirty_ = false;
+  shown_.clear();
 }
 
 }  // namespace aqe::cli

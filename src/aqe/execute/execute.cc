@@ -177,6 +177,14 @@ int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::str
   return chosen;
 }
 
+// As pytest's FAILURES section shows a test: its traceback, then its captured sections.
+std::string long_report(std::string_view details, const std::string& captured) {
+  std::string text(details);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!captured.empty()) text += (text.empty() ? "" : "\n") + captured;
+  return text;
+}
+
 void tally(ExecuteReport& r, const std::vector<results::JunitCase>& finals,
            const std::set<std::string>& flaky) {
   for (const auto& c : finals) {
@@ -191,11 +199,12 @@ void tally(ExecuteReport& r, const std::vector<results::JunitCase>& finals,
     if (c.outcome == "error") ++r.errors;
     if (c.outcome == "failed" || c.outcome == "error") {
       std::string msg = c.message.empty() ? std::string(trim(c.details)) : c.message;
-      r.failures.push_back({c.test_id, c.file, c.line, msg, c.outcome});
+      r.failures.push_back({c.test_id, c.file, c.line, msg, c.outcome, long_report(c.details, c.captured)});
     }
     if (c.teardown_error) {
       ++r.errors;
-      r.failures.push_back({c.test_id, c.file, c.line, c.teardown_message, "error"});
+      r.failures.push_back({c.test_id, c.file, c.line, c.teardown_message, "error",
+                            long_report(c.teardown_details, c.captured)});
     }
   }
 }

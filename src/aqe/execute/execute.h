@@ -51,7 +51,16 @@ struct TestFailure {
   int line = 0;
   std::string message;
   std::string outcome;  // failed | error
+  // pytest's long report: the traceback with the assertion diff, then what the test printed
+  // (captured sections). Whole here; the text and JSON output cap it (report_excerpt).
+  std::string details{};
 };
+
+// A failure's long report as the terminal and --json show it: at most kExcerptLines lines and
+// kExcerptBytes bytes, then a line naming how much more the JUnit file holds. Not escaped.
+inline constexpr size_t kExcerptLines = 40;
+inline constexpr size_t kExcerptBytes = 4096;
+std::string report_excerpt(const std::string& details, const std::string& junit_xml);
 
 // The run whose stored durations a sharded run split the suite by (Db::shard_base_run).
 struct ShardBase {

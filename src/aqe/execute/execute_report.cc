@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <string_view>
 
 #include "aqe/execute/execute.h"
 #include "aqe/util/strings.h"
@@ -32,7 +34,68 @@ nlohmann::json coverage_json(const coverage::CoverageReport& report) {
           {"files", files}};
 }
 
+// The longest prefix of `s` of at most `n` bytes that ends on a UTF-8 character boundary.
+size_t utf8_prefix(std::string_view s, size_t n) {
+  if (n >= s.size()) return s.size();
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+// The terminal shows the long reports of the first failures only, up to this many lines in
+// all; the rest are one line each (pytest prints every report, which buries the summary).
+constexpr size_t kTotalReportLines = 400;
+
+void print_failure(std::ostringstream& out, const TestFailure& f, const std::string& junit_xml,
+                   bool long_form, size_t& report_lines) {
+  // Test names, files and messages are the project's text: no control bytes reach a terminal.
+  out << (f.outcome == "error" ? "ERROR " : "FAILED ") << printable(f.test);
+  if (!f.file.empty()) {
+    out << " (" << printable(f.file);
+    if (f.line > 0) out << ':' << f.line;
+    out << ")";
+  }
+  out << "\n";
+  const std::string first = f.message.substr(0, f.message.find('\n'));
+  const bool report = long_form && !f.details.empty();
+  // pytest's report repeats the message ("E   AssertionError: ..."); a crash's stderr does not.
+  const std::string_view probe = std::string_view(first).substr(0, utf8_prefix(first, 200));
+  if (!first.empty() && (!report || f.details.find(probe) == std::string::npos)) {
+    out << "    " << printable(first.substr(0, utf8_prefix(first, kExcerptBytes))) << "\n";
+  }
+  if (!report) return;
+  for (const auto& line : split(report_excerpt(f.details, junit_xml), '\n')) {
+    out << "    " << printable(line) << "\n";
+    ++report_lines;
+  }
+  out << "\n";
+}
+
 }  // namespace
+
+std::string report_excerpt(const std::string& details, const std::string& junit_xml) {
+  std::string_view text = details;
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  size_t end = 0, lines = 0;
+  while (end < text.size() && lines < kExcerptLines) {
+    size_t nl = text.find('\n', end);
+    if (nl == std::string_view::npos) nl = text.size();
+    if (nl > kExcerptBytes) {
+      // One line longer than what is left (a 10 MB assertion message): its start.
+      if (lines == 0) end = utf8_prefix(text, kExcerptBytes);
+      break;
+    }
+    end = nl == text.size() ? nl : nl + 1;
+    ++lines;
+  }
+  if (end >= text.size()) return std::string(text);
+  std::string_view rest = text.substr(end);
+  const size_t more_lines = static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n')) + 1;
+  std::string shown(text.substr(0, end));
+  if (!shown.empty() && shown.back() != '\n') shown += "\n";
+  const std::string lines_text = std::to_string(more_lines) + (more_lines == 1 ? " line" : " lines");
+  return shown + "[... " + std::to_string(rest.size()) + " more bytes (" + lines_text + ")" +
+         (junit_xml.empty() ? std::string(" not shown]") : " in " + junit_xml + "]");
+}
 
 nlohmann::json to_json(const ExecuteReport& r) {
   nlohmann::json failures = nlohmann::json::array();
@@ -41,7 +104,8 @@ nlohmann::json to_json(const ExecuteReport& r) {
                         {"file", f.file},
                         {"line", f.line},
                         {"message", f.message},
-                        {"outcome", f.outcome}});
+                        {"outcome", f.outcome},
+                        {"details", report_excerpt(f.details, r.junit_xml)}});
   }
   nlohmann::json shard = nullptr;
   if (r.shard) {
@@ -74,19 +138,15 @@ nlohmann::json to_json(const ExecuteReport& r) {
 
 std::string to_text(const ExecuteReport& r) {
   std::ostringstream out;
+  size_t report_lines = 0, short_form = 0;
   for (const auto& f : r.failures) {
-    // Test names, files and messages are the project's text: no control bytes reach a terminal.
-    out << (f.outcome == "error" ? "ERROR " : "FAILED ") << printable(f.test);
-    if (!f.file.empty()) {
-      out << " (" << printable(f.file);
-      if (f.line > 0) out << ':' << f.line;
-      out << ")";
-    }
-    if (!f.message.empty()) {
-      std::string first = f.message.substr(0, f.message.find('\n'));
-      out << "\n    " << printable(first);
-    }
-    out << "\n";
+    const bool long_form = report_lines < kTotalReportLines;
+    if (!long_form && !f.details.empty()) ++short_form;
+    print_failure(out, f, r.junit_xml, long_form, report_lines);
+  }
+  if (short_form > 0) {
+    out << "(the long reports of " << short_form << " more failures are in "
+        << (r.junit_xml.empty() ? std::string("the JUnit file") : r.junit_xml) << ")\n";
   }
   for (const auto& t : r.flaky_tests) out << "FLAKY " << printable(t) << " (passed on retry)\n";
   if (r.coverage) {

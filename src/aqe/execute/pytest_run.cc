@@ -159,6 +159,7 @@ class PassRunner {
   void on_exit(Worker& w);
   std::optional<Error> fatal_worker_error(const Worker& w) const;
   void collect_results();
+  bool total_known() const;
   void report_progress();
   void add_notes(const std::vector<std::string>& notes);
 
@@ -177,7 +178,7 @@ class PassRunner {
   std::map<std::string, double> estimate_;
   std::set<std::string> rescheduled_;
   double remaining_s_ = 0;
-  int64_t done_ = 0, failures_ = 0;
+  int64_t done_ = 0, failures_ = 0, errors_ = 0;
   int collect_errors_ = 0;
   int replacements_left_ = 0;
   std::optional<Clock::time_point> kill_at_;
@@ -459,14 +460,25 @@ void PassRunner::on_result(Worker& w, const json& msg) {
   c.time_s += std::max(0.0, number_or(msg, "duration", 0.0));
   if (auto x = msg.find("xfail"); x != msg.end() && x->is_boolean() && x->get<bool>()) c.xfail = true;
   if (w.asked_empty && w.outstanding.empty()) w.drained_at = Clock::now();  // until its last report
+  // The failure's text, for when this worker ends before writing its JUnit file (capped by
+  // the plugin; the file has it whole).
+  const std::string message = string_or(msg, "message"), details = string_or(msg, "details");
   if (when == "teardown" && outcome == "error") {
     c.teardown_error = true;
-    c.teardown_message = "failed on teardown";
+    c.teardown_message =
+        message.empty() ? "failed on teardown" : "failed on teardown with \"" + message + "\"";
+    c.teardown_details = details;
   } else if (outcome_rank(outcome) > outcome_rank(c.outcome)) {
     c.outcome = outcome;
+    if (outcome == "error" && !message.empty()) {
+      c.message = "failed on setup with \"" + message + "\"";
+    } else {
+      c.message = message;
+    }
+    c.details = details;
   }
   if (outcome == "failed" || outcome == "error") {
-    ++failures_;
+    ++(outcome == "failed" ? failures_ : errors_);
     progress_.event((outcome == "failed" ? "FAILED " : "ERROR ") + id);
     if (pass_.fail_fast && !out_.stopped) stop_all("fail-fast: " + id + " " + outcome);
   }
@@ -622,7 +634,7 @@ void PassRunner::on_exit(Worker& w) {
   w.streamed[culprit] = c;
   w.streamed_order.push_back(culprit);
   ++done_;
-  ++failures_;
+  ++(w.over_test_timeout ? failures_ : errors_);
   progress_.event(w.over_test_timeout ? "FAILED " + culprit + " (test timeout)"
                                       : "ERROR " + culprit + " (worker crashed)");
   std::vector<std::string> again;
@@ -644,11 +656,21 @@ void PassRunner::add_notes(const std::vector<std::string>& notes) {
   }
 }
 
+// The total is shown once it is final: with split collection every worker plans its own
+// files, so it grows until the last one has collected.
+bool PassRunner::total_known() const {
+  if (pass_.owner.empty()) return plan_ready_;
+  return std::all_of(workers_.begin(), workers_.end(),
+                     [](const auto& w) { return w->collected_at.has_value() || w->exited; });
+}
+
 void PassRunner::report_progress() {
   ProgressUpdate u;
   u.done = done_;
-  u.total = static_cast<int64_t>(planned_.size());
+  u.total = total_known() ? static_cast<int64_t>(planned_.size()) : 0;
   u.failures = failures_;
+  u.errors = errors_;
+  if (pass_.attempt > 1) u.what = "retry round " + std::to_string(pass_.attempt - 1);
   int live = 0;
   for (const auto& w : workers_) live += w->exited ? 0 : 1;
   u.eta_s = live > 0 ? remaining_s_ / live : -1;
@@ -828,6 +850,7 @@ Result<PytestPassResult> PassRunner::run() {
       for (auto& w : workers_) {
         if (!w->exited && w->proc->poll()) on_exit(*w);
       }
+      progress_.tick();
     }
   }
   if (fatal_) return *fatal_;

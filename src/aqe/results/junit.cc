@@ -82,6 +82,7 @@ JunitCase read_case(const pugi::xml_node& tc) {
       if (o == "error" && starts_with(child.attribute("message").as_string(), kTeardownPrefix)) {
         c.teardown_error = true;
         c.teardown_message = child.attribute("message").as_string();
+        c.teardown_details = child.text().as_string();
         continue;
       }
       if (outcome_rank(o) < outcome_rank(c.outcome)) continue;
@@ -90,6 +91,12 @@ JunitCase read_case(const pugi::xml_node& tc) {
       c.details = child.text().as_string();
       c.xfail = o == "skipped" && std::strcmp(child.attribute("type").as_string(), "pytest.xfail") == 0;
     }
+  }
+  for (const char* tag : {"system-out", "system-err"}) {
+    const char* text = tc.child(tag).text().as_string();
+    if (*text == '\0') continue;
+    if (!c.captured.empty() && c.captured.back() != '\n') c.captured += '\n';
+    c.captured += text;
   }
   if (classname.empty() && c.outcome == "error") {
     // A collection error's message is just "collection failure"; the exception says more.
@@ -150,11 +157,16 @@ Result<std::vector<JunitCase>> parse_junit(std::string_view xml, const std::stri
     if (c.teardown_error) {
       first.teardown_error = true;
       first.teardown_message = c.teardown_message;
+      first.teardown_details = c.teardown_details;
     }
+    // The later testcase's output holds the earlier phases' too.
+    if (!c.captured.empty()) first.captured = c.captured;
     if (outcome_rank(c.outcome) > outcome_rank(first.outcome)) {
       c.time_s += first.time_s;
       c.teardown_error = first.teardown_error;
       c.teardown_message = first.teardown_message;
+      c.teardown_details = first.teardown_details;
+      c.captured = first.captured;
       first = std::move(c);
     }
   }

@@ -30,6 +30,10 @@ struct JunitCase {
   // Marked xfail: pytest's "xfailed" when skipped, "xpassed" when passed (a strict xpass is
   // failed). JUnit shows only the first (<skipped type="pytest.xfail">); aqe's stream says both.
   bool xfail = false;
+  // What the test printed: <system-out> then <system-err> (aqe's workers write pytest's
+  // captured sections there for a failure or error, each under pytest's heading).
+  std::string captured{};
+  std::string teardown_details{};  // the teardown error's body
 };
 
 // Every test of a JUnit XML document, one case per test id: pytest writes a second testcase

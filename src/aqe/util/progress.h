@@ -12,8 +12,9 @@ struct ProgressUpdate {
   int64_t done = 0;
   int64_t total = 0;  // 0 = unknown
   int64_t failures = 0;
-  double eta_s = -1;  // < 0 = unknown
-  std::string what;   // short description of the current item
+  double eta_s = -1;   // < 0 = unknown
+  std::string what;    // short description of the current item
+  int64_t errors = 0;  // apart from failures, as pytest counts them (last: callers list the others)
 };
 
 class ProgressSink {
@@ -23,6 +24,9 @@ class ProgressSink {
   virtual void update(const ProgressUpdate& u) = 0;
   // A line that must be shown in human mode (e.g. a failure as it happens).
   virtual void event(std::string_view line) = 0;
+  // Called now and then while nothing new happens (a slow test): a sink that held the last
+  // update back (a terminal redraws at most ten times a second) shows it now.
+  virtual void tick() {}
 };
 
 // Discards everything: for --json/--quiet and for tests.

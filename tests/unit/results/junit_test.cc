@@ -292,5 +292,41 @@ TEST(MergeJunit, TimesAreWrittenToTheMillisecond) {
   EXPECT_EQ(times, (std::vector<std::string>{"0.1", "0.2", "0.333", "0.000"}));
 }
 
+// aqe's workers write a failing test's captured sections as pytest's terminal shows them.
+const char* kCapturedReport = R"(<testsuite>
+<testcase classname="t" name="test_out" file="t.py" line="1" time="0.1"><failure message="assert 1 == 2">E   assert 1 == 2</failure><system-out>--- Captured stdout call ---
+hello
+</system-out><system-err>--- Captured stderr call ---
+oops
+</system-err></testcase>
+<testcase classname="t" name="test_td" file="t.py" line="5" time="0.1"><error message="failed on teardown with &quot;RuntimeError: td&quot;">E   RuntimeError: td</error><system-out>--- Captured stdout teardown ---
+bye
+</system-out></testcase>
+<testcase classname="t" name="test_quiet" file="t.py" line="9" time="0.1"><failure message="boom">E   boom</failure></testcase>
+</testsuite>)";
+
+TEST(ParseJunit, CapturedOutputAndTeardownDetails) {
+  auto cases = parse_junit(kCapturedReport, "c.xml");
+  ASSERT_TRUE(cases.ok());
+  ASSERT_EQ(cases->size(), 3u);
+  EXPECT_EQ((*cases)[0].details, "E   assert 1 == 2");
+  EXPECT_EQ((*cases)[0].captured,
+            "--- Captured stdout call ---\nhello\n--- Captured stderr call ---\noops\n");
+  EXPECT_TRUE((*cases)[1].teardown_error);
+  EXPECT_EQ((*cases)[1].teardown_details, "E   RuntimeError: td");
+  EXPECT_EQ((*cases)[1].captured, "--- Captured stdout teardown ---\nbye\n");
+  EXPECT_EQ((*cases)[2].captured, "");
+}
+
+TEST(MergeJunit, KeepsCapturedOutput) {
+  auto merged = merge_junit({kCapturedReport}, "aqe");
+  ASSERT_TRUE(merged.ok());
+  auto cases = parse_junit(*merged, "merged.xml");
+  ASSERT_TRUE(cases.ok());
+  ASSERT_EQ(cases->size(), 3u);
+  EXPECT_EQ((*cases)[0].captured,
+            "--- Captured stdout call ---\nhello\n--- Captured stderr call ---\noops\n");
+}
+
 }  // namespace
 }  // namespace aqe::results

@@ -161,8 +161,28 @@ def _xml(text, quote=False, carry=False):
             .replace("\t", "&#09;"))
 
 
+def _sep(title):
+    # pytest's terminal separator ("---- Captured stdout call ----", 80 columns), as its
+    # FAILURES section shows a captured section.
+    fill = "-" * max((80 - len(title) - 2) // 2, 1)
+    line = "%s %s %s" % (fill, title, fill)
+    return line + "-" if len(line) + 1 <= 80 else line
+
+
+def _captured(sections, stream):
+    """The captured sections of one stream ("err": stderr; "out": stdout and log), each under
+    pytest's heading, as its terminal shows them after a failure's traceback."""
+    parts = []
+    for title, content in sections:
+        if ("stderr" in title) != (stream == "err"):
+            continue
+        parts.append(_sep(title) + "\n" + (content[:-1] if content.endswith("\n") else content) + "\n")
+    return "".join(parts)
+
+
 class _Junit:
-    """Per test: classname, name, file, line, time and the failure/error/skipped elements."""
+    """Per test: classname, name, file, line, time, the failure/error/skipped elements and, for
+    a failure or error, what it printed (pytest's captured sections: system-out/system-err)."""
 
     def __init__(self, path):
         self.path = path
@@ -176,7 +196,7 @@ class _Junit:
             names = address.split("::")
             names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
             names[-1] += bracket + params
-            case = [".".join(names[:-1]), names[-1], report.location[0], report.location[1], 0.0, []]
+            case = [".".join(names[:-1]), names[-1], report.location[0], report.location[1], 0.0, [], []]
             self.open[report.nodeid] = case
             self.cases.append(case)
         return case
@@ -192,6 +212,8 @@ class _Junit:
         if report.passed:
             return
         if report.failed:
+            # A later phase's report holds the earlier phases' sections too.
+            case[6] = list(report.sections)
             if report.when == "call":
                 if hasattr(report, "wasxfail"):
                     case[5].append(("skipped", "xfail-marked test passes unexpectedly", None, None))
@@ -217,6 +239,7 @@ class _Junit:
         case = self._case(report)
         if report.failed:
             case[5].append(("error", "collection failure", None, str(report.longrepr)))
+            case[6] = list(report.sections)
         else:
             case[5].append(("skipped", "collection skipped", None, str(report.longrepr)))
 
@@ -224,7 +247,7 @@ class _Junit:
         counts = {"failure": 0, "error": 0, "skipped": 0}
         parts = []
         total = 0.0
-        for classname, name, file, line, time_s, children in self.cases:
+        for classname, name, file, line, time_s, children, sections in self.cases:
             total += time_s
             parts.append('<testcase classname="%s" name="%s" file="%s"%s time="%.3f"' % (
                 _xml(classname, True, True), _xml(name, True, True), _xml(file, True, True),
@@ -238,6 +261,10 @@ class _Junit:
                 parts.append("<%s%s message=\"%s\"" % (
                     tag, "" if kind is None else ' type="%s"' % kind, _xml(message, True)))
                 parts.append(" />" if body is None else ">%s</%s>" % (_xml(body), tag))
+            for stream, tag in (("out", "system-out"), ("err", "system-err")):
+                text = _captured(sections, stream)
+                if text:
+                    parts.append("<%s>%s</%s>" % (tag, _xml(text), tag))
             parts.append("</testcase>")
         head = ('<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" '
                 'errors="%d" failures="%d" skipped="%d" tests="%d" time="%.3f">' % (
@@ -299,6 +326,21 @@ def pytest_collectreport(report):
         _junit.add_collect(report)
 
 
+# A failure's text sent with its result: enough for the terminal's capped report; the whole
+# text goes in the JUnit file.
+_STREAMED_BYTES = 16 * 1024
+
+
+def _streamed_details(report):
+    text = report.longreprtext
+    out, err = _captured(report.sections, "out"), _captured(report.sections, "err")
+    text += ("\n" if out or err else "") + out + err
+    if len(text) <= _STREAMED_BYTES:
+        return text
+    return text[:_STREAMED_BYTES] + "\n[%d more characters: the worker ended before it wrote them]" % (
+        len(text) - _STREAMED_BYTES)
+
+
 def pytest_runtest_logreport(report):
     if _junit is not None:
         _junit.add(report)
@@ -309,6 +351,10 @@ def pytest_runtest_logreport(report):
                "duration": report.duration}
         if hasattr(report, "wasxfail"):  # skipped: xfailed, passed: xpassed (pytest's status)
             msg["xfail"] = True
+        elif report.failed:
+            # What aqe shows when this worker is ended before it writes its JUnit file.
+            msg["message"] = _Junit._reason(report)[:_STREAMED_BYTES]
+            msg["details"] = _streamed_details(report)
         _channel.send(msg)
 
 
