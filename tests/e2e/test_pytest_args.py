@@ -56,3 +56,22 @@ def test_pytest_cache_options_are_a_usage_error_that_names_them(aqe, project, op
     assert names in e["hint"]
     # Refused before any worker started: no execute run was recorded as having run tests.
     assert "tests_run" not in doc["data"]
+
+
+@pytest.mark.parametrize("where", ["addopts", "PYTEST_ADDOPTS"])
+def test_cache_options_in_the_project_pytest_options_are_turned_off_and_said(aqe, project, where):
+    """`--lf` (or --sw, --lfnf VALUE) in the project's addopts made every aqe run fail with
+    pytest's "unrecognized arguments": the workers run without them, and the run says so once."""
+    write_two_files(project)
+    env = None
+    if where == "addopts":
+        (project / "pytest.ini").write_text("[pytest]\naddopts = --lf --lfnf all -ra --sw\n")
+    else:
+        env = {"PYTEST_ADDOPTS": "--ff --lfnf=none"}
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2", env=env)
+    assert code == 0, (doc, err)
+    assert doc["data"]["passed"] == 3, doc
+    notes = [w for w in doc["warnings"] if "cache" in w]
+    assert len(notes) == 1, doc["warnings"]
+    for name in (["--lf", "--lfnf", "--sw"] if where == "addopts" else ["--ff", "--lfnf"]):
+        assert name in notes[0], notes

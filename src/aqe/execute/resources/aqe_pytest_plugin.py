@@ -123,7 +123,37 @@ def pytest_load_initial_conftests(early_config, parser, args):
         _notes.append("pytest-cov is off in aqe's workers (--cov in the project's pytest options): " + (
             "aqe measures coverage itself, with the project's coverage configuration"
             if _cov is not None else "aqe execute --coverage measures coverage"))
+    _drop_cache_options(args)
     yield
+
+
+# pytest's cache-provider options, which aqe's workers run without (each would read and write
+# the one .pytest_cache; aqe's history is its state DB): value-taking ones marked True. Given to
+# aqe they are a usage error before any worker starts; in the project's addopts or
+# PYTEST_ADDOPTS they made every run fail with "unrecognized arguments".
+_CACHE_OPTIONS = {"--lf": False, "--last-failed": False, "--ff": False, "--failed-first": False,
+                  "--nf": False, "--new-first": False, "--sw": False, "--stepwise": False,
+                  "--sw-skip": False, "--stepwise-skip": False, "--cache-clear": False,
+                  "--lfnf": True, "--last-failed-no-failures": True}
+
+
+def _drop_cache_options(args):
+    kept, dropped, skip = [], [], False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in _CACHE_OPTIONS:
+            dropped.append(name)
+            skip = _CACHE_OPTIONS[name] and "=" not in arg
+            continue
+        kept.append(arg)
+    if dropped:
+        args[:] = kept
+        _notes.append("pytest's %s (in the project's pytest options) is off in aqe's workers, which run "
+                      "without pytest's cache: aqe keeps its history in its state DB, and with "
+                      "--fail-fast runs the last run's failures first" % ", ".join(sorted(set(dropped))))
 
 
 @pytest.hookimpl(hookwrapper=True)
