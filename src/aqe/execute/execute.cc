@@ -11,6 +11,7 @@
 #include "aqe/exec/process.h"
 #include "aqe/execute/pytest_run.h"
 #include "aqe/results/junit.h"
+#include "aqe/util/cpu.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/strings.h"
 #include "aqe/util/time.h"
@@ -149,7 +150,7 @@ void load_shard_durations(state::Db* db, const ExecuteOptions& o, int64_t own_ru
 
 int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings) {
   WorkerCountInput in;
-  in.cores = o.cores > 0 ? o.cores : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  in.cores = o.cores > 0 ? o.cores : available_cores();  // affinity and the cgroup CPU quota
   in.requested = o.workers;
   in.parallel = o.parallel;
   in.test_count = h.last_list.size();

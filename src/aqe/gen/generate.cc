@@ -13,6 +13,7 @@
 #include "aqe/gen/model_step.h"
 #include "aqe/gen/test_file.h"
 #include "aqe/gen/verify.h"
+#include "aqe/util/cpu.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/path.h"
 
@@ -282,8 +283,7 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
     pending.push_back({&m, h, {}, false});
   }
 
-  const int cores =
-      o.cores > 0 ? o.cores : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int cores = o.cores > 0 ? o.cores : available_cores();
   const int workers = o.parallel ? cores : 1;
   const double run_budget_s =
       o.run_budget_s > 0

@@ -15,6 +15,7 @@
 #include "aqe/scan/git_history.h"
 #include "aqe/scan/scan_engine.h"
 #include "aqe/scan/walker.h"
+#include "aqe/util/cpu.h"
 #include "aqe/util/file_content.h"
 #include "aqe/util/strings.h"
 
@@ -266,7 +267,7 @@ Result<ScanReport> run_scan(const ScanOptions& o) {
   }
   auto engine = ScanEngine::build(o.custom_rules, o.code_rules, o.cache_dir);
   if (!engine.ok()) return engine.error();
-  unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = o.threads != 0 ? o.threads : static_cast<unsigned>(available_cores());
   auto outcomes = scan_all(*engine.value(), walked.files, threads, o.cancelled);
   if (!outcomes.ok()) return outcomes.error();
 

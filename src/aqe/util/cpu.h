@@ -1,0 +1,25 @@
+// How many cores aqe may use: the CPUs it is allowed to run on (affinity, cpusets), bounded by
+// the cgroup's CPU quota. A CI container often shows the host's cores to nproc and
+// std::thread::hardware_concurrency() while its quota grants two; starting a worker per shown
+// core there only adds contention.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace aqe {
+
+// The cores this process may use: at least 1.
+int available_cores();
+
+// A cgroup v2 `cpu.max` ("max 100000", "150000 100000"): the quota in cores, nullopt when none.
+std::optional<double> parse_cgroup_cpu_max(std::string_view text);
+
+// cgroup v1 `cpu.cfs_quota_us` and `cpu.cfs_period_us` ("-1" = no quota): as above.
+std::optional<double> parse_cgroup_cfs_quota(std::string_view quota, std::string_view period);
+
+// The cores a quota of `quota` cores allows next to `cpus` usable CPUs: the quota rounded up
+// (1.5 cores keep two workers busy part of the time), never more than `cpus`, at least 1.
+int cores_within(int cpus, std::optional<double> quota);
+
+}  // namespace aqe
