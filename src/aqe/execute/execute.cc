@@ -79,7 +79,8 @@ struct History {
   // The latest run's failures, whatever its status: what fail-fast runs first.
   std::set<std::string> last_failed;
   double worker_startup_s = 0;
-  double start_s = 0, work_s = 0;
+  double start_s = 0, work_s = 0, work_cpu_s = 0;
+  int workers = 0, idle_cores = 0;  // of the measured run: how contended its work was
   int shards = 1;  // the stored run was one shard of this many: its list and work are that share
   std::string rootdir, inifile;
 };
@@ -120,6 +121,9 @@ History load_history(state::Db* db, const std::string& key, std::vector<std::str
   h.worker_startup_s = summary->worker_startup_s;
   h.start_s = summary->start_s;
   h.work_s = summary->work_s;
+  h.work_cpu_s = summary->work_cpu_s;
+  h.workers = summary->workers;
+  h.idle_cores = summary->idle_cores;
   h.rootdir = summary->rootdir;
   h.inifile = summary->inifile;
   if (summary->shard) h.shards = std::max(1, summary->shard->second);
@@ -148,7 +152,7 @@ void load_shard_durations(state::Db* db, const ExecuteOptions& o, int64_t own_ru
   r.shard_durations_from = ShardBase{(*base)->id, (*base)->commit};
 }
 
-int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings) {
+int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings, int& idle) {
   WorkerCountInput in;
   in.cores = o.cores > 0 ? o.cores : available_cores();  // affinity and the cgroup CPU quota
   in.requested = o.workers;
@@ -157,6 +161,11 @@ int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::str
   in.worker_startup_s = h.worker_startup_s;
   in.start_s = h.start_s;
   in.work_s = h.work_s;
+  in.work_cpu_s = h.work_cpu_s;
+  in.measured_workers = h.workers;
+  in.measured_idle_cores = h.idle_cores;
+  // Only an automatic count looks at the load (sampling it takes a few ms).
+  if (o.parallel && o.workers <= 0) in.idle_cores = idle = idle_cores(in.cores);
   size_t known = 0;
   for (const auto& row : h.last_list) {
     auto it = h.durations.find(row.test_id);
@@ -169,6 +178,7 @@ int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::str
   const double share = static_cast<double>(h.shards) / (o.shard && o.shard->second > 0 ? o.shard->second : 1);
   in.total_estimate_s *= share;
   in.work_s *= share;
+  in.work_cpu_s *= share;
   const int chosen = choose_worker_count(in);
   if (o.workers > chosen) {
     warnings.push_back("--workers " + std::to_string(o.workers) + " capped at " + std::to_string(chosen) +
@@ -296,7 +306,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   pass.work_dir = work_dir;
   pass.paths = o.paths;
   pass.extra_args = o.pytest_args;
-  pass.workers = auto_workers(o, h, r.warnings);
+  pass.workers = auto_workers(o, h, r.warnings, r.idle_cores);
   pass.shard = o.shard;
   pass.durations = h.durations;
   if (o.shard) load_shard_durations(record.db(), o, record.run_id(), r, pass.durations);
@@ -324,6 +334,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   r.worker_startup_s = res.worker_startup_s;
   r.start_s = res.start_s;
   r.work_s = res.work_s;
+  r.work_cpu_s = res.work_cpu_s;
   r.rootdir = res.rootdir;
   r.inifile = res.inifile;
   r.warnings.insert(r.warnings.end(), res.warnings.begin(), res.warnings.end());
@@ -534,6 +545,8 @@ state::ExecuteSummary summary_of(const ExecuteReport& r) {
   s.worker_startup_s = r.worker_startup_s;
   s.start_s = r.start_s;
   s.work_s = r.work_s;
+  s.work_cpu_s = r.work_cpu_s;
+  s.idle_cores = r.idle_cores;
   s.rootdir = r.rootdir;
   s.inifile = r.inifile;
   return s;

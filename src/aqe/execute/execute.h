@@ -84,7 +84,9 @@ struct ExecuteReport {
   std::string coverage_json;       // coverage.py's JSON report of the combined data, when measured
   double worker_startup_s = 0;     // measured; stored for the next run's worker count
   double start_s = 0, work_s = 0;  // measured (PytestPassResult); stored for the same purpose
-  std::string rootdir, inifile;    // pytest's; stored so that split workers name tests alike
+  double work_cpu_s = 0;
+  int idle_cores = 0;            // measured when --parallel chose the count
+  std::string rootdir, inifile;  // pytest's; stored so that split workers name tests alike
   aqe::ExitCode exit_code = aqe::ExitCode::kSuccess;
   std::vector<std::string> warnings;
 };

@@ -119,6 +119,8 @@ struct Worker {
   Clock::time_point started;
   std::optional<double> startup_s;
   std::optional<Clock::time_point> hello_at, collected_at, drained_at, exited_at;
+  // The worker's CPU seconds (its own process) at hello, at collected and at its latest result.
+  std::optional<double> cpu_hello, cpu_collected, cpu_last;
   std::unordered_set<std::string> ids;         // what it collected: the tests it can run
   std::deque<std::vector<std::string>> queue;  // its own units (split collection)
   bool exited = false;
@@ -458,6 +460,7 @@ void PassRunner::on_result(Worker& w, const json& msg) {
     remaining_s_ = std::max(0.0, remaining_s_ - estimate_[id]);
   }
   c.time_s += std::max(0.0, number_or(msg, "duration", 0.0));
+  if (auto cpu = msg.find("cpu"); cpu != msg.end() && cpu->is_number()) w.cpu_last = cpu->get<double>();
   if (auto x = msg.find("xfail"); x != msg.end() && x->is_boolean() && x->get<bool>()) c.xfail = true;
   if (w.asked_empty && w.outstanding.empty()) w.drained_at = Clock::now();  // until its last report
   // The failure's text, for when this worker ends before writing its JUnit file (capped by
@@ -529,6 +532,8 @@ void PassRunner::on_message(Worker& w, const json& msg) {
       w.startup_s = std::chrono::duration<double>(Clock::now() - w.started).count();
     }
     w.collected_at = Clock::now();
+    if (auto cpu = msg.find("cpu"); cpu != msg.end() && cpu->is_number())
+      w.cpu_collected = cpu->get<double>();
     const int errors = static_cast<int>(std::clamp(number_or(msg, "collect_errors", 0), 0.0, 1e6));
     collect_errors_ = pass_.owner.empty() ? std::max(collect_errors_, errors) : collect_errors_ + errors;
     if (out_.rootdir.empty()) {
@@ -724,8 +729,18 @@ void PassRunner::measure_work() {
   if (out_.stopped || out_.timed_out || out_.interrupted || !out_.warnings.empty()) return;
   using Seconds = std::chrono::duration<double>;
   double start = 0, finish = 0, collect_max = 0, collect_sum = 0, run_sum = 0;
+  double cpu_collect_max = 0, cpu_collect_sum = 0, cpu_run_sum = 0;
+  bool cpu_known = true;
   for (const auto& w : workers_) {
     if (!w->hello_at || !w->collected_at || !w->drained_at || !w->exited_at) return;
+    if (w->cpu_hello && w->cpu_collected && w->cpu_last) {
+      const double collect = std::max(0.0, *w->cpu_collected - *w->cpu_hello);
+      cpu_collect_max = std::max(cpu_collect_max, collect);
+      cpu_collect_sum += collect;
+      cpu_run_sum += std::max(0.0, *w->cpu_last - *w->cpu_collected);
+    } else {
+      cpu_known = false;
+    }
     start = std::max(start, Seconds(*w->hello_at - w->started).count());
     finish = std::max(finish, Seconds(*w->exited_at - *w->drained_at).count());
     const double collect = Seconds(*w->collected_at - *w->hello_at).count();
@@ -735,6 +750,7 @@ void PassRunner::measure_work() {
   }
   out_.start_s = start + finish;
   out_.work_s = (pass_.owner.empty() ? collect_max : collect_sum) + run_sum;
+  if (cpu_known) out_.work_cpu_s = (pass_.owner.empty() ? cpu_collect_max : cpu_collect_sum) + cpu_run_sum;
 }
 
 Result<PytestPassResult> PassRunner::run() {
@@ -820,6 +836,8 @@ Result<PytestPassResult> PassRunner::run() {
         if (idx >= 0 && idx < static_cast<int>(workers_.size())) {
           owner = workers_[idx].get();
           owner->hello_at = Clock::now();
+          if (auto cpu = msg.find("cpu"); cpu != msg.end() && cpu->is_number())
+            owner->cpu_hello = cpu->get<double>();
           add_notes(strings_of(msg, "notes"));
         }
       });

@@ -61,6 +61,7 @@ struct PytestPassResult {
   double worker_startup_s = 0;   // slowest start-to-collected of the workers
   double start_s = 0;            // per-worker fixed cost: slowest start-up before collection + slowest ending
   double work_s = 0;             // collection + tests as one process would do them; 0 = unknown
+  double work_cpu_s = 0;         // the CPU time of that work (the workers' own); 0 = unknown
   std::string rootdir, inifile;  // as pytest determined them
   int workers_started = 0;
   std::vector<std::string> warnings;

@@ -148,12 +148,22 @@ int choose_worker_count(const WorkerCountInput& in) {
   const int cores = std::max(1, in.cores);
   if (in.requested > 0) return std::min(in.requested, max_worker_count(in));
   if (!in.parallel) return 1;
-  if (!in.durations_known) return in.test_count > 0 && in.test_count < 50 ? 1 : cores;
+  const int idle = in.idle_cores > 0 ? std::min(in.idle_cores, cores) : cores;
+  if (!in.durations_known) return in.test_count > 0 && in.test_count < 50 ? 1 : idle;
   if (in.start_s > 0 && in.work_s > 0) {
+    const double cpu = in.work_cpu_s > 0 ? std::min(in.work_cpu_s, in.work_s) : in.work_s;
+    double work = in.work_s;
+    if (in.work_cpu_s > 0 && in.measured_idle_cores > 0 && in.measured_workers > in.measured_idle_cores) {
+      const double stretch = static_cast<double>(in.measured_workers) / in.measured_idle_cores;
+      work = std::max(cpu, work - cpu * (stretch - 1.0));
+    }
+    auto wall_of = [&](int k) {
+      return in.start_s * (1.0 + 0.5 * (k - 1)) + std::max(work / k, cpu / std::min(k, idle));
+    };
     int best = 1;
-    double best_wall = in.start_s + in.work_s;
+    double best_wall = wall_of(1);
     for (int k = 2; k <= cores; ++k) {
-      const double wall = in.start_s * (1.0 + 0.5 * (k - 1)) + in.work_s / k;
+      const double wall = wall_of(k);
       if (wall < best_wall) {
         best = k;
         best_wall = wall;
@@ -166,7 +176,7 @@ int choose_worker_count(const WorkerCountInput& in) {
   const double startup = std::max(0.2, in.worker_startup_s);
   if (in.total_estimate_s < std::max(1.0, 2.0 * startup)) return 1;
   const int by_cost = static_cast<int>(std::floor(in.total_estimate_s / startup));
-  return std::clamp(by_cost, 1, cores);
+  return std::clamp(by_cost, 1, idle);
 }
 
 }  // namespace aqe::execute

@@ -86,7 +86,12 @@ struct WorkerCountInput {
   double worker_startup_s = 0;   // measured start-up + collection cost of one worker
   double start_s = 0;            // measured: a worker's start-up before collection and its ending
   double work_s = 0;             // measured: collection + run phase, as one process would do it
+  double work_cpu_s = 0;         // measured: the CPU time of that work; 0 = unknown (taken as work_s)
   int cores = 1;
+  int idle_cores = 0;  // of `cores`, idle now (other processes running); 0 = unknown (all)
+  // The measured run's worker count and idle cores: more workers than idle cores stretched the
+  // CPU part of its wall time by workers / idle, which is not work a worker would take over.
+  int measured_workers = 0, measured_idle_cores = 0;
   int requested = 0;      // --workers N (0 = auto)
   bool parallel = false;  // --parallel: up to one per core
 };
@@ -94,8 +99,12 @@ struct WorkerCountInput {
 // Auto worker count. With the last run's measured start-up S and work W (collection and
 // tests, which split runs divide among workers), k workers take about S + W/k, plus the
 // contention of starting k interpreters at once, counted as S/2 per extra worker: a second
-// worker pays off when W > S. At most one per core. Without those measurements: one process
-// when the stored test time is short compared with a worker's start-up.
+// worker pays off when W > S. The CPU part C of the work (the workers' CPU time) goes no
+// faster than the idle cores I allow: S(1 + (k-1)/2) + max(W/k, C/min(k, I)). Sleeping or
+// waiting tests still gain from more workers on a busy machine; CPU-bound ones do not, and W
+// measured under contention (inflated) no longer looks like work that a second worker would
+// halve. At most one per core. Without those measurements: one process when the stored test
+// time is short compared with a worker's start-up, else the idle cores.
 int choose_worker_count(const WorkerCountInput& in);
 // The most workers a run may start (see kMaxWorkersPerCore).
 int max_worker_count(const WorkerCountInput& in);

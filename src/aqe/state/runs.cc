@@ -93,6 +93,8 @@ json to_fields(const ExecuteSummary& s) {
           {"worker_startup_s", s.worker_startup_s},
           {"start_s", s.start_s},
           {"work_s", s.work_s},
+          {"work_cpu_s", s.work_cpu_s},
+          {"idle_cores", s.idle_cores},
           {"rootdir", s.rootdir},
           {"inifile", s.inifile}};
 }
@@ -124,6 +126,8 @@ ExecuteSummary read_execute(const json& j) {
   take(j, "worker_startup_s", s.worker_startup_s);
   take(j, "start_s", s.start_s);
   take(j, "work_s", s.work_s);
+  take(j, "work_cpu_s", s.work_cpu_s);
+  take(j, "idle_cores", s.idle_cores);
   take(j, "rootdir", s.rootdir);
   take(j, "inifile", s.inifile);
   return s;

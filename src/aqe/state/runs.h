@@ -54,6 +54,8 @@ struct ExecuteSummary {
   std::string junit_xml, coverage_json;
   // The scheduler's measurements, read by the next run of the same suite.
   double worker_startup_s = 0, start_s = 0, work_s = 0;
+  double work_cpu_s = 0;         // the CPU time of work_s; 0 = unknown (older runs)
+  int idle_cores = 0;            // cores idle when the run started (--parallel); 0 = not measured
   std::string rootdir, inifile;  // pytest's, so that split workers name tests alike
 };
 

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "aqe/util/strings.h"
 
@@ -100,6 +102,47 @@ int cores_within(int cpus, std::optional<double> quota) {
   cpus = std::max(1, cpus);
   if (!quota) return cpus;
   return std::clamp(static_cast<int>(std::ceil(*quota - 1e-9)), 1, cpus);
+}
+
+std::optional<int> parse_procs_running(std::string_view stat) {
+  constexpr std::string_view kKey = "procs_running ";
+  for (size_t pos = 0; pos < stat.size();) {
+    size_t end = stat.find('\n', pos);
+    if (end == std::string_view::npos) end = stat.size();
+    const std::string_view line = stat.substr(pos, end - pos);
+    if (line.substr(0, kKey.size()) == kKey) {
+      auto n = number(line.substr(kKey.size()));
+      if (n && *n >= 0 && *n < 1e7) return static_cast<int>(*n);
+      return std::nullopt;
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+int idle_within(int cores, double others) {
+  cores = std::max(1, cores);
+  return std::clamp(cores - static_cast<int>(std::lround(std::max(0.0, others))), 1, cores);
+}
+
+int idle_cores(int cores) {
+  if (cgroup_quota()) return std::max(1, cores);
+  std::vector<int> seen;
+  for (int i = 0; i < 5; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::ifstream in("/proc/stat");
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto n = parse_procs_running(text.str())) seen.push_back(*n);
+  }
+  if (seen.empty()) return std::max(1, cores);
+  // The median: one sample falls between a build's compiler jobs, another on a short burst.
+  std::nth_element(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(seen.size() / 2), seen.end());
+  const int running = seen[seen.size() / 2];
+  // procs_running counts this thread; the others are spread over the host's CPUs.
+  const double host = std::max(1u, std::thread::hardware_concurrency());
+  const double others = std::max(0, running - 1) * std::min(1.0, usable_cpus() / host);
+  return idle_within(cores, others);
 }
 
 int available_cores() {

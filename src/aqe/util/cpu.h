@@ -12,6 +12,18 @@ namespace aqe {
 // The cores this process may use: at least 1.
 int available_cores();
 
+// Of `cores`, how many are idle now: fewer by the other runnable tasks the kernel counts
+// (/proc/stat procs_running, the median of five samples 2 ms apart), scaled to aqe's share of the
+// host's CPUs. Under a cgroup CPU quota the quota is what bounds aqe, so host load is not
+// counted. At least 1.
+int idle_cores(int cores);
+
+// `cores` less `others` runnable tasks (rounded to the nearest), at least 1.
+int idle_within(int cores, double others);
+
+// The `procs_running N` line of /proc/stat; nullopt when there is none.
+std::optional<int> parse_procs_running(std::string_view stat);
+
 // A cgroup v2 `cpu.max` ("max 100000", "150000 100000"): the quota in cores, nullopt when none.
 std::optional<double> parse_cgroup_cpu_max(std::string_view text);
 

@@ -166,6 +166,47 @@ TEST(ChooseWorkerCount, FromMeasuredStartAndWork) {
   EXPECT_EQ(choose_worker_count(mk(0.35, 100, 8)), 8) << "capped by cores";
 }
 
+TEST(ChooseWorkerCount, CpuBoundWorkGoesNoFasterThanTheIdleCores) {
+  auto mk = [](double work, double cpu, int idle) {
+    WorkerCountInput in;
+    in.durations_known = true;
+    in.test_count = 100;
+    in.parallel = true;
+    in.cores = 2;
+    in.start_s = 0.35;
+    in.work_s = work;
+    in.work_cpu_s = cpu;
+    in.idle_cores = idle;
+    return in;
+  };
+  EXPECT_EQ(choose_worker_count(mk(3.0, 2.9, 2)), 2) << "idle machine, CPU-bound: both cores";
+  EXPECT_EQ(choose_worker_count(mk(3.0, 2.9, 1)), 1) << "a CPU hog on one core: one worker";
+  EXPECT_EQ(choose_worker_count(mk(3.0, 0.2, 1)), 2) << "sleeping tests gain from a second worker anyway";
+  EXPECT_EQ(choose_worker_count(mk(3.0, 0, 1)), 1) << "CPU time unknown (older run): taken as all CPU";
+  EXPECT_EQ(choose_worker_count(mk(3.0, 0, 0)), 2) << "nothing known about the load: every core";
+}
+
+TEST(ChooseWorkerCount, WorkMeasuredUnderContentionIsNotTakenAsWorkToDivide) {
+  WorkerCountInput in;
+  in.durations_known = true;
+  in.test_count = 100;
+  in.parallel = true;
+  in.cores = 2;
+  in.start_s = 1.0;
+  // Measured with 2 workers on 1 idle core: 2 s of CPU took 4 s of wall.
+  in.work_s = 4.0;
+  in.work_cpu_s = 2.0;
+  in.measured_workers = 2;
+  in.measured_idle_cores = 1;
+  in.idle_cores = 1;
+  EXPECT_EQ(choose_worker_count(in), 1) << "1 worker: 1 + 2 s; 2 workers: 1.5 + 2 s";
+  in.measured_idle_cores = 0;  // not measured: the stretch is unknown, and W/2 looks like a win
+  EXPECT_EQ(choose_worker_count(in), 2);
+  in.measured_idle_cores = 2;  // it was not contended: the waiting was the tests' own
+  in.idle_cores = 2;
+  EXPECT_EQ(choose_worker_count(in), 2);
+}
+
 TEST(SplitCollection, EveryTestHasOneOwnerAndItsFileIsCollectedThere) {
   std::vector<std::string> ids;
   std::map<std::string, double> durations;

@@ -32,6 +32,19 @@ TEST(CgroupQuota, CoresWithinAQuotaRoundUpAndStayWithinTheCpus) {
   EXPECT_EQ(cores_within(0, std::nullopt), 1);
 }
 
+TEST(IdleCores, OthersRunningTakeCoresButNeverTheLastOne) {
+  EXPECT_EQ(idle_within(2, 0), 2);
+  EXPECT_EQ(idle_within(2, 1), 1);
+  EXPECT_EQ(idle_within(2, 7), 1);
+  EXPECT_EQ(idle_within(8, 2.4), 6);
+  EXPECT_EQ(parse_procs_running("cpu  1 2 3\nprocs_running 3\nprocs_blocked 0\n"), 3);
+  EXPECT_EQ(parse_procs_running("cpu  1 2 3\n"), std::nullopt);
+  EXPECT_EQ(parse_procs_running("procs_running x\n"), std::nullopt);
+  const int idle = idle_cores(available_cores());
+  EXPECT_GE(idle, 1);
+  EXPECT_LE(idle, available_cores());
+}
+
 TEST(AvailableCores, NeverMoreThanTheMachineShows) {
   const int cores = available_cores();
   EXPECT_GE(cores, 1);

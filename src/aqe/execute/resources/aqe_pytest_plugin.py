@@ -19,6 +19,7 @@ import re
 import select
 import signal
 import socket
+import time
 
 import pytest
 
@@ -330,7 +331,10 @@ def pytest_configure(config):
     path = os.environ.get("AQE_SOCKET")
     if path and _channel is None and not hasattr(config, "workerinput"):
         _channel = _Channel(path)
-        _channel.send({"hello": os.environ.get("AQE_WORKER", "0"), "pid": os.getpid(), "notes": _notes})
+        # "cpu": this process's CPU seconds so far, with hello, collected and each result: aqe
+        # tells the work a CPU must do from the wall time that contention inflates.
+        _channel.send({"hello": os.environ.get("AQE_WORKER", "0"), "pid": os.getpid(), "notes": _notes,
+                       "cpu": time.process_time()})
 
 
 def pytest_unconfigure(config):
@@ -346,7 +350,7 @@ def pytest_collection_finish(session):
         return
     config = session.config
     _channel.send({"collected": [item.nodeid for item in session.items],
-                   "collect_errors": session.testsfailed,
+                   "collect_errors": session.testsfailed, "cpu": time.process_time(),
                    "rootdir": str(config.rootpath),
                    "inifile": str(config.inipath) if config.inipath else ""})
 
@@ -378,7 +382,7 @@ def pytest_runtest_logreport(report):
         return
     if report.when == "call" or report.outcome != "passed":
         msg = {"result": report.nodeid, "when": report.when, "outcome": report.outcome,
-               "duration": report.duration}
+               "duration": report.duration, "cpu": time.process_time()}
         if hasattr(report, "wasxfail"):  # skipped: xfailed, passed: xpassed (pytest's status)
             msg["xfail"] = True
         elif report.failed:
