@@ -144,6 +144,14 @@ int max_worker_count(const WorkerCountInput& in) {
   return std::max(1, cap);
 }
 
+double cpu_rate(int workers, int cores, int others) {
+  workers = std::max(1, workers);
+  cores = std::max(1, cores);
+  others = std::max(0, others);
+  if (workers + others <= cores) return workers;
+  return static_cast<double>(cores) * workers / (workers + others);
+}
+
 int choose_worker_count(const WorkerCountInput& in) {
   const int cores = std::max(1, in.cores);
   if (in.requested > 0) return std::min(in.requested, max_worker_count(in));
@@ -153,12 +161,15 @@ int choose_worker_count(const WorkerCountInput& in) {
   if (in.start_s > 0 && in.work_s > 0) {
     const double cpu = in.work_cpu_s > 0 ? std::min(in.work_cpu_s, in.work_s) : in.work_s;
     double work = in.work_s;
-    if (in.work_cpu_s > 0 && in.measured_idle_cores > 0 && in.measured_workers > in.measured_idle_cores) {
-      const double stretch = static_cast<double>(in.measured_workers) / in.measured_idle_cores;
+    if (in.work_cpu_s > 0 && in.measured_idle_cores > 0 && in.measured_workers > 1) {
+      // Each of the measured run's workers got cpu_rate/k of a core: its CPU part took that
+      // much longer than it would alone.
+      const int k = in.measured_workers;
+      const double stretch = k / cpu_rate(k, cores, cores - std::min(in.measured_idle_cores, cores));
       work = std::max(cpu, work - cpu * (stretch - 1.0));
     }
     auto wall_of = [&](int k) {
-      return in.start_s * (1.0 + 0.5 * (k - 1)) + std::max(work / k, cpu / std::min(k, idle));
+      return in.start_s * (1.0 + 0.5 * (k - 1)) + std::max(work / k, cpu / cpu_rate(k, cores, cores - idle));
     };
     int best = 1;
     double best_wall = wall_of(1);

@@ -100,12 +100,16 @@ struct WorkerCountInput {
 // tests, which split runs divide among workers), k workers take about S + W/k, plus the
 // contention of starting k interpreters at once, counted as S/2 per extra worker: a second
 // worker pays off when W > S. The CPU part C of the work (the workers' CPU time) goes no
-// faster than the idle cores I allow: S(1 + (k-1)/2) + max(W/k, C/min(k, I)). Sleeping or
-// waiting tests still gain from more workers on a busy machine; CPU-bound ones do not, and W
-// measured under contention (inflated) no longer looks like work that a second worker would
-// halve. At most one per core. Without those measurements: one process when the stored test
-// time is short compared with a worker's start-up, else the idle cores.
+// faster than the cores the workers get next to the other running processes (cpu_rate):
+// S(1 + (k-1)/2) + max(W/k, C/cpu_rate(k)). W measured while other processes ran is first
+// reduced by the stretch that sharing the cores caused, so that contention does not look like
+// work a further worker would take over. At most one per core. Without those measurements:
+// one process when the stored test time is short compared with a worker's start-up, else the
+// idle cores.
 int choose_worker_count(const WorkerCountInput& in);
+// The cores' worth of CPU `workers` busy processes get on `cores` cores beside `others` busy
+// processes, the kernel sharing them fairly: all they ask while they fit, else their share.
+double cpu_rate(int workers, int cores, int others);
 // The most workers a run may start (see kMaxWorkersPerCore).
 int max_worker_count(const WorkerCountInput& in);
 

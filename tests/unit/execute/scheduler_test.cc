@@ -180,10 +180,21 @@ TEST(ChooseWorkerCount, CpuBoundWorkGoesNoFasterThanTheIdleCores) {
     return in;
   };
   EXPECT_EQ(choose_worker_count(mk(3.0, 2.9, 2)), 2) << "idle machine, CPU-bound: both cores";
-  EXPECT_EQ(choose_worker_count(mk(3.0, 2.9, 1)), 1) << "a CPU hog on one core: one worker";
+  // A CPU hog on one core: 2 workers get 4/3 of a core beside it, one gets one core.
+  EXPECT_EQ(choose_worker_count(mk(3.0, 2.9, 1)), 2) << "a fair share of the busy core too";
+  EXPECT_EQ(choose_worker_count(mk(0.6, 0.6, 1)), 1) << "but not when the share gained is below S/2";
+  EXPECT_EQ(choose_worker_count(mk(0.6, 0.6, 2)), 2) << "which an idle core is worth";
   EXPECT_EQ(choose_worker_count(mk(3.0, 0.2, 1)), 2) << "sleeping tests gain from a second worker anyway";
-  EXPECT_EQ(choose_worker_count(mk(3.0, 0, 1)), 1) << "CPU time unknown (older run): taken as all CPU";
   EXPECT_EQ(choose_worker_count(mk(3.0, 0, 0)), 2) << "nothing known about the load: every core";
+}
+
+TEST(CpuRate, FairShareOfTheCores) {
+  EXPECT_DOUBLE_EQ(cpu_rate(1, 2, 0), 1.0);
+  EXPECT_DOUBLE_EQ(cpu_rate(2, 2, 0), 2.0);
+  EXPECT_DOUBLE_EQ(cpu_rate(1, 2, 1), 1.0);
+  EXPECT_DOUBLE_EQ(cpu_rate(2, 2, 1), 4.0 / 3.0);
+  EXPECT_DOUBLE_EQ(cpu_rate(2, 2, 4), 4.0 / 6.0);
+  EXPECT_DOUBLE_EQ(cpu_rate(1, 2, 4), 2.0 / 5.0);
 }
 
 TEST(ChooseWorkerCount, WorkMeasuredUnderContentionIsNotTakenAsWorkToDivide) {
@@ -193,17 +204,17 @@ TEST(ChooseWorkerCount, WorkMeasuredUnderContentionIsNotTakenAsWorkToDivide) {
   in.parallel = true;
   in.cores = 2;
   in.start_s = 1.0;
-  // Measured with 2 workers on 1 idle core: 2 s of CPU took 4 s of wall.
-  in.work_s = 4.0;
+  // Measured with 2 workers beside 1 busy process: 4/3 of a core for 2 s of CPU, so its work
+  // (summed per worker) took 2 × 1.5 = 3 s; nothing of it was the tests' own waiting.
+  in.work_s = 3.0;
   in.work_cpu_s = 2.0;
   in.measured_workers = 2;
   in.measured_idle_cores = 1;
-  in.idle_cores = 1;
-  EXPECT_EQ(choose_worker_count(in), 1) << "1 worker: 1 + 2 s; 2 workers: 1.5 + 2 s";
-  in.measured_idle_cores = 0;  // not measured: the stretch is unknown, and W/2 looks like a win
+  in.idle_cores = 2;  // idle now: 1 + 2 s alone, 1.5 + 1 s with two
   EXPECT_EQ(choose_worker_count(in), 2);
-  in.measured_idle_cores = 2;  // it was not contended: the waiting was the tests' own
-  in.idle_cores = 2;
+  in.start_s = 2.5;  // 2.5 + 2 s alone, 3.75 + 1 s with two
+  EXPECT_EQ(choose_worker_count(in), 1) << "the 1 s of contention is not work a second worker halves";
+  in.measured_idle_cores = 0;  // not measured: taken as work, 2.5 + 3 s alone, 3.75 + 1.5 s with two
   EXPECT_EQ(choose_worker_count(in), 2);
 }
 
