@@ -1,5 +1,6 @@
 """aqe generate (built-in engine): tests written, verified, measured, deterministic, incremental."""
 import json
+import sqlite3
 import subprocess
 import textwrap
 from pathlib import Path
@@ -390,3 +391,9 @@ def test_a_function_that_hangs_is_given_up_after_its_first_cut_off(aqe, project)
     assert given_up["hang0"]["line"] == 8
     text = (project / "tests/generated/test_slow.py").read_text()
     assert "def test_double_" in text and "def test_hang" not in text
+    # The module's exploration time is stored with the run, for the next --parallel's order: at
+    # least the six 0.5 s cut-offs.
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    (summary,) = db.execute("SELECT summary_json FROM runs WHERE command = 'generate'").fetchone()
+    db.close()
+    assert 3.0 <= json.loads(summary)["explore_s"]["slow.py"] < 60, summary
