@@ -3,6 +3,7 @@
 # temporary project (package `stdbench`), one `aqe generate` per module so coverage and wall
 # time are per module. Prints a markdown table, the median and the worst five.
 #   usage: bench/generate.sh [AQE_BIN] [PYTHON]   (defaults: build/debug/aqe, /usr/bin/python3)
+#   COMPARE=1 [RUNS=3] MODULES="..." bench/generate.sh ...: serial against --parallel instead.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 AQE=${1:-$ROOT/build/debug/aqe}
@@ -17,6 +18,34 @@ mkdir -p "$WORK/stdbench"
 for m in $MODULES; do cp "$STDLIB/$m.py" "$WORK/stdbench/$m.py"; done
 
 echo "aqe: $AQE ($("$AQE" --version)); python: $("$PY" --version 2>&1); budget ${BUDGET}s per module; $(nproc) cores"
+
+if [ -n "${COMPARE:-}" ]; then
+  # Serial against --parallel: the MODULES in one `aqe generate stdbench/`, RUNS times each from
+  # no generated tests, in one project per mode (its state DB kept between runs: from the second
+  # run --parallel starts the modules the last run timed longest first). Prints every run's wall
+  # seconds, the medians and parallel/serial.
+  RUNS=${RUNS:-3}
+  declare -A med
+  for mode in serial parallel; do
+    proj="$WORK/$mode"
+    mkdir -p "$proj"
+    cp -r "$WORK/stdbench" "$proj/"
+    flag=$([ "$mode" = parallel ] && echo --parallel || true)
+    walls=()
+    for _ in $(seq "$RUNS"); do
+      rm -rf "$proj/tests"
+      start=$(date +%s.%N)
+      (cd "$proj" && "$AQE" generate stdbench/ --json --quiet --time-budget "$BUDGET" --python "$PY" $flag > "$proj/out.json") || true
+      end=$(date +%s.%N)
+      walls+=("$(echo "$end - $start" | bc)")
+    done
+    med[$mode]=$(printf '%s\n' "${walls[@]}" | "$PY" -c 'import statistics, sys; print("%.2f" % statistics.median(float(l) for l in sys.stdin))')
+    given_up=$("$PY" -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["data"].get("given_up", [])))' "$proj/out.json")
+    echo "$mode: runs ${walls[*]} s; median ${med[$mode]} s; functions given up in the last run: $given_up"
+  done
+  echo "parallel / serial (medians): $(echo "scale=3; ${med[parallel]} / ${med[serial]}" | bc)"
+  exit 0
+fi
 echo
 echo "| module | lines | line % | branch % | line+branch % | tests kept | discarded | wall s |"
 echo "|---|---|---|---|---|---|---|---|"

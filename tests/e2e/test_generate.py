@@ -1,5 +1,6 @@
 """aqe generate (built-in engine): tests written, verified, measured, deterministic, incremental."""
 import json
+import sqlite3
 import subprocess
 import textwrap
 from pathlib import Path
@@ -371,3 +372,28 @@ def test_verification_runs_the_users_code_sandboxed(project, tmp_path):
     assert not (home / "imported.txt").exists()
     leaked = sorted(str(f.relative_to(project)) for f in project.rglob("*.txt"))
     assert leaked == [], leaked
+
+
+def test_a_function_that_hangs_is_given_up_after_its_first_cut_off(aqe, project):
+    # Six functions that sleep through any call: each is called once, cut off at the short first
+    # wall limit and given up. Before, each got two full cut-offs (1 s wall each), 12 s in all,
+    # past the explorer's share (0.8) of the 10 s budget: "stopped at the time budget".
+    hangs = "".join("\n\ndef hang%d(n: int) -> int:\n    time.sleep(30)\n    return n\n" % i for i in range(6))
+    write(project, "slow.py", "import time\n\n\ndef double(n: int) -> int:\n    return 2 * n\n" + hangs)
+    code, doc, _ = aqe.json("generate", "slow.py", "--time-budget", "10", *PY, timeout=300)
+    assert code == 0, doc
+    d = doc["data"]
+    assert not [w for w in doc["warnings"] if "time budget" in w], doc["warnings"]
+    given_up = {g["function"]: g for g in d["given_up"]}
+    assert sorted(given_up) == ["hang%d" % i for i in range(6)], d["given_up"]
+    for g in given_up.values():
+        assert g["file"] == "slow.py" and g["calls"] == 1 and g["cut_off"] == "0.5 s wall time", g
+    assert given_up["hang0"]["line"] == 8
+    text = (project / "tests/generated/test_slow.py").read_text()
+    assert "def test_double_" in text and "def test_hang" not in text
+    # The module's exploration time is stored with the run, for the next --parallel's order: at
+    # least the six 0.5 s cut-offs.
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    (summary,) = db.execute("SELECT summary_json FROM runs WHERE command = 'generate'").fetchone()
+    db.close()
+    assert 3.0 <= json.loads(summary)["explore_s"]["slow.py"] < 60, summary

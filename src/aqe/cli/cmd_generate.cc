@@ -12,6 +12,7 @@
 #include "aqe/exec/process.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
+#include "aqe/gen/schedule.h"
 #include "aqe/llm/pricing.h"
 #include "aqe/state/db.h"
 #include "aqe/usage/usage.h"
@@ -186,6 +187,7 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
   o.coverage_target = c.get(config::kGenerateCoverageTarget);
   o.run_budget_s = c.get(config::kGenerateRunBudgetS);
   o.parallel = c.get(config::kGenerateParallel);
+  if (o.parallel) o.stored_explore_s = gen::stored_explore_times(ctx.run->db());
   o.version = AQE_VERSION;
   o.paths = f.paths;
   if (o.paths.empty()) {

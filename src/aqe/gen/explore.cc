@@ -84,6 +84,18 @@ ExploreResult parse_explorer_reply(const std::string& stdout_data) {
       if (!g.name.empty() && !g.code.empty()) out.tests.push_back(std::move(g));
     }
   }
+  if (const json* given_up = member(doc, "given_up"); given_up && given_up->is_array()) {
+    for (const auto& g : *given_up) {
+      GivenUpTarget t;
+      t.target = string_or(g, "target");
+      if (const json* line = member(g, "line"); line && line->is_number_integer())
+        t.line = line->get<int64_t>();
+      if (const json* calls = member(g, "calls"); calls && calls->is_number_integer())
+        t.calls = calls->get<int64_t>();
+      t.cut_off = string_or(g, "cut_off");
+      if (!t.target.empty()) out.given_up.push_back(std::move(t));
+    }
+  }
   if (out.tests.empty()) out.failure = "no public function, class or method produced a test";
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,18 @@ struct ExploreJob {
   exec::ProcessSpec spec;
 };
 
+// A function, method or class of the module the explorer stopped calling: one of its calls ran
+// to the per-call cut-off.
+struct GivenUpTarget {
+  std::string target;           // "f", "Class", "Class.method"
+  std::optional<int64_t> line;  // where it is defined, when known
+  int64_t calls = 0;            // calls made to it, the cut-off one included
+  std::string cut_off;          // the limit that cut it off: "0.5 s wall time"
+};
+
 struct ExploreResult {
   std::vector<GeneratedTest> tests;
+  std::vector<GivenUpTarget> given_up;
   std::string failure;             // why nothing came back (child died, timed out, import failed)
   bool finished = true;            // false: the per-module budget cut exploration short
   bool stopped_at_target = false;  // the kept calls reached the coverage target before the budget

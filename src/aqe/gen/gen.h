@@ -30,6 +30,9 @@ struct GenerateOptions {
   double coverage_target = 100;       // percent of a module's traced lines+branches; 100 = no early stop
   double run_budget_s = 0;            // whole run, seconds; 0 = derived from time_budget_s and modules
   bool parallel = false;
+  // Exploration seconds of modules (project-relative) in earlier runs: with `parallel`, the
+  // longest expected module starts first (stored_explore_times()).
+  std::map<std::string, double> stored_explore_s;
   int cores = 0;        // 0 = hardware_concurrency
   std::string version;  // aqe's version, written in every header
   // builtin | auto (built-in, then the model for what is still below coverage_target) | llm
@@ -41,6 +44,15 @@ struct GenerateOptions {
 struct SkippedFile {
   std::string file;  // project-relative
   std::string reason;
+};
+
+// A function the explorer stopped calling after one of its calls ran to the per-call cut-off.
+struct GivenUpFunction {
+  std::string file;             // project-relative
+  std::string target;           // "f", "Class", "Class.method"
+  std::optional<int64_t> line;  // where it is defined, when known
+  int64_t calls = 0;            // calls made to it, the cut-off one included
+  std::string cut_off;          // "0.5 s wall time"
 };
 
 struct GenerateReport {
@@ -56,6 +68,8 @@ struct GenerateReport {
   std::vector<SkippedFile> skipped;
   std::vector<std::string> stopped_at_target;  // modules whose exploration reached the coverage target
   std::vector<std::string> unfinished;         // modules the run's time budget cut off (exit 5)
+  std::vector<GivenUpFunction> given_up;       // by file and line
+  std::map<std::string, double> explore_s;     // wall seconds of each module's exploration
   std::vector<std::string> warnings;
   std::string engine = "builtin";  // the engine that ran
   std::optional<LlmReport> llm;    // when the model engine ran

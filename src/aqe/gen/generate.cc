@@ -11,6 +11,7 @@
 #include "aqe/gen/explore.h"
 #include "aqe/gen/gen.h"
 #include "aqe/gen/model_step.h"
+#include "aqe/gen/schedule.h"
 #include "aqe/gen/test_file.h"
 #include "aqe/gen/verify.h"
 #include "aqe/util/cpu.h"
@@ -46,6 +47,27 @@ FileState state_of(const fs::path& test_file, const TestFileHeader& want) {
              : FileState::kStale;
 }
 
+// The order modules are started in: with several workers the longest expected first (its stored
+// time, else its size), so that it does not run alone at the end; one worker keeps the order of
+// discovery (the total is the same in any order).
+std::vector<size_t> start_order(const std::vector<Pending>& pending, const GenerateOptions& o, int workers) {
+  std::vector<ModuleCost> costs;
+  costs.reserve(pending.size());
+  for (const auto& p : pending) {
+    ModuleCost c;
+    if (auto it = o.stored_explore_s.find(p.module->rel); it != o.stored_explore_s.end())
+      c.stored_s = it->second;
+    std::error_code ec;
+    const auto size = fs::file_size(p.module->file, ec);
+    c.size_bytes = ec ? 0 : size;
+    costs.push_back(c);
+  }
+  if (workers > 1) return longest_first(costs);
+  std::vector<size_t> order(pending.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  return order;
+}
+
 // Explores the modules on up to `workers` children at once; stops starting new ones at the
 // run deadline. Returns false when the deadline cut the run short.
 bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int workers,
@@ -56,7 +78,8 @@ bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int wo
     std::unique_ptr<exec::Process> proc;
   };
   std::vector<Running> running;
-  size_t next = 0, done = 0;
+  const std::vector<size_t> order = start_order(pending, o, workers);
+  size_t next = 0, done = 0;  // into `order`
   bool in_time = true;
   auto collect = [&](size_t slot) {
     Running& r = running[slot];
@@ -64,6 +87,9 @@ bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int wo
     ExploreResult er = finish_explore(r.job, pr, o.time_budget_s);
     Pending& p = pending[r.index];
     p.tests = std::move(er.tests);
+    report.explore_s[p.module->rel] = std::chrono::duration<double>(pr.duration).count();
+    for (auto& g : er.given_up)
+      report.given_up.push_back({p.module->rel, std::move(g.target), g.line, g.calls, std::move(g.cut_off)});
     if (p.tests.empty()) report.skipped.push_back({p.module->rel, "no tests generated: " + er.failure});
     if (!er.finished) report.warnings.push_back(p.module->rel + ": exploration stopped at the time budget");
     if (er.stopped_at_target) report.stopped_at_target.push_back(p.module->rel);
@@ -86,9 +112,9 @@ bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int wo
     }
     running.clear();
     for (; next < pending.size(); ++next) {
-      report.skipped.push_back(
-          {pending[next].module->rel, "not explored: the run's time budget was used up"});
-      report.unfinished.push_back(pending[next].module->rel);
+      const std::string& rel = pending[order[next]].module->rel;
+      report.skipped.push_back({rel, "not explored: the run's time budget was used up"});
+      report.unfinished.push_back(rel);
     }
   };
   const ExploreLimits limits{o.time_budget_s, o.coverage_target};
@@ -98,19 +124,18 @@ bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int wo
       break;
     }
     while (next < pending.size() && static_cast<int>(running.size()) < workers && !exec::interrupted()) {
-      auto job = prepare_explore(*pending[next].module, o.python, limits);
+      const size_t index = order[next++];
+      auto job = prepare_explore(*pending[index].module, o.python, limits);
       if (!job) {
-        report.skipped.push_back({pending[next].module->rel, job.error().message});
-        ++next;
+        report.skipped.push_back({pending[index].module->rel, job.error().message});
         continue;
       }
       auto proc = exec::Process::start(job->spec);
       if (!proc) {
-        report.skipped.push_back({pending[next].module->rel, proc.error().message});
-        ++next;
+        report.skipped.push_back({pending[index].module->rel, proc.error().message});
         continue;
       }
-      running.push_back({next++, std::move(*job), std::make_unique<exec::Process>(std::move(*proc))});
+      running.push_back({index, std::move(*job), std::make_unique<exec::Process>(std::move(*proc))});
     }
     if (running.empty()) break;
     std::vector<exec::Process*> procs;
@@ -377,6 +402,8 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   std::sort(report.test_files.begin(), report.test_files.end());
   std::sort(report.stopped_at_target.begin(), report.stopped_at_target.end());
   std::sort(report.unfinished.begin(), report.unfinished.end());
+  std::stable_sort(report.given_up.begin(), report.given_up.end(),
+                   [](const GivenUpFunction& a, const GivenUpFunction& b) { return a.file < b.file; });
   std::stable_sort(report.skipped.begin(), report.skipped.end(),
                    [](const SkippedFile& a, const SkippedFile& b) { return a.file < b.file; });
   if (report.llm) {

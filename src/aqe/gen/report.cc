@@ -67,6 +67,13 @@ json llm_json(const LlmReport& l) {
 json to_json(const GenerateReport& r) {
   json skipped = json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"file", s.file}, {"reason", s.reason}});
+  json given_up = json::array();
+  for (const auto& g : r.given_up)
+    given_up.push_back({{"file", g.file},
+                        {"function", g.target},
+                        {"line", g.line ? json(*g.line) : json(nullptr)},
+                        {"calls", g.calls},
+                        {"cut_off", g.cut_off}});
   const bool measured = r.coverage.has_value();
   const coverage::Counts c = r.coverage.value_or(coverage::Counts{});
   return {{"files_processed", r.files_processed},
@@ -87,6 +94,7 @@ json to_json(const GenerateReport& r) {
           {"skipped", skipped},
           {"stopped_at_target", r.stopped_at_target},
           {"unfinished", r.unfinished},
+          {"given_up", given_up},
           {"engine", r.engine},
           {"cost_usd", run_cost(r)},
           {"llm", r.llm ? llm_json(*r.llm) : json(nullptr)},
@@ -100,6 +108,11 @@ std::string to_text(const GenerateReport& r) {
   for (const auto& s : r.skipped) out += "  skipped " + printable(s.file) + ": " + printable(s.reason) + "\n";
   for (const auto& f : r.stopped_at_target)
     out += "  " + printable(f) + ": exploration stopped at the coverage target\n";
+  for (const auto& g : r.given_up) {
+    out += "  " + printable(g.file) + (g.line ? ":" + std::to_string(*g.line) : std::string()) +
+           ": gave up on " + printable(g.target) + ", a call ran to the " + printable(g.cut_off) +
+           " cut-off\n";
+  }
   char line[256];
   std::snprintf(line, sizeof line,
                 "%lld tests kept (%lld discarded), %lld of %lld modules up to date, %zu test files, %.1f s\n",
@@ -143,6 +156,7 @@ state::GenerateSummary summary_of(const GenerateReport& r) {
   s.test_files = r.test_files;
   s.unfinished = static_cast<int64_t>(r.unfinished.size());
   s.duration_s = r.duration_s;
+  s.explore_s = r.explore_s;
   return s;
 }
 

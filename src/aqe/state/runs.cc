@@ -221,7 +221,8 @@ json to_fields(const GenerateSummary& s) {
           {"cost_usd", s.cost_usd},
           {"test_files", s.test_files},
           {"unfinished", s.unfinished},
-          {"duration_s", s.duration_s}};
+          {"duration_s", s.duration_s},
+          {"explore_s", s.explore_s}};
 }
 
 GenerateSummary read_generate(const json& j) {
@@ -236,6 +237,10 @@ GenerateSummary read_generate(const json& j) {
   take(j, "test_files", s.test_files);
   take(j, "unfinished", s.unfinished);
   take(j, "duration_s", s.duration_s);
+  if (auto it = j.find("explore_s"); it != j.end() && it->is_object()) {
+    for (const auto& [module, seconds] : it->items())
+      if (seconds.is_number() && seconds.get<double>() >= 0) s.explore_s[module] = seconds.get<double>();
+  }
   return s;
 }
 

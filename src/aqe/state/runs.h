@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,9 @@ struct GenerateSummary {
   std::vector<std::string> test_files;
   int64_t unfinished = 0;  // modules the run budget cut off
   double duration_s = 0;
+  // Wall seconds of each explored module's exploration (project-relative path): the next
+  // `generate --parallel` starts the longest first. Absent in runs stored before it.
+  std::map<std::string, double> explore_s;
 };
 
 using RunSummary = std::variant<ExecuteSummary, ScanSummary, GateSummary, GenerateSummary>;
