@@ -180,6 +180,10 @@ int choose_worker_count(const WorkerCountInput& in) {
         best_wall = wall;
       }
     }
+    // The measured run's count stays unless another is predicted clearly faster: each run
+    // measures the next one's input, and a near tie flipped 2,1,2,1 from run to run.
+    const int last = std::min(in.measured_workers, cores);
+    if (last >= 1 && last != best && wall_of(last) <= best_wall * (1.0 + kWorkerCountHysteresis)) return last;
     return best;
   }
   // Another worker pays off only when the share of the run it takes over is larger than

@@ -107,6 +107,8 @@ struct WorkerCountInput {
 // one process when the stored test time is short compared with a worker's start-up, else the
 // idle cores.
 int choose_worker_count(const WorkerCountInput& in);
+// A prediction this much slower than the best still keeps the measured run's worker count.
+inline constexpr double kWorkerCountHysteresis = 0.10;
 // The cores' worth of CPU `workers` busy processes get on `cores` cores beside `others` busy
 // processes, the kernel sharing them fairly: all they ask while they fit, else their share.
 double cpu_rate(int workers, int cores, int others);

@@ -212,9 +212,27 @@ TEST(ChooseWorkerCount, WorkMeasuredUnderContentionIsNotTakenAsWorkToDivide) {
   in.measured_idle_cores = 1;
   in.idle_cores = 2;  // idle now: 1 + 2 s alone, 1.5 + 1 s with two
   EXPECT_EQ(choose_worker_count(in), 2);
-  in.start_s = 2.5;  // 2.5 + 2 s alone, 3.75 + 1 s with two
+  in.start_s = 4.0;  // 4 + 2 s alone, 6 + 1 s with two: more than 10 % slower
   EXPECT_EQ(choose_worker_count(in), 1) << "the 1 s of contention is not work a second worker halves";
-  in.measured_idle_cores = 0;  // not measured: taken as work, 2.5 + 3 s alone, 3.75 + 1.5 s with two
+  in.measured_idle_cores = 0;  // not measured: taken as work, 4 + 3 s alone, 6 + 1.5 s with two
+  EXPECT_EQ(choose_worker_count(in), 2) << "within 10 %: the measured run's count stays";
+}
+
+TEST(ChooseWorkerCount, ANearTieKeepsTheMeasuredRunsCount) {
+  WorkerCountInput in;
+  in.durations_known = true;
+  in.test_count = 100;
+  in.parallel = true;
+  in.cores = 2;
+  in.start_s = 0.35;
+  in.work_s = 0.75;  // 1.10 s alone, 0.90 s with two
+  in.measured_workers = 1;
+  EXPECT_EQ(choose_worker_count(in), 2) << "18 % faster: switch";
+  in.work_s = 0.5;  // 0.85 s alone, 0.775 s with two: 9 % faster
+  EXPECT_EQ(choose_worker_count(in), 1);
+  in.measured_workers = 2;
+  EXPECT_EQ(choose_worker_count(in), 2);
+  in.measured_workers = 0;  // no measured count: the best
   EXPECT_EQ(choose_worker_count(in), 2);
 }
 
