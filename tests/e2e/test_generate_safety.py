@@ -258,3 +258,36 @@ def test_calls_using_the_network_are_refused_and_not_kept(aqe, project):
         assert "generate sandbox:" in p.stderr  # --verbose says which barriers hold
     finally:
         server.close()
+
+
+def test_code_keeping_files_in_xdg_directories_writes_into_the_sandbox(aqe, project, tmp_path):
+    """A module that keeps a cache where XDG_CACHE_HOME says (platformdirs, appdirs) had every
+    call refused (the user's cache dir is outside the sandbox) and no test kept for it; the kept
+    tests, run later by the user's pytest, would write into the user's cache. The sandbox and the
+    generated files' isolation fixture set the XDG base directories inside them."""
+    user_cache = tmp_path / "user-cache"
+    write(project, "notes.py", '''
+        import os
+
+
+        def remember(text: str) -> int:
+            folder = os.path.join(os.environ["XDG_CACHE_HOME"], "notes")
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "last.txt"), "w") as f:
+                return f.write(text)
+        ''')
+    env = {"XDG_CACHE_HOME": str(user_cache)}
+    code, doc, _ = aqe.json("generate", "notes.py", *PY, env=env, timeout=300)
+    assert code == 0, doc
+    d = doc["data"]
+    assert d["discarded_by_reason"].get("writes outside its temp dir", 0) == 0, d
+    generated = (project / "tests/generated/test_notes.py").read_text()
+    assert "remember(" in generated, generated
+    assert not user_cache.exists()
+    # The user's own pytest run of the kept tests stays out of the user's cache too.
+    p = subprocess.run([SYSTEM_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/generated"],
+                       cwd=project, env={"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(user_cache),
+                                         "HOME": str(tmp_path / "user-home")},
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert not user_cache.exists()

@@ -44,11 +44,10 @@ Result<ExploreJob> prepare_explore(const SourceModule& m, const std::string& pyt
   job.work_dir = *dir;
   job.spec.argv = {python, (*dir / "aqe_explorer.py").string()};
   job.spec.cwd = *dir / "cwd";
-  job.spec.env_set = {{"HOME", (*dir / "home").string()},
-                      {"TMPDIR", (*dir / "tmp").string()},
-                      {"PYTHONHASHSEED", "0"},  // set iteration order, hence output, is reproducible
+  job.spec.env_set = {{"PYTHONHASHSEED", "0"},  // set iteration order, hence output, is reproducible
                       {"PYTHONDONTWRITEBYTECODE", "1"},
                       {"AQE_SANDBOX_ROOT", dir->string()}};
+  set_sandbox_env(job.spec.env_set, *dir);
   // The explorer lowers its own soft limits too; these are hard, the code under test cannot
   // raise them.
   confine(job.spec, cpu_s);

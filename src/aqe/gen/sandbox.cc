@@ -24,6 +24,26 @@ void confine(exec::ProcessSpec& spec, double cpu_s) {
   spec.isolate_network = true;
 }
 
+void set_sandbox_env(std::map<std::string, std::string>& env, const fs::path& dir) {
+  const fs::path home = dir / "home";
+  std::error_code ec;
+  const std::pair<const char*, fs::path> dirs[] = {
+      {"HOME", home},
+      {"TMPDIR", dir / "tmp"},
+      {"XDG_CONFIG_HOME", home / ".config"},
+      {"XDG_CACHE_HOME", home / ".cache"},
+      {"XDG_DATA_HOME", home / ".local" / "share"},
+      {"XDG_STATE_HOME", home / ".local" / "state"},
+      {"XDG_RUNTIME_DIR", dir / "run"},
+  };
+  for (const auto& [name, path] : dirs) {
+    fs::create_directories(path, ec);
+    env[name] = path.string();
+  }
+  // The XDG spec wants the runtime directory private to the user.
+  fs::permissions(dir / "run", fs::perms::owner_all, fs::perm_options::replace, ec);
+}
+
 Status write_sandbox_module(const fs::path& dir) {
   auto text = find_resource("aqe_sandbox.py");
   if (!text) return make_error("INTERNAL", "aqe_sandbox.py is not embedded in this build");

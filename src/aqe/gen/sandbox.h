@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,13 @@ inline constexpr uint64_t kSandboxFileBytes = uint64_t{64} << 20;
 // child's, so any fixed number either fails on a busy machine or bounds nothing; the process
 // group kill and the subreaper end what a test starts.
 void confine(exec::ProcessSpec& spec, double cpu_s);
+
+// The environment of the project's code inside the sandbox directory `dir`: HOME, TMPDIR and
+// the XDG base directories (config, cache, data, state, runtime) all under it, so that code
+// which keeps its files where the user's desktop says (platformdirs, appdirs, XDG) writes into
+// the sandbox instead of being refused, or, without the audit hooks, into the user's home.
+// Creates the directories.
+void set_sandbox_env(std::map<std::string, std::string>& env, const std::filesystem::path& dir);
 
 // Writes aqe_sandbox.py into `dir` (for an import or `pytest -p aqe_sandbox`).
 Status write_sandbox_module(const std::filesystem::path& dir);

@@ -108,12 +108,11 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   run.env_set = {
       {"COVERAGE_FILE", data.string()},
       {"PYTHONDONTWRITEBYTECODE", "1"},
-      {"HOME", (*dir / "home").string()},
-      {"TMPDIR", (*dir / "tmp").string()},
       {"AQE_SANDBOX_ROOT", dir->string()},
       {"AQE_SANDBOX_REPORT", violations.string()},
       {"PYTHONPATH", plugin.string() + ":" + in.project_dir.string() +
                          (pythonpath != nullptr && *pythonpath ? ":" + std::string(pythonpath) : "")}};
+  set_sandbox_env(run.env_set, *dir);
   confine(run, in.timeout_s + 30);
   run.argv.insert(run.argv.end() - static_cast<std::ptrdiff_t>(in.test_files.size()),
                   "--rootdir=" + in.project_dir.string());
