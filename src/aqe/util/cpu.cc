@@ -74,6 +74,12 @@ std::optional<double> cgroup_quota() {
   return quota;
 }
 
+// The quota does not change while aqe runs: read once.
+std::optional<double> quota_once() {
+  static const std::optional<double> quota = cgroup_quota();
+  return quota;
+}
+
 int usable_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -126,7 +132,7 @@ int idle_within(int cores, double others) {
 }
 
 int idle_cores(int cores) {
-  if (cgroup_quota()) return std::max(1, cores);
+  if (quota_once()) return std::max(1, cores);
   std::vector<int> seen;
   for (int i = 0; i < 5; ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -146,7 +152,7 @@ int idle_cores(int cores) {
 }
 
 int available_cores() {
-  static const int cores = cores_within(usable_cpus(), cgroup_quota());
+  static const int cores = cores_within(usable_cpus(), quota_once());
   return cores;
 }
 

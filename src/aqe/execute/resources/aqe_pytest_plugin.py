@@ -24,7 +24,6 @@ import time
 import pytest
 
 _channel = None
-_cov = None
 _junit = None
 
 
