@@ -277,7 +277,8 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
       "auto|builtin|llm (auto: the model for what the built-in engine left uncovered, when an API key "
       "or llm.base_url is set)");
   sub->add_option("--model", f->model, "Model name (llm.model)");
-  sub->add_option("--time-budget", f->time_budget_s, "Exploration seconds per module (default 10)");
+  sub->add_option("--time-budget", f->time_budget_s,
+                  "Exploration per module, seconds: 1,000 calls per second of it (default 10)");
   sub->add_option("--coverage-target", f->coverage_target,
                   "Stop exploring a module once its kept calls cover this percent of its lines+branches "
                   "(default 100: explore until the budget)");

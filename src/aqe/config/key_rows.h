@@ -32,7 +32,7 @@ inline constexpr KeyDef kRows[] = {
   {F, B, "generate.output", kString, R"("tests/generated")", "", "--output", "", kUnbounded, "Directory generated tests are written to; nothing is written outside it."},
   {F, B, "generate.framework", kEnum, R"("pytest")", "", "--framework", "pytest", kUnbounded, "Test framework of the generated tests."},
   {F, B, "generate.engine", kEnum, R"("auto")", "", "--engine", "auto|builtin|llm", kUnbounded, "builtin = no model; auto = built-in first, then the model for modules still below generate.coverage_target, when the provider's API key (or llm.base_url) is set, else builtin; llm = the model only."},
-  {F, B, "generate.time_budget_s", kNumber, "10", "", "--time-budget", "", above_up_to(0, kWeekS), "Exploration time per module, seconds."},
+  {F, B, "generate.time_budget_s", kNumber, "10", "", "--time-budget", "", above_up_to(0, kWeekS), "Exploration per module, seconds: a budget of 1,000 calls per second of it (the same calls on any machine), stopped at 80 % of it on a machine too slow for that rate."},
   {F, B, "generate.coverage_target", kNumber, "100", "", "--coverage-target", "", above_up_to(0, 100), "Percent of a module's lines+branches (as the explorer traces them) at which its exploration stops early; 100 = explore until the call or time budget."},
   {F, B, "generate.run_budget_s", kNumber, "0", "", "--run-budget", "", between(0, kWeekS), "Wall-clock budget of the whole run, seconds (exit 5 when used up); 0 = 1.5 x time_budget_s per module per worker + 60."},
   {F, B, "generate.parallel", kBool, "false", "", "--parallel", "", kUnbounded, "Spread modules over one worker per core."},

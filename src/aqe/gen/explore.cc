@@ -95,6 +95,16 @@ ExploreResult parse_explorer_reply(const std::string& stdout_data) {
       if (!t.target.empty()) out.given_up.push_back(std::move(t));
     }
   }
+  if (const json* untested = member(doc, "untested"); untested && untested->is_array()) {
+    for (const auto& u : *untested) {
+      UntestedTarget t;
+      t.target = string_or(u, "target");
+      if (const json* line = member(u, "line"); line && line->is_number_integer())
+        t.line = line->get<int64_t>();
+      t.reason = string_or(u, "reason");
+      if (!t.target.empty()) out.untested.push_back(std::move(t));
+    }
+  }
   if (out.tests.empty()) out.failure = "no public function, class or method produced a test";
   return out;
 }

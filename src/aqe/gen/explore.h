@@ -30,9 +30,17 @@ struct GivenUpTarget {
   std::string cut_off;          // the limit that cut it off: "0.5 s wall time"
 };
 
+// A public function, method or class of the module no test was written for, and why.
+struct UntestedTarget {
+  std::string target;           // "f", "Class", "Class.method"
+  std::optional<int64_t> line;  // where it is defined, when known
+  std::string reason;           // "every call raised a TypeError or AttributeError of a wrong-typed input"
+};
+
 struct ExploreResult {
   std::vector<GeneratedTest> tests;
   std::vector<GivenUpTarget> given_up;
+  std::vector<UntestedTarget> untested;
   std::string failure;             // why nothing came back (child died, timed out, import failed)
   bool finished = true;            // false: the per-module budget cut exploration short
   bool stopped_at_target = false;  // the kept calls reached the coverage target before the budget

@@ -55,6 +55,14 @@ struct GivenUpFunction {
   std::string cut_off;          // "0.5 s wall time"
 };
 
+// A public function, method or class the explorer wrote no test for.
+struct UntestedFunction {
+  std::string file;             // project-relative
+  std::string target;           // "f", "Class", "Class.method"
+  std::optional<int64_t> line;  // where it is defined, when known
+  std::string reason;
+};
+
 struct GenerateReport {
   int64_t files_processed = 0;
   int64_t tests_generated = 0;  // kept: each one passed when run
@@ -69,6 +77,7 @@ struct GenerateReport {
   std::vector<std::string> stopped_at_target;  // modules whose exploration reached the coverage target
   std::vector<std::string> unfinished;         // modules the run's time budget cut off (exit 5)
   std::vector<GivenUpFunction> given_up;       // by file and line
+  std::vector<UntestedFunction> untested;      // by file and line
   std::map<std::string, double> explore_s;     // wall seconds of each module's exploration
   std::vector<std::string> warnings;
   std::string engine = "builtin";  // the engine that ran

@@ -90,6 +90,8 @@ bool explore_all(std::vector<Pending>& pending, const GenerateOptions& o, int wo
     report.explore_s[p.module->rel] = std::chrono::duration<double>(pr.duration).count();
     for (auto& g : er.given_up)
       report.given_up.push_back({p.module->rel, std::move(g.target), g.line, g.calls, std::move(g.cut_off)});
+    for (auto& u : er.untested)
+      report.untested.push_back({p.module->rel, std::move(u.target), u.line, std::move(u.reason)});
     if (p.tests.empty()) report.skipped.push_back({p.module->rel, "no tests generated: " + er.failure});
     if (!er.finished) report.warnings.push_back(p.module->rel + ": exploration stopped at the time budget");
     if (er.stopped_at_target) report.stopped_at_target.push_back(p.module->rel);
@@ -404,6 +406,8 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
   std::sort(report.unfinished.begin(), report.unfinished.end());
   std::stable_sort(report.given_up.begin(), report.given_up.end(),
                    [](const GivenUpFunction& a, const GivenUpFunction& b) { return a.file < b.file; });
+  std::stable_sort(report.untested.begin(), report.untested.end(),
+                   [](const UntestedFunction& a, const UntestedFunction& b) { return a.file < b.file; });
   std::stable_sort(report.skipped.begin(), report.skipped.end(),
                    [](const SkippedFile& a, const SkippedFile& b) { return a.file < b.file; });
   if (report.llm) {

@@ -74,6 +74,12 @@ json to_json(const GenerateReport& r) {
                         {"line", g.line ? json(*g.line) : json(nullptr)},
                         {"calls", g.calls},
                         {"cut_off", g.cut_off}});
+  json untested = json::array();
+  for (const auto& u : r.untested)
+    untested.push_back({{"file", u.file},
+                        {"function", u.target},
+                        {"line", u.line ? json(*u.line) : json(nullptr)},
+                        {"reason", u.reason}});
   const bool measured = r.coverage.has_value();
   const coverage::Counts c = r.coverage.value_or(coverage::Counts{});
   return {{"files_processed", r.files_processed},
@@ -95,6 +101,7 @@ json to_json(const GenerateReport& r) {
           {"stopped_at_target", r.stopped_at_target},
           {"unfinished", r.unfinished},
           {"given_up", given_up},
+          {"untested", untested},
           {"engine", r.engine},
           {"cost_usd", run_cost(r)},
           {"llm", r.llm ? llm_json(*r.llm) : json(nullptr)},
@@ -113,6 +120,16 @@ std::string to_text(const GenerateReport& r) {
            ": gave up on " + printable(g.target) + ", a call ran to the " + printable(g.cut_off) +
            " cut-off\n";
   }
+  // The first few functions left without a test, with the reason; the JSON lists them all.
+  constexpr size_t kUntestedShown = 10;
+  for (size_t i = 0; i < r.untested.size() && i < kUntestedShown; ++i) {
+    const auto& u = r.untested[i];
+    out += "  " + printable(u.file) + (u.line ? ":" + std::to_string(*u.line) : std::string()) +
+           ": no test for " + printable(u.target) + ": " + printable(u.reason) + "\n";
+  }
+  if (r.untested.size() > kUntestedShown)
+    out += "  and " + std::to_string(r.untested.size() - kUntestedShown) +
+           " more public functions without a test (--json: data.untested)\n";
   char line[256];
   std::snprintf(line, sizeof line,
                 "%lld tests kept (%lld discarded), %lld of %lld modules up to date, %zu test files, %.1f s\n",

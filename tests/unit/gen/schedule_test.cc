@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "aqe/gen/explore.h"
 #include "aqe/gen/gen.h"
@@ -79,6 +81,36 @@ TEST(GenerateReport, GivenUpFunctionsAreListedEscaped) {
   EXPECT_EQ(j["given_up"][0]["calls"], 1);
   const std::string text = to_text(r);
   EXPECT_NE(text.find("m.py:3: gave up on hang"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+}
+
+TEST(ExplorerReply, ReadsTheFunctionsLeftWithoutATest) {
+  auto r = parse_explorer_reply(
+      R"({"ok": true, "tests": [], "untested": [{"target": "gen", "line": 7, "reason": "async generator function: not run"}, {"target": "f", "line": "x", "reason": 3}, {"line": 2}, "s"]})");
+  ASSERT_EQ(r.untested.size(), 2u);
+  EXPECT_EQ(r.untested[0].target, "gen");
+  EXPECT_EQ(r.untested[0].line, 7);
+  EXPECT_EQ(r.untested[0].reason, "async generator function: not run");
+  EXPECT_EQ(r.untested[1].target, "f");
+  EXPECT_FALSE(r.untested[1].line.has_value());
+  EXPECT_EQ(r.untested[1].reason, "");
+}
+
+TEST(GenerateReport, UntestedFunctionsAreListedEscapedAndCappedInText) {
+  GenerateReport r;
+  r.untested.push_back(
+      {"m.py", "f\x1b[2J", 3, "every call raised a TypeError or AttributeError of a wrong-typed input"});
+  for (int i = 0; i < 11; ++i) r.untested.push_back({"n.py", "g" + std::to_string(i), std::nullopt, "why"});
+  const nlohmann::json j = to_json(r);
+  ASSERT_EQ(j["untested"].size(), 12u);
+  EXPECT_EQ(j["untested"][0]["function"], "f\x1b[2J");
+  EXPECT_EQ(j["untested"][0]["line"], 3);
+  EXPECT_TRUE(j["untested"][1]["line"].is_null());
+  const std::string text = to_text(r);
+  EXPECT_NE(text.find("m.py:3: no test for f"), std::string::npos) << text;
+  EXPECT_NE(text.find("n.py: no test for g8: why"), std::string::npos) << text;
+  EXPECT_EQ(text.find("g9"), std::string::npos) << text;
+  EXPECT_NE(text.find("and 2 more public functions without a test"), std::string::npos) << text;
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
 }
 

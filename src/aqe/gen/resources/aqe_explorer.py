@@ -11,15 +11,21 @@ it limits its own memory, CPU time and file size, every call gets a wall-clock a
 aqe_sandbox (beside this file) refuses writes outside the sandbox and network use.
 """
 import ast
+import asyncio
 import builtins
+import collections.abc
 import copy
 import dataclasses
+import datetime
+import decimal
 import doctest
+import fractions
 import enum
 import inspect
 import itertools
 import json
 import keyword
+import linecache
 import math
 import operator
 import os
@@ -56,6 +62,11 @@ CALL_TIMEOUT_S = 1.0
 # is not given up; a slow call there raises the target to the full limits.
 FIRST_CPU_S = 0.1
 FIRST_WALL_S = 0.5
+# Calls per second of --time-budget: the exploration's call budget. Calls, not seconds, bound it, so
+# the same module gives the same tests on a fast and a slow machine; the time budget only stops
+# a machine too slow for this rate (a warning then). A call here takes 0.2-0.5 ms.
+CALLS_PER_S = 1000
+DRY_CALLS = 3000
 DESTRUCTIVE_NAME = re.compile(r"(delete|remove|rmtree|unlink|kill|shutdown|terminate|wipe|purge|format_disk)", re.I)
 PID_NAME = re.compile(r"(^|_)(pid|pids|process|signal)(_|$)", re.I)
 PATH_NAME = re.compile(r"(^|_)(path|file|filename|dir|directory|folder|dest|src)(_|$)", re.I)
@@ -113,6 +124,47 @@ class Member(Recipe):
 
     def key(self):
         return ("member", type(self.member).__qualname__, self.member.name)
+
+
+class Fn(Recipe):
+    """A callable argument written as source: a builtin's name or a small lambda."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def key(self):
+        return ("fn", self.source)
+
+
+# Callables handed to parameters that take one (key=, func, pred, callbacks): builtins and
+# lambdas of one or two arguments, so map/filter/reduce-like code and decorators are reached.
+FN_SOURCES = ("len", "str", "bool", "abs", "sorted", "lambda x: x", "lambda x: x + 1", "lambda x: x * 2",
+              "lambda x: not x", "lambda x: x % 2 == 0", "lambda x: (x, x)", "lambda x, y: x + y",
+              "lambda x, y: (x, y)", "lambda *args, **kwargs: args", "max", "min")
+CALLABLE_NAME = re.compile(r"(^|_)(func|funcs|fn|fns|f|g|key|keyfunc|pred|predicate|callback|cb|binop|function|"
+                           r"handler|hook|transform|factory|op|callable|condition|check|mapper)(_|$)", re.I)
+# Values of standard-library classes that real code takes (dates, decimals, fractions): the
+# kinds offered for unannotated parameters when the module uses that library, and for hints.
+FOREIGN = {
+    "datetime": (datetime.datetime, [(2024, 2, 29, 12, 30), (2023, 12, 31, 23, 59, 59), (2000, 1, 1), (1999, 6, 15, 8, 5)]),
+    "date": (datetime.date, [(2024, 2, 29), (2023, 12, 31), (2000, 1, 1), (2021, 6, 15)]),
+    "timedelta": (datetime.timedelta, [(1,), (0, 3600), (-2,), (30, 0, 0, 0, 15)]),
+    "time": (datetime.time, [(12, 30), (0, 0), (23, 59, 59)]),
+    "decimal": (decimal.Decimal, [("1.5",), ("0",), ("-2.25",), ("100",), ("0.001",)]),
+    "fraction": (fractions.Fraction, [(1, 3), (-5, 2), (0, 1), (7, 1)]),
+}
+FOREIGN_MODULES = {datetime: ("datetime", "date", "timedelta", "time"), decimal: ("decimal",), fractions: ("fraction",)}
+FOREIGN_BY_CLASS = {cls: kind for kind, (cls, _) in FOREIGN.items()}
+DATE_NAME = re.compile(r"(^|_)(dt|date|datetime|when|day|timestamp|start|end|until|since|before|after|now|today)(_|$)", re.I)
+_FN_CODE = {}
+
+
+def fn_value(source):
+    """A fresh function object per build (as in each test), so a result showing its address
+    differs between the two runs and is never asserted."""
+    if source not in _FN_CODE:
+        _FN_CODE[source] = compile(source, "<aqe>", "eval")
+    return eval(_FN_CODE[source], {"__builtins__": builtins})
 
 
 class Call(Recipe):
@@ -205,6 +257,8 @@ class Builder:
             return v if type(v) in _IMMUTABLE else copy.deepcopy(v)
         if isinstance(r, Member):
             return r.member
+        if isinstance(r, Fn):
+            return fn_value(r.source)
         if isinstance(r, Call):
             return r.callee(*[self.build(a) for a in r.args], **{k: self.build(v) for k, v in r.kwargs.items()})
         if isinstance(r, Coll):
@@ -233,6 +287,9 @@ def snake(name):
     return re.sub(r"[^a-z0-9_]+", "_", s).strip("_") or "value"
 
 
+_MODULE_QUALIFIED = {"datetime"}  # modules holding a class of their own name
+
+
 class Renderer:
     """Turns recipes into source text, collecting imports and setup statements."""
 
@@ -253,6 +310,9 @@ class Renderer:
         module, top, path = where
         if module == "builtins":
             return path
+        if module in _MODULE_QUALIFIED:  # datetime.datetime: never `from datetime import datetime`
+            self.imports.add("import " + module)
+            return module + "." + path
         self.imports.add("from %s import %s" % (module, top))
         return path
 
@@ -269,6 +329,8 @@ class Renderer:
             return literal_source(r.value, self)
         if isinstance(r, Member):
             return "%s.%s" % (self.ref(type(r.member)), r.member.name)
+        if isinstance(r, Fn):
+            return r.source
         if isinstance(r, Call):
             args = [self.expr(a) for a in r.args] + ["%s=%s" % (k, self.expr(v)) for k, v in r.kwargs.items()]
             return "%s(%s)" % (self.ref(r.callee), ", ".join(args))
@@ -332,6 +394,13 @@ def literal_source(value, renderer, depth=0):
     if type(value) is dict:
         return "{%s}" % ", ".join("%s: %s" % (literal_source(k, renderer, depth + 1), literal_source(v, renderer, depth + 1))
                                   for k, v in value.items())
+    if type(value) in _REPR_LITERALS:
+        module, imp = _REPR_LITERALS[type(value)]
+        renderer.imports.add(imp)
+        return repr(value)
+    if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a namedtuple
+        inner = ["%s=%s" % (f, literal_source(v, renderer, depth + 1)) for f, v in zip(type(value)._fields, value)]
+        return "%s(%s)" % (renderer.ref(type(value)), ", ".join(inner))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
         params = inspect.signature(cls).parameters
@@ -346,6 +415,13 @@ def literal_source(value, renderer, depth=0):
             parts.append("%s=%s" % (f.name, literal_source(v, renderer, depth + 1)))
         return "%s(%s)" % (renderer.ref(cls), ", ".join(parts))
     raise ValueError("no literal form for %s" % type(value).__name__)
+
+
+# Types whose repr is their source once the import is there (faithful_literal checks the round trip).
+_REPR_LITERALS = {datetime.datetime: ("datetime", "import datetime"), datetime.date: ("datetime", "import datetime"),
+                  datetime.timedelta: ("datetime", "import datetime"), datetime.time: ("datetime", "import datetime"),
+                  decimal.Decimal: ("decimal", "from decimal import Decimal"),
+                  fractions.Fraction: ("fractions", "from fractions import Fraction")}
 
 
 def _same(a, b):
@@ -623,6 +699,8 @@ class Target:
         self.calls = 0  # calls made (a given-up target's: up to and including the cut one)
         self.slow = False  # a call returned after half a short cut-off: later ones get the full limits
         self.cut_off = None  # the limit that cut it off ("0.5 s wall time")
+        self.ran = 0  # calls that returned or raised (setup succeeded)
+        self.noise = 0  # of those, calls that raised a type error of a wrong-typed input
 
     @property
     def label(self):
@@ -665,7 +743,7 @@ def class_targets(cls, emit):
             out.append(Target("classmethod", cls, name, getattr(cls, name), _line_of(attr.__func__), emit))
         elif isinstance(attr, staticmethod):
             out.append(Target("staticmethod", cls, name, getattr(cls, name), _line_of(attr.__func__), emit))
-        elif inspect.isfunction(attr):
+        elif inspect.isfunction(attr) and not inspect.isasyncgenfunction(attr):
             out.append(Target("method", cls, name, attr, _line_of(attr), emit))
     return out
 
@@ -675,7 +753,7 @@ def module_targets(mod):
     for name, obj in vars(mod).items():
         if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
             continue
-        if inspect.isfunction(obj) and not inspect.iscoroutinefunction(obj):
+        if inspect.isfunction(obj) and not inspect.isasyncgenfunction(obj):
             out.append(Target("function", None, name, obj, _line_of(obj), True))
         elif inspect.isclass(obj):
             out.extend(class_targets(obj, True))
@@ -688,6 +766,7 @@ def module_targets(mod):
 class Outcome:
     def __init__(self, kind, value=None, receiver=None, units=frozenset()):
         self.kind, self.value, self.receiver, self.units = kind, value, receiver, units
+        self.changed = {}  # positional index -> the argument's value after the call, when the call changed it
 
 
 class Candidate:
@@ -698,6 +777,7 @@ class Candidate:
     def __init__(self, target, receiver, args, kwargs):
         self.target, self.receiver, self.args, self.kwargs = target, receiver, args, kwargs
         self.lazy = False  # the call returned a generator or iterator: the test wraps it in list()
+        self.awaited = False  # the call returned a coroutine: the test runs it with asyncio.run()
         self.kinds = []    # (stats key, kind) of its unannotated inputs
 
 
@@ -715,7 +795,9 @@ class Explorer:
         ints |= {0, 1, -1, 2, 3, 10, 100}
         self.ints = sorted(ints)
         self.floats = sorted(floats | {0.0, 0.5, 1.0, -1.0, 1.5} | {float(i) for i in self.ints if abs(i) < 10 ** 6})
-        self.strs = sorted(strs | {"", " ", "a", "abc", "x"} | {str(i) for i in self.ints if i >= 0})
+        # Non-ASCII text too: accents, a combining mark, a joiner, right-to-left and CJK scripts.
+        self.strs = sorted(strs | {"", " ", "a", "abc", "x", "\u00e9", "Stra\u00dfe", "e\u0301", "a\u200db",
+                                   "\u05d0\u05d1", "\u65e5\u672c"} | {str(i) for i in self.ints if i >= 0})
         self.strs_set = set(self.strs)
         self.good_strs = []  # inputs of calls that reached new code: mutated further
         self.good_set = set()
@@ -728,6 +810,7 @@ class Explorer:
         self._kinds = []      # (stats key, kind) of the candidate being built
         self._param = None
         self.has_bytes = bool(byts)
+        self.foreign = sorted(self._foreign_kinds(mod))
         self.pools = {}  # class -> list of recipes known to build
         self.pool_keys = set()
         self.project_roots = project_roots
@@ -742,6 +825,19 @@ class Explorer:
         os.chdir(self.tmp_root)
 
     # -- values
+
+    @staticmethod
+    def _foreign_kinds(mod):
+        kinds = set()
+        for value in list(vars(mod).values()):
+            for lib, names in FOREIGN_MODULES.items():
+                if value is lib or getattr(value, "__module__", None) == lib.__name__:
+                    kinds.update(names)
+        return kinds
+
+    def foreign_value(self, kind):
+        cls, argsets = FOREIGN[kind]
+        return Call(cls, [Lit(a) for a in self.rng.choice(argsets)], {})
 
     def project_class(self, cls):
         key = id(cls)
@@ -782,6 +878,15 @@ class Explorer:
             return self.tmp_path(as_str=ann is str)
         if destructive and PID_NAME.search(name):
             return None
+        if _is_callable_hint(ann) or (ann in (None, inspect.Parameter.empty) and CALLABLE_NAME.search(name)
+                                      and rng.random() < 0.7):
+            return Fn(rng.choice(FN_SOURCES))
+        if ann in FOREIGN_BY_CLASS:
+            return self.foreign_value(FOREIGN_BY_CLASS[ann])
+        if ann in (None, inspect.Parameter.empty) and self.foreign and DATE_NAME.search(name) and rng.random() < 0.6:
+            dates = [k for k in self.foreign if k in ("datetime", "date")]
+            if dates:
+                return self.foreign_value(rng.choice(dates))
         if ann is None or ann is typing.Any or ann is inspect.Parameter.empty or ann is object:
             return self.untyped(name, depth)
         origin = typing.get_origin(ann)
@@ -926,9 +1031,11 @@ class Explorer:
 
     def base_kinds(self):
         kinds = {"str": 4.0, "int": 3.0, "none": 1.0, "float": 1.0, "bytes": 2.0 if self.has_bytes else 0.5,
-                 "ints": 1.0, "strs": 0.7, "dict": 0.7, "bool": 0.5}
+                 "ints": 1.0, "strs": 0.7, "dict": 0.7, "bool": 0.5, "fn": 0.3}
         if self.seqs:
             kinds["seq"] = 1.5
+        for k in self.foreign:
+            kinds[k] = 1.0
         return kinds
 
     def untyped(self, name, depth):
@@ -966,6 +1073,10 @@ class Explorer:
             return Coll("list", [Lit(self.string()) for _ in range(rng.choice((0, 1, 2, 3)))])
         if kind == "seq":
             return Lit(rng.choice(self.seqs))
+        if kind == "fn":
+            return Fn(rng.choice(FN_SOURCES))
+        if kind in FOREIGN:
+            return self.foreign_value(kind)
         keys = self.identifiers() or self.strs
         items = []
         for k in sorted(set(rng.choice(keys) for _ in range(rng.choice((0, 1, 2, 3))))):
@@ -1031,6 +1142,17 @@ class Explorer:
         if skip_first and params and params[0].name in ("self", "cls"):
             params = params[1:]
         for p in params:
+            if p.kind == p.VAR_POSITIONAL and not kwargs and len(args) == params.index(p) and self.rng.random() < 0.6:
+                # f(*items): a few positional values of the element's hint
+                ann = hints.get(p.name, None if p.annotation is p.empty else p.annotation)
+                for _ in range(self.rng.choice((1, 1, 2, 2, 3))):
+                    self._param = (id(sig_of), p.name) if depth == 0 else None
+                    v = self.value_for(ann, p.name, depth, destructive)
+                    self._param = None
+                    if v is None:
+                        break
+                    args.append(v)
+                continue
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 continue
             has_default = p.default is not p.empty
@@ -1198,6 +1320,7 @@ class Explorer:
         receiver = builder.build(cand.receiver) if cand.receiver is not None else None
         args = [builder.build(a) for a in cand.args]
         kwargs = {k: builder.build(v) for k, v in cand.kwargs.items()}
+        watched = {i: _arg_state(a) for i, a in enumerate(args) if isinstance(cand.args[i], (Coll, Call, Obj))}
         try:
             if t.kind == "property":
                 value = getattr(receiver, t.name)
@@ -1210,13 +1333,20 @@ class Explorer:
                     receiver = None  # a query: the object's state is no more interesting than before
             else:
                 value = t.func(*args, **kwargs)
+            if inspect.iscoroutine(value):
+                cand.awaited = True
+                value = asyncio.run(value)
             if isinstance(value, _LAZY):
                 cand.lazy = True
                 value = list(itertools.islice(value, MAX_LAZY_ITEMS + 1))
                 if len(value) > MAX_LAZY_ITEMS:  # huge or endless: the test takes the same prefix
                     cand.lazy = "prefix"
                     value = value[:MAX_LAZY_ITEMS]
-            return Outcome("ok", value, receiver)
+            out = Outcome("ok", value, receiver)
+            for i, before in watched.items():
+                if before is not None and _arg_state(args[i]) != before:
+                    out.changed[i] = args[i]  # insort(a, x), d.update(...): the argument is the result
+            return out
         except CallTimeout:
             raise
         except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
@@ -1254,7 +1384,13 @@ class Explorer:
         self.tracer.start()
         try:
             out = self.invoke(cand, builder)
-            if time.process_time() - cpu0 > FIRST_CPU_S / 2 or time.monotonic() - wall0 > FIRST_WALL_S / 2:
+            cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+            if cpu > 2 * cpu_s or wall > 2 * wall_s:
+                # Ran past its limits in C code, where the alarm cannot stop it (tee(x, 10**9)).
+                t.timeouts += 1
+                t.cut_off = "%g s CPU time" % cpu_s if cpu > 2 * cpu_s else "%g s wall time" % wall_s
+                return None
+            if cpu > FIRST_CPU_S / 2 or wall > FIRST_WALL_S / 2:
                 t.slow = True
         except CallTimeout as exc:
             t.timeouts += 1
@@ -1287,7 +1423,9 @@ class Explorer:
             tag = "bool:%s" % out.value
         else:
             tag = "ok:" + type(out.value).__qualname__
-        return {("outcome", t.label, tag)}
+        units = {("outcome", t.label, tag)}
+        units.update(("changes-arg", t.label, i) for i in out.changed)
+        return units
 
     def remember(self, cand, out):
         """Feedback: returned strings and ints become seeds, built objects join the pools."""
@@ -1322,29 +1460,36 @@ class Explorer:
         else:
             pool[self.rng.randrange(MAX_POOL)] = recipe
 
-    def explore(self, targets, aux_targets, examples=(), rounds=8, per_round=60, patience=40, max_calls=4000):
-        """Returns False when the time budget, not the (deterministic) call budget or the coverage
-        target, ended it."""
+    def explore(self, targets, aux_targets, examples=(), max_calls=4000, per_round=60, patience=40):
+        """Rounds over the targets until the call budget (deterministic: the same calls on every
+        machine), the coverage target, or a dry spell: no new coverage in the last
+        max(DRY_CALLS, half the calls made) calls. Returns False when the time budget, which only a
+        slow machine reaches, ended it."""
+        last_new = 0
         for cand in examples:  # the module's own doctest calls first: documented, meaningful inputs
             if time.monotonic() > self.deadline:
                 return False
             if cand.target.timeouts:
                 continue  # given up
-            if self.attempt(cand) and self.at_target():
-                return True
-        for rnd in range(rounds):
+            if self.attempt(cand):
+                last_new = self.run_count
+                if self.at_target():
+                    return True
+        while True:
+            progressed = False
             for t in aux_targets + targets:
                 if time.monotonic() > self.deadline:
                     return False
-                if self.run_count >= max_calls:
+                if self.run_count >= max_calls or self.run_count - last_new > max(DRY_CALLS, last_new):
                     return True
                 if t.timeouts:
                     continue  # given up: its one cut-off call was all it gets
                 stale = 0
                 attempts = per_round if t.emit else per_round // 3
                 for _ in range(attempts):
-                    if t.timeouts:
+                    if t.timeouts or self.run_count >= max_calls:
                         break
+                    before = self.run_count
                     cand = self.candidate(t)
                     if cand is None or not self.attempt(cand):
                         stale += 1
@@ -1354,7 +1499,10 @@ class Explorer:
                         return True
                     else:
                         stale = 0
-        return True
+                        last_new = self.run_count
+                    progressed = progressed or self.run_count > before
+            if not progressed:
+                return True  # no target could be called at all
 
     def at_target(self):
         """Checked after each kept call: coverage only grows then."""
@@ -1480,6 +1628,13 @@ class Explorer:
         out = self.run(cand)
         if out is None or out.kind == "exit":
             return False
+        t.ran += 1
+        if out.kind == "raise" and isinstance(out.value, MemoryError):
+            return False  # it took the explorer's memory limit to raise: outside it, it allocates gigabytes
+        if out.kind == "raise" and _type_confusion(out.value):
+            t.noise += 1
+            self.learn(cand, out, False)
+            return False  # TypeError/AttributeError of a nonsense input, not one the code raises: noise
         units = set(out.units) | self.outcome_units(cand, out)
         new = units - self.covered
         self.learn(cand, out, bool(new))
@@ -1517,6 +1672,30 @@ def _state(obj):
         return repr(sorted(vars(obj).items()))
     except Exception:
         return None
+
+
+def _type_confusion(exc):
+    """A TypeError or AttributeError that no `raise` statement raised: the interpreter's complaint
+    about a wrong-typed input (len(None), None.split), which a test asserting it would only pin."""
+    if not isinstance(exc, (TypeError, AttributeError)):
+        return False
+    tb = exc.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno).strip()
+    return not line.startswith("raise")
+
+
+def _arg_state(value):
+    """A comparable snapshot of a mutable argument (None when it has none)."""
+    if isinstance(value, (list, dict, set, bytearray)):
+        try:
+            return repr(value)
+        except Exception:
+            return None
+    return _state(value)
 
 
 def _strings_in(r):
@@ -1576,6 +1755,11 @@ try:
     _MAP_ORIGINS |= {_abc.Mapping, _abc.MutableMapping}
 except Exception:
     pass
+
+
+def _is_callable_hint(ann):
+    origin = typing.get_origin(ann) or ann
+    return origin is collections.abc.Callable or origin is typing.Callable
 
 
 def _is_union(ann):
@@ -1647,7 +1831,19 @@ def render_test(cand, out, second, tmp_root):
         name = r.var(t.owner.__name__)
         r.lines.append("%s = %s" % (name, receiver))
         receiver = name
-    args = [r.expr(a) for a in cand.args] + ["%s=%s" % (k, r.expr(v)) for k, v in cand.kwargs.items()]
+    changed = {i: v for i, v in out.changed.items()
+               if second.kind == "ok" and i in second.changed and _stable(v, second.changed[i])}
+    args, arg_names = [], {}
+    for i, a in enumerate(cand.args):
+        text = r.expr(a)
+        if i in changed and not isinstance(a, Obj):
+            name = r.var(_arg_var(t.func, i))
+            r.lines.append("%s = %s" % (name, text))
+            arg_names[i], text = name, name
+        elif i in changed:
+            arg_names[i] = text  # an Obj recipe is already a variable
+        args.append(text)
+    args += ["%s=%s" % (k, r.expr(v)) for k, v in cand.kwargs.items()]
     statement = False
     if t.kind == "property":
         call = "%s.%s" % (receiver, t.name)
@@ -1658,6 +1854,9 @@ def render_test(cand, out, second, tmp_root):
         call = "%s.%s(%s)" % (receiver, t.name, ", ".join(args))
     else:
         call = "%s(%s)" % (r.ref(t.func), ", ".join(args))
+    if cand.awaited:
+        r.imports.add("import asyncio")
+        call = "asyncio.run(%s)" % call
     if cand.lazy == "prefix":
         r.imports.add("import itertools")
         call = "list(itertools.islice(%s, %d))" % (call, MAX_LAZY_ITEMS)
@@ -1685,15 +1884,61 @@ def render_test(cand, out, second, tmp_root):
         name = base + "_" + what
         if out.value is None and receiver is not None and t.kind == "method":
             body += state_asserts(receiver, out.receiver, second.receiver, r, tmp_root)
+    for i in sorted(arg_names):
+        lit = faithful_literal(changed[i], r, tmp_root)
+        if lit is not None:
+            body.append("assert %s == %s" % (arg_names[i], lit))
+        else:
+            body += attribute_asserts(arg_names[i], changed[i], r, tmp_root)
     name += name_hint(cand)
     sig = "def %s(%s):" % ("{name}", "tmp_path" if r.needs_tmp else "")
     code = sig + "\n" + "\n".join("    " + line for line in body) + "\n"
     return name, code, sorted(r.imports)
 
 
-def _stable(a, b):
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+# Texts of this machine and run that a test sees differently (its own tmp_path and HOME): a value
+# showing one is not asserted by its text, nor by its length.
+MACHINE_TEXTS = []
+
+
+def _arg_var(func, i):
     try:
-        return type(a) is type(b) and repr(a) == repr(b) and (a == b or a is b)
+        params = [p for p in inspect.signature(func).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if params and params[0].name in ("self", "cls"):
+            params = params[1:]
+        name = params[i].name if i < len(params) else "arg"
+    except (TypeError, ValueError):
+        name = "arg"
+    return name if name not in ("self", "cls") else "arg"
+
+
+def _small(value, budget=None):
+    """False for a value too big to assert by its text (and slow to print): more than 2,000
+    items in all, a long string, a huge int."""
+    budget = budget if budget is not None else [2000]
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    if isinstance(value, (str, bytes, bytearray)):
+        return len(value) <= 20000
+    if type(value) is int:
+        return value.bit_length() <= 4000
+    if isinstance(value, dict):
+        return all(_small(k, budget) and _small(v, budget) for k, v in value.items()) if len(value) <= budget[0] else False
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_small(v, budget) for v in value) if len(value) <= budget[0] else False
+    return True
+
+
+def _stable(a, b):
+    """The same value in both runs, and none that shows a memory address (a default repr)."""
+    try:
+        if not _small(a) or not _small(b):
+            return False
+        text = repr(a)
+        return (type(a) is type(b) and text == repr(b) and (a == b or a is b) and not _ADDRESS.search(text)
+                and not any(m in text for m in MACHINE_TEXTS))
     except Exception:
         return False
 
@@ -1804,33 +2049,78 @@ def generate(req):
         except (OSError, UnicodeDecodeError):
             target = None
     explorer = Explorer(mod, filename, seeds, roots, started + budget * 0.8, target)
+    home = os.path.expanduser("~")
+    MACHINE_TEXTS[:] = [explorer.tmp_root] + ([home] if len(home) > 1 else [])
     aux = []
     for cls in _referenced_classes(targets, explorer):
         aux.extend(t for t in class_targets(cls, False) if t.kind in ("init", "method", "classmethod"))
-    finished = explorer.explore(targets, aux, explorer.doctest_candidates(targets))
+    finished = explorer.explore(targets, aux, explorer.doctest_candidates(targets),
+                                max_calls=int(req.get("max_calls") or CALLS_PER_S * budget))
     tests = []
     names = {}
-    for cand, out, _units in explorer.select():
+    tested_labels = set()
+    chosen = explorer.select()
+    # Each chosen call runs again in another directory (another cwd and tmp paths), as a test
+    # will: a value that depends on where it ran (a path's hash, a size) differs and is not asserted.
+    first_root = explorer.tmp_root
+    explorer.tmp_root = _scratch_root()
+    MACHINE_TEXTS.append(explorer.tmp_root)
+    os.chdir(explorer.tmp_root)
+    for cand, out, _units in chosen:
         second = explorer.run(cand)
         if second is None or second.kind != out.kind:
             continue
         if out.kind == "raise" and type(second.value) is not type(out.value):
             continue
-        try:
-            name, code, imports = render_test(cand, out, second, explorer.tmp_root)
-        except Exception:
+        try:  # rendering compares and prints the values: bounded like a call
+            signal.setitimer(signal.ITIMER_REAL, CALL_TIMEOUT_S)
+            name, code, imports = render_test(cand, out, second, first_root)
+        except (Exception, CallTimeout):
             continue
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         n = names.get(name, 0) + 1
         names[name] = n
         final = name if n == 1 else "%s_%d" % (name, n)
         tests.append({"name": final, "code": code.replace("{name}", final, 1), "imports": imports})
+        tested_labels.add(cand.target.label)
     os.chdir("/")
     shutil.rmtree(explorer.tmp_root, ignore_errors=True)
+    shutil.rmtree(first_root, ignore_errors=True)
+    tested = set(tested_labels)
+    untested = [{"target": t.label, "line": t.line if t.line < 10 ** 9 else None, "reason": _untested_reason(t)}
+                for t in sorted(targets, key=lambda t: (t.line, t.label))
+                if t.emit and not t.timeouts and t.label not in tested]
+    untested += [{"target": label, "line": line, "reason": "async generator function: not run"}
+                 for label, line in _async_generators(mod)]
     given_up = [{"target": t.label, "line": t.line if t.line < 10 ** 9 else None, "calls": t.calls, "cut_off": t.cut_off}
                 for t in sorted(targets, key=lambda t: (t.line, t.label)) if t.timeouts]
     return {"ok": True, "tests": tests, "finished": finished, "stopped_at_target": explorer.stopped_at_target,
-            "calls": explorer.run_count, "given_up": given_up,
+            "calls": explorer.run_count, "given_up": given_up, "untested": untested,
             "targets": len(targets), "elapsed_s": round(time.monotonic() - started, 3)}
+
+
+def _untested_reason(t):
+    if t.calls == 0:
+        return "never called: no arguments for it could be built"
+    if t.ran == 0:
+        return "no call ran: building its arguments or receiver failed"
+    if t.noise == t.ran:
+        return "every call raised a TypeError or AttributeError of a wrong-typed input"
+    return "its calls covered nothing the kept tests do not"
+
+
+def _async_generators(mod):
+    out = []
+    for name, obj in sorted(vars(mod).items()):
+        if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
+            continue
+        if inspect.isasyncgenfunction(obj):
+            out.append((name, _line_of(obj)))
+        elif inspect.isclass(obj):
+            out += [("%s.%s" % (name, n), _line_of(a)) for n, a in sorted(vars(obj).items())
+                    if not n.startswith("_") and inspect.isasyncgenfunction(a)]
+    return [(n, line if line < 10 ** 9 else None) for n, line in out]
 
 
 def _referenced_classes(targets, explorer):
