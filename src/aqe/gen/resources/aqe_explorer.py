@@ -395,8 +395,7 @@ def literal_source(value, renderer, depth=0):
         return "{%s}" % ", ".join("%s: %s" % (literal_source(k, renderer, depth + 1), literal_source(v, renderer, depth + 1))
                                   for k, v in value.items())
     if type(value) in _REPR_LITERALS:
-        module, imp = _REPR_LITERALS[type(value)]
-        renderer.imports.add(imp)
+        renderer.imports.add(_REPR_LITERALS[type(value)])
         return repr(value)
     if isinstance(value, tuple) and hasattr(type(value), "_fields"):  # a namedtuple
         inner = ["%s=%s" % (f, literal_source(v, renderer, depth + 1)) for f, v in zip(type(value)._fields, value)]
@@ -418,10 +417,9 @@ def literal_source(value, renderer, depth=0):
 
 
 # Types whose repr is their source once the import is there (faithful_literal checks the round trip).
-_REPR_LITERALS = {datetime.datetime: ("datetime", "import datetime"), datetime.date: ("datetime", "import datetime"),
-                  datetime.timedelta: ("datetime", "import datetime"), datetime.time: ("datetime", "import datetime"),
-                  decimal.Decimal: ("decimal", "from decimal import Decimal"),
-                  fractions.Fraction: ("fractions", "from fractions import Fraction")}
+_REPR_LITERALS = {datetime.datetime: "import datetime", datetime.date: "import datetime",
+                  datetime.timedelta: "import datetime", datetime.time: "import datetime",
+                  decimal.Decimal: "from decimal import Decimal", fractions.Fraction: "from fractions import Fraction"}
 
 
 def _same(a, b):
@@ -2055,7 +2053,7 @@ def generate(req):
     for cls in _referenced_classes(targets, explorer):
         aux.extend(t for t in class_targets(cls, False) if t.kind in ("init", "method", "classmethod"))
     finished = explorer.explore(targets, aux, explorer.doctest_candidates(targets),
-                                max_calls=int(req.get("max_calls") or CALLS_PER_S * budget))
+                                max_calls=int(CALLS_PER_S * budget))
     tests = []
     names = {}
     tested_labels = set()
@@ -2087,17 +2085,21 @@ def generate(req):
     os.chdir("/")
     shutil.rmtree(explorer.tmp_root, ignore_errors=True)
     shutil.rmtree(first_root, ignore_errors=True)
-    tested = set(tested_labels)
-    untested = [{"target": t.label, "line": t.line if t.line < 10 ** 9 else None, "reason": _untested_reason(t)}
+    untested = [{"target": t.label, "line": _known_line(t.line), "reason": _untested_reason(t)}
                 for t in sorted(targets, key=lambda t: (t.line, t.label))
-                if t.emit and not t.timeouts and t.label not in tested]
+                if t.emit and not t.timeouts and t.label not in tested_labels]
     untested += [{"target": label, "line": line, "reason": "async generator function: not run"}
                  for label, line in _async_generators(mod)]
-    given_up = [{"target": t.label, "line": t.line if t.line < 10 ** 9 else None, "calls": t.calls, "cut_off": t.cut_off}
+    given_up = [{"target": t.label, "line": _known_line(t.line), "calls": t.calls, "cut_off": t.cut_off}
                 for t in sorted(targets, key=lambda t: (t.line, t.label)) if t.timeouts]
     return {"ok": True, "tests": tests, "finished": finished, "stopped_at_target": explorer.stopped_at_target,
             "calls": explorer.run_count, "given_up": given_up, "untested": untested,
             "targets": len(targets), "elapsed_s": round(time.monotonic() - started, 3)}
+
+
+def _known_line(line):
+    """_line_of gives 10**9 for an object without a source line: null in the reply."""
+    return line if line < 10 ** 9 else None
 
 
 def _untested_reason(t):
@@ -2120,7 +2122,7 @@ def _async_generators(mod):
         elif inspect.isclass(obj):
             out += [("%s.%s" % (name, n), _line_of(a)) for n, a in sorted(vars(obj).items())
                     if not n.startswith("_") and inspect.isasyncgenfunction(a)]
-    return [(n, line if line < 10 ** 9 else None) for n, line in out]
+    return [(n, _known_line(line)) for n, line in out]
 
 
 def _referenced_classes(targets, explorer):
