@@ -53,6 +53,24 @@ bool has_letter_and_digit(std::string_view s) {
   return letter && digit;
 }
 
+// A value of letters only counts as secret-shaped when it reads like random letters, not like
+// words: at least 20 of them, both cases well mixed (a fifth to four fifths upper case) and at
+// most half the neighbouring pairs lower case (CamelCase words run mostly lower case), with
+// the entropy of random text. 96 % of random 20-letter strings pass; identifiers such as
+// `ThisIsMyApplicationSecretName` or `XMLHttpRequestEventTarget` do not.
+bool random_letters(std::string_view s) {
+  if (s.size() < 20) return false;
+  size_t upper = 0, lower_pairs = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!std::isalpha(c)) return false;
+    upper += std::isupper(c) != 0 ? 1 : 0;
+    if (i > 0 && std::islower(c) && std::islower(static_cast<unsigned char>(s[i - 1]))) ++lower_pairs;
+  }
+  const double n = static_cast<double>(s.size());
+  return upper >= n / 5 && upper <= n * 4 / 5 && lower_pairs * 2 <= s.size() - 1 && shannon_entropy(s) >= 3.5;
+}
+
 // A JWT's header is base64url JSON ({"alg": ...}); "eyJ" followed by noise is not a token.
 bool jwt_header_is_json(std::string_view token) {
   const std::string_view header = token.substr(0, token.find('.'));
@@ -228,6 +246,7 @@ SecretScratch::~SecretScratch() {
 }
 
 SecretMatcher::~SecretMatcher() {
+  if (code_db_ != nullptr && code_db_ != db_) hs_free_database(code_db_);
   if (db_ != nullptr) hs_free_database(db_);
 }
 
@@ -258,12 +277,32 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
       return regex_error(rules[static_cast<size_t>(failure.expression)], failure.message);
     return make_error("RULE_INVALID", "secret rules: " + failure.message);
   }
+  // Python sources get a database without the config-file rules: those match words that are
+  // everywhere in Python (`pass`, `token`), and Hyperscan's cost grows with the matches it must
+  // report, even when confirm() would drop them.
+  std::vector<std::string> code_patterns;
+  std::vector<unsigned> code_flags;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].config_files_only) continue;
+    code_patterns.push_back(relaxed[i]);
+    code_flags.push_back(flags[i]);
+    m->code_rule_.push_back(i);
+  }
+  if (m->code_rule_.size() == rules.size()) {
+    m->code_db_ = m->db_;
+  } else if (!code_patterns.empty()) {
+    // The same patterns compiled once already, so this cannot fail for a pattern's sake.
+    m->code_db_ = cached_database(code_patterns, code_flags, cache_dir, "secrets-code", failure);
+    if (m->code_db_ == nullptr) return make_error("RULE_INVALID", "secret rules: " + failure.message);
+  }
   m->rules_ = std::move(rules);
   return m;
 }
 
 Status SecretMatcher::make_scratch(SecretScratch& scratch) const {
-  if (hs_alloc_scratch(db_, scratch.out()) != HS_SUCCESS) {
+  // One scratch serves both databases: the second call grows it to fit either.
+  if (hs_alloc_scratch(db_, scratch.out()) != HS_SUCCESS ||
+      (code_db_ != nullptr && hs_alloc_scratch(code_db_, scratch.out()) != HS_SUCCESS)) {
     return make_error("SCAN_FAILED", "cannot allocate Hyperscan scratch space", "", ExitCode::kFailure);
   }
   return ok_status();
@@ -301,11 +340,13 @@ bool SecretMatcher::allowed(const Compiled& c, const std::string& secret, bool g
 }
 
 bool SecretMatcher::metadata_name(std::string_view data, size_t begin) const {
+  auto name_char = [&](size_t i) {
+    return std::isalnum(static_cast<unsigned char>(data[i])) || data[i] == '_' || data[i] == '-' ||
+           data[i] == '.';
+  };
+  if (begin < data.size() && !name_char(begin)) ++begin;  // the character before the name
   size_t e = begin;
-  while (e < data.size() && (std::isalnum(static_cast<unsigned char>(data[e])) || data[e] == '_' ||
-                             data[e] == '-' || data[e] == '.')) {
-    ++e;
-  }
+  while (e < data.size() && name_char(e)) ++e;
   std::string name = to_lower(data.substr(begin, e - begin));
   return std::any_of(generic_name_suffixes_.begin(), generic_name_suffixes_.end(),
                      [&](const std::string& s) { return ends_with(name, s); });
@@ -327,9 +368,13 @@ bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, siz
   out.begin = begin + static_cast<size_t>(m.position(0));
   out.end = out.begin + static_cast<size_t>(m.length(0));
   out.secret_begin = begin + static_cast<size_t>(m.position(g));
+  // A rule may take the character before a name (`[^A-Za-z0-9]pass`): the finding starts at
+  // the name, on its own line.
+  while (out.begin < out.secret_begin && std::isspace(static_cast<unsigned char>(data[out.begin])))
+    ++out.begin;
   out.secret = m[g].str();
   if (r.entropy > 0 && shannon_entropy(out.secret) < r.entropy) return false;
-  if (r.require_mixed && !has_letter_and_digit(out.secret)) return false;
+  if (r.require_mixed && !has_letter_and_digit(out.secret) && !random_letters(out.secret)) return false;
   if (r.generic && metadata_name(data, out.begin)) return false;
   if (r.jwt_header && !jwt_header_is_json(out.secret)) return false;
   if (!r.keywords.empty()) {
@@ -344,9 +389,13 @@ bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, siz
 std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch,
                                              bool code_file) const {
   std::vector<RawHit> hits;
-  if (data.empty()) return {};
-  hs_scan(db_, data.data(), static_cast<unsigned>(data.size()), 0, scratch.get(), collect_hit, &hits);
+  hs_database_t* db = code_file ? code_db_ : db_;
+  if (data.empty() || db == nullptr) return {};
+  hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch.get(), collect_hit, &hits);
   if (hits.empty()) return {};
+  if (code_file) {
+    for (RawHit& h : hits) h.id = static_cast<unsigned>(code_rule_[h.id]);
+  }
   // Hyperscan reports every end offset; keep the longest span per (rule, start).
   std::sort(hits.begin(), hits.end(), [](const RawHit& a, const RawHit& b) {
     return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
@@ -358,7 +407,6 @@ std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratc
     if (h.id != last_id) covered_until = 0;
     last_id = h.id;
     if (h.from < covered_until) continue;
-    if (code_file && rules_[h.id].config_files_only) continue;
     SecretMatch m;
     if (!confirm(data, h.from, h.to, h.id, m)) continue;
     covered_until = m.end;

@@ -1,6 +1,6 @@
 // Secret detection: every rule's regex in one Hyperscan database (start of match from
-// HS_FLAG_SOM_LEFTMOST); each candidate is then confirmed on its short span: secret extraction,
-// entropy, keywords, allowlists.
+// HS_FLAG_SOM_LEFTMOST), plus one without the config-file rules for Python sources; each
+// candidate is then confirmed on its short span: secret extraction, entropy, keywords, allowlists.
 #pragma once
 
 #include <filesystem>
@@ -96,7 +96,9 @@ class SecretMatcher {
   mutable std::once_flag global_allow_once_;
   mutable std::vector<std::regex> global_allow_;
   std::vector<std::string> generic_name_suffixes_;
-  hs_database* db_ = nullptr;
+  hs_database* db_ = nullptr;       // every rule; pattern i is rule i
+  hs_database* code_db_ = nullptr;  // the rules that run on Python files (db_ when that is all)
+  std::vector<size_t> code_rule_;   // code_db_'s pattern i is rule code_rule_[i]
 };
 
 }  // namespace aqe::scan

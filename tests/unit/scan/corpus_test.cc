@@ -79,15 +79,13 @@ TEST_F(Corpus, SecretRulesHaveFullRecallAndNoFalsePositives) {
 }
 
 // Per-family samples as files of their own type (.env, YAML, Dockerfile, key files...), the
-// same data bench/secrets_recall.py counts: every positive not marked "missed" is found, no
-// negative fires.
+// same data bench/secrets_recall.py counts: every positive is found, no negative fires.
 TEST_F(Corpus, SecretFamiliesAreFoundInTheirFileTypes) {
   auto families = nlohmann::json::parse(slurp(kData / "families.json"));
   int positives = 0;
   for (const auto& [family, samples] : families.items()) {
     SCOPED_TRACE(family);
     for (const auto& s : samples["match"]) {
-      if (s.contains("missed")) continue;
       auto ids = rules_found(s["text"].get<std::string>(), s["path"].get<std::string>());
       EXPECT_FALSE(ids.empty()) << s["path"] << ": " << s["text"];
       ++positives;
@@ -99,6 +97,19 @@ TEST_F(Corpus, SecretFamiliesAreFoundInTheirFileTypes) {
     }
   }
   EXPECT_GE(positives, 50);
+}
+
+// The unquoted rule takes the character before a bare `pass` name (there is no lookbehind):
+// the finding still starts at the name, on its line; a Python file never runs the rule.
+TEST_F(Corpus, BarePassNameIsFoundOnItsOwnLineInConfigFilesOnly) {
+  const std::string text = "HOST=db.internal\nPASS=hzjlin157#x\n";
+  auto out = engine_->scan_text(text, "deploy/.env", worker_);
+  ASSERT_EQ(out.findings.size(), 1u);
+  EXPECT_EQ(out.findings[0].rule_id, "generic-unquoted-assignment");
+  EXPECT_EQ(out.findings[0].line, 2);
+  EXPECT_EQ(out.findings[0].column, 1);
+  EXPECT_TRUE(rules_found("def f():\n    pass\nPASS=hzjlin157#x\n", "app/settings.py").empty());
+  EXPECT_TRUE(rules_found("bypass=hzjlin157#x\ncompass: n0rth33ast\n", "config/app.yaml").empty());
 }
 
 TEST_F(Corpus, CodeRulesHaveFullRecallAndNoFalsePositives) {
