@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::set<std::string> kShared = {"util", "exec",  "config", "results", "coverage", "git",
-                                       "net",  "state", "ci",     "store",   "llm"};
+                                       "net",  "state", "ci",     "store",   "llm",      "changes"};
 const std::set<std::string> kFeatures = {"execute", "gen", "scan", "gate", "report", "usage"};
 
 // What each shared folder may include (besides itself).
@@ -29,6 +29,7 @@ const std::map<std::string, std::set<std::string>> kSharedDeps = {
     {"net", {"util", "exec"}},
     {"state", {"util", "coverage"}},
     {"ci", {"util", "git", "exec"}},
+    {"changes", {"util", "git", "exec", "ci"}},
     {"store", {"util", "net", "config"}},
     {"llm", {"util", "net"}},
 };

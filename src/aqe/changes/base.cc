@@ -1,9 +1,13 @@
-// The diff diff_coverage judges: which base to compare with, and what it means when there is
-// none. The git mechanics (merge base, diff, parser) are git/'s.
-#include "aqe/gate/gate.h"
+// The diff that diff coverage judges: which base to compare with, and what it means when there
+// is none. The git mechanics (merge base, diff, parser) are git/'s.
+#include <optional>
+
+#include "aqe/changes/changes.h"
 #include "aqe/git/git.h"
 
-namespace aqe::gate {
+namespace aqe::changes {
+
+using ci::CiFacts;
 
 namespace fs = std::filesystem;
 
@@ -85,4 +89,4 @@ Result<DiffInput> diff_against_base(const fs::path& project_dir, const std::stri
   return d;
 }
 
-}  // namespace aqe::gate
+}  // namespace aqe::changes

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/changes/changes.h"
 #include "aqe/ci/ci.h"
 #include "aqe/ci/github.h"
 #include "aqe/coverage/coverage.h"
@@ -48,17 +49,8 @@ struct FindingsInput {
   std::vector<Finding> findings;
 };
 
-// The lines a change adds or modifies, against the base it was compared with.
-struct DiffInput {
-  std::string base;         // the ref compared against ("origin/main"); empty when none was found
-  std::string base_reason;  // why that ref: "--base", "the CI's target branch", "origin/HEAD points to it",
-                            // "main exists"
-  std::string merge_base;   // the commit the diff starts from
-  std::string repo_prefix;  // the project dir relative to the repository root ("" or "svc/api/")
-  // Project-relative path (as coverage paths are) -> added/modified line numbers, ascending.
-  std::map<std::string, std::vector<int64_t>> changed;
-  std::string unavailable;  // why there is no diff; then `changed` is empty
-};
+// The diff and diff coverage are shared with the report (changes/).
+using changes::DiffInput;
 
 struct GateInputs {
   std::optional<CoverageInput> coverage;
@@ -91,26 +83,11 @@ FindingsInput merge_findings(std::vector<FindingsInput> parts);
 
 // ---- diffs ----
 
-// Asks git (git/) in `project_dir` for the merge base of HEAD and `base` (when empty: the CI's
-// target branch, then origin/HEAD's branch, origin/main, origin/master, main, master), and the
-// lines changed from it to the working tree, mapped to project-relative paths. An explicit base git cannot
-// resolve is an error (exit 3); finding no base, or no git checkout, is not: `unavailable` says why.
-Result<DiffInput> diff_against_base(const std::filesystem::path& project_dir, const std::string& base,
-                                    const std::string& base_origin, const CiFacts& ci);
+using changes::diff_against_base;
+using changes::DiffCoverage;
+using changes::UncoveredLine;
 
-struct UncoveredLine {
-  std::string file;
-  int64_t line = 0;
-};
-
-// diff-cover's figure: of the changed lines that the coverage data knows as executable, the
-// share that ran. Changed files the coverage data does not mention are left out (not measured:
-// docs, config, other languages), as are changed lines that are not statements.
-struct DiffCoverage {
-  int64_t lines = 0, covered = 0;  // changed executable lines / those covered
-  size_t files_changed = 0, files_measured = 0;
-  std::vector<UncoveredLine> uncovered;  // by file, then line
-};
+// diff_coverage (changes/) of `cov` with the changed files limited to `scopes`.
 DiffCoverage diff_coverage(const DiffInput& diff, const CoverageInput& cov,
                            const std::vector<std::string>& scopes);
 

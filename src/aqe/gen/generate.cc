@@ -16,6 +16,7 @@
 #include "aqe/gen/verify.h"
 #include "aqe/util/cpu.h"
 #include "aqe/util/fs.h"
+#include "aqe/util/hash.h"
 #include "aqe/util/path.h"
 
 namespace aqe::gen {

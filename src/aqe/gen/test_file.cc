@@ -1,9 +1,5 @@
 #include "aqe/gen/test_file.h"
 
-#include <openssl/evp.h>
-
-#include <array>
-
 #include "aqe/util/strings.h"
 
 namespace aqe::gen {
@@ -73,26 +69,6 @@ std::vector<GeneratedTest> without(const std::vector<GeneratedTest>& tests,
   std::vector<GeneratedTest> out;
   for (const auto& t : tests)
     if (!drop.count(t.name)) out.push_back(t);
-  return out;
-}
-
-// libcrypto's EVP digest: the hash in every generated file's header, so it must stay SHA-256
-// hex (lowercase) of the source's bytes.
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-    // Only an allocation failure inside libcrypto gets here: no hash matches, so the file is
-    // regenerated rather than wrongly skipped.
-    return {};
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 0xf]);
-  }
   return out;
 }
 

@@ -32,6 +32,4 @@ std::optional<TestFileHeader> parse_header(std::string_view text);
 std::vector<GeneratedTest> without(const std::vector<GeneratedTest>& tests,
                                    const std::set<std::string>& drop);
 
-std::string sha256_hex(std::string_view data);
-
 }  // namespace aqe::gen
