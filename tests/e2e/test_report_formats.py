@@ -186,3 +186,83 @@ def test_cobertura_without_measured_coverage_is_exit_3(tmp_path):
     code, env, err = aqe.json("report", "generate", "--format", "cobertura", "--output", tmp_path / "c.xml")
     assert code == 3 and env["errors"][0]["code"] == "NO_DATA"
     assert not (tmp_path / "c.xml").exists()
+
+
+def _git(cwd, *args):
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(cwd), "GIT_CONFIG_NOSYSTEM": "1",
+           "PATH": "/usr/bin:/bin"}
+    p = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+# The base comes from git here, not from the CI running this suite.
+_NO_CI = {k: "" for k in ("GITHUB_EVENT_NAME", "GITHUB_REF", "GITHUB_HEAD_REF", "GITHUB_BASE_REF",
+                          "GITHUB_REF_NAME", "CI_COMMIT_BRANCH", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+                          "CHANGE_TARGET", "BRANCH_NAME")}
+
+
+def test_uncovered_changed_lines_in_codequality_and_diff_coverage_in_openmetrics(tmp_path):
+    """A feature branch adds an untested function and changes a tested line: the report's
+    Code Quality issues are the uncovered changed lines as ranges, openmetrics has the diff
+    ratio, and both equal what the quality gate measures on the same recorded run."""
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "examples" / "demo", root,
+                    ignore=shutil.ignore_patterns(".aqe", ".venv", "__pycache__", ".coverage*", "generated",
+                                                  ".pytest_cache"))
+    (root / ".gitignore").write_text(".aqe/\nout/\n__pycache__/\n.coverage*\n")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    _git(root, "checkout", "-q", "-b", "feature")
+    pricing = root / "src" / "inventory" / "pricing.py"
+    text = pricing.read_text()
+    text = text.replace('    sign = "-" if cents < 0 else ""\n', '    sign = "-" if cents < 0 else ""  # changed\n')
+    text += ('\n\ndef bulk_discount(cents: int, units: int) -> int:\n'
+             '    """Not tested on purpose."""\n'
+             '    if units >= 100:\n'
+             '        return cents * 90 // 100\n'
+             '    return cents\n')
+    pricing.write_text(text)
+    _git(root, "commit", "-q", "-am", "feature")
+    aqe = Aqe(_aqe_bin(), root)
+    code, ex, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--coverage", timeout=300, env=_NO_CI)
+    assert code in (0, 1), err
+    code, gate, err = aqe.json("quality-gate", "--threshold", "0", env=_NO_CI)
+    assert code == 0, (gate, err)
+    gd = gate["data"]["diff"]
+    assert gd["base"] == "main" and gd["lines"] >= 5, gd
+    uncovered = gd["uncovered_changed_lines"]
+    assert [u["file"] for u in uncovered] == ["src/inventory/pricing.py"] * len(uncovered) and len(uncovered) == 3
+
+    out = root / "out" / "cq.json"
+    code, env, err = aqe.json("report", "generate", "--format", "codequality", "--output", out, env=_NO_CI)
+    assert code == 0, (env, err)
+    assert any("no complete security-scan run" in w for w in env["warnings"]), env
+    issues = json.loads(out.read_text())
+    lines = sorted(u["line"] for u in uncovered)
+    assert len(issues) == 1, issues  # the new function's 3 untested statements are one range
+    i = issues[0]
+    assert i["check_name"] == "aqe-uncovered-changed-lines" and i["location"]["path"] == "src/inventory/pricing.py"
+    assert (i["location"]["lines"]["begin"], i["location"]["lines"]["end"]) == (lines[0], lines[-1])
+    assert i["categories"] == ["Bug Risk"] and i["severity"] == "minor"
+
+    out = root / "out" / "metrics.txt"
+    code, env, err = aqe.json("report", "generate", "--format", "openmetrics", "--output", out, env=_NO_CI)
+    assert code == 0, (env, err)
+    metrics = out.read_text()
+    want = gd["lines_covered"] / gd["lines"]
+    ratio = [l for l in metrics.splitlines() if l.startswith("aqe_coverage_diff_ratio{")]
+    assert len(ratio) == 1 and 'base="main"' in ratio[0], metrics
+    assert abs(float(ratio[0].rsplit(" ", 1)[1]) - want) < 1e-9
+    assert f'aqe_coverage_diff_lines{{branch="feature",command="execute",base="main"}} {gd["lines"]}' in metrics
+    p = subprocess.run(["promtool", "check", "metrics"], input=metrics, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+    out = root / "out" / "report.json"
+    code, env, err = aqe.json("report", "generate", "--format", "json", "--output", out, env=_NO_CI)
+    assert code == 0, (env, err)
+    dc = json.loads(out.read_text())["diff_coverage"]
+    assert dc["measured"] and dc["lines"] == gd["lines"] and dc["covered"] == gd["lines_covered"]
+    assert dc["uncovered"] == uncovered

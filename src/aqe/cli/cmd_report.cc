@@ -56,6 +56,7 @@ report::ReportOptions base_options(Context& ctx) {
   report::ReportOptions options;
   options.project_dir = ctx.project_dir;
   options.branch = ctx.ci_facts().branch;
+  options.ci = ctx.ci_facts();
   return options;
 }
 
@@ -82,7 +83,7 @@ bool is_tool_format(const std::string& format) {
 
 Result<std::string> render_tool_format(Context& ctx, const std::string& format, report::Report& model) {
   if (format == "sarif") return report::render_sarif(model);
-  if (format == "codequality") return report::render_codequality(model);
+  if (format == "codequality") return report::render_codequality(model, model.warnings);
   if (format == "openmetrics") return report::render_openmetrics(model);
   auto db = state::Db::open(ctx.state_dir());
   if (!db) return db.error();

@@ -155,6 +155,22 @@ json comparison_json(const Comparison& c) {
           {"new_findings", new_findings}};
 }
 
+json diff_json(const DiffSection& d) {
+  json uncovered = json::array();
+  for (const auto& u : d.uncovered) uncovered.push_back({{"file", u.file}, {"line", u.line}});
+  return {{"base", d.base.empty() ? json(nullptr) : json(d.base)},
+          {"base_reason", d.base_reason},
+          {"merge_base", d.merge_base.empty() ? json(nullptr) : json(d.merge_base)},
+          {"measured", d.unavailable.empty()},
+          {"reason", d.unavailable},
+          {"lines", d.lines},
+          {"covered", d.covered},
+          {"rate", number_or_null(d.rate)},
+          {"files_changed", d.files_changed},
+          {"files_measured", d.files_measured},
+          {"uncovered", uncovered}};
+}
+
 template <typename T, typename F>
 json section(const std::optional<T>& v, F to_json) {
   return v ? to_json(*v) : json(nullptr);
@@ -171,6 +187,7 @@ json report_document(const Report& r) {
           {"commit", r.commit},
           {"tests", section(r.tests, tests_json)},
           {"coverage", section(r.coverage, coverage_json)},
+          {"diff_coverage", section(r.diff_coverage, diff_json)},
           {"gate", section(r.gate, gate_json)},
           {"security", section(r.security, security_json)},
           {"generate", section(r.generate, generate_json)},

@@ -31,9 +31,11 @@ Result<std::string> junit_from_results(const std::vector<state::TestResultRow>& 
 Result<std::string> render_sarif(const Report& report);
 
 // GitLab Code Quality (a JSON array of issues: description, check_name, fingerprint, severity
-// info|minor|major|critical, location.path, location.lines.begin) for the findings.
-// Severity: critical -> critical, high -> major, medium -> minor, low -> info.
-Result<std::string> render_codequality(const Report& report);
+// info|minor|major|critical, location.path, location.lines.begin) for the findings, plus one
+// `aqe-uncovered-changed-lines` issue per run of uncovered changed lines (diff coverage).
+// Severity: critical -> critical, high -> major, medium -> minor, low -> info. Errors: neither
+// a scan run nor diff coverage (NO_DATA, exit 3); a diff without a scan is a warning.
+Result<std::string> render_codequality(const Report& report, std::vector<std::string>& warnings);
 std::string_view codequality_severity(std::string_view severity);
 
 // GitLab's limits on a Cobertura artifact: past 10 MiB (or 100 <source> elements) it is not

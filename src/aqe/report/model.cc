@@ -204,6 +204,32 @@ FileRow file_row(const coverage::FileCoverage& f, bool line_data) {
   return row;
 }
 
+// Diff coverage of the run's per-line coverage; none when the run's coverage report is gone.
+Result<std::optional<DiffSection>> diff_section(const CoverageSection& cov, const ReportOptions& o) {
+  std::vector<changes::MeasuredFile> measured;
+  for (const auto& f : cov.files)
+    if (f.covered_lines && f.missing_lines)
+      measured.push_back({f.path, &*f.covered_lines, &*f.missing_lines});
+  if (measured.empty()) return std::optional<DiffSection>{};
+  auto diff = changes::diff_against_base(o.project_dir, o.base_branch, "--base-branch", o.ci);
+  if (!diff) return diff.error();
+  DiffSection d;
+  d.base = diff->base;
+  d.base_reason = diff->base_reason;
+  d.merge_base = diff->merge_base;
+  d.unavailable = diff->unavailable;
+  if (d.unavailable.empty()) {
+    changes::DiffCoverage dc = changes::diff_coverage(*diff, measured);
+    d.lines = dc.lines;
+    d.covered = dc.covered;
+    d.rate = percent(dc.covered, dc.lines);
+    d.files_changed = dc.files_changed;
+    d.files_measured = dc.files_measured;
+    d.uncovered = std::move(dc.uncovered);
+  }
+  return std::optional<DiffSection>{std::move(d)};
+}
+
 Result<std::optional<CoverageSection>> coverage_section(state::Db& db, const state::RunRecord& run,
                                                         const ReportOptions& o,
                                                         std::vector<std::string>& warnings) {
@@ -457,6 +483,11 @@ Result<Report> build_report(state::Db& db, const ReportOptions& o) {
     auto c = compare(db, r, rows, run ? &*run : nullptr, o);
     if (!c) return c.error();
     r.comparison = std::move(*c);
+  }
+  if (r.coverage) {
+    auto d = diff_section(*r.coverage, o);
+    if (!d) return d.error();
+    r.diff_coverage = std::move(*d);
   }
   return r;
 }

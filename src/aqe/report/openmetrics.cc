@@ -94,6 +94,17 @@ std::string render_openmetrics(const Report& r) {
     e.gauge("aqe_coverage_branch_ratio", "Covered over measured branches.", ratio(r.coverage->branch_rate),
             "execute");
   }
+  // diff-cover's figure against the base it was compared with (a label: it changes with the
+  // base); left out without a diff, and the ratio without an executable changed line.
+  if (r.diff_coverage && r.diff_coverage->unavailable.empty()) {
+    const DiffSection& dc = *r.diff_coverage;
+    const std::string base = "base=\"" + escape_label(dc.base) + "\"";
+    if (dc.lines > 0)
+      e.gauge("aqe_coverage_diff_ratio", "Covered over executable lines changed since the merge base.",
+              {{base, static_cast<double>(dc.covered) / static_cast<double>(dc.lines)}}, "execute");
+    e.gauge("aqe_coverage_diff_lines", "Executable lines changed since the merge base.",
+            {{base, static_cast<double>(dc.lines)}}, "execute");
+  }
   if (r.gate && !r.gate->summary.skipped) {
     e.gauge("aqe_gate_score", "The quality gate's score.", r.gate->summary.score, "quality-gate");
     e.gauge("aqe_gate_passed", "1 when the quality gate passed, else 0.", r.gate->summary.passed ? 1.0 : 0.0,

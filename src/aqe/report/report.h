@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aqe/changes/changes.h"
+#include "aqe/ci/ci.h"
 #include "aqe/state/db.h"
 #include "aqe/util/result.h"
 
@@ -32,6 +34,8 @@ struct ReportOptions {
   // The checkout's branch: the default run is the latest complete one of this branch (else of
   // any branch, with a warning); "" = any branch.
   std::string branch;
+  // For diff coverage: the CI's target branch is the default base when base_branch is "".
+  ci::CiFacts ci;
 };
 
 // "30d", "12h", "45m", "90s", "2w": a positive whole number and a unit.
@@ -88,6 +92,18 @@ struct CoverageSection {
   std::vector<FileRow> files;  // by path
 };
 
+// diff-cover's figure for the reported run's coverage against the base (changes/): --base-branch,
+// else the CI's target branch, else origin/HEAD, origin/main, ... as the gate chooses. Present
+// when the run has per-line coverage; `unavailable` says why there is no figure (no git, no base).
+struct DiffSection {
+  std::string base, base_reason, merge_base;
+  std::string unavailable;  // "" when measured
+  int64_t lines = 0, covered = 0;
+  std::optional<double> rate;  // percent; nullopt when no changed line is executable
+  size_t files_changed = 0, files_measured = 0;
+  std::vector<changes::UncoveredLine> uncovered;  // by file, then line
+};
+
 struct GateSection {
   int64_t run_id = 0;
   state::GateSummary summary;
@@ -135,6 +151,7 @@ struct Report {
   std::string generated_at, branch, commit;
   std::optional<TestsSection> tests;
   std::optional<CoverageSection> coverage;
+  std::optional<DiffSection> diff_coverage;
   std::optional<GateSection> gate;
   std::optional<SecuritySection> security;
   std::optional<GenerateSection> generate;

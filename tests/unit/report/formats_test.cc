@@ -46,8 +46,9 @@ TEST(ReportFormats, JunitFromStoredResultsKeepsLastAttemptAndEscapes) {
 
 TEST(ReportFormats, SarifAndCodeQualityOfFindings) {
   Report none;
+  std::vector<std::string> warnings;
   EXPECT_EQ(render_sarif(none).error().code, "NO_DATA");
-  EXPECT_EQ(render_codequality(none).error().code, "NO_DATA");
+  EXPECT_EQ(render_codequality(none, warnings).error().code, "NO_DATA");
 
   auto sarif = render_sarif(with_findings());
   ASSERT_TRUE(sarif);
@@ -60,8 +61,9 @@ TEST(ReportFormats, SarifAndCodeQualityOfFindings) {
   EXPECT_EQ(results[0]["message"]["text"], "key \"x\" & <y>");
   EXPECT_EQ(doc["runs"][0]["tool"]["driver"]["rules"].size(), 2U);
 
-  auto cq = render_codequality(with_findings());
+  auto cq = render_codequality(with_findings(), warnings);
   ASSERT_TRUE(cq);
+  EXPECT_TRUE(warnings.empty());
   auto issues = nlohmann::json::parse(*cq);
   ASSERT_EQ(issues.size(), 2U);
   EXPECT_EQ(issues[0]["severity"], "major");
@@ -71,6 +73,77 @@ TEST(ReportFormats, SarifAndCodeQualityOfFindings) {
   EXPECT_NE(issues[0]["fingerprint"], issues[1]["fingerprint"]) << "a repeated fingerprint is made unique";
   EXPECT_EQ(codequality_severity("critical"), "critical");
   EXPECT_EQ(codequality_severity("medium"), "minor");
+}
+
+DiffSection diff_of(std::vector<changes::UncoveredLine> uncovered, int64_t lines, int64_t covered) {
+  DiffSection d;
+  d.base = "origin/main";
+  d.merge_base = "abc123";
+  d.lines = lines;
+  d.covered = covered;
+  d.uncovered = std::move(uncovered);
+  return d;
+}
+
+// Consecutive uncovered changed lines of a file are one issue (begin..end), so the merge
+// request shows the gap once; without a scan the lines alone are written, with a warning.
+TEST(ReportFormats, CodeQualityListsUncoveredChangedLinesAsRanges) {
+  Report r;
+  r.diff_coverage =
+      diff_of({{"src/a.py", 4}, {"src/a.py", 5}, {"src/a.py", 6}, {"src/a.py", 9}, {"src/b.py", 10}}, 8, 3);
+  std::vector<std::string> warnings;
+  auto cq = render_codequality(r, warnings);
+  ASSERT_TRUE(cq) << cq.error().message;
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("no complete security-scan run"), std::string::npos);
+  auto issues = nlohmann::json::parse(*cq);
+  ASSERT_EQ(issues.size(), 3U) << *cq;
+  EXPECT_EQ(issues[0]["check_name"], "aqe-uncovered-changed-lines");
+  EXPECT_EQ(issues[0]["location"]["path"], "src/a.py");
+  EXPECT_EQ(issues[0]["location"]["lines"]["begin"], 4);
+  EXPECT_EQ(issues[0]["location"]["lines"]["end"], 6);
+  EXPECT_EQ(issues[0]["description"],
+            "3 changed lines (4-6) are not covered by the tests (diff coverage against origin/main)");
+  EXPECT_EQ(issues[1]["location"]["lines"]["begin"], 9);
+  EXPECT_EQ(issues[1]["location"]["lines"]["end"], 9);
+  EXPECT_EQ(issues[2]["location"]["path"], "src/b.py");
+  EXPECT_EQ(issues[0]["fingerprint"].get<std::string>().size(), 64U);
+  EXPECT_NE(issues[0]["fingerprint"], issues[1]["fingerprint"]);
+
+  // A diff that could not be computed is no data: with no scan either, exit 3.
+  r.diff_coverage->unavailable = "not a git checkout";
+  EXPECT_EQ(render_codequality(r, warnings).error().code, "NO_DATA");
+
+  // With a scan, findings come first and the lines follow.
+  Report both = with_findings();
+  both.diff_coverage = diff_of({{"src/a.py", 4}}, 1, 0);
+  warnings.clear();
+  auto mixed = render_codequality(both, warnings);
+  ASSERT_TRUE(mixed);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(nlohmann::json::parse(*mixed).size(), 3U);
+}
+
+TEST(ReportFormats, OpenmetricsWritesDiffCoverageWithItsBase) {
+  Report r;
+  r.branch = "feat";
+  r.diff_coverage = diff_of({{"src/a.py", 4}}, 4, 3);
+  std::string text = render_openmetrics(r);
+  EXPECT_NE(
+      text.find("aqe_coverage_diff_ratio{branch=\"feat\",command=\"execute\",base=\"origin/main\"} 0.75\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("aqe_coverage_diff_lines{branch=\"feat\",command=\"execute\",base=\"origin/main\"} 4\n"),
+      std::string::npos)
+      << text;
+  // No executable changed line: the count is measured (0), the ratio is not.
+  r.diff_coverage = diff_of({}, 0, 0);
+  text = render_openmetrics(r);
+  EXPECT_EQ(text.find("aqe_coverage_diff_ratio"), std::string::npos) << text;
+  EXPECT_NE(text.find("aqe_coverage_diff_lines{"), std::string::npos) << text;
+  r.diff_coverage->unavailable = "no base";
+  EXPECT_EQ(render_openmetrics(r), "");
 }
 
 TEST(ReportFormats, OpenmetricsOmitsWhatWasNotMeasured) {
