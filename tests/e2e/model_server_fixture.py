@@ -20,8 +20,10 @@ class ModelServer:
         self.port = int(line[1])
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
 
-    def script(self, responses, repeat_last=True):
-        self.script_path.write_text(json.dumps({"responses": responses, "repeat_last": repeat_last}))
+    def script(self, responses, repeat_last=True, by_model=None):
+        """by_model: {"<model>": [step, ...]}, each model's requests answered by its own steps."""
+        self.script_path.write_text(json.dumps({"responses": responses, "repeat_last": repeat_last,
+                                                "by_model": by_model or {}}))
 
     def stats(self):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats", timeout=5) as r:

@@ -31,9 +31,9 @@ def test_starter_files_validate_without_warnings(aqe, project):
     assert doc["data"]["valid"] is True
     assert len(doc["data"]["files"]) == 3
     assert doc["warnings"] == []
-    # Starters hold built keys only: no planned section such as pipeline, no llm.routing.
+    # Starters hold built keys only: no planned section such as pipeline.
     fleet = json.loads((project / "config" / "qe-fleet.json").read_text())
-    assert "pipeline" not in fleet and "routing" not in fleet["llm"]
+    assert "pipeline" not in fleet and fleet["llm"]["routing"] is False and fleet["llm"]["tiers"] == []
     assert fleet["usage"] == {"daily_limit_usd": 0, "monthly_limit_usd": 0}
     assert fleet["project"]["test_dirs"] == ["tests"]  # read by security-scan
 
@@ -206,7 +206,8 @@ def test_show_marks_planned_keys(aqe):
     rc, doc, _ = aqe.json("config", "show")
     assert rc == 0
     v = values(doc)
-    assert v["llm.routing"]["status"] == "planned"
+    assert v["pipeline.stages"]["status"] == "planned"
+    assert v["llm.routing"]["status"] == "built"
     assert v["llm.model"]["status"] == "built"
     assert v["storage.backend"]["status"] == "built"
     assert v["storage.retention.default_days"]["status"] == "built"
@@ -214,14 +215,15 @@ def test_show_marks_planned_keys(aqe):
     assert v["execute.parallel"]["status"] == "built"
     assert set(v["execute.parallel"]) == {"key", "value", "origin", "status"}
     text = aqe.run("config", "show").stdout
-    line = next(x for x in text.splitlines() if x.startswith("llm.routing ="))
+    line = next(x for x in text.splitlines() if x.startswith("pipeline.stages ="))
     assert line.endswith("(planned: not read yet)")
     line = next(x for x in text.splitlines() if x.startswith("execute.retries ="))
     assert "planned" not in line
 
 
-def test_planned_env_warns(aqe):
+def test_routing_env_is_read_without_a_planned_warning(aqe):
     rc, doc, _ = aqe.json("config", "show", env={"QE_ROUTING_ENABLED": "true"})
     assert rc == 0
     assert values(doc)["llm.routing"]["value"] is True
-    assert any("QE_ROUTING_ENABLED" in w and "not read" in w for w in doc["warnings"])
+    assert values(doc)["llm.routing"]["origin"] == "env QE_ROUTING_ENABLED"
+    assert not any("QE_ROUTING_ENABLED" in w for w in doc["warnings"])

@@ -172,7 +172,7 @@ def test_auto_asks_the_model_only_for_what_the_builtin_engine_left_uncovered(aqe
         {"llm": {"model": "claude-haiku-4-5", "base_url": model_server.base_url}}))
     model_server.script([{"text": HARD_TEST}])
     code, doc, err = aqe.json("generate", "calc.py", "--python", SYSTEM_PYTHON, "--time-budget", "2",
-                              env=env_for(tmp_path))
+                              env={**env_for(tmp_path), "QE_ROUTING_ENABLED": "true"})
     assert code == 0, (json.dumps(doc["data"].get("llm")), err)
     d = doc["data"]
     assert d["engine"] == "auto" and d["llm"]["modules_asked"] == ["calc.py"]
@@ -180,6 +180,11 @@ def test_auto_asks_the_model_only_for_what_the_builtin_engine_left_uncovered(aqe
     assert sorted(d["test_files"]) == ["tests/generated/test_calc.py", "tests/generated/test_calc_llm.py"]
     prompt = json.loads(model_server.stats()["requests"][0]["body"])["messages"][0]["content"]
     assert "These lines are not executed by the existing tests: 6." in prompt
+    assert "These branches are never taken by the existing tests" in prompt and ": 5->6." in prompt
+    # Routing measured the module in the built-in tests' verification run: simple, cheapest tier.
+    [m] = d["llm"]["routing"]["modules"]
+    assert m["measured"] is True and m["statements"] == 5 and m["branches"] == 2 and m["imports"] == 1
+    assert m["models"] == ["claude-haiku-4-5"]
     assert d["coverage"]["lines_covered"] == d["coverage"]["lines_total"]
 
 
@@ -260,3 +265,160 @@ def test_daily_limit_is_checked_before_the_call_with_what_the_ledger_holds(aqe, 
     code, doc, err = generate(aqe, tmp_path)
     assert code == 0, (doc["warnings"], err)
     assert doc["data"]["llm"]["budget_limit"] is None and model_server.stats()["calls"] == 2
+
+
+# ---- routing (llm.routing / QE_ROUTING_ENABLED) and the sandbox's discard reasons
+
+ROUTE = {"QE_ROUTING_ENABLED": "true"}
+# USD per million tokens (input, cache write, cache read, output), docs/llm.md's table.
+TIER_PRICES = {"claude-haiku-4-5": (1.0, 1.25, 0.10, 5.0), "claude-sonnet-4-5": (3.0, 3.75, 0.30, 15.0),
+               "claude-opus-4-5": (5.0, 6.25, 0.50, 25.0)}
+
+
+def cost_of(tokens, model):
+    i, w, r, o = TIER_PRICES[model]
+    return (tokens["input"] * i + tokens["cache_write"] * w + tokens["cache_read"] * r + tokens["output"] * o) / 1e6
+
+
+def check_per_model_and_saving(doc, stats):
+    """data.llm.by_model equals the server's counted tokens x prices per model, and the saving is
+    the same tokens at claude-opus-4-5's prices minus that."""
+    llm = doc["data"]["llm"]
+    actual = 0.0
+    top = 0.0
+    for model, served in stats["models"].items():
+        got = llm["by_model"][model]
+        assert got["calls"] == served["calls"]
+        assert {k: got["tokens"][k] for k in served["tokens"]} == served["tokens"]
+        assert got["cost_usd"] == pytest.approx(cost_of(served["tokens"], model), abs=1e-6)
+        actual += cost_of(served["tokens"], model)
+        top += cost_of(served["tokens"], "claude-opus-4-5")
+    saving = llm["routing"]["saving"]
+    assert saving["strongest_tier"] == "claude-opus-4-5" and "recorded tokens" in saving["basis"]
+    assert saving["actual_usd"] == pytest.approx(actual, abs=1e-6)
+    assert saving["strongest_tier_usd"] == pytest.approx(top, abs=1e-6)
+    assert saving["saving_usd"] == pytest.approx(top - actual, abs=1e-6)
+    assert doc["data"]["cost_usd"] == pytest.approx(actual, abs=1e-6)
+
+
+def test_routing_sends_a_simple_module_to_the_cheapest_tier(aqe, project, tmp_path, model_server):
+    model_server.script([], by_model={"claude-haiku-4-5": [{"text": GOOD, "usage": {"input_tokens": 1200,
+                                                                                 "output_tokens": 300}}]})
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path, env=ROUTE)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    routing = doc["data"]["llm"]["routing"]
+    assert routing["enabled"] is True and routing["off_by"] is None
+    assert routing["tiers"] == ["claude-haiku-4-5", "claude-sonnet-4-5", "claude-opus-4-5"]
+    [m] = routing["modules"]
+    assert m["module"] == "src/calc.py" and m["simple"] is True and m["models"] == ["claude-haiku-4-5"]
+    # --engine llm: no test ran the module, so its measures come from the text (an estimate).
+    assert m["statements"] == 6 and m["branches"] == 2 and m["imports"] == 0 and m["measured"] is False
+    stats = model_server.stats()
+    assert list(stats["models"]) == ["claude-haiku-4-5"] and stats["calls"] == 1
+    check_per_model_and_saving(doc, stats)
+    assert doc["data"]["llm"]["routing"]["saving"]["saving_usd"] > 0
+    # The text output's line, on a rerun answered by the cache ($0 against $0).
+    (project / "tests/generated/test_calc_llm.py").unlink()
+    p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, env={**env_for(tmp_path), **ROUTE})
+    assert p.returncode == 0, p.stderr
+    assert ("routing: 1 module on claude-haiku-4-5, 0 escalations; cost $0.000000 vs $0.000000 at "
+            "claude-opus-4-5's prices for the same recorded tokens (saving $0.000000)") in p.stdout
+    assert model_server.stats()["calls"] == 1
+
+
+def test_routing_escalates_after_a_failed_candidate(aqe, project, tmp_path, model_server):
+    model_server.script([], by_model={
+        "claude-haiku-4-5": [{"text": BAD, "usage": {"input_tokens": 1000, "output_tokens": 200}}],
+        "claude-sonnet-4-5": [{"text": GOOD, "usage": {"input_tokens": 1500, "output_tokens": 400,
+                                                       "cache_read_input_tokens": 300}}]})
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path, env=ROUTE)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    llm = doc["data"]["llm"]
+    assert llm["discarded"] == {"fails": 1} and llm["tests_kept"] == 2
+    [m] = llm["routing"]["modules"]
+    assert m["models"] == ["claude-haiku-4-5", "claude-sonnet-4-5"] and m["escalations"] == 1
+    assert llm["routing"]["escalations"] == 1
+    stats = model_server.stats()
+    assert stats["models"]["claude-haiku-4-5"]["calls"] == 1 and stats["models"]["claude-sonnet-4-5"]["calls"] == 1
+    # The stronger tier got the failure of the cheap one.
+    second = json.loads(stats["requests"][1]["body"])
+    assert second["model"] == "claude-sonnet-4-5"
+    assert "It was discarded: its tests failed" in second["messages"][0]["content"]
+    check_per_model_and_saving(doc, stats)
+    assert (project / "tests/generated/test_calc_llm.py").read_text().startswith(
+        "# Generated by aqe ") and "engine: llm claude-sonnet-4-5" in (
+        project / "tests/generated/test_calc_llm.py").read_text()
+
+
+COMPLEX = "def level(x):\n" + "".join(f"    if x == {i}:\n        return {i}\n" for i in range(13)) + "    return -1\n"
+COMPLEX_TEST = "```python\nfrom calc import level\n\n\ndef test_level():\n    assert level(0) == 0\n    assert level(99) == -1\n```\n"
+
+
+def test_routing_starts_a_complex_module_on_the_next_tier(aqe, project, tmp_path, model_server):
+    model_server.script([], by_model={"claude-sonnet-4-5": [{"text": COMPLEX_TEST}]})
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(COMPLEX)
+    code, doc, err = generate(aqe, tmp_path, env=ROUTE)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    [m] = doc["data"]["llm"]["routing"]["modules"]
+    assert m["simple"] is False and m["branches"] == 26 and m["models"] == ["claude-sonnet-4-5"]
+    stats = model_server.stats()
+    assert list(stats["models"]) == ["claude-sonnet-4-5"]
+    check_per_model_and_saving(doc, stats)
+
+
+def test_an_explicit_model_turns_routing_off(aqe, project, tmp_path, model_server):
+    model_server.script([], by_model={"claude-sonnet-4-5": [{"text": BAD}, {"text": GOOD}]})
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path, "anthropic", "--model", "claude-sonnet-4-5", env=ROUTE)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    routing = doc["data"]["llm"]["routing"]
+    assert routing["enabled"] is False and routing["off_by"] == "--model"
+    assert routing["modules"] == [] and routing["saving"] is None
+    stats = model_server.stats()
+    # No escalation: the failed candidate is re-prompted on the model named.
+    assert list(stats["models"]) == ["claude-sonnet-4-5"] and stats["models"]["claude-sonnet-4-5"]["calls"] == 2
+    (project / "tests/generated/test_calc_llm.py").unlink()
+    p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, "--model", "claude-sonnet-4-5",
+                env={**env_for(tmp_path), **ROUTE})
+    assert p.returncode == 0, p.stderr
+    assert "routing: off (--model names the model)" in p.stdout
+
+
+def test_routing_saving_is_unknown_when_the_strongest_tier_has_no_price(aqe, project, tmp_path, model_server):
+    model_server.script([], by_model={"local-small": [{"text": GOOD, "usage": {"prompt_tokens": 1000,
+                                                                            "completion_tokens": 100}}]})
+    make_project(project, model_server, "openai", "local-small", max_cost_usd_per_run=0,
+                 tiers=["local-small", "local-big"], prices={"local-small": {"input": 2, "output": 4}})
+    code, doc, err = generate(aqe, tmp_path, "openai", env=ROUTE)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    routing = doc["data"]["llm"]["routing"]
+    assert routing["tiers"] == ["local-small", "local-big"] and routing["modules"][0]["models"] == ["local-small"]
+    saving = routing["saving"]
+    assert saving["actual_usd"] == pytest.approx((1000 * 2 + 100 * 4) / 1e6, abs=1e-9)
+    assert saving["strongest_tier"] == "local-big"
+    assert saving["strongest_tier_usd"] is None and saving["saving_usd"] is None
+
+
+NET_TEST = ("```python\nimport socket\nfrom calc import add\n\n\ndef test_add_online():\n"
+            "    s = socket.socket()\n    try:\n        s.connect((\"127.0.0.1\", 9))\n    except OSError:\n"
+            "        pass\n    finally:\n        s.close()\n    assert add(1, 2) == 3\n```\n")
+WRITE_TEST = ("```python\nimport pathlib\nfrom calc import add\n\n\ndef test_add_writes():\n"
+              "    p = pathlib.Path(__file__).resolve().parent / \"escaped.txt\"\n    try:\n"
+              "        p.write_text(\"x\")\n    except OSError:\n        pass\n    assert add(1, 2) == 3\n```\n")
+
+
+def test_tests_the_sandbox_refused_are_discarded_with_their_reason(aqe, project, tmp_path, model_server):
+    # Both swallow the sandbox's PermissionError and pass: the refusal itself discards them.
+    model_server.script([{"text": NET_TEST}, {"text": WRITE_TEST}, {"text": GOOD}])
+    make_project(project, model_server)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    llm = doc["data"]["llm"]
+    assert llm["discarded"] == {"touches_network": 1, "writes_outside_tmp": 1} and llm["tests_kept"] == 2
+    assert not (project / "tests/generated/escaped.txt").exists()
+    reqs = model_server.stats()["requests"]
+    assert "the sandbox refused it: test_add_online uses the network" in json.loads(reqs[1]["body"])["messages"][0]["content"]
+    assert "the sandbox refused it: test_add_writes writes outside its temp dir" in json.loads(reqs[2]["body"])["messages"][0]["content"]

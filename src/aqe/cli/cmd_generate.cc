@@ -12,6 +12,7 @@
 #include "aqe/exec/process.h"
 #include "aqe/exec/python.h"
 #include "aqe/gen/gen.h"
+#include "aqe/gen/routing.h"
 #include "aqe/gen/schedule.h"
 #include "aqe/llm/pricing.h"
 #include "aqe/state/db.h"
@@ -71,7 +72,9 @@ fs::path llm_cache_dir(const Context& ctx) {
 
 // The model engine's settings when it can run: the provider's key from the environment (the
 // only place a key is read from), or an llm.base_url (a local server may need no key).
-std::optional<gen::LlmSettings> llm_settings(Context& ctx, const config::Config& c) {
+// Routing (llm.routing) picks among llm.tiers, or the provider's default tiers; an explicit
+// --model is the user's choice for this run and turns routing off.
+std::optional<gen::LlmSettings> llm_settings(Context& ctx, const config::Config& c, bool explicit_model) {
   gen::LlmSettings s;
   const std::string provider = c.get(config::kLlmProvider);
   s.provider.provider = provider == "openai" ? llm::Provider::kOpenAi : llm::Provider::kAnthropic;
@@ -80,6 +83,15 @@ std::optional<gen::LlmSettings> llm_settings(Context& ctx, const config::Config&
   if (s.provider.api_key.empty() && s.provider.base_url.empty()) return std::nullopt;
   s.provider.model = c.get(config::kLlmModel);
   if (s.provider.model.empty()) s.provider.model = provider == "openai" ? "gpt-4o-mini" : "claude-haiku-4-5";
+  if (c.get(config::kLlmRouting)) {
+    if (explicit_model) {
+      s.routing_off_by = "--model";
+    } else {
+      s.routing = true;
+      s.tiers = c.get(config::kLlmTiers);
+      if (s.tiers.empty()) s.tiers = gen::default_tiers(provider);
+    }
+  }
   s.provider.timeout = std::chrono::milliseconds(static_cast<int64_t>(c.get(config::kLlmTimeoutS) * 1000));
   s.provider.max_retries = static_cast<int>(c.get(config::kLlmMaxRetries));
   s.max_attempts = static_cast<int>(c.get(config::kLlmMaxAttempts));
@@ -155,7 +167,7 @@ CommandOutcome run_generate_command(Context& ctx, const GenerateFlags& f) {
                                                  : nlohmann::json(),
                                              where);
     if (!prices) return error_outcome(cmd, prices.error());
-    o.llm = llm_settings(ctx, c);
+    o.llm = llm_settings(ctx, c, !f.model.empty());
     if (o.llm) {
       o.llm->price_overrides = std::move(*prices);
       auto limits = spend_limits(ctx, c);
@@ -276,7 +288,7 @@ void add_generate_command(CLI::App& app, CommandList& commands) {
       "--engine", f->engine,
       "auto|builtin|llm (auto: the model for what the built-in engine left uncovered, when an API key "
       "or llm.base_url is set)");
-  sub->add_option("--model", f->model, "Model name (llm.model)");
+  sub->add_option("--model", f->model, "Model name (llm.model); turns llm.routing off for the run");
   sub->add_option("--time-budget", f->time_budget_s,
                   "Exploration per module, seconds: 1,000 calls per second of it (default 10)");
   sub->add_option("--coverage-target", f->coverage_target,

@@ -109,6 +109,7 @@ consteval bool declared_key(std::string_view full_name, HandleType h) {
   X(kLlmModel, std::string, "llm.model")                                               \
   X(kLlmBaseUrl, std::string, "llm.base_url")                                          \
   X(kLlmRouting, bool, "llm.routing")                                                  \
+  X(kLlmTiers, Strings, "llm.tiers")                                                   \
   X(kLlmMaxCostUsdPerRun, double, "llm.max_cost_usd_per_run")                          \
   X(kLlmCache, bool, "llm.cache")                                                      \
   X(kLlmTimeoutS, double, "llm.timeout_s")                                             \

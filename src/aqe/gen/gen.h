@@ -90,6 +90,8 @@ Result<GenerateReport> run_generate(const GenerateOptions& opts, ProgressSink& p
 
 nlohmann::json to_json(const GenerateReport& r);
 std::string to_text(const GenerateReport& r);
+// The text output's routing line (empty when routing was not asked for).
+std::string routing_text(const LlmReport& l);
 // What the run record keeps of a report.
 state::GenerateSummary summary_of(const GenerateReport& r);
 

@@ -380,6 +380,12 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
       }
     }
     run_model_step(targets, kept, sources, files, *cov, o, report);
+    report.llm->routing_off_by = o.llm->routing_off_by;
+    if (o.llm->routing && !o.llm->tiers.empty()) {
+      report.llm->routing = true;
+      report.llm->tiers = o.llm->tiers;
+      report.llm->saving = compute_saving(report.llm->recorded, o.llm->tiers.back(), o.llm->price_overrides);
+    }
     std::sort(report.llm->test_files.begin(), report.llm->test_files.end());
     if (exec::interrupted()) {
       report.exit_code = ExitCode::kInterrupted;

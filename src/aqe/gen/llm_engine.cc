@@ -32,6 +32,15 @@ std::string line_ranges(const std::vector<int64_t>& lines) {
   return out;
 }
 
+std::string branch_list(const std::vector<std::pair<int64_t, int64_t>>& arcs) {
+  std::string out;
+  for (const auto& [from, to] : arcs) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(from) + "->" + (to < 0 ? std::string("exit") : std::to_string(to));
+  }
+  return out;
+}
+
 llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens) {
   llm::ModelRequest r;
   r.max_tokens = max_tokens;
@@ -45,13 +54,18 @@ llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens) {
        in.module + " import ...`):\n\n```python\n" + in.source;
   if (!in.source.empty() && in.source.back() != '\n') p += "\n";
   p += "```\n\n";
-  p += "These lines are not executed by the existing tests: " + line_ranges(in.missing_lines) + ".\n";
+  if (!in.missing_lines.empty())
+    p += "These lines are not executed by the existing tests: " + line_ranges(in.missing_lines) + ".\n";
+  if (!in.missing_branches.empty())
+    p += "These branches are never taken by the existing tests (line -> the line it jumps to; exit = "
+         "leaves the function): " +
+         branch_list(in.missing_branches) + ".\n";
   if (!in.existing_tests.empty()) {
     p += "Tests that exist already (do not repeat them):";
     for (const auto& t : in.existing_tests) p += " " + t;
     p += "\n";
   }
-  p += "Write new tests that execute the lines listed above.\n";
+  p += "Write new tests that execute the lines and take the branches listed above.\n";
   if (!in.failure.empty()) {
     p += "\nYour previous file was:\n\n```python\n" + in.previous + "```\n\nIt was discarded: " + in.failure +
          "\nFix it and reply with the whole corrected file.\n";

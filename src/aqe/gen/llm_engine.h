@@ -14,15 +14,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "aqe/gen/routing.h"
 #include "aqe/llm/pricing.h"
 #include "aqe/llm/provider.h"
 #include "aqe/util/result.h"
 
 namespace aqe::gen {
 
-inline constexpr int kPromptTemplateVersion = 1;
+inline constexpr int kPromptTemplateVersion = 2;
 
 // One model call or cache hit, as the ledger records it.
 struct LlmCall {
@@ -50,6 +52,9 @@ struct LlmSettings {
   int max_attempts = 3;                            // prompts per module (first + re-prompts)
   int64_t max_tokens = 4096;
   std::map<std::string, llm::Price> price_overrides;
+  bool routing = false;            // llm.routing: the model of each prompt is one of `tiers`
+  std::vector<std::string> tiers;  // cheapest first (llm.tiers, else default_tiers())
+  std::string routing_off_by;      // "--model" when routing was asked for and --model turned it off
   std::function<void(const LlmCall&)> record;  // the usage ledger; may be empty
 };
 
@@ -58,6 +63,14 @@ struct ModelTotals {
   llm::TokenUsage tokens;
   double cost_usd = 0;
   bool cost_known = true;  // false once a call of an unpriced model was made
+};
+
+// Where routing sent a module's prompts.
+struct RoutedModule {
+  std::string module;  // project-relative
+  Complexity complexity;
+  bool simple = true;
+  std::vector<std::string> models;  // the model of each prompt, in order
 };
 
 struct LlmReport {
@@ -72,6 +85,12 @@ struct LlmReport {
   std::optional<double> budget_worst_case_usd;  // the estimate that stopped it
   std::string budget_key;                       // the limit it would have exceeded (a config key)
   std::optional<Error> error;                   // the model API failed (the engine stopped)
+  bool routing = false;                         // llm.routing ran
+  std::string routing_off_by;                   // "--model": asked for, turned off
+  std::vector<std::string> tiers;               // cheapest first, when routing
+  std::vector<RoutedModule> routed;             // when routing
+  std::optional<Saving> saving;                 // when routing: vs the strongest tier
+  std::vector<RecordedCall> recorded;           // every API call's tokens (the saving's basis)
 };
 
 // ```python ... ``` (or the first ``` block), else the whole reply when it already looks like
@@ -80,6 +99,8 @@ std::string extract_code_block(std::string_view reply);
 
 // The uncovered statement lines as ranges ("3-5, 9").
 std::string line_ranges(const std::vector<int64_t>& lines);
+// Branch arcs never taken, as "6->7, 6->exit".
+std::string branch_list(const std::vector<std::pair<int64_t, int64_t>>& arcs);
 
 struct PromptInput {
   std::string rel, module, source;
@@ -87,6 +108,7 @@ struct PromptInput {
   std::vector<std::string> existing_tests;
   std::string failure;   // the previous candidate's failure output; empty on the first prompt
   std::string previous;  // the previous candidate's code
+  std::vector<std::pair<int64_t, int64_t>> missing_branches;  // [from, to]; to < 0: leaves the code object
 };
 llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens);
 

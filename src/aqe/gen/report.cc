@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "aqe/gen/gen.h"
 #include "aqe/util/strings.h"
@@ -34,6 +35,46 @@ json run_cost(const GenerateReport& r) {
   return round_to(sum, 6);
 }
 
+json usd_or_null(const std::optional<double>& v) { return v ? json(round_to(*v, 6)) : json(nullptr); }
+
+int64_t escalations(const RoutedModule& m) {
+  int64_t n = 0;
+  for (size_t i = 1; i < m.models.size(); ++i) n += m.models[i] != m.models[i - 1] ? 1 : 0;
+  return n;
+}
+
+json routing_json(const LlmReport& l) {
+  json modules = json::array();
+  int64_t escalated = 0;
+  for (const auto& m : l.routed) {
+    modules.push_back({{"module", m.module},
+                       {"simple", m.simple},
+                       {"statements", m.complexity.statements},
+                       {"branches", m.complexity.branches},
+                       {"imports", m.complexity.imports},
+                       {"measured", m.complexity.measured},
+                       {"models", m.models},
+                       {"escalations", escalations(m)}});
+    escalated += escalations(m);
+  }
+  json saving = nullptr;
+  if (l.saving) {
+    saving = {{"strongest_tier", l.tiers.empty() ? json(nullptr) : json(l.tiers.back())},
+              {"actual_usd", usd_or_null(l.saving->actual_usd)},
+              {"strongest_tier_usd", usd_or_null(l.saving->strongest_usd)},
+              {"saving_usd", usd_or_null(l.saving->saving_usd)},
+              {"basis",
+               "computed from the recorded tokens of this run's API calls (cache hits left out) at each "
+               "model's prices and at the strongest tier's prices; null when a price is unknown"}};
+  }
+  return {{"enabled", l.routing},
+          {"off_by", l.routing_off_by.empty() ? json(nullptr) : json(l.routing_off_by)},
+          {"tiers", l.tiers},
+          {"modules", modules},
+          {"escalations", escalated},
+          {"saving", saving}};
+}
+
 json llm_json(const LlmReport& l) {
   json by_model = json::object();
   llm::TokenUsage all;
@@ -59,7 +100,8 @@ json llm_json(const LlmReport& l) {
           {"budget_stopped", l.budget_stopped},
           {"budget_worst_case_usd", l.budget_worst_case_usd ? json(*l.budget_worst_case_usd) : json(nullptr)},
           {"budget_worst_case_is_estimate", true},
-          {"budget_limit", l.budget_key.empty() ? json(nullptr) : json(l.budget_key)}};
+          {"budget_limit", l.budget_key.empty() ? json(nullptr) : json(l.budget_key)},
+          {"routing", routing_json(l)}};
 }
 
 }  // namespace
@@ -158,8 +200,46 @@ std::string to_text(const GenerateReport& r) {
            " cache hits, " + std::to_string(r.llm->tests_kept) + " tests kept, " + std::to_string(discarded) +
            " candidates discarded, cost " + (cost.is_null() ? std::string("unknown") : "$" + cost.dump()) +
            "\n";
+    out += routing_text(*r.llm);
   }
   return out;
+}
+
+namespace {
+
+std::string usd_text(const std::optional<double>& v) {
+  if (!v) return "unknown";
+  char b[32];
+  std::snprintf(b, sizeof b, "$%.6f", *v);
+  return b;
+}
+
+}  // namespace
+
+std::string routing_text(const LlmReport& l) {
+  if (!l.routing_off_by.empty()) return "routing: off (" + l.routing_off_by + " names the model)\n";
+  if (!l.routing) return {};
+  std::map<std::string, int64_t> started;
+  int64_t escalated = 0;
+  for (const auto& m : l.routed) {
+    if (!m.models.empty()) ++started[m.models.front()];
+    escalated += escalations(m);
+  }
+  std::string out = "routing:";
+  bool first = true;
+  for (const auto& [model, n] : started) {
+    out += std::string(first ? " " : ", ") + std::to_string(n) + (n == 1 ? " module" : " modules") + " on " +
+           printable(model);
+    first = false;
+  }
+  if (started.empty()) out += " no module asked";
+  out += ", " + std::to_string(escalated) + (escalated == 1 ? " escalation" : " escalations");
+  if (l.saving && !l.tiers.empty()) {
+    out += "; cost " + usd_text(l.saving->actual_usd) + " vs " + usd_text(l.saving->strongest_usd) + " at " +
+           printable(l.tiers.back()) + "'s prices for the same recorded tokens (saving " +
+           usd_text(l.saving->saving_usd) + ")";
+  }
+  return out + "\n";
 }
 
 state::GenerateSummary summary_of(const GenerateReport& r) {

@@ -38,7 +38,7 @@ TEST(LlmEngine, WorstCaseIsBytesOverThreePlusMaxOutput) {
 }
 
 TEST(LlmEngine, PromptHoldsSourceLinesTestsAndFailure) {
-  PromptInput in{"src/calc.py", "calc", "def f():\n    return 1\n", {2}, {"test_f_1"}, {}, {}};
+  PromptInput in{"src/calc.py", "calc", "def f():\n    return 1\n", {2}, {"test_f_1"}, {}, {}, {}};
   auto first = build_prompt(in, 512);
   EXPECT_EQ(first.max_tokens, 512);
   EXPECT_NE(first.prompt.find("def f():"), std::string::npos);
@@ -50,6 +50,17 @@ TEST(LlmEngine, PromptHoldsSourceLinesTestsAndFailure) {
   auto again = build_prompt(in, 512);
   EXPECT_NE(again.prompt.find("It was discarded: its tests failed:\nAssertionError"), std::string::npos);
   EXPECT_NE(again.prompt.find("def test_x(): assert 0"), std::string::npos);
+}
+
+TEST(LlmEngine, PromptListsTheBranchesNeverTaken) {
+  EXPECT_EQ(branch_list({{6, 7}, {6, -1}, {9, 12}}), "6->7, 6->exit, 9->12");
+  PromptInput in{"src/calc.py",    "calc", "def f(x):\n    if x:\n        return 1\n", {}, {}, {}, {},
+                 {{2, 3}, {2, -1}}};
+  auto r = build_prompt(in, 512);
+  EXPECT_NE(r.prompt.find("never taken by the existing tests"), std::string::npos) << r.prompt;
+  EXPECT_NE(r.prompt.find("2->3, 2->exit."), std::string::npos) << r.prompt;
+  // No line is missing: no empty line list.
+  EXPECT_EQ(r.prompt.find("These lines are not executed"), std::string::npos) << r.prompt;
 }
 
 }  // namespace
