@@ -37,6 +37,7 @@ Result<SecretRule> parse_secret_rule(const json& j, std::string_view origin) {
   r.cwe = j.value("cwe", "CWE-798");
   r.regex = j.value("regex", "");
   if (r.regex.empty()) return rule_error(origin, r.id, "missing 'regex'");
+  r.prefilter = j.value("prefilter", "");
   r.case_insensitive = j.value("case_insensitive", false);
   r.secret_group = j.value("secret_group", 1);
   r.keywords = string_list(j, "keywords", true);

@@ -21,6 +21,9 @@ struct SecretRule {
   std::string confidence = "high";
   std::string cwe = "CWE-798";
   std::string regex;  // Hyperscan and ECMAScript compatible; group `secret_group` is the secret
+  // What Hyperscan matches instead of `regex` (a looser pattern, starting where `regex` starts):
+  // bounded repeats and optional tails multiply a database's size; `regex` confirms. "" = regex.
+  std::string prefilter;
   bool case_insensitive = false;
   int secret_group = 1;
   std::vector<std::string> keywords;   // lower case; one must be on the match's line

@@ -267,7 +267,7 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
   std::vector<std::string> relaxed;
   std::vector<unsigned> flags;
   for (const auto& r : rules) {
-    relaxed.push_back(relax_for_hyperscan(r.regex));
+    relaxed.push_back(relax_for_hyperscan(r.prefilter.empty() ? r.regex : r.prefilter));
     flags.push_back(HS_FLAG_SOM_LEFTMOST | (r.case_insensitive ? HS_FLAG_CASELESS : 0u));
   }
   DatabaseFailure failure;
@@ -357,11 +357,21 @@ bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, siz
   const SecretRule& r = rules_[rule];
   const Compiled& c = compiled(rule);
   std::cmatch m;
-  auto flags = std::regex_constants::match_continuous;
-  if (begin > 0) flags |= std::regex_constants::match_prev_avail;
   // The relaxed prefilter may end early or late; the exact regex gets room to find its own end.
-  size_t window_end = std::min(data.size(), std::max(end, begin + kConfirmWindow));
-  if (!std::regex_search(data.data() + begin, data.data() + window_end, m, c.extract, flags)) return false;
+  const size_t window_end = std::min(data.size(), std::max(end, begin + kConfirmWindow));
+  auto match_at = [&](size_t at) {
+    auto flags = std::regex_constants::match_continuous;
+    if (at > 0) flags |= std::regex_constants::match_prev_avail;
+    return at < window_end &&
+           std::regex_search(data.data() + at, data.data() + window_end, m, c.extract, flags);
+  };
+  // Hyperscan reports the leftmost start: when one alternative takes the character before a
+  // name (`[^A-Za-z0-9]pass` in `DB_PASSWORD`) and another starts at the name, the match may
+  // start one character early for the alternative that holds.
+  if (!match_at(begin)) {
+    if (std::isalnum(static_cast<unsigned char>(data[begin])) || !match_at(begin + 1)) return false;
+    ++begin;
+  }
   size_t g = static_cast<size_t>(r.secret_group);
   if (!m[g].matched) return false;
   out.rule = rule;

@@ -110,6 +110,9 @@ TEST_F(Corpus, BarePassNameIsFoundOnItsOwnLineInConfigFilesOnly) {
   EXPECT_EQ(out.findings[0].column, 1);
   EXPECT_TRUE(rules_found("def f():\n    pass\nPASS=hzjlin157#x\n", "app/settings.py").empty());
   EXPECT_TRUE(rules_found("bypass=hzjlin157#x\ncompass: n0rth33ast\n", "config/app.yaml").empty());
+  // `_PASSWORD`: Hyperscan's leftmost match starts at the `_` the bare-`pass` alternative takes.
+  EXPECT_EQ(rules_found("ARG DB_PASSWORD=heemnq362#\n", "Dockerfile"),
+            std::vector<std::string>{"generic-unquoted-assignment"});
 }
 
 TEST_F(Corpus, CodeRulesHaveFullRecallAndNoFalsePositives) {
