@@ -136,6 +136,9 @@ def test_json_document_equals_what_execute_measured(history):
     # Trends: the complete runs of the branch, oldest first (run 1 was on main, run 3 partial).
     assert [p["run_id"] for p in doc["trends"]] == [history["ids"][1]]
     assert doc["trends"][0]["line_rate"] == c["line_rate"]
+    # The scan of the same commit (every finding it stored), no model call: cost unknown.
+    assert doc["trends"][0]["findings"] == sum(xs["counts"].values()) == len(xs["findings"]) > 0
+    assert doc["trends"][0]["cost_usd"] is None
 
 
 def test_a_partial_run_is_not_taken_as_latest(history):

@@ -324,6 +324,11 @@ def test_report_shows_totals_rows_and_failures(chromium, pages, tmp_path, listen
     assert doc["comparison"]["base_commit"][:12] in dom
     assert "compared with run #7" in dom
     assert 'id="trend-coverage"' in dom and "<svg" in dom and "<path" in dom
+    # Findings of runs 8, 10 and 12 (run 9's commit had no scan: a gap, not a zero).
+    findings = re.search(r'<figure class="chart" id="trend-findings">.*?</figure>', dom).group(0)
+    assert findings.count("<circle") == 3 and "from 0 (run 8) to 3 (run 12)" in findings
+    cost = re.search(r'<figure class="chart" id="trend-cost">.*?</figure>', dom).group(0)
+    assert "fewer than 2 measured points" in cost and "<svg" not in cost
     assert listener.page_requests() == []
 
 

@@ -125,7 +125,9 @@ json trends_json(const std::vector<TrendPoint>& points) {
                    {"line_rate", number_or_null(p.line_rate)},
                    {"branch_rate", number_or_null(p.branch_rate)},
                    {"duration_s", p.duration_s},
-                   {"tests", p.tests}});
+                   {"tests", p.tests},
+                   {"findings", p.findings ? json(*p.findings) : json(nullptr)},
+                   {"cost_usd", number_or_null(p.cost_usd)}});
   }
   return out;
 }

@@ -304,8 +304,35 @@ Result<std::vector<TrendPoint>> trends(state::Db& db, const std::string& branch,
   for (auto it = runs->rbegin(); it != runs->rend(); ++it) {
     const auto* s = it->as<state::ExecuteSummary>();
     if (s == nullptr) continue;
-    out.push_back({it->id, it->started_at, it->commit, pass_rate_of(*s), line_rate_of(s->coverage),
-                   branch_rate_of(s->coverage), s->duration_s, s->tests_run});
+    TrendPoint p{it->id,
+                 it->started_at,
+                 it->commit,
+                 pass_rate_of(*s),
+                 line_rate_of(s->coverage),
+                 branch_rate_of(s->coverage),
+                 s->duration_s,
+                 s->tests_run,
+                 std::nullopt,
+                 std::nullopt};
+    if (!it->commit.empty()) {
+      state::RunQuery scan;
+      scan.command = "security-scan";
+      scan.branch = branch;
+      scan.commit = it->commit;
+      scan.filter = state::RunFilter::kComplete;
+      auto scans = db.runs(scan);
+      if (!scans) return scans.error();
+      for (const auto& run : *scans) {
+        if (const auto* f = run.as<state::ScanSummary>(); f != nullptr) {
+          p.findings = f->critical + f->high + f->medium + f->low;
+          break;
+        }
+      }
+      auto usage = db.usage_totals(branch, it->commit);
+      if (!usage) return usage.error();
+      if (usage->calls > 0) p.cost_usd = usage->cost_usd;
+    }
+    out.push_back(std::move(p));
   }
   return out;
 }

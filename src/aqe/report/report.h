@@ -135,6 +135,10 @@ struct TrendPoint {
   std::optional<double> pass_rate, line_rate, branch_rate;
   double duration_s = 0;
   int64_t tests = 0;
+  // Of the same commit on the branch: the findings of its latest complete security-scan run,
+  // and the AI cost its runs recorded in the usage ledger; nullopt when there is none.
+  std::optional<int64_t> findings;
+  std::optional<double> cost_usd;
 };
 
 struct Comparison {

@@ -156,7 +156,8 @@ class Db {
   // The rows at or after `since_iso` (ISO-8601 UTC; "" = all), oldest first.
   Result<std::vector<UsageRow>> usage_since(const std::string& since_iso);
   // The ledger's sums over the rows of runs on `branch` ("" = every row); calls = rows.
-  Result<UsageTotals> usage_totals(const std::string& branch = {});
+  // Rows of runs on `branch` ("" = every row) and, when given, of runs at `commit` (full SHA).
+  Result<UsageTotals> usage_totals(const std::string& branch = {}, const std::string& commit = {});
 
   Status put_artifact(const ArtifactRow& row);
   Result<std::vector<ArtifactRow>> list_artifacts();

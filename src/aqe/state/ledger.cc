@@ -56,12 +56,13 @@ Result<std::vector<UsageRow>> Db::usage_since(const std::string& since_iso) {
   }
 }
 
-Result<UsageTotals> Db::usage_totals(const std::string& branch) {
-  auto stmt = Statement::prepare(db_, path_,
-                                 "SELECT count(*), coalesce(sum(cost_usd), 0) FROM usage WHERE ?1 = '' OR "
-                                 "run_id IN (SELECT id FROM runs WHERE branch = ?1)");
+Result<UsageTotals> Db::usage_totals(const std::string& branch, const std::string& commit) {
+  auto stmt = Statement::prepare(
+      db_, path_,
+      "SELECT count(*), coalesce(sum(cost_usd), 0) FROM usage WHERE (?1 = '' AND ?2 = '') OR "
+      "run_id IN (SELECT id FROM runs WHERE (?1 = '' OR branch = ?1) AND (?2 = '' OR commit_sha = ?2))");
   if (!stmt) return stmt.error();
-  stmt->bind(1, branch);
+  stmt->bind(1, branch).bind(2, commit);
   auto row = stmt->step();
   if (!row) return row.error();
   if (!*row) return UsageTotals{};

@@ -227,6 +227,46 @@ TEST(ReportModel, FlakyTestsCarryTheirHistoryAndCostTheLedger) {
   EXPECT_FALSE(r->coverage) << "a run without --coverage has no coverage section";
 }
 
+TEST(ReportModel, TrendPointsCarryTheFindingsAndCostOfTheirOwnCommit) {
+  Fixture f;
+  const std::string c1(40, 'a'), c2(40, 'b'), c3(40, 'c');
+  f.execute({{"t::a", "passed"}}, RunStatus::kSuccess, c1);
+  const int64_t second = f.execute({{"t::a", "passed"}}, RunStatus::kSuccess, c2);
+  f.execute({{"t::a", "passed"}}, RunStatus::kSuccess, c3);
+  auto scan = [&](const std::string& commit, int64_t high, RunStatus status) {
+    auto id = f.db.begin_run(state::RunInfo{"security-scan", "main", commit, "", {}});
+    ASSERT_TRUE(id.ok());
+    state::ScanSummary s;
+    s.high = high;
+    s.low = 1;
+    ASSERT_TRUE(f.db.finish_run(*id, status, 1, state::RunSummary(s)).ok());
+  };
+  scan(c1, 2, RunStatus::kFailure);
+  scan(c1, 9, RunStatus::kInterrupted);  // partial: not the commit's figure
+  scan(c2, 0, RunStatus::kSuccess);
+  state::UsageRow u;
+  u.command = "generate";
+  u.cost_usd = 0.25;
+  u.run_id = second;
+  ASSERT_TRUE(f.db.record_usage(u).ok());
+  u.cost_usd = 0.5;
+  ASSERT_TRUE(f.db.record_usage(u).ok());
+  auto r = build_report(f.db, f.options());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->trends.size(), 3u);
+  EXPECT_EQ(r->trends[0].findings, 3);
+  EXPECT_FALSE(r->trends[0].cost_usd) << "no model call at that commit";
+  EXPECT_EQ(r->trends[1].findings, 1);
+  ASSERT_TRUE(r->trends[1].cost_usd);
+  EXPECT_DOUBLE_EQ(*r->trends[1].cost_usd, 0.75);
+  EXPECT_FALSE(r->trends[2].findings) << "no scan of that commit: not carried over from the one before";
+  const auto doc = report_document(*r);
+  EXPECT_EQ(doc["trends"][0]["findings"], 3);
+  EXPECT_TRUE(doc["trends"][2]["findings"].is_null());
+  EXPECT_TRUE(doc["trends"][2]["cost_usd"].is_null());
+  EXPECT_DOUBLE_EQ(doc["trends"][1]["cost_usd"].get<double>(), 0.75);
+}
+
 TEST(ReportModel, SinceLimitsTheTrends) {
   Fixture f;
   auto old = f.db.begin_run(state::RunInfo{"execute", "main", "", "2020-01-01T00:00:00Z", {}});

@@ -48,6 +48,7 @@
     return m + ' min ' + Math.round(v - m * 60) + ' s';
   }
   const delta = (v, unit) => isNum(v) ? (v > 0 ? '+' : '') + v.toFixed(2) + unit : unknown('unknown');
+  const usd = (v) => '$' + (v < 0.01 && v > 0 ? v.toFixed(4) : v.toFixed(2));
   const shortCommit = (c) => typeof c === 'string' && c ? c.slice(0, 12) : 'unknown';
   const text = (v) => typeof v === 'string' ? v : (v === null || v === undefined ? '' : String(v));
   const place = (file, line) => text(file) + (isNum(line) ? ':' + line : '');
@@ -490,13 +491,17 @@
         chart('trend-coverage', 'Coverage', runs, [{ key: 'line_rate', label: 'line' }, { key: 'branch_rate', label: 'branch' }], p, [0, 100]),
         chart('trend-pass-rate', 'Pass rate', runs, [{ key: 'pass_rate', label: 'pass rate' }], p, [0, 100]),
         chart('trend-duration', 'Duration', runs, [{ key: 'duration_s', label: 'duration' }], (v) => v.toFixed(1) + ' s'),
-        chart('trend-tests', 'Tests', runs, [{ key: 'tests', label: 'tests' }], (v) => String(Math.round(v)))),
+        chart('trend-tests', 'Tests', runs, [{ key: 'tests', label: 'tests' }], (v) => String(Math.round(v))),
+        chart('trend-findings', 'Findings (scan of the same commit)', runs, [{ key: 'findings', label: 'findings' }], (v) => String(Math.round(v))),
+        chart('trend-cost', 'AI cost (runs of the same commit)', runs, [{ key: 'cost_usd', label: 'cost' }], usd)),
       el('details', null, el('summary', null, 'Trend data'),
         table(['Run', 'Started', 'Commit', { label: 'Pass rate', num: true }, { label: 'Line %', num: true }, { label: 'Branch %', num: true },
-          { label: 'Duration', num: true }, { label: 'Tests', num: true }], runs.map((r) => el('tr', null,
+          { label: 'Duration', num: true }, { label: 'Tests', num: true }, { label: 'Findings', num: true }, { label: 'AI cost', num: true }], runs.map((r) => el('tr', null,
           el('td', null, text(r.run_id)), el('td', null, text(r.started_at)), el('td', null, el('code', null, shortCommit(r.commit))),
           el('td', { class: 'num' }, pct(r.pass_rate)), el('td', { class: 'num' }, pct(r.line_rate)), el('td', { class: 'num' }, pct(r.branch_rate)),
-          el('td', { class: 'num' }, seconds(r.duration_s)), el('td', { class: 'num' }, int(r.tests)))))));
+          el('td', { class: 'num' }, seconds(r.duration_s)), el('td', { class: 'num' }, int(r.tests)),
+          el('td', { class: 'num' }, isNum(r.findings) ? int(r.findings) : unknown('no scan')),
+          el('td', { class: 'num' }, isNum(r.cost_usd) ? usd(r.cost_usd) : unknown('no model calls')))))));
   }
 
   function generateSection() {
