@@ -239,3 +239,121 @@ def test_prune_applies_retention_and_lifecycle_prints_the_rules(aqe, project):
     assert "aqe-main" not in rules  # 0 days: no age limit
     assert rules["aqe-abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {
         "DaysAfterInitiation": 1}
+
+
+def list_one(aqe, key, env=None):
+    code, doc, err = aqe.json("artifacts", "list", env=env)
+    assert code == 0, err
+    [a] = [a for a in doc["data"]["artifacts"] if a["key"] == key]
+    return a
+
+
+def test_report_generate_stores_the_files_it_wrote_or_printed(aqe, project):
+    suite(project)
+    # Nothing recorded yet: the report fails as before and nothing is stored.
+    code, doc, err = aqe.json("report", "generate", "--format", "json", "--store-artifacts", env=GITLAB)
+    assert code == 3 and doc["errors"][0]["code"] == "NO_DATA", doc
+    assert any("produced nothing to store" in w for w in doc["warnings"]), doc
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 0, err
+    code, doc, _ = aqe.json("report", "generate", "--format", "json", "--overwrite", env=GITLAB)
+    assert code == 3 and "--store-artifacts" in doc["errors"][0]["message"], doc
+
+    code, doc, err = aqe.json("report", "generate", "--format", "markdown", "--output", "out/report.md",
+                              "--store-artifacts", "--artifact-key", "rep-md",
+                              "--metadata", '{"pipeline": "$PIPE"}', env=dict(GITLAB, PIPE="p-9"))
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "rep-md"
+    a = list_one(aqe, "rep-md")
+    assert [f["name"] for f in a["files"]] == ["report.md"]
+    assert a["metadata"]["command"] == "report generate" and a["metadata"]["pipeline"] == "p-9"
+    assert a["branch"] == "feature/x" and a["commit"] == SHA
+    code, doc, err = aqe.json("artifacts", "get", "rep-md", "--output", "fetched-md")
+    assert code == 0, err
+    assert (project / "fetched-md" / "report.md").read_bytes() == (project / "out" / "report.md").read_bytes()
+    assert "rep-md" in [r[0] for r in artifact_rows(project)]
+
+    # Printed to stdout: the document itself is stored.
+    p = aqe.run("report", "generate", "--format", "json", "--store-artifacts", env=GITLAB)
+    assert p.returncode == 0, p.stderr
+    document = json.loads(p.stdout[:p.stdout.index("Artifact stored: ")])
+    key = p.stdout.split("Artifact stored: ")[1].split(" ")[0]
+    assert key.startswith("report-generate-") and key.endswith("-" + SHA[:12]), key
+    assert [f["name"] for f in list_one(aqe, key)["files"]] == ["report.json"]
+    code, doc, err = aqe.json("artifacts", "get", key, "--output", "fetched-json")
+    assert code == 0, err
+    assert json.loads((project / "fetched-json" / "report.json").read_text()) == document
+
+    # The same key is refused (the report is still written), --overwrite replaces it.
+    code, doc, err = aqe.json("report", "generate", "--format", "html", "--output", "r.html",
+                              "--store-artifacts", "--artifact-key", "rep-md", env=GITLAB)
+    assert code == 3 and doc["errors"][0]["code"] == "STORE_EXISTS", doc
+    assert (project / "r.html").exists()
+    code, doc, err = aqe.json("report", "generate", "--format", "html", "--output", "r.html",
+                              "--store-artifacts", "--artifact-key", "rep-md", "--overwrite", env=GITLAB)
+    assert code == 0, err
+    assert [f["name"] for f in list_one(aqe, "rep-md")["files"]] == ["r.html"]
+
+
+def test_report_generate_stores_to_s3(aqe, project):
+    suite(project)
+    (project / "config").mkdir()
+    env = dict(GITLAB, **s3_env())
+    code, doc, err = aqe.json("execute", "tests/", env=env)
+    assert code == 0, err
+    with fault_server() as endpoint:
+        (project / "config" / "storage.json").write_text(s3_storage_json(endpoint))
+        code, doc, err = aqe.json("report", "generate", "--format", "junit", "--output", "r.xml",
+                                  "--store-artifacts", "--artifact-key", "rep-s3", env=env)
+        assert code == 0, err
+        objects = server_state(endpoint)["objects"]
+        assert "ci/aqe/feature/feature%2Fx/rep-s3/manifest.json" in objects, objects
+        code, doc, err = aqe.json("artifacts", "get", "rep-s3", "--output", "out", env=env)
+        assert code == 0, err
+        assert sorted(os.listdir(project / "out")) == ["r.xml"]
+        assert (project / "out" / "r.xml").read_bytes() == (project / "r.xml").read_bytes()
+
+
+def test_security_scan_stores_its_sarif_and_its_part_of_the_log(aqe, project):
+    key = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
+    (project / "settings.py").write_text(f'TOKEN = "{key}"\n')
+    log = project / "aqe.log"
+    log.write_text("an earlier command's line\n")
+    env = dict(GITLAB, QE_LOG_FILE=str(log))
+    code, doc, err = aqe.json("security-scan", ".", "--store-artifacts", "--artifact-key", "scan-1", env=env)
+    assert code == 0, err
+    a = list_one(aqe, "scan-1")
+    assert a["class"] == "security"
+    assert sorted(f["name"] for f in a["files"]) == ["aqe.log", "run.json", "scan.sarif"]
+    code, _, err = aqe.json("artifacts", "get", "scan-1", "--output", "got")
+    assert code == 0, err
+    sarif = json.loads((project / "got" / "scan.sarif").read_text())
+    results = sarif["runs"][0]["results"]
+    assert results and all(key not in json.dumps(r) for r in results)
+    assert any("settings.py" in json.dumps(r) for r in results)
+    stored_log = (project / "got" / "aqe.log").read_text()
+    assert "security-scan" in stored_log and "an earlier command's line" not in stored_log
+    assert key not in stored_log
+
+
+def test_pull_request_and_pipeline_ids_come_from_the_ci(aqe, project):
+    suite(project)
+    github = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/42/merge", "GITHUB_HEAD_REF": "feature/y",
+              "GITHUB_BASE_REF": "main", "GITHUB_SHA": SHA, "GITHUB_RUN_ID": "987654", "QE_PYTHON": SYSTEM_PYTHON}
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "gh", env=github)
+    assert code == 0, err
+    m = list_one(aqe, "gh")["metadata"]
+    assert m["pull_request"] == "42" and m["pipeline_id"] == "987654" and m["branch"] == "feature/y"
+    gitlab = dict(GITLAB, CI_MERGE_REQUEST_IID="13", CI_PIPELINE_ID="4401",
+                  CI_MERGE_REQUEST_SOURCE_BRANCH_NAME="feature/x")
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "gl",
+                              "--metadata", '{"pipeline_id": "given"}', env=gitlab)
+    assert code == 0, err
+    m = list_one(aqe, "gl")["metadata"]
+    assert m["pull_request"] == "13" and m["pipeline_id"] == "given"
+    # A push build: no pull request to name.
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "push",
+                              env=dict(GITLAB, CI_PIPELINE_ID="4402"))
+    assert code == 0, err
+    m = list_one(aqe, "push")["metadata"]
+    assert "pull_request" not in m and m["pipeline_id"] == "4402"

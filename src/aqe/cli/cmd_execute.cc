@@ -225,6 +225,8 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   out.warnings.insert(out.warnings.begin(), layout_warnings.begin(), layout_warnings.end());
   out.text = execute::to_text(*report);
   out.summary = execute::summary_of(*report);
+  if (!report->junit_xml.empty()) out.produced.push_back({"junit.xml", report->junit_xml, {}});
+  if (!report->coverage_json.empty()) out.produced.push_back({"coverage.json", report->coverage_json, {}});
   out.run_args = {{"paths", o.paths}, {"paths_key", execute::suite_key(o.paths)}};
   // Where its coverage paths start: `report merge` maps a shard's checkout onto the merging one.
   out.run_args["project_dir"] = ctx.project_dir.string();
