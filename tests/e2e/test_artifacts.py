@@ -48,7 +48,7 @@ def test_local_round_trip_with_the_ci_guide_line(aqe, project):
     assert code == 0, err
     [a] = doc["data"]["artifacts"]
     assert a["key"] == key and a["branch"] == "main" and a["commit"] == SHA
-    assert sorted(f["name"] for f in a["files"]) == ["junit.xml", "run.json"]
+    assert sorted(f["name"] for f in a["files"]) == ["durations.json", "junit.xml", "run.json"]
     assert a["size_bytes"] == sum(f["size"] for f in a["files"])
     assert a["metadata"]["branch"] == "main" and a["metadata"]["command"] == "execute"
     # Filters that leave it out.
@@ -357,3 +357,55 @@ def test_pull_request_and_pipeline_ids_come_from_the_ci(aqe, project):
     assert code == 0, err
     m = list_one(aqe, "push")["metadata"]
     assert "pull_request" not in m and m["pipeline_id"] == "4402"
+
+
+def test_fresh_runner_shards_balance_with_the_base_branchs_stored_durations(aqe, project, tmp_path):
+    """A run on main stores its durations; a fresh runner (another state dir) of a merge request
+    into main splits its shards by them: the long test alone on one shard."""
+    (project / "tests").mkdir()
+    body = ["import time\n\n\ndef test_long():\n    time.sleep(1.5)\n"]
+    body += [f"def test_s{i}():\n    time.sleep(0.05)\n" for i in range(6)]
+    (project / "tests" / "test_t.py").write_text("\n\n".join(body))
+    suite_ids = {"tests/test_t.py::test_long"} | {f"tests/test_t.py::test_s{i}" for i in range(6)}
+    (project / "config").mkdir()
+    (project / "config" / "storage.json").write_text(json.dumps({"local": {"path": str(tmp_path / "store")}}))
+    fresh = dict(GITLAB, QE_STATE_DIR=str(tmp_path / "fresh"), CI_MERGE_REQUEST_IID="5",
+                 CI_MERGE_REQUEST_SOURCE_BRANCH_NAME="feature/z", CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main",
+                 CI_COMMIT_SHA="f" * 40)
+
+    def shards(env):
+        got = []
+        for i in (1, 2):
+            code, doc, err = aqe.json("execute", "tests", "--shard", f"{i}/2", env=env)
+            assert code == 0, err
+            got.append(doc)
+        return got
+
+    def ids(doc):
+        import xml.etree.ElementTree as ET
+        return [f"{tc.get('classname').replace('.', '/')}.py::{tc.get('name')}"
+                for tc in ET.parse(doc["data"]["junit_xml"]).iter("testcase")]
+
+    # Nothing stored yet: no durations anywhere, every test weighs the same.
+    unweighted = shards(dict(fresh, QE_STATE_DIR=str(tmp_path / "empty")))
+    for doc in unweighted:
+        assert doc["data"]["shard"]["durations_from"] is None
+    # ... which does not put the long test alone (what the durations change below).
+    assert all(len(ids(d)) > 1 for d in unweighted), [ids(d) for d in unweighted]
+
+    main = dict(GITLAB, CI_COMMIT_BRANCH="main", QE_STATE_DIR=str(tmp_path / "main-runner"))
+    code, doc, err = aqe.json("execute", "tests", "--store-artifacts", "--artifact-key", "main-1", env=main)
+    assert code == 0, err
+    a = list_one(aqe, "main-1", env=main)
+    assert "durations.json" in [f["name"] for f in a["files"]] and a["branch"] == "main"
+
+    docs = shards(fresh)
+    for doc in docs:
+        assert doc["data"]["shard"]["durations_from"] == {
+            "source": "artifact", "artifact_key": "main-1", "branch": "main", "commit": SHA,
+            "run_id": a["metadata"]["run_id"]}, doc["data"]["shard"]
+    parts = [ids(d) for d in docs]
+    seen = parts[0] + parts[1]
+    assert len(seen) == len(set(seen)) and set(seen) == suite_ids, parts
+    long_part = next(p for p in parts if "tests/test_t.py::test_long" in p)
+    assert long_part == ["tests/test_t.py::test_long"], parts
