@@ -48,7 +48,7 @@ def test_local_round_trip_with_the_ci_guide_line(aqe, project):
     assert code == 0, err
     [a] = doc["data"]["artifacts"]
     assert a["key"] == key and a["branch"] == "main" and a["commit"] == SHA
-    assert sorted(f["name"] for f in a["files"]) == ["junit.xml", "run.json"]
+    assert sorted(f["name"] for f in a["files"]) == ["durations.json", "junit.xml", "run.json"]
     assert a["size_bytes"] == sum(f["size"] for f in a["files"])
     assert a["metadata"]["branch"] == "main" and a["metadata"]["command"] == "execute"
     # Filters that leave it out.
@@ -239,3 +239,173 @@ def test_prune_applies_retention_and_lifecycle_prints_the_rules(aqe, project):
     assert "aqe-main" not in rules  # 0 days: no age limit
     assert rules["aqe-abort-incomplete-multipart-uploads"]["AbortIncompleteMultipartUpload"] == {
         "DaysAfterInitiation": 1}
+
+
+def list_one(aqe, key, env=None):
+    code, doc, err = aqe.json("artifacts", "list", env=env)
+    assert code == 0, err
+    [a] = [a for a in doc["data"]["artifacts"] if a["key"] == key]
+    return a
+
+
+def test_report_generate_stores_the_files_it_wrote_or_printed(aqe, project):
+    suite(project)
+    # Nothing recorded yet: the report fails as before and nothing is stored.
+    code, doc, err = aqe.json("report", "generate", "--format", "json", "--store-artifacts", env=GITLAB)
+    assert code == 3 and doc["errors"][0]["code"] == "NO_DATA", doc
+    assert any("produced nothing to store" in w for w in doc["warnings"]), doc
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 0, err
+    code, doc, _ = aqe.json("report", "generate", "--format", "json", "--overwrite", env=GITLAB)
+    assert code == 3 and "--store-artifacts" in doc["errors"][0]["message"], doc
+
+    code, doc, err = aqe.json("report", "generate", "--format", "markdown", "--output", "out/report.md",
+                              "--store-artifacts", "--artifact-key", "rep-md",
+                              "--metadata", '{"pipeline": "$PIPE"}', env=dict(GITLAB, PIPE="p-9"))
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "rep-md"
+    a = list_one(aqe, "rep-md")
+    assert [f["name"] for f in a["files"]] == ["report.md"]
+    assert a["metadata"]["command"] == "report generate" and a["metadata"]["pipeline"] == "p-9"
+    assert a["branch"] == "feature/x" and a["commit"] == SHA
+    code, doc, err = aqe.json("artifacts", "get", "rep-md", "--output", "fetched-md")
+    assert code == 0, err
+    assert (project / "fetched-md" / "report.md").read_bytes() == (project / "out" / "report.md").read_bytes()
+    assert "rep-md" in [r[0] for r in artifact_rows(project)]
+
+    # Printed to stdout: the document itself is stored.
+    p = aqe.run("report", "generate", "--format", "json", "--store-artifacts", env=GITLAB)
+    assert p.returncode == 0, p.stderr
+    document = json.loads(p.stdout[:p.stdout.index("Artifact stored: ")])
+    key = p.stdout.split("Artifact stored: ")[1].split(" ")[0]
+    assert key.startswith("report-generate-") and key.endswith("-" + SHA[:12]), key
+    assert [f["name"] for f in list_one(aqe, key)["files"]] == ["report.json"]
+    code, doc, err = aqe.json("artifacts", "get", key, "--output", "fetched-json")
+    assert code == 0, err
+    assert json.loads((project / "fetched-json" / "report.json").read_text()) == document
+
+    # The same key is refused (the report is still written), --overwrite replaces it.
+    code, doc, err = aqe.json("report", "generate", "--format", "html", "--output", "r.html",
+                              "--store-artifacts", "--artifact-key", "rep-md", env=GITLAB)
+    assert code == 3 and doc["errors"][0]["code"] == "STORE_EXISTS", doc
+    assert (project / "r.html").exists()
+    code, doc, err = aqe.json("report", "generate", "--format", "html", "--output", "r.html",
+                              "--store-artifacts", "--artifact-key", "rep-md", "--overwrite", env=GITLAB)
+    assert code == 0, err
+    assert [f["name"] for f in list_one(aqe, "rep-md")["files"]] == ["r.html"]
+
+
+def test_report_generate_stores_to_s3(aqe, project):
+    suite(project)
+    (project / "config").mkdir()
+    env = dict(GITLAB, **s3_env())
+    code, doc, err = aqe.json("execute", "tests/", env=env)
+    assert code == 0, err
+    with fault_server() as endpoint:
+        (project / "config" / "storage.json").write_text(s3_storage_json(endpoint))
+        code, doc, err = aqe.json("report", "generate", "--format", "junit", "--output", "r.xml",
+                                  "--store-artifacts", "--artifact-key", "rep-s3", env=env)
+        assert code == 0, err
+        objects = server_state(endpoint)["objects"]
+        assert "ci/aqe/feature/feature%2Fx/rep-s3/manifest.json" in objects, objects
+        code, doc, err = aqe.json("artifacts", "get", "rep-s3", "--output", "out", env=env)
+        assert code == 0, err
+        assert sorted(os.listdir(project / "out")) == ["r.xml"]
+        assert (project / "out" / "r.xml").read_bytes() == (project / "r.xml").read_bytes()
+
+
+def test_security_scan_stores_its_sarif_and_its_part_of_the_log(aqe, project):
+    key = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
+    (project / "settings.py").write_text(f'TOKEN = "{key}"\n')
+    log = project / "aqe.log"
+    log.write_text("an earlier command's line\n")
+    env = dict(GITLAB, QE_LOG_FILE=str(log))
+    code, doc, err = aqe.json("security-scan", ".", "--store-artifacts", "--artifact-key", "scan-1", env=env)
+    assert code == 0, err
+    a = list_one(aqe, "scan-1")
+    assert a["class"] == "security"
+    assert sorted(f["name"] for f in a["files"]) == ["aqe.log", "run.json", "scan.sarif"]
+    code, _, err = aqe.json("artifacts", "get", "scan-1", "--output", "got")
+    assert code == 0, err
+    sarif = json.loads((project / "got" / "scan.sarif").read_text())
+    results = sarif["runs"][0]["results"]
+    assert results and all(key not in json.dumps(r) for r in results)
+    assert any("settings.py" in json.dumps(r) for r in results)
+    stored_log = (project / "got" / "aqe.log").read_text()
+    assert "security-scan" in stored_log and "an earlier command's line" not in stored_log
+    assert key not in stored_log
+
+
+def test_pull_request_and_pipeline_ids_come_from_the_ci(aqe, project):
+    suite(project)
+    github = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_REF": "refs/pull/42/merge", "GITHUB_HEAD_REF": "feature/y",
+              "GITHUB_BASE_REF": "main", "GITHUB_SHA": SHA, "GITHUB_RUN_ID": "987654", "QE_PYTHON": SYSTEM_PYTHON}
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "gh", env=github)
+    assert code == 0, err
+    m = list_one(aqe, "gh")["metadata"]
+    assert m["pull_request"] == "42" and m["pipeline_id"] == "987654" and m["branch"] == "feature/y"
+    gitlab = dict(GITLAB, CI_MERGE_REQUEST_IID="13", CI_PIPELINE_ID="4401",
+                  CI_MERGE_REQUEST_SOURCE_BRANCH_NAME="feature/x")
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "gl",
+                              "--metadata", '{"pipeline_id": "given"}', env=gitlab)
+    assert code == 0, err
+    m = list_one(aqe, "gl")["metadata"]
+    assert m["pull_request"] == "13" and m["pipeline_id"] == "given"
+    # A push build: no pull request to name.
+    code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "push",
+                              env=dict(GITLAB, CI_PIPELINE_ID="4402"))
+    assert code == 0, err
+    m = list_one(aqe, "push")["metadata"]
+    assert "pull_request" not in m and m["pipeline_id"] == "4402"
+
+
+def test_fresh_runner_shards_balance_with_the_base_branchs_stored_durations(aqe, project, tmp_path):
+    """A run on main stores its durations; a fresh runner (another state dir) of a merge request
+    into main splits its shards by them: the long test alone on one shard."""
+    (project / "tests").mkdir()
+    body = ["import time\n\n\ndef test_long():\n    time.sleep(1.5)\n"]
+    body += [f"def test_s{i}():\n    time.sleep(0.05)\n" for i in range(6)]
+    (project / "tests" / "test_t.py").write_text("\n\n".join(body))
+    suite_ids = {"tests/test_t.py::test_long"} | {f"tests/test_t.py::test_s{i}" for i in range(6)}
+    (project / "config").mkdir()
+    (project / "config" / "storage.json").write_text(json.dumps({"local": {"path": str(tmp_path / "store")}}))
+    fresh = dict(GITLAB, QE_STATE_DIR=str(tmp_path / "fresh"), CI_MERGE_REQUEST_IID="5",
+                 CI_MERGE_REQUEST_SOURCE_BRANCH_NAME="feature/z", CI_MERGE_REQUEST_TARGET_BRANCH_NAME="main",
+                 CI_COMMIT_SHA="f" * 40)
+
+    def shards(env):
+        got = []
+        for i in (1, 2):
+            code, doc, err = aqe.json("execute", "tests", "--shard", f"{i}/2", env=env)
+            assert code == 0, err
+            got.append(doc)
+        return got
+
+    def ids(doc):
+        import xml.etree.ElementTree as ET
+        return [f"{tc.get('classname').replace('.', '/')}.py::{tc.get('name')}"
+                for tc in ET.parse(doc["data"]["junit_xml"]).iter("testcase")]
+
+    # Nothing stored yet: no durations anywhere, every test weighs the same.
+    unweighted = shards(dict(fresh, QE_STATE_DIR=str(tmp_path / "empty")))
+    for doc in unweighted:
+        assert doc["data"]["shard"]["durations_from"] is None
+    # ... which does not put the long test alone (what the durations change below).
+    assert all(len(ids(d)) > 1 for d in unweighted), [ids(d) for d in unweighted]
+
+    main = dict(GITLAB, CI_COMMIT_BRANCH="main", QE_STATE_DIR=str(tmp_path / "main-runner"))
+    code, doc, err = aqe.json("execute", "tests", "--store-artifacts", "--artifact-key", "main-1", env=main)
+    assert code == 0, err
+    a = list_one(aqe, "main-1", env=main)
+    assert "durations.json" in [f["name"] for f in a["files"]] and a["branch"] == "main"
+
+    docs = shards(fresh)
+    for doc in docs:
+        assert doc["data"]["shard"]["durations_from"] == {
+            "source": "artifact", "artifact_key": "main-1", "branch": "main", "commit": SHA,
+            "run_id": a["metadata"]["run_id"]}, doc["data"]["shard"]
+    parts = [ids(d) for d in docs]
+    seen = parts[0] + parts[1]
+    assert len(seen) == len(set(seen)) and set(seen) == suite_ids, parts
+    long_part = next(p for p in parts if "tests/test_t.py::test_long" in p)
+    assert long_part == ["tests/test_t.py::test_long"], parts

@@ -77,7 +77,7 @@ def test_shards_in_either_order_in_one_state_dir_run_every_test_once(aqe, projec
         parts = {}
         for i in order:
             parts[i], base = run_shard(aqe, i, 2)
-            assert base == {"run_id": whole_id, "commit": None}
+            assert base == {"source": "state_db", "run_id": whole_id, "commit": None}
         assert_partition(parts.values())
     # Three shards as well.
     parts = [run_shard(aqe, i, 3)[0] for i in (3, 1, 2)]
@@ -98,7 +98,7 @@ def test_shards_of_one_commit_agree_across_state_dirs_and_orders(aqe, project, t
     for job, order in ((job1, (1, 2)), (job2, (2, 1))):
         for i in order:
             ids, base = run_shard(aqe, i, 2, cwd=job, commit=b)
-            assert base == {"run_id": base_id, "commit": a}
+            assert base == {"source": "state_db", "run_id": base_id, "commit": a}
             got.setdefault(i, []).append(sorted(ids))
     assert got[1][0] == got[1][1] and got[2][0] == got[2][1]
     assert_partition([got[1][0], got[2][0]])
@@ -107,7 +107,7 @@ def test_shards_of_one_commit_agree_across_state_dirs_and_orders(aqe, project, t
     b_last = latest_execute_run_id(job1)
     second, base2 = run_shard(aqe, 2, 2, cwd=job1, commit=c)
     first, base1 = run_shard(aqe, 1, 2, cwd=job1, commit=c)
-    assert base1 == base2 == {"run_id": b_last, "commit": b}
+    assert base1 == base2 == {"source": "state_db", "run_id": b_last, "commit": b}
     assert_partition([first, second])
 
 

@@ -18,6 +18,16 @@ std::string strip_heads(const std::string& ref) {
   return starts_with(ref, "refs/heads/") ? ref.substr(11) : std::string();
 }
 
+// refs/pull/N/merge (or /head) -> "N".
+std::string pull_number(const std::string& ref) {
+  if (!starts_with(ref, "refs/pull/")) return {};
+  const std::string rest = ref.substr(10);
+  const size_t slash = rest.find('/');
+  const std::string n = rest.substr(0, slash);
+  if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) return {};
+  return n;
+}
+
 CiFacts github_facts(const std::map<std::string, std::string>& env) {
   CiFacts ci;
   ci.event = env_value(env, "GITHUB_EVENT_NAME");
@@ -35,6 +45,8 @@ CiFacts github_facts(const std::map<std::string, std::string>& env) {
     ci.source = "GITHUB_REF_NAME";
   }
   ci.commit = env_value(env, "GITHUB_SHA");
+  ci.pull_request = pull_number(env_value(env, "GITHUB_REF"));
+  ci.pipeline_id = env_value(env, "GITHUB_RUN_ID");
   return ci;
 }
 
@@ -50,6 +62,8 @@ CiFacts gitlab_facts(const std::map<std::string, std::string>& env) {
     ci.source = "CI_COMMIT_BRANCH";
   }
   ci.commit = env_value(env, "CI_COMMIT_SHA");
+  ci.pull_request = env_value(env, "CI_MERGE_REQUEST_IID");
+  ci.pipeline_id = env_value(env, "CI_PIPELINE_ID");
   return ci;
 }
 
@@ -68,6 +82,8 @@ CiFacts jenkins_facts(const std::map<std::string, std::string>& env) {
     }
   }
   ci.commit = env_value(env, "GIT_COMMIT");
+  ci.pull_request = env_value(env, "CHANGE_ID");
+  ci.pipeline_id = env_value(env, "BUILD_NUMBER");
   return ci;
 }
 

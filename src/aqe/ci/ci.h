@@ -15,6 +15,8 @@ struct CiFacts {
   bool change_request = false;  // a pull/merge request build
   std::string target_branch;    // of the pull/merge request
   std::string source;           // which variable decided the branch, for the output
+  std::string pull_request;     // the PR/MR number ("42"); empty when not a change request build
+  std::string pipeline_id;      // the CI's id of this pipeline or workflow run
 };
 
 // From CI variables only (GitHub Actions, GitLab CI, Jenkins); no process is started.

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <utility>
 
 #include "aqe/util/fs.h"
@@ -115,6 +116,54 @@ void store_failed(CommandOutcome& outcome, const store::StoreFailure& failure, b
   }
   if (outcome.exit_code == ExitCode::kSuccess) outcome.exit_code = e.exit_code;
   outcome.errors.push_back(std::move(e));
+}
+
+// `from`'s bytes after `offset` (all of them when it has shrunk since) into `to`, streamed.
+Status copy_tail(const fs::path& from, uint64_t offset, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  std::error_code ec;
+  const uint64_t size = fs::file_size(from, ec);
+  if (!in || ec) return make_error("IO", "QE_LOG_FILE: cannot read " + printable(from.string()), "");
+  if (offset > size) offset = 0;
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::ofstream out(to, std::ios::binary | std::ios::trunc);
+  // operator<< of an empty streambuf sets failbit: nothing new in the log is an empty file.
+  if (offset < size) out << in.rdbuf();
+  out.flush();
+  if (!out) return make_error("IO", "cannot write " + printable(to.string()), "");
+  return ok_status();
+}
+
+// The files of the artifact, written to `scratch` where they are not files already: the run
+// record (run.json, when there is one), what the command produced, and this command's part of
+// QE_LOG_FILE (aqe.log).
+Result<std::vector<store::ArtifactFile>> stage_files(const Context& ctx, const CommandOutcome& outcome,
+                                                     const json& record, const fs::path& scratch) {
+  std::vector<store::ArtifactFile> files;
+  if (!record.is_null()) {
+    const fs::path run_file = scratch / "run.json";
+    if (auto w = write_file_atomic(run_file, record.dump(2) + "\n"); !w) return w.error();
+    files.push_back({run_file, "run.json"});
+  }
+  int n = 0;
+  for (const auto& p : outcome.produced) {
+    if (!p.path.empty()) {
+      std::error_code ec;
+      if (fs::is_regular_file(p.path, ec)) files.push_back({p.path, p.name});
+      continue;
+    }
+    const fs::path file = scratch / ("produced-" + std::to_string(n++));
+    if (auto w = write_file_atomic(file, p.content); !w) return w.error();
+    files.push_back({file, p.name});
+  }
+  const std::string log = ctx.env_or("QE_LOG_FILE");
+  std::error_code ec;
+  if (!log.empty() && fs::is_regular_file(log, ec)) {
+    const fs::path file = scratch / "aqe.log";
+    if (auto copied = copy_tail(log, ctx.log_offset, file); !copied) return copied.error();
+    files.push_back({file, "aqe.log"});
+  }
+  return files;
 }
 
 }  // namespace
@@ -288,36 +337,37 @@ void store_command_artifacts(Context& ctx, CommandOutcome& outcome, const StoreF
   spec.key = flags.key.empty() ? default_key(outcome.command, run_id, spec.commit) : flags.key;
   if (!metadata->contains("branch") && !facts.branch.empty()) (*metadata)["branch"] = facts.branch;
   if (!metadata->contains("commit") && !facts.commit.empty()) (*metadata)["commit"] = facts.commit;
+  if (!metadata->contains("pull_request") && !facts.pull_request.empty())
+    (*metadata)["pull_request"] = facts.pull_request;
+  if (!metadata->contains("pipeline_id") && !facts.pipeline_id.empty())
+    (*metadata)["pipeline_id"] = facts.pipeline_id;
   (*metadata)["command"] = outcome.command;
   if (run_id > 0) (*metadata)["run_id"] = run_id;
   spec.metadata = *metadata;
   spec.compression = st->compression;
   spec.level = st->level;
 
+  json record = run_record_json(db, run_id);
+  if (record.is_null() && outcome.produced.empty()) {
+    if (outcome.exit_code != ExitCode::kSuccess) {
+      outcome.warnings.push_back("artifacts not stored: " + outcome.command + " produced nothing to store");
+      return;
+    }
+    record = json{{"command", outcome.command}, {"exit_code", to_int(outcome.exit_code)}};
+  }
   auto scratch = make_temp_dir("aqe-store-artifacts");
   if (!scratch) {
     store_failed(outcome, {store::FailureKind::kPermanent, scratch.error().message}, st->required);
     return;
   }
-  const fs::path run_file = *scratch / "run.json";
-  json record = run_record_json(db, run_id);
-  if (record.is_null()) record = json{{"command", outcome.command}, {"exit_code", to_int(outcome.exit_code)}};
-  if (auto w = write_file_atomic(run_file, record.dump(2) + "\n"); !w) {
-    store_failed(outcome, {store::FailureKind::kPermanent, w.error().message}, st->required);
+  auto staged = stage_files(ctx, outcome, record, *scratch);
+  if (!staged) {
+    store_failed(outcome, {store::FailureKind::kPermanent, staged.error().message}, st->required);
     std::error_code ec;
     fs::remove_all(*scratch, ec);
     return;
   }
-  spec.files.push_back({run_file, "run.json"});
-  if (outcome.summary) {
-    if (const auto* ex = std::get_if<state::ExecuteSummary>(&*outcome.summary)) {
-      std::error_code ec;
-      if (!ex->junit_xml.empty() && fs::is_regular_file(ex->junit_xml, ec))
-        spec.files.push_back({ex->junit_xml, "junit.xml"});
-      if (!ex->coverage_json.empty() && fs::is_regular_file(ex->coverage_json, ec))
-        spec.files.push_back({ex->coverage_json, "coverage.json"});
-    }
-  }
+  spec.files = std::move(*staged);
 
   auto stored = store::store_artifact(*st->backend, spec, flags.overwrite);
   std::error_code ec;

@@ -38,11 +38,15 @@ std::map<std::string, std::string> read_environment() {
   return env;
 }
 
-void setup_logging(const Context& ctx) {
+void setup_logging(Context& ctx) {
   std::vector<spdlog::sink_ptr> sinks;
   sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   std::string file = ctx.env_or("QE_LOG_FILE");
   if (!file.empty()) {
+    // The sink appends: what this command logs starts at the file's current end.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    ctx.log_offset = ec ? 0 : size;
     try {
       sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file));
     } catch (const spdlog::spdlog_ex& e) {
@@ -338,6 +342,14 @@ int run_cli(int argc, char** argv) {
     if (spec->store)
       store_command_artifacts(ctx, outcome, *spec->store, recorder->writer().db(),
                               recorder->writer().run_id(), ctx.ci_facts());
+  } else if (spec->store) {
+    // A command that records no run (report generate): the artifact is indexed in the state DB
+    // it read, when there is one; none is created for it.
+    std::optional<state::Db> db;
+    if (std::filesystem::exists(ctx.state_dir() / "aqe.db", ec)) {
+      if (auto opened = state::Db::open(ctx.state_dir())) db = std::move(*opened);
+    }
+    store_command_artifacts(ctx, outcome, *spec->store, db ? &*db : nullptr, 0, ctx.ci_facts());
   }
   log_config(ctx);
   log_outcome(outcome, monotonic_ms() - start);

@@ -1,7 +1,9 @@
 // aqe execute: maps flags and config to execute::ExecuteOptions, picks the interpreter, opens
 // the state DB and renders the report.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +19,8 @@
 #include "aqe/cli/command.h"
 #include "aqe/exec/python.h"
 #include "aqe/execute/execute.h"
+#include "aqe/store/artifact.h"
+#include "aqe/util/fs.h"
 #include "aqe/util/layout.h"
 #include "aqe/util/path.h"
 #include "aqe/util/strings.h"
@@ -171,7 +175,98 @@ std::vector<std::string> coverage_source_of(const config::Config& c, const fs::p
   return warnings;
 }
 
-CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
+// durations.json of an execute artifact: what a fresh runner's shards plan with.
+std::string durations_document(const Context& ctx) {
+  nlohmann::json doc = {{"format", "aqe-durations"}, {"version", 1}, {"run_id", nullptr}, {"durations", {}}};
+  state::Db* db = ctx.run->db();
+  if (db == nullptr || ctx.run->run_id() <= 0) return doc.dump(2) + "\n";
+  doc["run_id"] = ctx.run->run_id();
+  if (auto d = db->test_durations_as_of(ctx.run->run_id())) doc["durations"] = *d;
+  return doc.dump(2) + "\n";
+}
+
+Result<std::map<std::string, double>> parse_durations(const std::string& text, const std::string& where) {
+  const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || doc.value("format", "") != "aqe-durations" ||
+      !doc.contains("durations") || !doc["durations"].is_object()) {
+    return make_error("STORE_CORRUPT", where + ": not an aqe-durations document", "");
+  }
+  std::map<std::string, double> out;
+  for (const auto& [id, v] : doc["durations"].items()) {
+    if (v.is_number() && v.get<double>() >= 0) out[id] = v.get<double>();
+  }
+  return out;
+}
+
+// A fresh runner's shards: durations.json of the newest execute artifact (by created_at, then
+// key) of the first branch that has one: the change request's target, the build's branch,
+// main, master. Unreadable stores are a warning: the shards then weigh every test the same.
+std::optional<execute::StoredDurations> base_branch_durations(Context& ctx,
+                                                              std::vector<std::string>& warnings) {
+  const std::string why = "durations from the base branch's stored artifacts unavailable: ";
+  const ci::CiFacts& facts = ctx.ci_facts();
+  std::vector<std::string> branches;
+  for (const std::string& b : {facts.change_request ? facts.target_branch : std::string(), facts.branch,
+                               std::string("main"), std::string("master")}) {
+    if (!b.empty() && std::find(branches.begin(), branches.end(), b) == branches.end()) branches.push_back(b);
+  }
+  auto st = open_artifact_store(ctx);
+  if (!st) {
+    warnings.push_back(why + st.error().message);
+    return std::nullopt;
+  }
+  auto refs = store::list_artifacts(*st->backend, st->prefix);
+  if (!refs) {
+    warnings.push_back(why + store::to_error(refs.failure()).message);
+    return std::nullopt;
+  }
+  for (const auto& branch : branches) {
+    std::optional<store::Manifest> best;
+    for (const auto& ref : *refs) {
+      if (ref.branch != branch) continue;
+      auto m = store::read_manifest(*st->backend, ref);
+      if (!m) continue;
+      const bool has = std::any_of(m->files.begin(), m->files.end(),
+                                   [](const auto& file) { return file.name == "durations.json"; });
+      if (!has) continue;
+      if (!best || m->created_at > best->created_at ||
+          (m->created_at == best->created_at && m->key > best->key))
+        best = std::move(*m);
+    }
+    if (!best) continue;
+    auto tmp = make_temp_dir("aqe-durations");
+    if (!tmp) {
+      warnings.push_back(why + tmp.error().message);
+      return std::nullopt;
+    }
+    auto fetched = store::fetch_artifact(*st->backend, st->prefix, best->key, *tmp / "artifact");
+    Result<std::string> text = fetched ? read_file(*tmp / "artifact" / "durations.json")
+                                       : Result<std::string>(store::to_error(fetched.failure()));
+    std::error_code ec;
+    fs::remove_all(*tmp, ec);
+    if (!text) {
+      warnings.push_back(why + text.error().message);
+      return std::nullopt;
+    }
+    auto durations = parse_durations(*text, "durations.json of artifact " + best->key);
+    if (!durations) {
+      warnings.push_back(why + durations.error().message);
+      return std::nullopt;
+    }
+    execute::StoredDurations out;
+    out.durations = std::move(*durations);
+    const auto run_id = best->metadata.find("run_id");
+    if (run_id != best->metadata.end() && run_id->is_number_integer())
+      out.from.run_id = run_id->get<int64_t>();
+    out.from.commit = best->commit;
+    out.from.artifact_key = best->key;
+    out.from.branch = best->branch;
+    return out;
+  }
+  return std::nullopt;
+}
+
+CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f, bool storing) {
   record_flags(ctx, f);
   if (auto e = cache_option_error(f.pytest_args, "--pytest-arg")) return error_outcome("execute", *e);
   if (auto e = cache_option_error(ctx.passthrough, "after --")) return error_outcome("execute", *e);
@@ -214,6 +309,9 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   }
 
   o.state_dir = ctx.state_dir();
+  o.stored_durations = [&ctx](std::vector<std::string>& warnings) {
+    return base_branch_durations(ctx, warnings);
+  };
 
   auto report = execute::run_execute(o, *ctx.run, *ctx.progress);
   if (!report) return error_outcome("execute", report.error());
@@ -225,6 +323,9 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f) {
   out.warnings.insert(out.warnings.begin(), layout_warnings.begin(), layout_warnings.end());
   out.text = execute::to_text(*report);
   out.summary = execute::summary_of(*report);
+  if (!report->junit_xml.empty()) out.produced.push_back({"junit.xml", report->junit_xml, {}});
+  if (!report->coverage_json.empty()) out.produced.push_back({"coverage.json", report->coverage_json, {}});
+  if (storing) out.produced.push_back({"durations.json", {}, durations_document(ctx)});
   out.run_args = {{"paths", o.paths}, {"paths_key", execute::suite_key(o.paths)}};
   // Where its coverage paths start: `report merge` maps a shard's checkout onto the merging one.
   out.run_args["project_dir"] = ctx.project_dir.string();
@@ -273,8 +374,9 @@ void add_execute_command(CLI::App& app, CommandList& commands) {
       ->allow_extra_args(false);
   auto store = std::make_shared<StoreFlags>();
   add_store_flags(sub, *store);
-  commands.push_back(
-      {"execute", sub, [f](Context& ctx) { return run_execute_command(ctx, *f); }, true, store});
+  commands.push_back({"execute", sub,
+                      [f, store](Context& ctx) { return run_execute_command(ctx, *f, store->store); }, true,
+                      store});
 }
 
 }  // namespace aqe::cli

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "aqe/ci/ci.h"
+#include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/command.h"
 #include "aqe/report/formats.h"
 #include "aqe/report/html.h"
@@ -90,6 +91,17 @@ Result<std::string> render_tool_format(Context& ctx, const std::string& format, 
   return report::render_junit(*db, model, model.warnings);
 }
 
+// The name a document printed to stdout is stored under by --store-artifacts.
+std::string stored_name(const std::string& format) {
+  if (format == "json") return "report.json";
+  if (format == "codequality") return "codequality.json";
+  if (format == "markdown") return "report.md";
+  if (format == "html") return "report.html";
+  if (format == "sarif") return "report.sarif";
+  if (format == "openmetrics") return "metrics.txt";
+  return format + ".xml";  // junit, cobertura
+}
+
 // FILE, then FILE's stem with -2, -3, ... for the further parts (report.xml, report-2.xml).
 fs::path part_path(const fs::path& first, size_t index) {
   if (index == 0) return first;
@@ -120,6 +132,7 @@ CommandOutcome write_cobertura(Context& ctx, const GenerateFlags& f, report::Rep
     }
     o.text = parts->front();
     o.data["document"] = parts->front();
+    o.produced.push_back({stored_name(f.format), {}, parts->front()});
     o.warnings = model.warnings;
     return o;
   }
@@ -129,6 +142,7 @@ CommandOutcome write_cobertura(Context& ctx, const GenerateFlags& f, report::Rep
     auto shown = write_output(ctx, part_path(first, i).string(), (*parts)[i]);
     if (!shown) return error_outcome(command, shown.error());
     written.push_back(*shown);
+    o.produced.push_back({part_path(first, i).filename().string(), part_path(first, i), {}});
     o.text += "wrote " + *shown + " (cobertura, " + std::to_string((*parts)[i].size()) + " bytes)\n";
   }
   o.data["output"] = written.front();
@@ -202,13 +216,15 @@ CommandOutcome run_generate(Context& ctx, const GenerateFlags& f) {
   json run_id = model->tests ? json(model->tests->run_id) : json(nullptr);
   o.data = {{"format", f.format}, {"output", nullptr}, {"run_id", run_id}, {"bytes", text.size()}};
   if (f.output.empty()) {
-    o.text = text;
+    o.produced.push_back({stored_name(f.format), {}, text});
+    o.text = std::move(text);
     o.data["document"] = document;
     return o;
   }
   auto shown = write_output(ctx, f.output, text);
   if (!shown) return error_outcome(command, shown.error());
   o.data["output"] = *shown;
+  o.produced.push_back({output_path(ctx, f.output).filename().string(), output_path(ctx, f.output), {}});
   o.text = "wrote " + *shown + " (" + f.format + ", " + std::to_string(text.size()) + " bytes)\n";
   return o;
 }
@@ -328,7 +344,10 @@ void add_report_commands(CLI::App& app, CommandList& commands) {
       ->type_name("N");
   gen->allow_extras();
   gen->fallthrough();
-  commands.push_back({"report generate", gen, [g](Context& ctx) { return run_generate(ctx, *g); }});
+  auto store = std::make_shared<StoreFlags>();
+  add_store_flags(gen, *store);
+  commands.push_back(
+      {"report generate", gen, [g](Context& ctx) { return run_generate(ctx, *g); }, false, store});
 
   auto b = std::make_shared<BadgeFlags>();
   CLI::App* badge =

@@ -186,7 +186,7 @@ void record_scan(Context& ctx, const ScanFlags& f, const scan::ScanReport& r, Co
                   {"git_history", f.git_history}};
 }
 
-CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
+CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f, bool storing) {
   const std::string name = "security-scan";
   if (f.format != "text" && f.format != "json" && f.format != "sarif") {
     return error_outcome(
@@ -213,6 +213,9 @@ CommandOutcome run_security_scan(Context& ctx, const ScanFlags& f) {
   } else {
     out.text = rendered;
   }
+  // --store-artifacts keeps the findings as SARIF, whatever --format printed.
+  if (storing)
+    out.produced.push_back({"scan.sarif", {}, f.format == "sarif" ? rendered : scan::to_sarif(*report)});
   if (report->exit_code != 0) {
     out.errors.push_back(
         make_error("FINDINGS", "findings at or above --fail-on " + f.fail_on + " remain",
@@ -261,8 +264,9 @@ void add_security_scan_command(CLI::App& app, CommandList& commands) {
   sub->add_option("--threads", f->threads, "Scanning threads (default: one per core)")->type_name("N");
   auto store = std::make_shared<StoreFlags>();
   add_store_flags(sub, *store);
-  commands.push_back(
-      {"security-scan", sub, [f](Context& ctx) { return run_security_scan(ctx, *f); }, true, store});
+  commands.push_back({"security-scan", sub,
+                      [f, store](Context& ctx) { return run_security_scan(ctx, *f, store->store); }, true,
+                      store});
 }
 
 }  // namespace aqe::cli

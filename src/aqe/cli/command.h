@@ -43,6 +43,14 @@ struct OutputStyle {
   bool github = false;    // GitHub Actions (GITHUB_ACTIONS=true): stdout lines may be workflow commands
 };
 
+// A file a command produced, stored by --store-artifacts (artifacts_upload.h) as `name`: the
+// file at `path`, or `content` when `path` is empty (a document that went to stdout).
+struct ProducedFile {
+  std::string name;
+  std::filesystem::path path;
+  std::string content;
+};
+
 // What a command produced; the renderer turns it into text or the JSON envelope.
 struct CommandOutcome {
   std::string command;
@@ -59,6 +67,8 @@ struct CommandOutcome {
   // when not null, what it was asked (the run's args).
   std::optional<state::RunSummary> summary;
   nlohmann::json run_args;
+  // Stored with the artifact when --store-artifacts is given (besides the run record).
+  std::vector<ProducedFile> produced;
 };
 
 CommandOutcome error_outcome(const std::string& command, const Error& e);
@@ -77,6 +87,8 @@ class Context {
   // rows. An inactive writer for commands that are not recorded.
   state::RunWriter* run = nullptr;
   int64_t start_ms = 0;
+  // QE_LOG_FILE's size before this command wrote to it: --store-artifacts stores from there.
+  uint64_t log_offset = 0;
 
   // Loads the config once (discovery + validation + precedence with config_flags).
   Result<const config::Config*> config();

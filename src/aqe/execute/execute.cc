@@ -136,20 +136,28 @@ void load_shard_durations(state::Db* db, const ExecuteOptions& o, int64_t own_ru
                           std::map<std::string, double>& durations) {
   durations.clear();
   r.shard_durations_from.reset();
-  if (db == nullptr) return;
+  // A fresh runner: the base branch's stored artifact, else every test weighs the same.
+  auto from_store = [&] {
+    if (!o.stored_durations) return;
+    auto stored = o.stored_durations(r.warnings);
+    if (!stored || stored->durations.empty()) return;
+    durations = std::move(stored->durations);
+    r.shard_durations_from = std::move(stored->from);
+  };
+  if (db == nullptr) return from_store();
   auto base = db->shard_base_run(o.commit, own_run_id > 0 ? own_run_id : std::numeric_limits<int64_t>::max());
   if (!base) {
     r.warnings.push_back("stored runs unavailable: " + base.error().message);
     return;
   }
-  if (!*base) return;  // nothing complete before: every test weighs the same
+  if (!*base) return from_store();
   auto d = db->test_durations_as_of((*base)->id);
   if (!d) {
     r.warnings.push_back("stored durations unavailable: " + d.error().message);
     return;
   }
   durations = std::move(*d);
-  r.shard_durations_from = ShardBase{(*base)->id, (*base)->commit};
+  r.shard_durations_from = ShardBase{(*base)->id, (*base)->commit, "", ""};
 }
 
 int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings, int& idle) {

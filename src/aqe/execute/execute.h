@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,6 +20,21 @@
 #include "aqe/util/result.h"
 
 namespace aqe::execute {
+
+// The run whose stored durations a sharded run split the suite by (Db::shard_base_run).
+// Or, on a fresh runner whose state DB has none, the stored artifact it read them from.
+struct ShardBase {
+  int64_t run_id = 0;
+  std::string commit;        // may be empty (unknown)
+  std::string artifact_key;  // "" = from the state DB
+  std::string branch;        // the artifact's branch
+};
+
+// Durations read from outside the state DB (the base branch's latest stored artifact).
+struct StoredDurations {
+  std::map<std::string, double> durations;
+  ShardBase from;
+};
 
 struct ExecuteOptions {
   std::vector<std::string> paths;  // test paths as given (relative to project_dir)
@@ -43,6 +60,9 @@ struct ExecuteOptions {
   std::filesystem::path state_dir;           // absolute: the state DB's directory
   int cores = 0;                             // 0 = std::thread::hardware_concurrency()
   std::string branch, commit;                // recorded on the run and its coverage snapshot
+  // Asked only by a shard whose state DB holds no base run (a fresh CI runner); warnings it
+  // adds are the run's. Unset or nullopt: every test weighs the same.
+  std::function<std::optional<StoredDurations>(std::vector<std::string>& warnings)> stored_durations;
 };
 
 struct TestFailure {
@@ -61,12 +81,6 @@ struct TestFailure {
 inline constexpr size_t kExcerptLines = 40;
 inline constexpr size_t kExcerptBytes = 4096;
 std::string report_excerpt(const std::string& details, const std::string& junit_xml);
-
-// The run whose stored durations a sharded run split the suite by (Db::shard_base_run).
-struct ShardBase {
-  int64_t run_id = 0;
-  std::string commit;  // may be empty (unknown)
-};
 
 struct ExecuteReport {
   std::string framework;

@@ -112,8 +112,13 @@ nlohmann::json to_json(const ExecuteReport& r) {
     nlohmann::json from = nullptr;
     if (r.shard_durations_from) {
       const ShardBase& b = *r.shard_durations_from;
-      from = {{"run_id", b.run_id},
+      from = {{"source", b.artifact_key.empty() ? "state_db" : "artifact"},
+              {"run_id", b.run_id > 0 ? nlohmann::json(b.run_id) : nlohmann::json(nullptr)},
               {"commit", b.commit.empty() ? nlohmann::json(nullptr) : nlohmann::json(b.commit)}};
+      if (!b.artifact_key.empty()) {
+        from["artifact_key"] = b.artifact_key;
+        from["branch"] = b.branch;
+      }
     }
     shard = {{"index", r.shard->first}, {"total", r.shard->second}, {"durations_from", from}};
   }

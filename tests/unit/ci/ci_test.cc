@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 
 #include "aqe/util/fs.h"
@@ -27,6 +28,34 @@ TEST(DetectCi, CiVariablesWinOverGit) {
   EXPECT_EQ(local.branch, "local");
   EXPECT_EQ(local.source, "git");
   EXPECT_EQ(local.commit, kSha1);
+}
+
+// The PR/MR number and the pipeline id, as each CI names them (table-driven).
+TEST(CiFacts, PullRequestAndPipelineIds) {
+  struct Case {
+    std::map<std::string, std::string> env;
+    std::string pull_request, pipeline_id;
+  };
+  const Case cases[] = {
+      {{{"GITHUB_EVENT_NAME", "pull_request"},
+        {"GITHUB_REF", "refs/pull/42/merge"},
+        {"GITHUB_RUN_ID", "987"}},
+       "42",
+       "987"},
+      {{{"GITHUB_EVENT_NAME", "pull_request_target"}, {"GITHUB_REF", "refs/pull/7/head"}}, "7", ""},
+      {{{"GITHUB_EVENT_NAME", "push"}, {"GITHUB_REF", "refs/heads/main"}, {"GITHUB_RUN_ID", "5"}}, "", "5"},
+      {{{"GITHUB_EVENT_NAME", "push"}, {"GITHUB_REF", "refs/pull/x1/merge"}}, "", ""},
+      {{{"GITHUB_EVENT_NAME", "push"}, {"GITHUB_REF", "refs/pull/"}}, "", ""},
+      {{{"GITLAB_CI", "true"}, {"CI_MERGE_REQUEST_IID", "13"}, {"CI_PIPELINE_ID", "4401"}}, "13", "4401"},
+      {{{"GITLAB_CI", "true"}, {"CI_COMMIT_BRANCH", "main"}, {"CI_PIPELINE_ID", "4402"}}, "", "4402"},
+      {{{"BRANCH_NAME", "PR-3"}, {"CHANGE_ID", "3"}, {"BUILD_NUMBER", "11"}}, "3", "11"},
+      {{}, "", ""},
+  };
+  for (const auto& c : cases) {
+    const CiFacts f = ci_facts(c.env);
+    EXPECT_EQ(f.pull_request, c.pull_request) << (c.env.empty() ? "{}" : c.env.begin()->second);
+    EXPECT_EQ(f.pipeline_id, c.pipeline_id) << (c.env.empty() ? "{}" : c.env.begin()->second);
+  }
 }
 
 // The reader agrees with git itself on a real repository (packed after a commit).
