@@ -23,7 +23,7 @@ std::string pull_number(const std::string& ref) {
   if (!starts_with(ref, "refs/pull/")) return {};
   const std::string rest = ref.substr(10);
   const size_t slash = rest.find('/');
-  const std::string n = rest.substr(0, slash);
+  std::string n = rest.substr(0, slash);
   if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) return {};
   return n;
 }
