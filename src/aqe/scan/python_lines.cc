@@ -1,6 +1,8 @@
 #include "aqe/scan/python_lines.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 
 namespace aqe::scan {
 namespace {
@@ -32,6 +34,36 @@ size_t end_of_comment(std::string_view s, size_t i) {
   return e == std::string_view::npos ? s.size() : e;
 }
 
+// Byte classes of the lexer's inner loop: most bytes of a file are ordinary and are skipped
+// in runs, one table lookup each.
+enum ByteClass : unsigned char { kOrdinary = 0, kBlank, kNewline, kHash, kBackslash, kQuote, kOpen, kClose };
+
+constexpr std::array<unsigned char, 256> kClass = [] {
+  std::array<unsigned char, 256> t{};
+  t[static_cast<unsigned char>(' ')] = kBlank;
+  t[static_cast<unsigned char>('\t')] = kBlank;
+  t[static_cast<unsigned char>('\f')] = kBlank;
+  t[static_cast<unsigned char>('\r')] = kBlank;
+  t[static_cast<unsigned char>('\n')] = kNewline;
+  t[static_cast<unsigned char>('#')] = kHash;
+  t[static_cast<unsigned char>('\\')] = kBackslash;
+  t[static_cast<unsigned char>('"')] = kQuote;
+  t[static_cast<unsigned char>('\'')] = kQuote;
+  for (char c : {'(', '[', '{'}) t[static_cast<unsigned char>(c)] = kOpen;
+  for (char c : {')', ']', '}'}) t[static_cast<unsigned char>(c)] = kClose;
+  return t;
+}();
+
+unsigned char class_of(char c) { return kClass[static_cast<unsigned char>(c)]; }
+
+// Whether the byte at `at` is escaped: an odd run of backslashes right before it, none of them
+// before `from`.
+bool escaped(std::string_view s, size_t from, size_t at) {
+  size_t run = 0;
+  while (at > from + run && s[at - 1 - run] == '\\') ++run;
+  return (run & 1u) != 0;
+}
+
 }  // namespace
 
 PythonLines::PythonLines(std::string_view source) : src_(source) {
@@ -45,12 +77,14 @@ size_t PythonLines::skip_literal(size_t i) {
   const size_t n = src_.size();
   const char q = src_[i];
   if (i + 2 < n && src_[i + 1] == q && src_[i + 2] == q) {
-    for (size_t j = i + 3; j < n; ++j) {
-      if (src_[j] == '\\') {
-        ++j;
-      } else if (src_[j] == q && j + 2 < n && src_[j + 1] == q && src_[j + 2] == q) {
-        return j + 3;
-      }
+    // Triple-quoted (docstrings, most of a literal's bytes): jump from quote to quote.
+    const size_t body = i + 3;
+    for (size_t j = body; j < n;) {
+      const void* hit = std::memchr(src_.data() + j, q, n - j);
+      if (hit == nullptr) break;
+      const size_t at = static_cast<size_t>(static_cast<const char*>(hit) - src_.data());
+      if (!escaped(src_, body, at) && at + 2 < n && src_[at + 1] == q && src_[at + 2] == q) return at + 3;
+      j = at + 1;
     }
     balanced_ = false;
     return n;
@@ -96,27 +130,54 @@ void PythonLines::lex() {
     line.indent = col;
     int depth = 0;
     size_t last = kNone;
-    while (i < n) {
-      const char c = src_[i];
-      if (c == '\n') {
-        if (depth == 0) break;
-        ++i;
-      } else if (c == '#') {
-        size_t e = end_of_comment(src_, i);
-        comments_.emplace_back(i, e);
-        i = e;
-      } else if (c == '\\' && i + 1 < n && (src_[i + 1] == '\n' || src_[i + 1] == '\r')) {
-        i += src_[i + 1] == '\r' && i + 2 < n && src_[i + 2] == '\n' ? 3 : 2;
-      } else if (c == '"' || c == '\'') {
-        size_t e = skip_literal(i);
-        literals_.emplace_back(i, e);
-        last = e - 1;
-        i = e;
-      } else {
-        if (c == '(' || c == '[' || c == '{') ++depth;
-        if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
-        if (!is_blank(c)) last = i;
-        ++i;
+    bool open = true;
+    while (open && i < n) {
+      switch (class_of(src_[i])) {
+        case kOrdinary: {
+          size_t j = i + 1;
+          while (j < n && class_of(src_[j]) == kOrdinary) ++j;
+          last = j - 1;
+          i = j;
+          break;
+        }
+        case kBlank:
+          ++i;
+          break;
+        case kNewline:
+          if (depth == 0) {
+            open = false;
+          } else {
+            ++i;
+          }
+          break;
+        case kHash: {
+          size_t e = end_of_comment(src_, i);
+          comments_.emplace_back(i, e);
+          i = e;
+          break;
+        }
+        case kBackslash:
+          if (i + 1 < n && (src_[i + 1] == '\n' || src_[i + 1] == '\r')) {
+            i += src_[i + 1] == '\r' && i + 2 < n && src_[i + 2] == '\n' ? 3 : 2;
+          } else {
+            last = i++;
+          }
+          break;
+        case kQuote: {
+          size_t e = skip_literal(i);
+          literals_.emplace_back(i, e);
+          last = e - 1;
+          i = e;
+          break;
+        }
+        case kOpen:
+          ++depth;
+          last = i++;
+          break;
+        default:  // kClose
+          if (depth > 0) --depth;
+          last = i++;
+          break;
       }
     }
     if (depth > 0) balanced_ = false;
@@ -137,12 +198,22 @@ void PythonLines::link_parents() {
   }
 }
 
-size_t PythonLines::inside(const Spans& spans, size_t pos) {
+const std::pair<size_t, size_t>* PythonLines::span_at(const Spans& spans, size_t pos) {
   auto it = std::upper_bound(spans.begin(), spans.end(), pos,
                              [](size_t p, const std::pair<size_t, size_t>& s) { return p < s.first; });
-  if (it == spans.begin()) return kNone;
+  if (it == spans.begin()) return nullptr;
   --it;
-  return pos < it->second ? it->first : kNone;
+  return pos < it->second ? &*it : nullptr;
+}
+
+size_t PythonLines::inside(const Spans& spans, size_t pos) {
+  const auto* span = span_at(spans, pos);
+  return span == nullptr ? kNone : span->first;
+}
+
+size_t PythonLines::literal_end(size_t pos) const {
+  const auto* span = span_at(literals_, pos);
+  return span == nullptr ? kNone : span->second;
 }
 
 size_t PythonLines::line_of(size_t pos) const {

@@ -32,7 +32,11 @@ class PythonLines {
   bool in_literal(size_t pos) const { return inside(literals_, pos) != LogicalLine::kNone; }
   // Offset of the opening quote of the string literal holding `pos`, LogicalLine::kNone if none.
   size_t literal_begin(size_t pos) const { return inside(literals_, pos); }
+  // One past the closing quote of the string literal holding `pos`, LogicalLine::kNone if none.
+  size_t literal_end(size_t pos) const;
   bool in_comment(size_t pos) const { return inside(comments_, pos) != LogicalLine::kNone; }
+  // Offset of the '#' of the comment holding `pos`, LogicalLine::kNone if none.
+  size_t comment_begin(size_t pos) const { return inside(comments_, pos); }
   // False when a bracket or string is left open: the file is broken in a way that would make
   // the logical lines after it meaningless.
   bool balanced() const { return balanced_; }
@@ -41,6 +45,8 @@ class PythonLines {
   using Spans = std::vector<std::pair<size_t, size_t>>;  // sorted, disjoint [begin, end)
   // Begin of the span holding `pos`, LogicalLine::kNone if none does.
   static size_t inside(const Spans& spans, size_t pos);
+  // The span holding `pos`, nullptr if none does.
+  static const std::pair<size_t, size_t>* span_at(const Spans& spans, size_t pos);
   void lex();
   size_t skip_literal(size_t i);
   void link_parents();

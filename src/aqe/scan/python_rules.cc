@@ -279,6 +279,43 @@ bool literal_matches(std::string_view src, size_t literal, size_t hit_end, unsig
   return false;
 }
 
+// The SQL rule judges a literal only when text is put into it: an f-string, the left side of
+// `%`, a side of `+`, the object of `.format()`. The bytes around the literal tell, so a module
+// of long documentation strings that start with "select" (pydoc's topics, 750 KB in one
+// statement) is not parsed for them.
+bool sql_text_can_be_built(std::string_view src, const PythonLines& lines, size_t literal) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\\';
+  };
+  size_t start = literal;
+  while (start > 0 && std::isalpha(static_cast<unsigned char>(src[start - 1])) != 0) {
+    --start;
+    if (src[start] == 'f' || src[start] == 'F') return true;
+  }
+  size_t next = lines.literal_end(literal);
+  while (next < src.size()) {
+    if (src[next] == '#') {
+      next = src.find('\n', next);
+    } else if (space(src[next])) {
+      ++next;
+    } else {
+      break;
+    }
+  }
+  if (next < src.size() && (src[next] == '%' || src[next] == '+' || src[next] == '.')) return true;
+  size_t before = start;
+  while (before > 0) {
+    if (lines.in_comment(before - 1)) {
+      before = lines.comment_begin(before - 1);
+    } else if (space(src[before - 1])) {
+      --before;
+    } else {
+      break;
+    }
+  }
+  return before > 0 && src[before - 1] == '+';
+}
+
 int note_hit(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
   static_cast<std::vector<TriggerHit>*>(ctx)->push_back({id, static_cast<size_t>(to)});
   return 0;
@@ -337,26 +374,46 @@ const std::regex& sql_regex() {
   return re;
 }
 
+struct Symbols {
+  TSSymbol call, string, assignment, keyword_argument, default_parameter, typed_default_parameter, pair,
+      comparison, assert_statement, binary;
+};
+
 // One file's check: the source, the tree, and the symbols the rules dispatch on.
 class FileCheck {
  public:
   FileCheck(std::string_view src, std::uint32_t families, bool test_file, const Imports& imports,
             std::vector<CodeMatch>& out)
       : src_(src), families_(families), test_file_(test_file), imports_(imports), out_(out) {
-    const TSLanguage* lang = tree_sitter_python();
-    auto sym = [&](const char* n) {
-      return ts_language_symbol_for_name(lang, n, static_cast<uint32_t>(std::strlen(n)), true);
-    };
-    call_ = sym("call");
-    string_ = sym("string");
-    assignment_ = sym("assignment");
-    keyword_argument_ = sym("keyword_argument");
-    default_parameter_ = sym("default_parameter");
-    typed_default_parameter_ = sym("typed_default_parameter");
-    pair_ = sym("pair");
-    comparison_ = sym("comparison_operator");
-    assert_ = sym("assert_statement");
-    binary_ = sym("binary_operator");
+    // Looked up by name once per process (a linear search of the grammar's symbols).
+    static const Symbols symbols = [] {
+      const TSLanguage* lang = tree_sitter_python();
+      auto sym = [&](const char* n) {
+        return ts_language_symbol_for_name(lang, n, static_cast<uint32_t>(std::strlen(n)), true);
+      };
+      Symbols s{};
+      s.call = sym("call");
+      s.string = sym("string");
+      s.assignment = sym("assignment");
+      s.keyword_argument = sym("keyword_argument");
+      s.default_parameter = sym("default_parameter");
+      s.typed_default_parameter = sym("typed_default_parameter");
+      s.pair = sym("pair");
+      s.comparison = sym("comparison_operator");
+      s.assert_statement = sym("assert_statement");
+      s.binary = sym("binary_operator");
+      return s;
+    }();
+    call_ = symbols.call;
+    string_ = symbols.string;
+    assignment_ = symbols.assignment;
+    keyword_argument_ = symbols.keyword_argument;
+    default_parameter_ = symbols.default_parameter;
+    typed_default_parameter_ = symbols.typed_default_parameter;
+    pair_ = symbols.pair;
+    comparison_ = symbols.comparison;
+    assert_ = symbols.assert_statement;
+    binary_ = symbols.binary;
   }
 
   void visit(TSNode n) {
@@ -1087,6 +1144,7 @@ std::vector<CodeMatch> PythonRules::check(std::string_view source, std::string_v
     size_t literal = lines.literal_begin(pos);
     if ((literal != LogicalLine::kNone) != literal_family(h.family)) continue;
     if (literal != LogicalLine::kNone && !literal_matches(source, literal, h.end, h.family)) continue;
+    if (h.family == kSql && !sql_text_can_be_built(source, lines, literal)) continue;
     size_t line = lines.line_of(pos);
     if (line == LogicalLine::kNone) continue;
     families |= 1u << h.family;

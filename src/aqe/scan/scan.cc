@@ -265,7 +265,9 @@ Result<ScanReport> run_scan(const ScanOptions& o) {
     return make_error("PATH_NOT_FOUND", "security-scan: path not found: " + walked.missing.front(),
                       "check the path; it is resolved relative to the current directory");
   }
-  auto engine = ScanEngine::build(o.custom_rules, o.code_rules, o.cache_dir);
+  const bool python_only = std::all_of(walked.files.begin(), walked.files.end(),
+                                       [](const FileToScan& f) { return is_python_file(f.display); });
+  auto engine = ScanEngine::build(o.custom_rules, o.code_rules, o.cache_dir, python_only);
   if (!engine.ok()) return engine.error();
   unsigned threads = o.threads != 0 ? o.threads : static_cast<unsigned>(available_cores());
   auto outcomes = scan_all(*engine.value(), walked.files, threads, o.cancelled);

@@ -112,7 +112,8 @@ std::optional<Finding> keystore_finding(std::string_view display_path) {
 }
 
 Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRule>& custom, bool code_rules,
-                                                      const std::filesystem::path& cache_dir) {
+                                                      const std::filesystem::path& cache_dir,
+                                                      bool python_only) {
   const RuleSet& builtin = builtin_rule_set();
   if (builtin.secrets.empty()) {
     return make_error("SCAN_FAILED", "built-in rules.json did not load", "this is a build defect",
@@ -126,7 +127,7 @@ Result<std::unique_ptr<ScanEngine>> ScanEngine::build(const std::vector<CustomRu
   }
   std::unique_ptr<ScanEngine> e(new ScanEngine());
   auto secrets = SecretMatcher::build(std::move(rules), builtin.global_allowlist,
-                                      builtin.generic_name_suffixes, cache_dir);
+                                      builtin.generic_name_suffixes, cache_dir, python_only);
   if (!secrets.ok()) return secrets.error();
   e->secrets_ = std::move(secrets.value());
   if (code_rules) {

@@ -26,7 +26,8 @@ class ScanEngine {
  public:
   static Result<std::unique_ptr<ScanEngine>> build(const std::vector<CustomRule>& custom,
                                                    bool code_rules = true,
-                                                   const std::filesystem::path& cache_dir = {});
+                                                   const std::filesystem::path& cache_dir = {},
+                                                   bool python_only = false);
 
   // Scratch space and parser for one thread.
   struct Worker {

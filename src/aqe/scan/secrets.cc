@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "aqe/util/file_content.h"
 #include "aqe/util/fs.h"
 #include "aqe/util/json.h"
 #include "aqe/util/strings.h"
@@ -99,26 +100,39 @@ bool jwt_header_is_json(std::string_view token) {
 // Hyperscan's SOM tracking cannot hold large bounded repeats ("Pattern is too large"), so the
 // prefilter pattern relaxes them to an open lower bound; the exact regex confirms afterwards.
 std::string relax_for_hyperscan(const std::string& re) {
-  static const std::regex quantifier(R"(\{(\d+)(,(\d*))?\})");
   constexpr int kMaxBound = 48, kKeptMin = 16;
+  // A number of at most 9 digits at `i` (the bounds are small); -1 when there is none.
+  auto number = [&](size_t& i) {
+    const size_t from = i;
+    while (i < re.size() && i - from < 9 && re[i] >= '0' && re[i] <= '9') ++i;
+    return i == from ? -1 : std::stoi(re.substr(from, i - from));
+  };
   std::string out;
-  auto begin = std::sregex_iterator(re.begin(), re.end(), quantifier);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::smatch& m = *it;
-    size_t pos = static_cast<size_t>(m.position(0));
-    bool escaped = pos > 0 && re[pos - 1] == '\\';
-    int lo = std::stoi(m[1].str());
-    int hi = m[2].matched ? (m[3].length() > 0 ? std::stoi(m[3].str()) : -1) : lo;
-    out.append(re, last, pos - last);
+  out.reserve(re.size());
+  size_t i = 0;
+  while (i < re.size()) {
+    // A quantifier {lo}, {lo,} or {lo,hi}, its brace not escaped.
+    size_t j = i + 1;
+    const int lo = re[i] == '{' ? number(j) : -1;
+    int hi = lo;
+    bool quantifier = lo >= 0 && j < re.size();
+    if (quantifier && re[j] == ',') {
+      ++j;
+      hi = j < re.size() && re[j] >= '0' && re[j] <= '9' ? number(j) : -1;
+    }
+    quantifier = quantifier && j < re.size() && re[j] == '}';
+    if (!quantifier) {
+      out.push_back(re[i++]);
+      continue;
+    }
+    const bool escaped = i > 0 && re[i - 1] == '\\';
     if (!escaped && (hi > kMaxBound || lo > kMaxBound)) {
       out += "{" + std::to_string(std::min(lo, kKeptMin)) + ",}";
     } else {
-      out += m.str(0);
+      out.append(re, i, j + 1 - i);
     }
-    last = pos + static_cast<size_t>(m.length(0));
+    i = j + 1;
   }
-  out.append(re, last, std::string::npos);
   return out;
 }
 
@@ -151,9 +165,11 @@ std::string cache_digest(std::string_view key, std::string_view bytes) {
 }
 
 hs_database_t* load_database(const std::filesystem::path& path, const std::string& key) {
-  auto file = read_file(path);
-  if (!file.ok()) return nullptr;
-  std::string_view all = file.value();
+  // Mapped, not copied: the databases are megabytes and every scan loads them.
+  FileContent file;
+  std::string buffer;
+  if (!file.open(path.string(), buffer).ok()) return nullptr;
+  const std::string_view all = file.data();
   const size_t eol = all.find('\n');
   if (!all.starts_with(kCacheMagic) || eol == std::string_view::npos) return nullptr;
   const std::string_view digest = all.substr(kCacheMagic.size(), eol - kCacheMagic.size());
@@ -253,7 +269,8 @@ SecretMatcher::~SecretMatcher() {
 Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRule> rules,
                                                             const std::vector<std::string>& global_allowlist,
                                                             std::vector<std::string> generic_name_suffixes,
-                                                            const std::filesystem::path& cache_dir) {
+                                                            const std::filesystem::path& cache_dir,
+                                                            bool python_only) {
   std::unique_ptr<SecretMatcher> m(new SecretMatcher());
   m->generic_name_suffixes_ = std::move(generic_name_suffixes);
   // The global allowlist is built-in data (compiled by the unit tests), not user input.
@@ -270,13 +287,6 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
     relaxed.push_back(relax_for_hyperscan(r.prefilter.empty() ? r.regex : r.prefilter));
     flags.push_back(HS_FLAG_SOM_LEFTMOST | (r.case_insensitive ? HS_FLAG_CASELESS : 0u));
   }
-  DatabaseFailure failure;
-  m->db_ = cached_database(relaxed, flags, cache_dir, "secrets", failure);
-  if (m->db_ == nullptr) {
-    if (failure.expression >= 0 && static_cast<size_t>(failure.expression) < rules.size())
-      return regex_error(rules[static_cast<size_t>(failure.expression)], failure.message);
-    return make_error("RULE_INVALID", "secret rules: " + failure.message);
-  }
   // Python sources get a database without the config-file rules: those match words that are
   // everywhere in Python (`pass`, `token`), and Hyperscan's cost grows with the matches it must
   // report, even when confirm() would drop them.
@@ -288,12 +298,27 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
     code_flags.push_back(flags[i]);
     m->code_rule_.push_back(i);
   }
-  if (m->code_rule_.size() == rules.size()) {
+  const bool separate = m->code_rule_.size() != rules.size() && !code_patterns.empty();
+  DatabaseFailure failure;
+  // A failed pattern is named by its rule: `to_rule` maps the database's pattern index.
+  auto failed = [&](auto to_rule, size_t count) -> Error {
+    if (failure.expression >= 0 && static_cast<size_t>(failure.expression) < count)
+      return regex_error(rules[to_rule(static_cast<size_t>(failure.expression))], failure.message);
+    return make_error("RULE_INVALID", "secret rules: " + failure.message);
+  };
+  // A scan of Python files only never needs the database of every rule (loading it is a fifth
+  // of such a scan's start-up): every rule it holds besides the code database's is a built-in
+  // config-file rule, compiled by the unit tests.
+  if (!(python_only && separate)) {
+    m->db_ = cached_database(relaxed, flags, cache_dir, "secrets", failure);
+    if (m->db_ == nullptr) return failed([](size_t i) { return i; }, rules.size());
+  }
+  if (!separate) {
     m->code_db_ = m->db_;
-  } else if (!code_patterns.empty()) {
-    // The same patterns compiled once already, so this cannot fail for a pattern's sake.
+  } else {
     m->code_db_ = cached_database(code_patterns, code_flags, cache_dir, "secrets-code", failure);
-    if (m->code_db_ == nullptr) return make_error("RULE_INVALID", "secret rules: " + failure.message);
+    if (m->code_db_ == nullptr)
+      return failed([&](size_t i) { return m->code_rule_[i]; }, code_patterns.size());
   }
   m->rules_ = std::move(rules);
   return m;
@@ -301,7 +326,7 @@ Result<std::unique_ptr<SecretMatcher>> SecretMatcher::build(std::vector<SecretRu
 
 Status SecretMatcher::make_scratch(SecretScratch& scratch) const {
   // One scratch serves both databases: the second call grows it to fit either.
-  if (hs_alloc_scratch(db_, scratch.out()) != HS_SUCCESS ||
+  if ((db_ != nullptr && hs_alloc_scratch(db_, scratch.out()) != HS_SUCCESS) ||
       (code_db_ != nullptr && hs_alloc_scratch(code_db_, scratch.out()) != HS_SUCCESS)) {
     return make_error("SCAN_FAILED", "cannot allocate Hyperscan scratch space", "", ExitCode::kFailure);
   }
@@ -399,6 +424,8 @@ bool SecretMatcher::confirm(std::string_view data, size_t begin, size_t end, siz
 std::vector<SecretMatch> SecretMatcher::scan(std::string_view data, SecretScratch& scratch,
                                              bool code_file) const {
   std::vector<RawHit> hits;
+  // Without the database of every rule (python_only) each file is scanned as Python.
+  code_file = code_file || db_ == nullptr;
   hs_database_t* db = code_file ? code_db_ : db_;
   if (data.empty() || db == nullptr) return {};
   hs_scan(db, data.data(), static_cast<unsigned>(data.size()), 0, scratch.get(), collect_hit, &hits);

@@ -63,7 +63,8 @@ class SecretMatcher {
   static Result<std::unique_ptr<SecretMatcher>> build(std::vector<SecretRule> rules,
                                                       const std::vector<std::string>& global_allowlist,
                                                       std::vector<std::string> generic_name_suffixes,
-                                                      const std::filesystem::path& cache_dir = {});
+                                                      const std::filesystem::path& cache_dir = {},
+                                                      bool python_only = false);
   SecretMatcher(const SecretMatcher&) = delete;
   SecretMatcher& operator=(const SecretMatcher&) = delete;
   ~SecretMatcher();
@@ -71,7 +72,9 @@ class SecretMatcher {
   Status make_scratch(SecretScratch& scratch) const;
   // Confirmed matches in `data`, in file order, generic rules dropped where a specific rule
   // matched the same text.
-  // `code_file`: a Python source, where rules marked config_files_only do not run.
+  // `code_file`: a Python source, where rules marked config_files_only do not run. A matcher
+  // built `python_only` (for a scan whose files are all Python) has no database of every rule
+  // and scans each file as Python.
   std::vector<SecretMatch> scan(std::string_view data, SecretScratch& scratch, bool code_file = false) const;
   const std::vector<SecretRule>& rules() const { return rules_; }
 
@@ -96,7 +99,7 @@ class SecretMatcher {
   mutable std::once_flag global_allow_once_;
   mutable std::vector<std::regex> global_allow_;
   std::vector<std::string> generic_name_suffixes_;
-  hs_database* db_ = nullptr;       // every rule; pattern i is rule i
+  hs_database* db_ = nullptr;       // every rule; pattern i is rule i (null when python_only)
   hs_database* code_db_ = nullptr;  // the rules that run on Python files (db_ when that is all)
   std::vector<size_t> code_rule_;   // code_db_'s pattern i is rule code_rule_[i]
 };

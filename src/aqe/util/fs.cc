@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace aqe {
 
@@ -78,14 +76,35 @@ Status write_file_atomic(const fs::path& path, std::string_view content) {
   return ok_status();
 }
 
+// read(2) into a string sized from fstat: a stream copy went through two growing buffers
+// (the state DB's Hyperscan caches are megabytes, read by every scan).
 Result<std::string> read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error("IO_ERROR", "cannot read " + path.string() + ": " + std::strerror(errno));
+  auto failed = [&](int err) {
+    return make_error("IO_ERROR", "cannot read " + path.string() + ": " + std::strerror(err));
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return failed(errno);
+  struct stat st {};
+  size_t expected = 0;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    expected = static_cast<size_t>(st.st_size);
+  std::string out(expected + 1, '\0');  // one spare byte: reaching it means the file grew
+  size_t used = 0;
+  for (;;) {
+    if (used == out.size()) out.resize(out.size() * 2);
+    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return failed(err);
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  ::close(fd);
+  out.resize(used);
+  return out;
 }
 
 Result<fs::path> make_temp_dir(std::string_view prefix) {

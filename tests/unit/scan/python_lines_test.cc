@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "aqe/scan/scan_engine.h"
 
@@ -53,6 +57,179 @@ TEST(PythonLines, UnclosedStringStopsAtLineEndAndMarksTheFileUnbalanced) {
   EXPECT_FALSE(pl.balanced());
   EXPECT_TRUE(PythonLines("x = (1,\n 2)\n").balanced());
   EXPECT_FALSE(PythonLines("x = (1,\n 2\n").balanced());
+}
+
+// The lexer as first written, one byte at a time: the table-driven lexer must agree with it on
+// every logical line, literal and comment.
+struct ReferenceLexer {
+  struct Line {
+    size_t begin, code, end, colon;
+    int indent;
+  };
+  std::vector<Line> lines;
+  std::vector<std::pair<size_t, size_t>> literals, comments;
+  bool balanced = true;
+
+  explicit ReferenceLexer(std::string_view s) {
+    const size_t n = s.size();
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\f' || c == '\r'; };
+    auto comment_end = [&](size_t i) {
+      size_t e = s.find('\n', i);
+      return e == std::string_view::npos ? n : e;
+    };
+    auto skip = [&](size_t i) -> size_t {
+      const char q = s[i];
+      if (i + 2 < n && s[i + 1] == q && s[i + 2] == q) {
+        for (size_t j = i + 3; j < n; ++j) {
+          if (s[j] == '\\') {
+            ++j;
+          } else if (s[j] == q && j + 2 < n && s[j + 1] == q && s[j + 2] == q) {
+            return j + 3;
+          }
+        }
+        balanced = false;
+        return n;
+      }
+      for (size_t j = i + 1; j < n; ++j) {
+        if (s[j] == '\\') {
+          ++j;
+        } else if (s[j] == q) {
+          return j + 1;
+        } else if (s[j] == '\n') {
+          balanced = false;
+          return j;
+        }
+      }
+      balanced = false;
+      return n;
+    };
+    size_t i = 0;
+    while (i < n) {
+      const size_t start = i;
+      int col = 0;
+      while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\f')) {
+        col = s[i] == '\t' ? (col / 8 + 1) * 8 : col + 1;
+        ++i;
+      }
+      if (i >= n) break;
+      if (s[i] == '\n' || s[i] == '\r') {
+        ++i;
+        continue;
+      }
+      if (s[i] == '#') {
+        size_t e = comment_end(i);
+        comments.emplace_back(i, e);
+        i = e;
+        continue;
+      }
+      Line line{start, i, 0, LogicalLine::kNone, col};
+      int depth = 0;
+      size_t last = LogicalLine::kNone;
+      while (i < n) {
+        const char c = s[i];
+        if (c == '\n') {
+          if (depth == 0) break;
+          ++i;
+        } else if (c == '#') {
+          size_t e = comment_end(i);
+          comments.emplace_back(i, e);
+          i = e;
+        } else if (c == '\\' && i + 1 < n && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
+          i += s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n' ? 3 : 2;
+        } else if (c == '"' || c == '\'') {
+          size_t e = skip(i);
+          literals.emplace_back(i, e);
+          last = e - 1;
+          i = e;
+        } else {
+          if (c == '(' || c == '[' || c == '{') ++depth;
+          if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+          if (!blank(c)) last = i;
+          ++i;
+        }
+      }
+      if (depth > 0) balanced = false;
+      line.end = i;
+      if (line.end > line.code && s[line.end - 1] == '\r') --line.end;
+      if (last != LogicalLine::kNone && s[last] == ':') line.colon = last;
+      lines.push_back(line);
+      if (i < n) ++i;
+    }
+  }
+  static size_t inside(const std::vector<std::pair<size_t, size_t>>& spans, size_t pos) {
+    for (const auto& [b, e] : spans)
+      if (pos >= b && pos < e) return b;
+    return LogicalLine::kNone;
+  }
+};
+
+TEST(PythonLines, AgreesWithTheByteAtATimeLexerOnGeneratedSources) {
+  // Fragments heavy in what the lexer decides on: quotes, escapes, brackets, comments, CR.
+  const std::vector<std::string> pieces = {"x",
+                                           "ab_1",
+                                           " ",
+                                           "\t",
+                                           "\f",
+                                           "\n",
+                                           "\r\n",
+                                           "\r",
+                                           "#",
+                                           "# c",
+                                           "\\",
+                                           "\\\n",
+                                           "\\\r\n",
+                                           "\\\\",
+                                           "'",
+                                           "\"",
+                                           "'''",
+                                           "\"\"\"",
+                                           "\\'",
+                                           "\\\"",
+                                           "(",
+                                           ")",
+                                           "[",
+                                           "]",
+                                           "{",
+                                           "}",
+                                           ":",
+                                           "def f():",
+                                           "    ",
+                                           "'s'",
+                                           "\"\"\"doc\"\"\"",
+                                           "\\\"\"\"",
+                                           "\"\"\"\"",
+                                           "if 1:\n    ",
+                                           "\xc3\xa9",
+                                           "\x01"};
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int round = 0; round < 4000; ++round) {
+    std::string src;
+    const size_t count = next() % 40;
+    for (size_t k = 0; k < count; ++k) src += pieces[next() % pieces.size()];
+    const ReferenceLexer ref(src);
+    const PythonLines got(src);
+    SCOPED_TRACE(testing::PrintToString(src));
+    ASSERT_EQ(got.balanced(), ref.balanced);
+    ASSERT_EQ(got.lines().size(), ref.lines.size());
+    for (size_t l = 0; l < ref.lines.size(); ++l) {
+      EXPECT_EQ(got.lines()[l].begin, ref.lines[l].begin);
+      EXPECT_EQ(got.lines()[l].code, ref.lines[l].code);
+      EXPECT_EQ(got.lines()[l].end, ref.lines[l].end);
+      EXPECT_EQ(got.lines()[l].colon, ref.lines[l].colon);
+      EXPECT_EQ(got.lines()[l].indent, ref.lines[l].indent);
+    }
+    for (size_t pos = 0; pos <= src.size(); ++pos) {
+      ASSERT_EQ(got.literal_begin(pos), ReferenceLexer::inside(ref.literals, pos)) << "at " << pos;
+      ASSERT_EQ(got.in_comment(pos), ReferenceLexer::inside(ref.comments, pos) != LogicalLine::kNone)
+          << "at " << pos;
+    }
+  }
 }
 
 TEST(PythonSnippet, KeepsEnclosingDefsAndReplacesOtherHeaders) {

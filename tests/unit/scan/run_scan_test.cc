@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -38,6 +39,22 @@ class RunScan : public ::testing::Test {
   aqe::testing::TempDir tmp_{"aqe-scan-test"};
   fs::path root_ = tmp_.path();
 };
+
+// A tree of Python files only is scanned without the database of every rule (the config-file
+// rules never run on Python); one other file brings it back, and its config rules run.
+TEST_F(RunScan, PythonOnlyTreesFindTheSameAndMixedTreesKeepTheConfigRules) {
+  write("pkg/a.py", "k = \"" + kKey + "\"\nDB_PASSWORD=hunter2isnotsafe\n");
+  auto only_python = scan();
+  ASSERT_EQ(only_python.findings.size(), 1u);
+  EXPECT_EQ(only_python.findings[0].rule_id, "github-pat");
+  write("deploy.env", "DB_PASSWORD=hunter2isnotsafe\n");
+  auto mixed = scan();
+  std::vector<std::string> rules;
+  for (const auto& f : mixed.findings)
+    rules.push_back(f.rule_id + " " + fs::path(f.file).filename().string());
+  std::sort(rules.begin(), rules.end());
+  EXPECT_EQ(rules, (std::vector<std::string>{"generic-unquoted-assignment deploy.env", "github-pat a.py"}));
+}
 
 TEST_F(RunScan, HonoursGitignoreAndExcludes) {
   fs::create_directories(root_ / ".git");
