@@ -4,9 +4,10 @@ branch comparison names the commit it compared with or says unknown, project tex
 and bad flags exit 3.
 
 One git repository for the module (execute is the slow part): commit "old" (branch old),
-commit "base" on main measured by execute run 1 and a clean scan, commit "head" on feature
-(adds a failing test whose id holds `|` and `<script>`, and a secret) measured by execute run 2,
-a scan and the gate, then execute run 3 cut short by --timeout.
+commit "base" on main (with a failing test_toggle) measured by execute run 1 and a clean scan,
+commit "head" on feature (fixes test_toggle, adds a failing test whose id holds `|` and
+`<script>`, a test that fails once and passes on its retry, and a secret) measured by execute
+run 2 with --retries 1, a scan and the gate, then execute run 3 cut short by --timeout.
 """
 import json
 import shutil
@@ -19,6 +20,8 @@ from conftest import REPO, SYSTEM_PYTHON, Aqe, _aqe_bin, assert_envelope
 
 PY = ["--python", SYSTEM_PYTHON]
 WEIRD = "a|b<script>alert(1)"
+TOGGLE = "tests/test_toggle.py::test_toggle"
+FLAKY = "tests/test_flaky.py::test_fails_once"
 
 
 def git(cwd, *args):
@@ -44,10 +47,12 @@ def history(tmp_path_factory):
     git(root, "branch", "old")
     with open(root / "README.md", "a") as f:
         f.write("\nmeasured\n")
+    (root / "tests" / "test_toggle.py").write_text("def test_toggle():\n    assert 'base' == 'fixed'\n")
+    git(root, "add", "tests/test_toggle.py")
     git(root, "commit", "-q", "-am", "base")
     aqe = Aqe(_aqe_bin(), root)
     code, run1, err = aqe.json("execute", "tests", *PY, "--coverage", timeout=300)
-    assert code == 0, err
+    assert code == 1 and [f["test"] for f in run1["data"]["failures"]] == [TOGGLE], err
     code, scan1, err = aqe.json("security-scan", ".")
     assert code == 0 and scan1["data"]["findings"] == [], err
 
@@ -57,12 +62,22 @@ def history(tmp_path_factory):
         f"@pytest.mark.parametrize('x', [{WEIRD!r}])\n"
         "def test_weird(x):\n"
         "    assert x == 'expected | value'\n")
+    (root / "tests" / "test_toggle.py").write_text("def test_toggle():\n    assert 'fixed' == 'fixed'\n")
+    # Fails on its first attempt, passes on the retry (its marker is outside the checkout).
+    (root / "tests" / "test_flaky.py").write_text(
+        "import pathlib\n\n\n"
+        "def test_fails_once():\n"
+        "    marker = pathlib.Path(__file__).resolve().parents[2] / 'flaky-marker'\n"
+        "    if not marker.exists():\n"
+        "        marker.write_text('failed once')\n"
+        "        assert False, 'first attempt'\n")
     (root / "deploy").mkdir()
     (root / "deploy" / "settings.py").write_text('AWS_ACCESS_KEY_ID = "AKIAQ3EGRDXYZ7ABCD12"\n')
-    git(root, "add", "tests/test_weird.py", "deploy/settings.py")
-    git(root, "commit", "-q", "-m", "head")
-    code, run2, err = aqe.json("execute", "tests", *PY, "--coverage", timeout=300)
+    git(root, "add", "tests/test_weird.py", "tests/test_flaky.py", "deploy/settings.py")
+    git(root, "commit", "-q", "-am", "head")
+    code, run2, err = aqe.json("execute", "tests", *PY, "--coverage", "--retries", "1", timeout=300)
     assert code == 1, err
+    assert run2["data"]["flaky_tests"] == [FLAKY], run2["data"]
     code, scan2, err = aqe.json("security-scan", ".")
     assert code == 0 and scan2["data"]["findings"], err
     code, gate, err = aqe.json("quality-gate")
@@ -162,7 +177,7 @@ def test_markdown_has_the_totals_and_escapes_project_text(history):
     assert p.returncode == 0, p.stderr
     md = p.stdout
     ex = history["run2"]
-    assert f"| {ex['passed']} passed, {ex['failed']} failed ({ex['tests_run']} total) |" in md, md
+    assert f"| {ex['passed']} passed, {ex['failed']} failed, {ex['flaky']} flaky ({ex['tests_run']} total) |" in md, md
     assert f"| {shown(100 * ex['coverage']['line_rate'])}% |" in md
     assert "<script>" not in md
     assert "a\\|b&lt;script&gt;alert\\(1\\)" in md, md
@@ -212,6 +227,14 @@ def test_badges_show_the_measured_coverage(history):
     counts = history["scan"]["counts"]
     assert json.loads(p.stdout)["message"] == ", ".join(
         f"{counts[k]} {k}" for k in ("critical", "high", "medium", "low") if counts[k])
+    # The gate run of the fixture: its verdict and its score.
+    g = history["gate"]
+    p = history["aqe"].run("report", "badge", "--metric", "quality", "--format", "endpoint")
+    assert p.returncode == 0, p.stderr
+    assert g["score"] is not None
+    assert json.loads(p.stdout) == {"schemaVersion": 1, "label": "quality gate",
+                                    "message": f"{'passed' if g['passed'] else 'failed'} ({shown(g['score'])})",
+                                    "color": "brightgreen" if g["passed"] else "red"}
     p = history["aqe"].run("report", "badge", "--metric", "generated", "--format", "endpoint")
     assert json.loads(p.stdout) == {"schemaVersion": 1, "label": "tests generated", "message": "unknown",
                                     "color": "lightgrey"}
@@ -227,7 +250,10 @@ def test_base_branch_measured_and_never_measured(history):
     _, doc = report_json(history, "--base-branch", "main")
     c = doc["comparison"]
     assert c["measured"] is True and c["base_commit"] == history["base"] and c["base_run_id"] == history["ids"][0]
-    assert c["new_failures"] == [doc["tests"]["failures"][0]["test"]] and c["fixed"] == []
+    assert c["new_failures"] == [doc["tests"]["failures"][0]["test"]]
+    # test_toggle failed in run 1 and passes now; test_fails_once did not exist on the base.
+    assert c["fixed"] == [TOGGLE]
+    assert c["newly_flaky"] == [FLAKY]
     expected = round(round(100 * history["run2"]["coverage"]["line_rate"], 2)
                      - round(100 * history["run1"]["coverage"]["line_rate"], 2), 2)
     assert c["line_rate_delta"] == expected
@@ -236,6 +262,15 @@ def test_base_branch_measured_and_never_measured(history):
         f["fingerprint"] for f in history["scan"]["findings"])
     p = history["aqe"].run("report", "generate", "--format", "markdown", "--base-branch", "old")
     assert "unknown: base commit " + history["old"][:12] + " was never measured" in p.stdout
+
+
+def test_since_narrows_the_trends(history):
+    # Run 2 (the branch's only complete run) started before run 3's 3-second timeout ran out.
+    _, doc = report_json(history, "--since", "1h")
+    assert [p["run_id"] for p in doc["trends"]] == [history["ids"][1]]
+    _, doc = report_json(history, "--since", "1s")
+    assert doc["trends"] == []
+    assert doc["tests"]["run_id"] == history["ids"][1]  # --since narrows the trends only
 
 
 @pytest.mark.parametrize("args,flag", [

@@ -31,7 +31,9 @@ def run(tmp_path_factory):
     assert code in (0, 1), err
     code, scan, err = aqe.json("security-scan", ".")
     assert code == 0 and scan["data"]["findings"], err
-    return {"root": root, "aqe": aqe, "ex": ex["data"], "scan": scan["data"]}
+    code, gate, err = aqe.json("quality-gate")
+    assert code == 0 and gate["data"]["score"] is not None, (gate, err)
+    return {"root": root, "aqe": aqe, "ex": ex["data"], "scan": scan["data"], "gate": gate["data"]}
 
 
 def generate(run, fmt):
@@ -78,7 +80,11 @@ def test_openmetrics_passes_promtool(run):
     text = out.read_text()
     assert f'aqe_tests_run{{branch=' in text and 'command="execute"' in text
     assert "aqe_coverage_line_ratio" in text and 'aqe_findings{' in text
-    assert "aqe_gate_score" not in text, "no gate run: not measured, not written"
+    # The gate run's figures, as quality-gate measured them.
+    samples = {l.split("{")[0]: l for l in text.splitlines() if l.startswith("aqe_gate_")}
+    assert 'command="quality-gate"' in samples["aqe_gate_score"]
+    assert float(samples["aqe_gate_score"].split()[-1]) == pytest.approx(run["gate"]["score"])
+    assert float(samples["aqe_gate_passed"].split()[-1]) == (1.0 if run["gate"]["passed"] else 0.0)
     p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stdout + p.stderr
 
@@ -117,6 +123,35 @@ def test_push_unreachable_exits_4_and_bad_url_3(run):
     assert code == 4, (env, err)
     code, env, err = run["aqe"].json("report", "push", "--pushgateway", "ftp://x")
     assert code == 3, (env, err)
+
+
+def test_push_to_a_gateway_that_never_answers_exits_4_after_its_timeout(run):
+    """A listener that accepts and never answers: the push's 30 s total timeout ends it (exit 4)."""
+    held = []
+    with socket.socket() as lst:
+        lst.bind(("127.0.0.1", 0))
+        lst.listen(8)
+        lst.settimeout(0.2)
+        port = lst.getsockname()[1]
+        proc = subprocess.Popen([_aqe_bin(), "--json", "report", "push", "--pushgateway", f"http://127.0.0.1:{port}"],
+                                cwd=run["root"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        start = time.monotonic()
+        while proc.poll() is None and time.monotonic() - start < 60:
+            try:
+                held.append(lst.accept()[0])  # accepted, never read, never answered
+            except socket.timeout:
+                pass
+        elapsed = time.monotonic() - start
+        if proc.poll() is None:
+            proc.kill()
+        out, err = proc.communicate(timeout=10)
+        for conn in held:
+            conn.close()
+    assert held, "aqe never connected"
+    assert proc.returncode == 4, (out, err)
+    assert elapsed < 35, f"took {elapsed:.1f} s"
+    env = json.loads(out)
+    assert "--pushgateway" in env["errors"][0]["message"], env["errors"]
 
 
 def _lines(root):

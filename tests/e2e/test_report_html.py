@@ -310,7 +310,7 @@ def test_report_shows_totals_rows_and_failures(chromium, pages, tmp_path, listen
     assert card_value(dom, "gate") == "failed"
     assert card_value(dom, "findings") == str(sum(doc["security"]["counts"].values()))
     assert card_value(dom, "generated") == str(doc["generate"]["tests_generated"])
-    assert 'data-metric="cost"' not in dom  # no AI usage in the document: no cost card
+    assert card_value(dom, "cost") == "$0.42"  # the usage ledger's total, 7 calls
 
     rows = re.findall(r'<tr class="file-row" data-path="([^"]*)"', dom)
     assert sorted(rows) == sorted(f["path"] for f in cov["files"])
@@ -329,6 +329,44 @@ def test_report_shows_totals_rows_and_failures(chromium, pages, tmp_path, listen
     assert findings.count("<circle") == 3 and "from 0 (run 8) to 3 (run 12)" in findings
     cost = re.search(r'<figure class="chart" id="trend-cost">.*?</figure>', dom).group(0)
     assert "fewer than 2 measured points" in cost and "<svg" not in cost
+    assert listener.page_requests() == []
+
+
+def test_slowest_flaky_findings_and_cost_are_shown(chromium, pages, tmp_path, listener):
+    doc = json.loads(FIXTURE.read_text())
+    b = Browser(chromium, tmp_path, listener, (pages / "report_v1.html").as_uri())
+    try:
+        def rows_after(heading):
+            return b.eval(f"""(() => {{
+              const h = [...document.querySelectorAll('h3')].find(h => h.textContent === {json.dumps(heading)});
+              return [...h.nextElementSibling.querySelectorAll('tbody tr')]
+                .map(r => [...r.cells].map(c => c.textContent));
+            }})()""")
+
+        # Slowest tests in the document's order, durations as the page formats them.
+        assert rows_after("Slowest tests") == [
+            [s["test"], f"{s['duration_s']:.2f} s" if s["duration_s"] >= 1 else f"{round(s['duration_s'] * 1000)} ms"]
+            for s in doc["tests"]["slowest"]]
+        assert rows_after("Slowest tests")[0] == ["tests/test_checkout.py::test_checkout_large_order", "1.52 s"]
+        # Flaky tests with their history: how often, last seen.
+        assert rows_after("Flaky tests") == [["tests/test_checkout.py::test_checkout_timeout", "3",
+                                              "2026-12-02T00:58:43Z"]]
+        # Findings, most severe first, with the snippet as stored (redacted), never the secret.
+        findings = b.eval("""[...document.querySelectorAll('#security tbody tr')].map(r => ({
+            severity: r.cells[0].textContent, rule: r.cells[1].querySelector('code').textContent,
+            where: r.cells[2].textContent, snippet: (r.cells[3].querySelector('pre') || {}).textContent}))""")
+        assert [f["severity"] for f in findings] == ["high", "low", "low"]
+        assert findings[0] == {"severity": "high", "rule": "secrets.aws-access-key", "where": "src/shop/settings.py:3:14",
+                               "snippet": 'AWS_KEY = "AKIA************MPLE"'}
+        assert b.eval("document.body.textContent.includes('Snippets are redacted.')")
+        assert not b.eval("/AKIA[A-Z0-9]{16}/.test(document.body.textContent)")
+        # The AI cost card: the ledger's total and its calls.
+        cost = b.eval("""(() => { const c = document.querySelector('.card[data-metric="cost"]');
+            return [c.querySelector('.label').textContent, c.querySelector('.value').textContent,
+                    c.querySelector('.sub').textContent]; })()""")
+        assert cost == ["AI cost", "$0.42", "7 calls"]
+    finally:
+        b.close()
     assert listener.page_requests() == []
 
 

@@ -33,7 +33,8 @@ def shards(tmp_path_factory):
     root = tmp_path_factory.mktemp("merge")
     jobs = [demo(root / f"job{i}") for i in (1, 2, 3)]
     whole = demo(root / "whole")
-    procs = [subprocess.Popen([_aqe_bin(), "--json", "execute", "--coverage", "--shard", f"{i}/3", *PY],
+    procs = [subprocess.Popen([_aqe_bin(), "--json", "execute", "--coverage", "--shard", f"{i}/3", *PY,
+                               "--store-artifacts", "--artifact-key", f"shard-{i}"],
                               cwd=job, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i, job in enumerate(jobs, 1)]
     procs.append(subprocess.Popen([_aqe_bin(), "--json", "execute", "--coverage", *PY], cwd=whole,
@@ -44,10 +45,14 @@ def shards(tmp_path_factory):
         assert p.returncode == 0, err
         docs.append(json.loads(out)["data"])
     artifacts = root / "artifacts"
+    exported = root / "exported"
     for i, job in enumerate(jobs, 1):
+        # The shard's --store-artifacts artifact (local storage), fetched as another job would.
+        code, doc, err = run_json(job, "artifacts", "get", f"shard-{i}", "--output", exported / f"shard-{i}")
+        assert code == 0, err
         shutil.copytree(job / ".aqe", artifacts / f"shard-{i}")
         shutil.rmtree(job)  # the shard's checkout is gone, as on another CI runner
-    return {"root": root, "artifacts": artifacts, "whole": whole, "whole_doc": docs[3],
+    return {"root": root, "artifacts": artifacts, "exported": exported, "whole": whole, "whole_doc": docs[3],
             "shard_docs": docs[:3]}
 
 
@@ -107,6 +112,43 @@ def test_merged_shards_equal_one_unsharded_run(shards, tmp_path):
     rows = db.execute("SELECT command, status FROM runs WHERE command = 'execute'").fetchall()
     assert rows == [("execute", "success")]
     assert db.execute("SELECT count(DISTINCT test_id) FROM test_results").fetchone()[0] == whole["tests_run"]
+
+
+def test_merged_exported_artifacts_equal_one_unsharded_run(shards, tmp_path):
+    """The folders `aqe artifacts get` wrote for the shards' execute artifacts are shard inputs."""
+    e = shards["exported"]
+    for i in (1, 2, 3):
+        assert sorted(p.name for p in (e / f"shard-{i}").iterdir()) == \
+            [".coverage", "coverage.json", "durations.json", "junit.xml", "run.json"]
+    project = demo(tmp_path / "merged")
+    code, doc, err = run_json(project, "report", "merge", e / "shard-2", e / "shard-3", e / "shard-1", *PY,
+                              "--output", "merged-out")
+    assert code == 0, err
+    data = doc["data"]
+    whole = shards["whole_doc"]
+    assert data["tests_run"] > 0
+    assert totals(data) == totals(whole)
+    assert coverage_of(data) == coverage_of(whole)
+    assert [s["shard"]["index"] for s in data["shards"]] == [1, 2, 3]
+    merged_cov = json.loads((project / "merged-out" / "coverage.json").read_text())
+    whole_cov = json.loads((shards["whole"] / ".aqe" / "runs" / "1" / "coverage.json").read_text())
+    assert merged_cov["totals"] == whole_cov["totals"]
+    assert {f: v["executed_lines"] for f, v in merged_cov["files"].items()} == \
+        {f: v["executed_lines"] for f, v in whole_cov["files"].items()}
+    # Every test's result recorded, with the duration its shard's JUnit file measured.
+    db = sqlite3.connect(project / ".aqe" / "aqe.db")
+    assert db.execute("SELECT count(DISTINCT test_id) FROM test_results").fetchone()[0] == whole["tests_run"]
+    assert db.execute("SELECT count(*) FROM test_results WHERE duration_s > 0").fetchone()[0] > 0
+    code, gate, err = run_json(project, "quality-gate")
+    assert code == 0, err
+    assert gate["data"]["metrics"]["line_coverage"] == pytest.approx(round(100 * whole["coverage"]["line_rate"], 2))
+
+    # A folder without the coverage data (an artifact of an older aqe) is refused, naming it.
+    old = tmp_path / "old-shard-1"
+    shutil.copytree(e / "shard-1", old)
+    (old / ".coverage").unlink()
+    msg = refused(demo(tmp_path / "p"), old, e / "shard-2", e / "shard-3")
+    assert "old-shard-1" in msg and "coverage data is not in the folder" in msg
 
 
 def refused(project, *args):

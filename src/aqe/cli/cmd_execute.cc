@@ -325,6 +325,8 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f, bool sto
   out.summary = execute::summary_of(*report);
   if (!report->junit_xml.empty()) out.produced.push_back({"junit.xml", report->junit_xml, {}});
   if (!report->coverage_json.empty()) out.produced.push_back({"coverage.json", report->coverage_json, {}});
+  // coverage.py's data, not only its report: `report merge` combines a fetched artifact's.
+  if (!report->coverage_data.empty()) out.produced.push_back({".coverage", report->coverage_data, {}});
   if (storing) out.produced.push_back({"durations.json", {}, durations_document(ctx)});
   out.run_args = {{"paths", o.paths}, {"paths_key", execute::suite_key(o.paths)}};
   // Where its coverage paths start: `report merge` maps a shard's checkout onto the merging one.

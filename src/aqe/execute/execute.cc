@@ -437,6 +437,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
     if (cov) {
       r.coverage = std::move(*cov);
       r.coverage_json = cc.json_report.string();
+      r.coverage_data = cc.combined_data.string();
     } else {
       r.warnings.push_back("coverage: " + cov.error().message);
     }

@@ -96,6 +96,7 @@ struct ExecuteReport {
   std::vector<std::string> flaky_tests;
   std::string junit_xml;
   std::string coverage_json;       // coverage.py's JSON report of the combined data, when measured
+  std::string coverage_data;       // coverage.py's combined data file (.coverage) of that report
   double worker_startup_s = 0;     // measured; stored for the next run's worker count
   double start_s = 0, work_s = 0;  // measured (PytestPassResult); stored for the same purpose
   double work_cpu_s = 0;

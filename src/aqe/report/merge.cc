@@ -1,6 +1,6 @@
-// The shards of one run merged into one execute run: found in their state directories,
-// checked to be the whole of one suite at one commit, then their JUnit documents, test results,
-// flakes and coverage data (coverage.py's own combine) made one.
+// The shards of one run merged into one execute run: found in their state directories or
+// exported run folders, checked to be the whole of one suite at one commit, then their JUnit
+// documents, test results, flakes and coverage data (coverage.py's own combine) made one.
 #include "aqe/report/merge.h"
 
 #include <algorithm>
@@ -48,10 +48,123 @@ Result<fs::path> shard_file(const fs::path& state_dir, const Shard& s, const std
                  "keeps its files outside it");
 }
 
+// The run record of an exported run folder (run.json, what --store-artifacts stores and
+// `aqe artifacts get` writes): the fields of state::RunRecord.
+Result<state::RunRecord> read_run_json(const fs::path& file, const std::string& input) {
+  auto text = read_file(file);
+  if (!text) return text.error();
+  const ParsedJson doc = parse_json(*text);
+  const auto bad = [&](const std::string& why) {
+    return refusal("MERGE_INPUT", printable(input) + ": its run.json " + why,
+                   "give the folder `aqe artifacts get KEY --output DIR` wrote for an execute artifact");
+  };
+  if (!doc || !doc.value.is_object()) return bad("is not a JSON object");
+  const nlohmann::json& j = doc.value;
+  state::RunRecord r;
+  r.id = static_cast<int64_t>(number_or(j, "id", 0));
+  r.command = string_or(j, "command");
+  r.branch = string_or(j, "branch");
+  r.commit = string_or(j, "commit");
+  r.started_at = string_or(j, "started_at");
+  r.finished_at = string_or(j, "finished_at");
+  r.exit_code = static_cast<int>(number_or(j, "exit_code", 0));
+  if (r.command != "execute") return bad("is the record of a " + printable(r.command) + " run, not execute");
+  const auto status = state::parse_run_status(string_or(j, "status"));
+  if (!status || *status == state::RunStatus::kRunning) return bad("names no finished status");
+  r.status = *status;
+  if (const auto* args = member(j, "args"); args && args->is_object()) r.args = *args;
+  if (const auto* summary = member(j, "summary"))
+    r.summary = state::read_summary_document(*summary, "execute");
+  return r;
+}
+
+// The test results of an exported run: its JUnit file holds each test's final result with its
+// duration (the artifact keeps no per-attempt rows; flaky tests are in the summary).
+std::vector<state::TestResultRow> rows_of_junit(const std::vector<results::JunitCase>& cases) {
+  std::vector<state::TestResultRow> rows;
+  for (const auto& c : cases) {
+    if (c.test_id.find("::") == std::string::npos && c.outcome == "error") continue;  // collection error
+    const bool clean = !c.teardown_error || c.outcome != "passed";
+    rows.push_back({c.test_id, c.file.empty() ? c.test_id.substr(0, c.test_id.find("::")) : c.file,
+                    clean ? c.outcome : "error", c.time_s, 1, clean ? c.message : c.teardown_message, 0});
+  }
+  return rows;
+}
+
 std::string rate(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", 100.0 * v);
   return buf;
+}
+
+// The parts of a shard every input layout has: its run (a finished execute run of a shard),
+// its summary, suite and the checkout its coverage paths start at.
+Status take_run(Shard& s, state::RunRecord run) {
+  s.run = std::move(run);
+  const auto* summary = s.run.as<state::ExecuteSummary>();
+  if (summary == nullptr) {
+    return refusal("MERGE_INPUT",
+                   printable(s.input) + ": its execute run " + std::to_string(s.run.id) + " has no summary",
+                   "the run ended before it measured anything; re-run that shard");
+  }
+  s.summary = *summary;
+  if (!s.summary.shard) {
+    return refusal(
+        "MERGE_INPUT",
+        printable(s.input) + ": its latest execute run " + std::to_string(s.run.id) + " is not a shard",
+        "merge runs of `aqe execute --shard i/n`");
+  }
+  if (const auto* key = member(s.run.args, "paths_key"); key && key->is_string()) {
+    s.paths_key = key->get<std::string>();
+  }
+  if (const auto* root = member(s.run.args, "project_dir"); root && root->is_string()) {
+    s.root = root->get<std::string>();
+  } else if (!s.summary.rootdir.empty()) {
+    s.root = s.summary.rootdir;  // runs of older aqe versions: pytest's rootdir
+  }
+  if (state::is_complete(s.run.status) && s.summary.junit_xml.empty()) {
+    return refusal("MERGE_INPUT", named(s) + ": the run wrote no JUnit file",
+                   "its warnings said why; re-run that shard");
+  }
+  return ok_status();
+}
+
+// An exported run folder (an execute artifact fetched by `aqe artifacts get`): run.json,
+// junit.xml and, when the run measured coverage, .coverage side by side.
+Result<Shard> read_exported_run(const fs::path& dir, const std::string& input) {
+  auto run = read_run_json(dir / "run.json", input);
+  if (!run) return run.error();
+  Shard s;
+  s.input = input;
+  if (auto st = take_run(s, std::move(*run)); !st) return st.error();
+  if (!state::is_complete(s.run.status)) return s;
+  const auto in_folder = [&](const std::string& name, const std::string& what) -> Result<fs::path> {
+    const fs::path here = dir / name;
+    std::error_code ec;
+    if (fs::is_regular_file(here, ec)) return here;
+    return refusal("MERGE_INPUT", named(s) + ": its " + what + " is not in the folder (no " + name + ")",
+                   "store the shard with `execute --store-artifacts` of this aqe version and fetch the "
+                   "whole artifact");
+  };
+  auto junit = in_folder("junit.xml", "JUnit file");
+  if (!junit) return junit.error();
+  s.junit = *junit;
+  if (s.summary.coverage) {
+    auto data = in_folder(".coverage", "coverage data");
+    if (!data) return data.error();
+    s.data = *data;
+  }
+  auto text = read_file(s.junit);
+  if (!text) return text.error();
+  auto cases = results::parse_junit(*text, s.junit.string());
+  if (!cases) {
+    Error e = cases.error();
+    e.message = printable(input) + ": " + e.message;
+    e.exit_code = ExitCode::kUsage;
+    return e;
+  }
+  s.rows = rows_of_junit(*cases);
+  return s;
 }
 
 }  // namespace
@@ -61,9 +174,13 @@ Result<Shard> read_shard(const fs::path& dir, const std::string& input) {
   fs::path state_dir = dir;
   if (!fs::is_regular_file(state_dir / "aqe.db", ec)) state_dir = dir / ".aqe";
   if (!fs::is_regular_file(state_dir / "aqe.db", ec)) {
+    if (fs::is_regular_file(dir / "run.json", ec)) return read_exported_run(dir, input);
     return refusal("MERGE_INPUT",
-                   printable(input) + ": not a shard's state directory (no aqe.db in it or in its .aqe/)",
-                   "give each shard job's .aqe/ directory (e.g. its CI artifact)");
+                   printable(input) +
+                       ": not a shard's state directory or exported run (no aqe.db in it or in its .aqe/, "
+                       "no run.json)",
+                   "give each shard job's .aqe/ directory or the folder `aqe artifacts get` wrote for its "
+                   "execute artifact");
   }
   auto db = state::Db::open(state_dir);
   if (!db) {
@@ -81,34 +198,9 @@ Result<Shard> read_shard(const fs::path& dir, const std::string& input) {
   Shard s;
   s.input = input;
   s.state_dir = state_dir;
-  s.run = std::move(**run);
-  const auto* summary = s.run.as<state::ExecuteSummary>();
-  if (summary == nullptr) {
-    return refusal("MERGE_INPUT",
-                   printable(input) + ": its execute run " + std::to_string(s.run.id) + " has no summary",
-                   "the run ended before it measured anything; re-run that shard");
-  }
-  s.summary = *summary;
-  if (!s.summary.shard) {
-    return refusal(
-        "MERGE_INPUT",
-        printable(input) + ": its latest execute run " + std::to_string(s.run.id) + " is not a shard",
-        "merge runs of `aqe execute --shard i/n`");
-  }
-  if (const auto* key = member(s.run.args, "paths_key"); key && key->is_string()) {
-    s.paths_key = key->get<std::string>();
-  }
-  if (const auto* root = member(s.run.args, "project_dir"); root && root->is_string()) {
-    s.root = root->get<std::string>();
-  } else if (!s.summary.rootdir.empty()) {
-    s.root = s.summary.rootdir;  // runs of older aqe versions: pytest's rootdir
-  }
+  if (auto st = take_run(s, std::move(**run)); !st) return st.error();
   // Only complete runs need their files: check_shards refuses the others by status.
   if (state::is_complete(s.run.status)) {
-    if (s.summary.junit_xml.empty()) {
-      return refusal("MERGE_INPUT", named(s) + ": the run wrote no JUnit file",
-                     "its warnings said why; re-run that shard");
-    }
     auto junit = shard_file(state_dir, s, s.summary.junit_xml,
                             fs::path(s.summary.junit_xml).filename().string(), "JUnit file");
     if (!junit) return junit.error();

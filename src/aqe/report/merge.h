@@ -2,7 +2,9 @@
 // execute run, recorded like any other, so that the gate and the report see the whole suite.
 // A shard input is a state directory (a shard job's `.aqe/`, e.g. copied as a CI artifact):
 // its latest finished execute run, that run's test results and its files (JUnit XML and
-// coverage.py's combined data under runs/<run id>/).
+// coverage.py's combined data under runs/<run id>/); or an exported run folder (an
+// `execute --store-artifacts` artifact fetched by `aqe artifacts get`): run.json, junit.xml
+// and .coverage side by side.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +25,8 @@ namespace aqe::report {
 
 // One input as found: the run it holds and where its files are now.
 struct Shard {
-  std::string input;  // the argument as given: every refusal names it
-  std::filesystem::path state_dir;
+  std::string input;                // the argument as given: every refusal names it
+  std::filesystem::path state_dir;  // empty for an exported run folder
   state::RunRecord run;
   state::ExecuteSummary summary;
   std::string paths_key;                   // the suite (execute's args.paths_key)
@@ -35,8 +37,10 @@ struct Shard {
 };
 
 // Finds the shard run in `input`: a state directory (holding aqe.db) or a project directory
-// holding .aqe/aqe.db. Its latest finished execute run is the shard. Errors (exit 3) name
-// `input`: no aqe.db, no finished execute run, a run that was not a shard, its files missing.
+// holding .aqe/aqe.db, whose latest finished execute run is the shard; else an exported run
+// folder holding run.json, whose run is the shard and whose test results are its JUnit file's
+// (each test's final result). Errors (exit 3) name `input`: no aqe.db or run.json, no finished
+// execute run, a run that was not a shard, its files missing.
 Result<Shard> read_shard(const std::filesystem::path& dir, const std::string& input);
 
 // Whether these shards are one whole run; every refusal is exit 3 and names the inputs:

@@ -177,6 +177,39 @@ TEST(ReportFormats, OpenmetricsOmitsWhatWasNotMeasured) {
   EXPECT_NE(text.find("# TYPE aqe_tests_run gauge\n"), std::string::npos);
 }
 
+TEST(ReportFormats, OpenmetricsWritesGateGenerateAndCost) {
+  Report r;
+  r.branch = "main";
+  GateSection g;
+  g.summary.passed = false;
+  g.summary.score = 71.5;
+  r.gate = g;
+  GenerateSection gen;
+  gen.tests_generated = 171;
+  r.generate = gen;
+  r.cost = CostSection{0.125, 3};
+  std::string text = render_openmetrics(r);
+  EXPECT_NE(text.find("# TYPE aqe_gate_score gauge\naqe_gate_score{branch=\"main\",command=\"quality-gate\"} "
+                      "71.5\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("aqe_gate_passed{branch=\"main\",command=\"quality-gate\"} 0\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("aqe_tests_generated{branch=\"main\",command=\"generate\"} 171\n"), std::string::npos)
+      << text;
+  // The ledger of the branch: no command label.
+  EXPECT_NE(text.find("aqe_cost_usd{branch=\"main\"} 0.125\n"), std::string::npos) << text;
+
+  r.gate->summary.passed = true;
+  r.gate->summary.score.reset();  // nothing to score: the verdict without a score
+  text = render_openmetrics(r);
+  EXPECT_EQ(text.find("aqe_gate_score"), std::string::npos) << text;
+  EXPECT_NE(text.find("aqe_gate_passed{branch=\"main\",command=\"quality-gate\"} 1\n"), std::string::npos)
+      << text;
+  r.gate->summary.skipped = true;
+  EXPECT_EQ(render_openmetrics(r).find("aqe_gate"), std::string::npos);
+}
+
 TEST(ReportFormats, PushChecksUrlAndJob) {
   EXPECT_TRUE(check_push_options({.url = "http://127.0.0.1:9091"}));
   EXPECT_TRUE(check_push_options({.url = "https://gw.example/", .job = "ci-1.x"}));

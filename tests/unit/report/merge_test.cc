@@ -149,5 +149,74 @@ TEST(ReportMerge, ReadShardFindsTheRunsFilesInTheInput) {
   EXPECT_NE(none.error().message.find("nothing: not a shard's state directory"), std::string::npos);
 }
 
+// An exported run folder (`aqe artifacts get` of an execute --store-artifacts artifact): the
+// run from run.json, the files beside it, each test's final result and duration from junit.xml.
+TEST(ReportMerge, ReadShardTakesAnExportedRunFolder) {
+  aqe::testing::TempDir dir{"aqe-merge-test"};
+  const auto folder = dir.path() / "shard-2";
+  state::ExecuteSummary s;
+  s.framework = "pytest";
+  s.shard = std::make_pair(2, 3);
+  s.tests_run = 2;
+  s.passed = 1;
+  s.failed = 1;
+  s.coverage = coverage::Counts{3, 4, 1, 2};
+  s.junit_xml = "/home/runner/work/p/.aqe/runs/7/junit.xml";
+  s.coverage_json = "/home/runner/work/p/.aqe/runs/7/coverage.json";
+  const nlohmann::json run = {{"id", 7},
+                              {"command", "execute"},
+                              {"branch", "main"},
+                              {"commit", "c0ffee"},
+                              {"started_at", "2026-12-04T20:00:00Z"},
+                              {"finished_at", "2026-12-04T20:00:05Z"},
+                              {"status", "failure"},
+                              {"exit_code", 1},
+                              {"args", {{"paths_key", "tests"}, {"project_dir", "/home/runner/work/p"}}},
+                              {"summary", state::summary_document(s)}};
+  ASSERT_TRUE(write_file_atomic(folder / "run.json", run.dump(2)));
+  ASSERT_TRUE(write_file_atomic(
+      folder / "junit.xml",
+      "<testsuites><testsuite name=\"aqe\" tests=\"2\">"
+      "<testcase classname=\"tests.test_a\" name=\"test_x\" file=\"tests/test_a.py\" time=\"0.25\"/>"
+      "<testcase classname=\"tests.test_a\" name=\"test_y\" file=\"tests/test_a.py\" time=\"1.5\">"
+      "<failure message=\"assert 1 == 2\">boom</failure></testcase>"
+      "</testsuite></testsuites>"));
+
+  auto missing = read_shard(folder, "shard-2");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().exit_code, ExitCode::kUsage);
+  EXPECT_NE(
+      missing.error().message.find("shard-2 (shard 2/3, run 7): its coverage data is not in the folder"),
+      std::string::npos)
+      << missing.error().message;
+
+  ASSERT_TRUE(write_file_atomic(folder / ".coverage", "sqlite"));
+  auto got = read_shard(folder, "shard-2");
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(got->run.id, 7);
+  EXPECT_EQ(got->run.commit, "c0ffee");
+  EXPECT_EQ(got->run.status, state::RunStatus::kFailure);
+  ASSERT_TRUE(got->summary.shard);
+  EXPECT_EQ(*got->summary.shard, std::make_pair(2, 3));
+  EXPECT_EQ(got->paths_key, "tests");
+  EXPECT_EQ(got->root, "/home/runner/work/p");
+  EXPECT_EQ(got->junit, folder / "junit.xml");
+  EXPECT_EQ(got->data, folder / ".coverage");
+  ASSERT_EQ(got->rows.size(), 2u);
+  EXPECT_EQ(got->rows[0].test_id, "tests/test_a.py::test_x");
+  EXPECT_DOUBLE_EQ(got->rows[0].duration_s, 0.25);
+  EXPECT_EQ(got->rows[1].outcome, "failed");
+  EXPECT_DOUBLE_EQ(got->rows[1].duration_s, 1.5);
+  EXPECT_EQ(got->rows[1].message, "assert 1 == 2");
+
+  // The record of another command is not a shard.
+  nlohmann::json scan = run;
+  scan["command"] = "security-scan";
+  ASSERT_TRUE(write_file_atomic(folder / "run.json", scan.dump()));
+  auto other = read_shard(folder, "shard-2");
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().message.find("not execute"), std::string::npos) << other.error().message;
+}
+
 }  // namespace
 }  // namespace aqe::report

@@ -181,6 +181,49 @@ TEST(ReportBadge, TestsAndSecurityColours) {
   EXPECT_EQ(badge_of(BadgeMetric::kSecurity, r).color, "orange");
 }
 
+TEST(ReportBadge, QualityGateVerdictAndScore) {
+  Report r;
+  GateSection g;
+  g.summary.passed = true;
+  g.summary.score = 89.234;
+  r.gate = g;
+  Badge b = badge_of(BadgeMetric::kQuality, r);
+  EXPECT_EQ(b.label, "quality gate");
+  EXPECT_EQ(b.message, "passed (89.23)");
+  EXPECT_EQ(b.color, "brightgreen");
+  r.gate->summary.passed = false;
+  r.gate->summary.score = 71.5;
+  b = badge_of(BadgeMetric::kQuality, r);
+  EXPECT_EQ(b.message, "failed (71.5)");
+  EXPECT_EQ(b.color, "red");
+  // Nothing to score: the verdict alone, never "(0)".
+  r.gate->summary.score.reset();
+  EXPECT_EQ(badge_of(BadgeMetric::kQuality, r).message, "failed");
+  r.gate->summary.skipped = true;
+  b = badge_of(BadgeMetric::kQuality, r);
+  EXPECT_EQ(b.message, "skipped");
+  EXPECT_EQ(b.color, "lightgrey");
+  const auto doc = nlohmann::json::parse(render_badge(BadgeMetric::kQuality, r, BadgeFormat::kEndpoint));
+  EXPECT_EQ(doc["message"], "skipped");
+}
+
+TEST(ReportBadge, CostInDollars) {
+  Report r;
+  r.cost = CostSection{0.1234, 3};
+  Badge b = badge_of(BadgeMetric::kCost, r);
+  EXPECT_EQ(b.label, "AI cost");
+  EXPECT_EQ(b.message, "$0.12");
+  EXPECT_EQ(b.color, "blue");
+  // A ledger with calls that cost nothing is a measured zero, not unknown.
+  r.cost = CostSection{0, 2};
+  b = badge_of(BadgeMetric::kCost, r);
+  EXPECT_EQ(b.message, "$0");
+  EXPECT_EQ(b.color, "blue");
+  const std::string svg = render_badge(BadgeMetric::kCost, r, BadgeFormat::kSvg);
+  EXPECT_NE(svg.find(">$0</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("#007ec6"), std::string::npos) << svg;
+}
+
 TEST(ReportBadge, MetricAndFormatNames) {
   EXPECT_EQ(parse_badge_metric("coverage"), BadgeMetric::kCoverage);
   EXPECT_EQ(parse_badge_metric("cost"), BadgeMetric::kCost);
