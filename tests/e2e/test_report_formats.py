@@ -149,7 +149,7 @@ def test_push_to_a_gateway_that_never_answers_exits_4_after_its_timeout(run):
             conn.close()
     assert held, "aqe never connected"
     assert proc.returncode == 4, (out, err)
-    assert elapsed < 35, f"took {elapsed:.1f} s"
+    assert 25 < elapsed < 50, f"took {elapsed:.1f} s"  # the 30 s limit, plus start-up on a loaded runner
     env = json.loads(out)
     assert "--pushgateway" in env["errors"][0]["message"], env["errors"]
 
