@@ -196,7 +196,7 @@ def test_junit_keeps_the_results_of_a_worker_that_crashed(aqe, project):
     assert {"tests.test_c::test_a", "tests.test_c::test_b", "tests.test_c::test_d"} <= set(cases)
 
 
-def test_an_interrupted_run_writes_a_junit_marked_partial(project):
+def test_an_interrupted_run_writes_a_junit_marked_partial_and_is_not_judged(aqe, project):
     (project / "tests").mkdir()
     (project / "tests" / "test_slow.py").write_text(
         "import pathlib, time\n"
@@ -224,6 +224,13 @@ def test_an_interrupted_run_writes_a_junit_marked_partial(project):
     assert run is not None and "partial" in run.get("message")
     assert "tests.test_slow::test_fast" in cases
     assert int(suite.get("errors")) >= 1  # never a green suite
+    # Before: "errors": [] although the run ended 130.
+    assert [e["code"] for e in doc["errors"]] == ["INTERRUPTED"], doc["errors"]
+    assert doc["status"] == "error"
+    code, gate, err = aqe.json("quality-gate", "--threshold", "0")
+    assert code == 3, err
+    assert gate["errors"][0]["code"] == "PARTIAL_RUN", gate["errors"]
+    assert "was interrupted" in gate["errors"][0]["message"], gate["errors"]
 
 
 # ---- nothing aqe started outlives it ----
