@@ -281,6 +281,78 @@ def test_workers_die_with_aqe_even_on_sigkill(project):
     assert _wait_gone(marker, 10), _processes_with(marker)
 
 
+# Hangs in its import, past the explorer's import alarm too (it catches what the alarm raises).
+SLOW_IMPORT = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "MARKER"], start_new_session=True)
+for _ in range(300):
+    try:
+        time.sleep(1)
+    except BaseException:
+        pass
+
+
+def double(value: int) -> int:
+    return value * 2
+"""
+
+
+def test_generate_s_explorer_dies_with_aqe_even_on_sigkill(project, tmp_path):
+    # The explorer imports the module, which hangs: only the kernel can end it once aqe is
+    # SIGKILLed (PR_SET_PDEATHSIG). Its argv names aqe's temp dir, in this test's TMPDIR.
+    tmpdir = tmp_path / f"tmp-{time.monotonic_ns()}"
+    tmpdir.mkdir()
+    marker = f"aqe-e2e-import-{os.getpid()}-{time.monotonic_ns()}"
+    (project / "slow.py").write_text(SLOW_IMPORT.replace("MARKER", marker))
+    p = subprocess.Popen([_aqe_bin(), "generate", "slow.py", "--python", "/usr/bin/python3"], cwd=project,
+                         env={**clean_env(), "TMPDIR": str(tmpdir)}, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not _processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_with(marker), "the module was never imported"
+        assert _processes_with(f"{tmpdir}/aqe-gen"), "no explorer runs"
+    finally:
+        p.kill()
+        p.wait()
+    try:
+        # Before: the explorer slept on in its import for 300 s.
+        assert _wait_gone(str(tmpdir), 10), _processes_with(str(tmpdir))
+    finally:
+        # The module's own daemon left every group and is nobody's child but init's now.
+        for line in _processes_with(str(tmpdir)) + _processes_with(marker):
+            os.kill(int(line.split()[0]), signal.SIGKILL)
+
+
+def test_a_daemon_started_by_a_module_import_is_ended_with_generate(aqe, project):
+    marker = f"aqe-e2e-gen-daemon-{os.getpid()}-{time.monotonic_ns()}"
+    (project / "calc.py").write_text(
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', '{marker}'],\n"
+        "                 start_new_session=True)\n\n\n"
+        "def double(value: int) -> int:\n    return value * 2\n")
+    code, doc, err = aqe.json("generate", "calc.py", "--python", "/usr/bin/python3", "--time-budget", "3",
+                              timeout=300)
+    assert code == 0, err
+    assert _wait_gone(marker, 10), _processes_with(marker)
+
+
+def test_execute_and_generate_leave_no_temp_dirs(aqe, project, tmp_path):
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = {"TMPDIR": str(tmpdir)}
+    _suite(project)
+    code, _, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", "--coverage", env=env, timeout=120)
+    assert code == 0, err
+    assert [p.name for p in tmpdir.iterdir() if p.name.startswith("aqe")] == []
+    (project / "calc.py").write_text("def double(value: int) -> int:\n    return value * 2\n")
+    code, _, err = aqe.json("generate", "calc.py", "--python", "/usr/bin/python3", "--time-budget", "3", env=env,
+                            timeout=300)
+    assert code == 0, err
+    assert [p.name for p in tmpdir.iterdir() if p.name.startswith("aqe")] == []
+
+
 def test_a_test_that_ignores_its_timeout_is_ended_failed_and_the_rest_still_run(aqe, project):
     (project / "tests").mkdir()
     (project / "tests" / "test_t.py").write_text(
