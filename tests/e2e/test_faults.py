@@ -144,6 +144,56 @@ def test_a_locked_state_db_is_exit_4_not_a_silent_success(aqe, project):
     assert doc["data"]["passed"] == 1  # the command's own result is still reported
 
 
+def _read_only_mounts():
+    """unshare -m (root) or -rm (a user namespace): where a bind mount can make a file read-only.
+    chmod cannot: the tests run as root, whom file modes do not stop."""
+    for argv in (["unshare", "-m"], ["unshare", "-rm"]):
+        try:
+            probe = subprocess.run([*argv, "sh", "-c", "mount --bind -o ro / / 2>/dev/null || exit 1"],
+                                   capture_output=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if probe.returncode == 0:
+            return argv
+    return None
+
+
+def test_a_read_only_state_db_is_exit_4_or_a_warning_never_silence(aqe, project):
+    unshare = _read_only_mounts()
+    if not unshare:
+        pytest.skip("no mount namespace to make the DB file read-only in")
+    _suite(project)
+    code, _, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", timeout=120)
+    assert code == 0, err
+    db = project / ".aqe" / "aqe.db"
+
+    def on_read_only_db(*args, env=None):
+        # The DB file alone is read-only (its directory is not): SQLite opens it read-only.
+        script = 'db="$1"; shift; mount --bind -o ro "$db" "$db" && exec "$@"'
+        p = subprocess.run([*unshare, "sh", "-c", script, "sh", str(db), aqe.binary, "--json", *args],
+                           cwd=project, env={**clean_env(), **(env or {})}, capture_output=True, text=True,
+                           timeout=120)
+        return p.returncode, json.loads(p.stdout), p.stderr
+
+    code, doc, err = on_read_only_db("execute", "tests/", "--python", "/usr/bin/python3")
+    assert code == 4, err
+    [error] = doc["errors"]
+    assert error["code"] == "STATE_NOT_STORED", error
+    assert error["message"].startswith("results not stored: ") and "readonly" in error["message"], error
+    assert "results not stored" in err
+    assert doc["data"]["passed"] == 1
+    code, doc, err = on_read_only_db("security-scan", "tests/")
+    assert code == 4, err
+    assert doc["errors"][0]["code"] == "STATE_NOT_STORED"
+    code, doc, err = on_read_only_db("execute", "tests/", "--python", "/usr/bin/python3",
+                                     env={"QE_STATE_REQUIRED": "false"})
+    assert code == 0, err
+    assert any(w.startswith("results not stored: ") and "readonly" in w for w in doc["warnings"]), doc["warnings"]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1  # only the first run
+    con.close()
+
+
 def test_state_required_false_makes_it_a_warning(aqe, project):
     _suite(project)
     (project / "state-file").write_text("not a directory")
