@@ -469,7 +469,22 @@ def test_log_file_and_verbose_record_the_decisions_and_no_secret(aqe, project):
     assert "python: /usr/bin/python3 (--python)" in text
     assert "execute.workers = 1 (flag --workers)" in text
     assert "execute exit 0" in text and "tests_run=1" in text and "workers=1" in text
+    assert "execute plan: 1 workers (--workers 1); 0 tests known from the suite's last run" in text
+    assert "execute stages: plan " in text and ", pytest " in text and ", store results " in text
     assert "s3cr3t-token" not in text and "***@models.example" in text
+    # The second run plans from the first: its test list, and a capped --workers.
+    code, doc, err = aqe.json("execute", "tests/", "--python", "/usr/bin/python3", "--workers", "64",
+                              env={"QE_LOG_FILE": str(log)}, timeout=120)
+    assert code == 0, err
+    text = log.read_text()
+    assert "execute plan: 1 workers (--workers 64 capped at 1); 1 tests known from the suite's last run" in text
+    code, doc, err = aqe.json("quality-gate", "--threshold", "0", env={"QE_LOG_FILE": str(log)})
+    assert code == 0, err
+    text = log.read_text()
+    assert "gate profile: none" in text
+    assert "gate input tests: .aqe/aqe.db (execute run 2)" in text
+    assert "gate input findings: none" in text
+    assert "s3cr3t-token" not in text
     p = aqe.run("-v", "security-scan", "tests/")
     assert p.returncode == 0, p.stderr
     assert "debug: security-scan exit 0" in p.stderr and "files_scanned=" in p.stderr
