@@ -363,7 +363,7 @@ TEST(Interrupt, KillsTheRunningGroupAndReturnsInterrupted) {
   EXPECT_TRUE(group_gone(pgid));
 }
 
-// ---- fork+exec path (rlimits, network namespace): the same contract as posix_spawn's
+// ---- with rlimits and a network namespace: the same contract as without them
 
 ProcessSpec limited(const std::string& script) {
   auto spec = sh(script);
