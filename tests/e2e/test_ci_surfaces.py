@@ -183,3 +183,43 @@ def test_a_test_name_with_a_newline_cannot_inject(aqe, project, tmp_path):
     assert cmds[0].endswith("::m%0A::set-output name=failed::0%0D::add-mask::x")
     assert [(n, v) for n, v in outputs(output) if n == "failed"] == [("failed", "1")]
     assert "test\\_x ::error::pwned" in summary.read_text()  # one cell, the line break a space
+
+
+def forged_commands(stdout, stderr, forged=("::error::x", "::warning::y")):
+    """Lines the runner would read as the forged commands: it trims leading spaces and reads
+    stderr as well as stdout (outside ::stop-commands:: fences)."""
+    lines = [line.lstrip() for line in active_commands_lines(stdout)]
+    lines += [line.lstrip() for line in stderr.replace("\r", "\n").split("\n")]
+    return [line for line in lines if line.startswith(forged)]
+
+
+def active_commands_lines(stdout):
+    out, token = [], None
+    for line in stdout.replace("\r", "\n").split("\n"):
+        if token:
+            token = None if line == f"::{token}::" else token
+            continue
+        if line.startswith("::stop-commands::"):
+            token = line[len("::stop-commands::"):]
+        else:
+            out.append(line)
+    return out
+
+
+def test_a_file_name_with_a_line_break_or_escape_cannot_inject_on_stderr(aqe, project):
+    """A path's name reaches warnings and errors on stderr (issue 12): a LF or CR in it cannot
+    start a workflow command there, and its ESC bytes do not reach the terminal."""
+    name = "gone\n::error::x\r::warning::y\x1b[2J.py"
+    env = {"GITHUB_ACTIONS": "true"}
+    for args in (["security-scan", name], ["--json", "security-scan", name]):
+        p = aqe.run(*args, env=env)
+        assert p.returncode == 3, p.stderr
+        assert "path not found: gone" in p.stderr, p.stderr
+        assert forged_commands(p.stdout, p.stderr) == [], p.stderr
+        assert "\x1b" not in p.stderr and "\x1b" not in p.stdout
+    (project / "calc.py").write_text("def double(value: int) -> int:\n    return value * 2\n")
+    p = aqe.run("generate", "calc.py", name, *PY, "--time-budget", "3", env=env, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "warning: gone" in p.stderr, p.stderr
+    assert forged_commands(p.stdout, p.stderr) == [], p.stdout + p.stderr
+    assert "\x1b" not in p.stderr and "\x1b" not in p.stdout

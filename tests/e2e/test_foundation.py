@@ -54,6 +54,7 @@ def test_hangs():
     assert p.returncode == 130, err
     doc = json.loads(out)
     assert doc["exit_code"] == 130
+    assert [e["code"] for e in doc["errors"]] == ["INTERRUPTED"], doc["errors"]
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and processes_with_marker(marker):
         time.sleep(0.3)

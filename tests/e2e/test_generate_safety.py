@@ -291,3 +291,28 @@ def test_code_keeping_files_in_xdg_directories_writes_into_the_sandbox(aqe, proj
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
     assert not user_cache.exists()
+
+
+def test_a_module_writing_files_when_imported_writes_them_into_the_sandbox(aqe, project, tmp_path):
+    """Exploration and verification import the module: `~/x` and `./x` written at import land in
+    the sandbox's temp HOME and cwd, never in the user's HOME or the project (issue 12)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    write(project, "on_import.py", '''
+        import os
+
+        with open(os.path.expanduser("~/written_at_import.txt"), "w") as f:
+            f.write("home")
+        with open("written_at_import.txt", "w") as f:
+            f.write("cwd")
+
+
+        def double(value: int) -> int:
+            return value * 2
+        ''')
+    code, doc, err = aqe.json("generate", "on_import.py", *PY, env={"HOME": str(home)}, timeout=300)
+    assert code == 0, err
+    assert doc["data"]["tests_generated"] >= 1, doc
+    assert not (home / "written_at_import.txt").exists()
+    assert not (project / "written_at_import.txt").exists()
+    assert sorted(p.name for p in home.iterdir()) == []

@@ -124,6 +124,7 @@ def test_a_timed_out_run_is_partial_and_not_judged(aqe, project):
         """)
     code, doc, _ = aqe.json("execute", "tests/", "--timeout", "2", *PY, timeout=300)
     assert code == 5
+    assert [e["code"] for e in doc["errors"]] == ["TIMEOUT"], doc["errors"]
     statuses = [r["status"] for r in runs(project, "execute")]
     assert statuses == ["success", "timeout"]
     code, doc, _ = aqe.json("quality-gate", "--threshold", "0")

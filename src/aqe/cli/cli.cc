@@ -326,8 +326,12 @@ int run_cli(int argc, char** argv) {
   log_start(ctx, spec->name);
   CommandOutcome outcome = spec->run(ctx);
   progress.finish();
-  if (exec::interrupted() && outcome.exit_code != ExitCode::kInterrupted) {
-    outcome.exit_code = ExitCode::kInterrupted;
+  // A command that saw the signal itself (execute ends its workers and returns 130) carries the
+  // error as much as one that returned without noticing.
+  if (exec::interrupted()) outcome.exit_code = ExitCode::kInterrupted;
+  if (outcome.exit_code == ExitCode::kInterrupted &&
+      std::none_of(outcome.errors.begin(), outcome.errors.end(),
+                   [](const Error& e) { return e.code == "INTERRUPTED"; })) {
     outcome.errors.push_back(
         make_error("INTERRUPTED", "interrupted; child processes were ended", "", ExitCode::kInterrupted));
   }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "aqe/ci/ci.h"
@@ -266,6 +267,29 @@ std::optional<execute::StoredDurations> base_branch_durations(Context& ctx,
   return std::nullopt;
 }
 
+// The debug log (--verbose, QE_LOG_FILE): what the run planned and where its time went.
+void log_execute_plan(const execute::ExecuteReport& r) {
+  if (!spdlog::default_logger()->should_log(spdlog::level::debug) || r.framework != "pytest") return;
+  const execute::ExecutePlan& p = r.plan;
+  spdlog::debug("execute plan: {} workers ({}); {} tests known from the suite's last run, {} cores",
+                r.workers, printable(p.workers_why), p.known_tests, p.cores);
+  spdlog::debug("execute plan: {}", p.split_files > 0 ? std::to_string(p.split_files) +
+                                                            " files assigned to workers before they start"
+                                                      : std::string("every worker collects the given paths"));
+  if (r.shard) {
+    std::string from = "equal weights (no complete run before)";
+    if (const auto& b = r.shard_durations_from) {
+      from = b->artifact_key.empty() ? "durations of run " + std::to_string(b->run_id) + " (state_db)"
+                                     : "durations of artifact " + printable(b->artifact_key) + " (artifact)";
+    }
+    spdlog::debug("execute shard {}/{}: split by {}", r.shard->first, r.shard->second, from);
+  }
+  std::string stages;
+  for (const auto& [stage, seconds] : r.stage_s)
+    stages += fmt::format("{}{} {:.3f} s", stages.empty() ? "" : ", ", stage, seconds);
+  spdlog::debug("execute stages: {}", stages);
+}
+
 CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f, bool storing) {
   record_flags(ctx, f);
   if (auto e = cache_option_error(f.pytest_args, "--pytest-arg")) return error_outcome("execute", *e);
@@ -315,6 +339,7 @@ CommandOutcome run_execute_command(Context& ctx, const ExecuteFlags& f, bool sto
 
   auto report = execute::run_execute(o, *ctx.run, *ctx.progress);
   if (!report) return error_outcome("execute", report.error());
+  log_execute_plan(*report);
   CommandOutcome out;
   out.command = "execute";
   out.exit_code = report->exit_code;

@@ -4,6 +4,8 @@
 #include <memory>
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
 #include "aqe/ci/ci.h"
 #include "aqe/cli/artifacts_upload.h"
 #include "aqe/cli/ci_surfaces.h"
@@ -167,6 +169,35 @@ Result<gate::GateInputs> gather_inputs(const Context& ctx, const GateFlags& f, c
                     "reports of your own tools");
 }
 
+// The debug log (--verbose, QE_LOG_FILE): the profile and which report or run each input is.
+void log_gate_inputs(const gate::ProfileChoice& choice, const gate::GateInputs& in) {
+  if (!spdlog::default_logger()->should_log(spdlog::level::debug)) return;
+  if (choice.profile) {
+    spdlog::debug("gate profile: {} ({}){}{}", printable(choice.profile->name), printable(choice.reason),
+                  choice.profile->blocking ? "" : ", non-blocking",
+                  choice.profile->skip ? ", skips the gate" : "");
+  } else {
+    spdlog::debug("gate profile: none (no profile's events or branches match)");
+  }
+  const auto origin = [](const auto& input) {
+    return input ? printable(input->origin) : std::string("none");
+  };
+  spdlog::debug("gate input coverage: {}", origin(in.coverage));
+  spdlog::debug("gate input tests: {}", origin(in.tests));
+  spdlog::debug("gate input findings: {}", origin(in.findings));
+  spdlog::debug("gate input tests_generated: {}",
+                in.tests_generated_origin ? printable(*in.tests_generated_origin) : std::string("none"));
+  spdlog::debug("gate input base coverage: {}",
+                in.base_coverage ? printable(in.base_coverage->origin) : printable(in.base_coverage_missing));
+  if (in.diff) {
+    spdlog::debug("gate diff: {}", in.diff->unavailable.empty()
+                                       ? "against " + printable(in.diff->base) + " (" +
+                                             printable(in.diff->base_reason) + "), " +
+                                             std::to_string(in.diff->changed.size()) + " files changed"
+                                       : "unavailable: " + printable(in.diff->unavailable));
+  }
+}
+
 std::string failure_warning(const GateFlags& f, const gate::GateResult& r) {
   if (f.fail_on_error && r.blocking)
     return "quality gate failed (" + first_failure(r) + "); exit 2 (--fail-on-error)";
@@ -209,6 +240,7 @@ CommandOutcome run_quality_gate(Context& ctx, const GateFlags& f) {
     if (!gathered) return error_outcome(kCommand, gathered.error());
     in = std::move(*gathered);
   }
+  log_gate_inputs(*choice, in);
   auto result = gate::evaluate_gate(in, *policy, *choice);
   if (!result) return error_outcome(kCommand, result.error());
   const gate::GateResult& r = *result;

@@ -92,6 +92,15 @@ std::string stop_commands_token() {
 
 }  // namespace
 
+std::string stderr_text(std::string_view message) {
+  std::string out;
+  for (const auto& line : split(message, '\n')) {
+    if (!out.empty()) out += "\n  | ";
+    out += printable(line);
+  }
+  return out;
+}
+
 std::string paint(const OutputStyle& style, std::string_view ansi, std::string_view text) {
   if (!style.color) return std::string(text);
   return "\x1b[" + std::string(ansi) + "m" + std::string(text) + "\x1b[0m";
@@ -103,7 +112,7 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
     // stdout is the envelope alone; the runner reads workflow commands on stderr too.
     for (const auto& c : o.workflow_commands) std::cerr << c << "\n";
     // Errors also go to stderr so a human reading CI logs sees them without jq.
-    for (const auto& e : o.errors) std::cerr << "aqe: error: " << e.message << "\n";
+    for (const auto& e : o.errors) std::cerr << "aqe: error: " << stderr_text(e.message) << "\n";
     return;
   }
   if (!style.quiet && !o.text.empty()) {
@@ -119,10 +128,10 @@ void render(const CommandOutcome& o, const OutputStyle& style, int64_t duration_
   std::cout.flush();
   OutputStyle err_style = style;
   err_style.color = style.color && isatty(STDERR_FILENO);
-  for (const auto& w : o.warnings) std::cerr << paint(err_style, "33", "warning: ") << w << "\n";
+  for (const auto& w : o.warnings) std::cerr << paint(err_style, "33", "warning: ") << stderr_text(w) << "\n";
   for (const auto& e : o.errors) {
-    std::cerr << paint(err_style, "31", "aqe: error: ") << e.message << "\n";
-    if (!e.hint.empty()) std::cerr << "  hint: " << e.hint << "\n";
+    std::cerr << paint(err_style, "31", "aqe: error: ") << stderr_text(e.message) << "\n";
+    if (!e.hint.empty()) std::cerr << "  hint: " << stderr_text(e.hint) << "\n";
   }
 }
 

@@ -58,6 +58,12 @@ class TerminalProgress final : public ProgressSink {
   int width_ = 80;
 };
 
+// A warning, error or hint for stderr, with the project's text in it (a file name, a test id,
+// pytest's output) escaped by printable(): no ESC or CR reaches the terminal. A line break is
+// kept, the next line starting "  | ": never "::", which GitHub's runner would read as a
+// workflow command ("::error::..." in a file name), even after leading spaces.
+std::string stderr_text(std::string_view message);
+
 // Colour helpers that become no-ops without colour.
 std::string paint(const OutputStyle& style, std::string_view ansi, std::string_view text);
 

@@ -1,9 +1,8 @@
-// posix_spawn rather than fork+exec: it is safe in a threaded process, and glibc reports a
-// failed chdir/exec in the child as posix_spawn's return value (through its own CLOEXEC
-// pipe), so "not found" is an error value, never a guessed exit code 127. posix_spawn cannot
-// set resource limits or namespaces in the child, so a spec asking for those is started by
-// fork+exec, doing the same: only async-signal-safe calls between the two, and a CLOEXEC pipe
-// that carries a failed exec's errno back.
+// fork+exec rather than posix_spawn: the child asks the kernel to end it when aqe dies
+// (PR_SET_PDEATHSIG), and may get resource limits and a network namespace, none of which
+// posix_spawn can set. Between fork and exec only async-signal-safe calls, on data prepared
+// before the fork, and a CLOEXEC pipe carries a failed chdir/exec's errno back, so "not found"
+// is an error value, never a guessed exit code 127.
 #include "aqe/exec/process.h"
 
 #include <dirent.h>
@@ -11,7 +10,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -175,6 +173,7 @@ struct ChildSetup {
   bool isolate_network = false;
   const char* uid_map = nullptr;  // "<uid> <uid> 1", for a user namespace
   const char* gid_map = nullptr;
+  pid_t parent = -1;  // aqe, for the child to tell that it died before PR_SET_PDEATHSIG took hold
   int error_fd = -1;  // CLOEXEC: exec closes it; a failure writes errno to it
 };
 
@@ -235,6 +234,11 @@ int move_fd(int fd, int target) {
   if (c.cwd != nullptr && chdir(c.cwd) != 0) child_fail(c.error_fd, errno);
   if (c.isolate_network) enter_network_namespace(c.uid_map, c.gid_map);
   for (const ResourceLimit& l : *c.rlimits) lower_limit(l);
+  // Killed with aqe, even by SIGKILL, which leaves aqe no chance to end it. Set last: a change
+  // of credentials clears it. The "parent" is the thread that forked: processes are started
+  // from aqe's main thread. An aqe that died before it took hold left the child to init.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(c.error_fd, errno);
+  if (getppid() != c.parent) _exit(127);
   execve(c.exe, c.argv, c.envp);
   child_fail(c.error_fd, errno);
 }
@@ -245,6 +249,7 @@ int fork_exec(pid_t& pid, ChildSetup& c) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return errno;
   c.error_fd = fds[1];
+  c.parent = getpid();
   pid = fork();
   if (pid == 0) run_child(c);
   const int fork_errno = errno;
@@ -266,37 +271,6 @@ int fork_exec(pid_t& pid, ChildSetup& c) {
 }
 
 std::string id_map(unsigned id) { return std::to_string(id) + " " + std::to_string(id) + " 1\n"; }
-
-// posix_spawn with the child's stdio, cwd, own process group and default signals.
-int spawn(pid_t& pid, const std::string& exe, const ProcessSpec& spec, const Pipe& in, const Pipe& out,
-          const Pipe& err, std::vector<char*>& argv, std::vector<char*>& env) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (spec.stdin_data) {
-    posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  }
-  if (spec.capture_stdout) posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
-  if (spec.capture_stderr) posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
-
-  // Own process group, so the whole tree can be killed; default dispositions and an empty mask.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t defaults, empty;
-  sigemptyset(&defaults);
-  for (int sig : kDefaultSignals) sigaddset(&defaults, sig);
-  sigemptyset(&empty);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setsigmask(&attr, &empty);
-  const int rc = posix_spawn(&pid, exe.c_str(), &actions, &attr, argv.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  return rc;
-}
 
 int open_pidfd(pid_t pid) {
   long fd = syscall(SYS_pidfd_open, pid, 0);
@@ -477,25 +451,20 @@ Result<Process> Process::start(const ProcessSpec& spec) {
   std::vector<char*> c_env = c_strings(env);
   pid_t pid = -1;
   const auto started = Clock::now();
-  int rc = 0;
-  if (!spec.rlimits.empty() || spec.isolate_network) {
-    const std::string uid_map = id_map(getuid()), gid_map = id_map(getgid());
-    ChildSetup c;
-    c.exe = exe.c_str();
-    c.argv = c_argv.data();
-    c.envp = c_env.data();
-    c.stdin_fd = spec.stdin_data ? in.read_end : -1;
-    c.stdout_fd = spec.capture_stdout ? out.write_end : -1;
-    c.stderr_fd = spec.capture_stderr ? err.write_end : -1;
-    c.cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
-    c.rlimits = &spec.rlimits;
-    c.isolate_network = spec.isolate_network;
-    c.uid_map = uid_map.c_str();
-    c.gid_map = gid_map.c_str();
-    rc = fork_exec(pid, c);
-  } else {
-    rc = spawn(pid, exe, spec, in, out, err, c_argv, c_env);
-  }
+  const std::string uid_map = id_map(getuid()), gid_map = id_map(getgid());
+  ChildSetup c;
+  c.exe = exe.c_str();
+  c.argv = c_argv.data();
+  c.envp = c_env.data();
+  c.stdin_fd = spec.stdin_data ? in.read_end : -1;
+  c.stdout_fd = spec.capture_stdout ? out.write_end : -1;
+  c.stderr_fd = spec.capture_stderr ? err.write_end : -1;
+  c.cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str();
+  c.rlimits = &spec.rlimits;
+  c.isolate_network = spec.isolate_network;
+  c.uid_map = uid_map.c_str();
+  c.gid_map = gid_map.c_str();
+  const int rc = fork_exec(pid, c);
   if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR) {
     return not_found_error(spec, exe + ": " + strerror(rc));
   }

@@ -1,6 +1,6 @@
 // Every external process aqe starts goes through here: argv (never a shell string), its own
-// process group, a timeout, captured output, and the whole group killed on timeout or
-// interrupt.
+// process group, a timeout, captured output, the whole group killed on timeout or interrupt,
+// and the child killed by the kernel when aqe dies (PR_SET_PDEATHSIG), SIGKILL included.
 #pragma once
 
 #include <sys/types.h>
@@ -46,7 +46,7 @@ struct ProcessSpec {
   bool keep_stdout = true;
   // On timeout or interrupt: SIGTERM to the group, SIGKILL once this has passed.
   std::chrono::milliseconds kill_grace{2000};
-  // Set between fork and exec (then the child is started by fork+exec, not posix_spawn).
+  // Set between fork and exec.
   std::vector<ResourceLimit> rlimits;
   // The child gets a network namespace of its own, holding only a loopback that is down: no
   // connection anywhere, 127.0.0.1 included. As root it is unshare(CLONE_NEWNET); otherwise

@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "aqe/exec/process.h"
 #include "aqe/execute/pytest_run.h"
 #include "aqe/results/junit.h"
@@ -160,7 +162,34 @@ void load_shard_durations(state::Db* db, const ExecuteOptions& o, int64_t own_ru
   r.shard_durations_from = ShardBase{(*base)->id, (*base)->commit, "", ""};
 }
 
-int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::string>& warnings, int& idle) {
+// Why choose_worker_count chose `chosen` from `in`, in words, for the debug log.
+std::string workers_why(const WorkerCountInput& in, int chosen) {
+  const auto s = [](double v) { return fmt::format("{:.2f} s", v); };
+  if (in.requested > 0) {
+    return chosen < in.requested ? fmt::format("--workers {} capped at {}", in.requested, chosen)
+                                 : fmt::format("--workers {}", in.requested);
+  }
+  if (!in.parallel) return "one process: neither --parallel nor --workers";
+  const std::string idle = in.idle_cores > 0 ? fmt::format("{} of {} cores idle", in.idle_cores, in.cores)
+                                             : fmt::format("{} cores", in.cores);
+  if (!in.durations_known) {
+    return chosen == 1 && in.test_count > 0
+               ? fmt::format("--parallel, no stored durations, {} tests: one process", in.test_count)
+               : "--parallel, no stored durations: one per idle core, " + idle;
+  }
+  if (in.start_s > 0 && in.work_s > 0) {
+    return fmt::format("--parallel, the last measured run: start-up {}, work {} (CPU {}), {} workers; ",
+                       s(in.start_s), s(in.work_s), s(in.work_cpu_s), in.measured_workers) +
+           idle;
+  }
+  return fmt::format("--parallel, stored durations: {} of tests, worker start-up {}; ",
+                     s(in.total_estimate_s), s(in.worker_startup_s)) +
+         idle;
+}
+
+int auto_workers(const ExecuteOptions& o, const History& h, ExecuteReport& r) {
+  std::vector<std::string>& warnings = r.warnings;
+  int& idle = r.idle_cores;
   WorkerCountInput in;
   in.cores = o.cores > 0 ? o.cores : available_cores();  // affinity and the cgroup CPU quota
   in.requested = o.workers;
@@ -188,6 +217,9 @@ int auto_workers(const ExecuteOptions& o, const History& h, std::vector<std::str
   in.work_s *= share;
   in.work_cpu_s *= share;
   const int chosen = choose_worker_count(in);
+  r.plan.known_tests = h.last_list.size();
+  r.plan.cores = in.cores;
+  r.plan.workers_why = workers_why(in, chosen);
   if (o.workers > chosen) {
     warnings.push_back("--workers " + std::to_string(o.workers) + " capped at " + std::to_string(chosen) +
                        " (at most " + std::to_string(kMaxWorkersPerCore) +
@@ -314,7 +346,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   pass.work_dir = work_dir;
   pass.paths = o.paths;
   pass.extra_args = o.pytest_args;
-  pass.workers = auto_workers(o, h, r.warnings, r.idle_cores);
+  pass.workers = auto_workers(o, h, r);
   pass.shard = o.shard;
   pass.durations = h.durations;
   if (o.shard) load_shard_durations(record.db(), o, record.run_id(), r, pass.durations);
@@ -331,6 +363,14 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   }
   r.workers = pass.workers;
   plan_split_collection(pass, h);
+  for (const auto& files : pass.worker_paths) r.plan.split_files += files.size();
+  auto lap_start = t0;
+  const auto lap = [&](std::string stage) {
+    const auto now = Clock::now();
+    r.stage_s.emplace_back(std::move(stage), std::chrono::duration<double>(now - lap_start).count());
+    lap_start = now;
+  };
+  lap("plan");
   // Parses the source files for the coverage report while the tests run.
   std::unique_ptr<coverage::CoverageReporter> reporter;
   if (o.coverage)
@@ -339,6 +379,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   auto first = run_pytest_pass(pass, progress);
   if (!first) return first.error();
   PytestPassResult& res = *first;
+  lap("pytest");
   r.worker_startup_s = res.worker_startup_s;
   r.start_s = res.start_s;
   r.work_s = res.work_s;
@@ -408,6 +449,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
     res.timed_out = res.timed_out || rr->timed_out;
   }
   for (const auto& id : flaky) r.flaky_tests.push_back(id);
+  if (o.retries > 0) lap("retries");
 
   std::vector<results::JunitCase> final_cases;
   for (const auto& id : order) final_cases.push_back(finals[id]);
@@ -429,6 +471,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
       r.warnings.push_back(st.error().message);
     }
   }
+  lap("junit merge");
 
   if (o.coverage && !res.interrupted) {
     coverage::CoverageCombine cc{o.python, o.project_dir, cov_files, out_dir / ".coverage",
@@ -441,6 +484,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
     } else {
       r.warnings.push_back("coverage: " + cov.error().message);
     }
+    lap("coverage combine");
   }
 
   (void)record.write([&](state::Db& db, int64_t id) { return db.record_test_results(id, rows); });
@@ -457,6 +501,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
       return db.record_coverage(snap);
     });
   }
+  lap("store results");
   if (res.stopped && o.fail_fast) {
     r.warnings.push_back("fail-fast: stopped after the first failure; " + std::to_string(r.not_run) +
                          " tests did not run");

@@ -82,6 +82,15 @@ inline constexpr size_t kExcerptLines = 40;
 inline constexpr size_t kExcerptBytes = 4096;
 std::string report_excerpt(const std::string& details, const std::string& junit_xml);
 
+// What a run decided before its workers started, for the debug log (--verbose, QE_LOG_FILE),
+// which cli/ writes.
+struct ExecutePlan {
+  size_t known_tests = 0;   // in the stored test list of the suite's last run; 0 = none
+  int cores = 0;            // the cores aqe may use (affinity, the cgroup's CPU quota)
+  std::string workers_why;  // how the worker count was chosen
+  size_t split_files = 0;   // files assigned to workers before they start; 0 = each collects all
+};
+
 struct ExecuteReport {
   std::string framework;
   int64_t tests_run = 0, passed = 0, failed = 0, skipped = 0, errors = 0, flaky = 0;
@@ -104,6 +113,8 @@ struct ExecuteReport {
   std::string rootdir, inifile;  // pytest's; stored so that split workers name tests alike
   aqe::ExitCode exit_code = aqe::ExitCode::kSuccess;
   std::vector<std::string> warnings;
+  ExecutePlan plan;
+  std::vector<std::pair<std::string, double>> stage_s;  // each stage of the run and its seconds, in order
 };
 
 // Runs the suite. Test results, flakes and the coverage snapshot are written through `record`

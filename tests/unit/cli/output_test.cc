@@ -126,5 +126,21 @@ TEST(TerminalProgress, PlainLinesAtMostEveryFiveSeconds) {
   EXPECT_EQ(out.find('\x1b'), std::string::npos);
 }
 
+TEST(StderrText, ProjectTextCannotStartAWorkflowCommandNorDriveTheTerminal) {
+  struct Case {
+    std::string in, want;
+  };
+  const Case cases[] = {
+      {"path not found: gone.py", "path not found: gone.py"},
+      {"path not found: gone\n::error::x", "path not found: gone\n  | ::error::x"},
+      {"a\n  ::warning::y", "a\n  |   ::warning::y"},  // leading spaces do not hide "::" from the runner
+      {"gone\r::error::x", "gone\\x0d::error::x"},
+      {"src/c\x1b[31mred.py", "src/c\\x1b[31mred.py"},
+      {"bad \xff byte", "bad \\xff byte"},
+      {"caf\xc3\xa9", "caf\xc3\xa9"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(stderr_text(c.in), c.want) << c.in;
+}
+
 }  // namespace
 }  // namespace aqe::cli

@@ -79,6 +79,19 @@ TEST(Run, Signals) {
   }
 }
 
+TEST(Run, TheKernelEndsTheChildWhenAqeDies) {
+  // PR_GET_PDEATHSIG (2): the signal the child gets when aqe dies, by SIGKILL too. Before, only
+  // execute's workers asked for it themselves.
+  for (const bool sandboxed : {false, true}) {
+    ProcessSpec spec;
+    spec.argv = {
+        "python3", "-c",
+        "import ctypes; v = ctypes.c_int(); ctypes.CDLL(None).prctl(2, ctypes.byref(v)); print(v.value)"};
+    if (sandboxed) spec.rlimits = {{RLIMIT_CORE, 0}};
+    EXPECT_EQ(run_ok(spec).stdout_data, std::to_string(SIGKILL) + "\n") << sandboxed;
+  }
+}
+
 TEST(Run, LargeOutputOnBothStreamsAtOnce) {
   auto r =
       run_ok(sh("head -c 5000000 /dev/zero | tr '\\0' o & "
@@ -350,7 +363,7 @@ TEST(Interrupt, KillsTheRunningGroupAndReturnsInterrupted) {
   EXPECT_TRUE(group_gone(pgid));
 }
 
-// ---- fork+exec path (rlimits, network namespace): the same contract as posix_spawn's
+// ---- with rlimits and a network namespace: the same contract as without them
 
 ProcessSpec limited(const std::string& script) {
   auto spec = sh(script);
