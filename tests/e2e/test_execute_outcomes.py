@@ -162,6 +162,18 @@ def test_pytest_stop_on_one_worker_stops_the_others(aqe, project):
     assert_stopped_by_pytest(doc, 31)
 
 
+def test_pytest_stop_from_addopts_also_plans_the_last_failure_first(aqe, project):
+    # aqe does not read the project's addopts: the workers tell pytest's maxfail at collection.
+    write_stop_suite(project, 30)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 1 and doc["data"]["not_run"] == 0, err
+
+    (project / "pytest.ini").write_text("[pytest]\naddopts = -x\n")
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 1, err
+    assert_stopped_by_pytest(doc, 31)
+
+
 def test_the_step_summary_counts_xfailed_and_xpassed(aqe, project, tmp_path):
     (project / "tests").mkdir()
     (project / "tests" / "test_x.py").write_text(OUTCOMES)
