@@ -111,12 +111,15 @@ def test_xfail_strict_in_the_projects_config_makes_an_xpass_a_failure(aqe, proje
 def write_stop_suite(project, slow_tests):
     tests = project / "tests"
     tests.mkdir()
-    # The longest test, so that with stored durations it is the first a worker gets.
+    # It failed last time, so that a run stopping at a failure (-x, --maxfail, --fail-fast) plans
+    # it first; by length it would go last (its unit is shorter than a chunk of test_rest).
     (tests / "test_first.py").write_text("import time\n\n\ndef test_fails():\n    time.sleep(0.3)\n"
                                          "    assert False\n")
+    # 0.25 s each: the other worker must still have tests left when the stop reaches it, also
+    # on a loaded machine (at 0.1 s it once ran all of its share first, CI under load).
     (tests / "test_rest.py").write_text(
         "import time, pytest\n\n\n@pytest.mark.parametrize('i', range(%d))\n"
-        "def test_rest(i):\n    time.sleep(0.1)\n" % slow_tests)
+        "def test_rest(i):\n    time.sleep(0.25)\n" % slow_tests)
 
 
 def assert_stopped_by_pytest(doc, total):
@@ -135,7 +138,7 @@ def assert_stopped_by_pytest(doc, total):
 def test_pytest_maxfail_stop_is_a_fail_fast_partial_run_not_a_crash(aqe, project):
     write_stop_suite(project, 5)
     code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON)
-    assert code == 1 and doc["data"]["not_run"] == 0, err  # durations stored: test_fails goes first
+    assert code == 1 and doc["data"]["not_run"] == 0, err  # test_fails failed: it goes first next
 
     code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--", "-x")
     assert_envelope(doc, "execute", 1)
@@ -156,6 +159,18 @@ def test_pytest_stop_on_one_worker_stops_the_others(aqe, project):
     code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2", "--", "-x")
     assert code == 1, err
     assert doc["data"]["workers"] == 2
+    assert_stopped_by_pytest(doc, 31)
+
+
+def test_pytest_stop_from_addopts_also_plans_the_last_failure_first(aqe, project):
+    # aqe does not read the project's addopts: the workers tell pytest's maxfail at collection.
+    write_stop_suite(project, 30)
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 1 and doc["data"]["not_run"] == 0, err
+
+    (project / "pytest.ini").write_text("[pytest]\naddopts = -x\n")
+    code, doc, err = aqe.json("execute", "tests", "--python", SYSTEM_PYTHON, "--workers", "2")
+    assert code == 1, err
     assert_stopped_by_pytest(doc, 31)
 
 

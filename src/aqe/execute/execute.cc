@@ -351,8 +351,7 @@ Result<ExecuteReport> run_pytest_suite(const ExecuteOptions& o, state::RunWriter
   pass.durations = h.durations;
   if (o.shard) load_shard_durations(record.db(), o, record.run_id(), r, pass.durations);
   pass.fail_fast = o.fail_fast;
-  // What failed last time most likely fails again: find out first.
-  if (o.fail_fast) pass.run_first = h.last_failed;
+  pass.last_failed = h.last_failed;
   pass.coverage = o.coverage;
   pass.coverage_source = o.coverage_source;
   pass.coverage_omit = o.coverage_omit;

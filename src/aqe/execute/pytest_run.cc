@@ -138,7 +138,9 @@ struct Worker {
 
 class PassRunner {
  public:
-  PassRunner(const PytestPass& pass, ProgressSink& progress) : pass_(pass), progress_(progress) {}
+  PassRunner(const PytestPass& pass, ProgressSink& progress) : pass_(pass), progress_(progress) {
+    stop_.fail_fast = pass.fail_fast;
+  }
   Result<PytestPassResult> run();
 
  private:
@@ -176,6 +178,7 @@ class PassRunner {
   std::unordered_set<std::string> planned_set_;
   std::vector<std::string> orphans_;  // split: collected by a worker that does not own them
   double unit_limit_ = 0;
+  StopAtFailure stop_;  // pytest_maxfail as the workers report it at collection
   std::deque<std::vector<std::string>> queue_;
   std::map<std::string, double> estimate_;
   std::set<std::string> rescheduled_;
@@ -307,17 +310,11 @@ void PassRunner::build_plan(const std::vector<std::string>& collected) {
   remaining_s_ = std::accumulate(est.begin(), est.end(), 0.0);
   for (size_t i = 0; i < tests.size(); ++i) estimate_[tests[i].id] = est[i];
   const int live = std::max(1, pass_.workers);
-  std::deque<std::vector<std::string>> urgent;
-  for (const auto& u : plan_units(tests, est, balanced_unit_limit(remaining_s_, live))) {
-    std::vector<std::string> ids;
-    bool first = false;
-    for (size_t i : u.tests) {
-      ids.push_back(tests[i].id);
-      first = first || pass_.run_first.count(tests[i].id) > 0;
-    }
-    (first ? urgent : queue_).push_back(std::move(ids));
+  for (const auto& u :
+       plan_queue(tests, est, balanced_unit_limit(remaining_s_, live), pass_.last_failed, stop_)) {
+    auto& ids = queue_.emplace_back();
+    for (size_t i : u.tests) ids.push_back(tests[i].id);
   }
-  queue_.insert(queue_.begin(), urgent.begin(), urgent.end());
   for (const auto& t : tests) {
     planned_.push_back(t.id);
     planned_set_.insert(t.id);
@@ -327,7 +324,7 @@ void PassRunner::build_plan(const std::vector<std::string>& collected) {
 }
 
 // Split collection: a worker plans the tests it owns and those no stored plan knows, as
-// units of its own queue (longest first; last run's failures first under fail-fast).
+// units of its own queue (plan_queue: longest first, or last run's failures first).
 void PassRunner::plan_owned(Worker& w, const std::vector<std::string>& collected) {
   std::vector<TestItem> tests;
   for (const auto& id : collected) {
@@ -341,17 +338,10 @@ void PassRunner::plan_owned(Worker& w, const std::vector<std::string>& collected
   }
   const double unknown = unknown_test_estimate(pass_.durations, 0.01);
   const auto est = estimate_durations(tests, pass_.durations, unknown);
-  std::deque<std::vector<std::string>> urgent;
-  for (const auto& u : plan_units(tests, est, unit_limit_)) {
-    std::vector<std::string> ids;
-    bool first = false;
-    for (size_t i : u.tests) {
-      ids.push_back(tests[i].id);
-      first = first || pass_.run_first.count(tests[i].id) > 0;
-    }
-    (first ? urgent : w.queue).push_back(std::move(ids));
+  for (const auto& u : plan_queue(tests, est, unit_limit_, pass_.last_failed, stop_)) {
+    auto& ids = w.queue.emplace_back();
+    for (size_t i : u.tests) ids.push_back(tests[i].id);
   }
-  w.queue.insert(w.queue.begin(), urgent.begin(), urgent.end());
   for (size_t i = 0; i < tests.size(); ++i) {
     planned_.push_back(tests[i].id);
     estimate_[tests[i].id] = est[i];
@@ -540,6 +530,8 @@ void PassRunner::on_message(Worker& w, const json& msg) {
       out_.rootdir = string_or(msg, "rootdir");
       out_.inifile = string_or(msg, "inifile");
     }
+    const double maxfail = number_or(msg, "maxfail", 0);
+    if (maxfail > 0) stop_.pytest_maxfail = static_cast<int>(std::min(maxfail, 1e6));
     const auto ids = strings_of(msg, "collected");
     w.ids.insert(ids.begin(), ids.end());
     if (!pass_.owner.empty()) {

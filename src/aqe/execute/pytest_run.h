@@ -33,7 +33,7 @@ struct PytestPass {
   std::optional<std::pair<int, int>> shard;
   std::map<std::string, double> durations;  // stored, for longest-first
   bool fail_fast = false;
-  std::set<std::string> run_first;  // e.g. last run's failures under fail-fast
+  std::set<std::string> last_failed;  // the last run's: first when the run stops at a failure
   bool coverage = false;
   std::vector<std::string> coverage_source;
   std::vector<std::string> coverage_omit;

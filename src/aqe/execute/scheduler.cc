@@ -65,6 +65,18 @@ std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests, const std::
   return units;
 }
 
+std::vector<WorkUnit> plan_queue(const std::vector<TestItem>& tests, const std::vector<double>& estimates,
+                                 double max_unit_s, const std::set<std::string>& last_failed,
+                                 StopAtFailure stop) {
+  auto units = plan_units(tests, estimates, max_unit_s);
+  if (!stop.stops() || last_failed.empty()) return units;
+  std::stable_partition(units.begin(), units.end(), [&](const WorkUnit& u) {
+    return std::any_of(u.tests.begin(), u.tests.end(),
+                       [&](size_t i) { return last_failed.count(tests[i].id) > 0; });
+  });
+  return units;
+}
+
 std::vector<std::vector<size_t>> assign_lpt(const std::vector<WorkUnit>& units, int bins) {
   bins = std::max(1, bins);
   std::vector<size_t> order(units.size());

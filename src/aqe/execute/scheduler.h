@@ -39,6 +39,21 @@ std::vector<double> estimate_durations(const std::vector<TestItem>& tests,
 std::vector<WorkUnit> plan_units(const std::vector<TestItem>& tests, const std::vector<double>& estimates,
                                  double max_unit_s);
 
+// When a run stops at a failure: aqe's --fail-fast, or pytest's own maxfail (-x, --maxfail N,
+// from `--`, --pytest-arg, addopts or PYTEST_ADDOPTS; the workers report it at collection).
+struct StopAtFailure {
+  bool fail_fast = false;
+  int pytest_maxfail = 0;  // 0 = pytest runs on
+  bool stops() const { return fail_fast || pytest_maxfail > 0; }
+};
+
+// A worker's queue: plan_units, except that a run which stops at a failure takes the units
+// holding one of `last_failed` first. What failed last time most likely fails again, and the
+// stop is only worth something while other tests are still left to skip.
+std::vector<WorkUnit> plan_queue(const std::vector<TestItem>& tests, const std::vector<double>& estimates,
+                                 double max_unit_s, const std::set<std::string>& last_failed,
+                                 StopAtFailure stop);
+
 // The unit size that lets `workers` balance: a few units per worker.
 double balanced_unit_limit(double total_s, int workers);
 

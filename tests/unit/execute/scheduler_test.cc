@@ -61,6 +61,43 @@ TEST(PlanUnits, CutsLongFilesIntoConsecutiveChunks) {
   }
 }
 
+// The e2e stop suite: a failing 0.3 s test beside 30 of 0.25 s in another file. Its unit is
+// shorter than a chunk of the other file, so longest first runs it last, when pytest -x has
+// nothing left to stop.
+TEST(PlanQueue, LastFailuresFirstWhenTheRunStopsAtAFailure) {
+  std::vector<std::string> ids{"tests/test_first.py::test_fails"};
+  std::vector<double> est{0.3};
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back("tests/test_rest.py::test_rest[" + std::to_string(i) + "]");
+    est.push_back(0.25);
+  }
+  const auto tests = items(ids);
+  const double limit = balanced_unit_limit(std::accumulate(est.begin(), est.end(), 0.0), 2);
+  const std::set<std::string> failed{"tests/test_first.py::test_fails"};
+  struct Case {
+    StopAtFailure stop;
+    std::set<std::string> last_failed;
+    bool fails_first;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{false, 0}, failed, false},  // runs on: longest first
+           {{true, 0}, failed, true},    // aqe --fail-fast
+           {{false, 1}, failed, true},   // pytest -x
+           {{false, 3}, failed, true},   // pytest --maxfail 3
+           {{false, 1}, {}, false},      // nothing failed last time
+       }) {
+    SCOPED_TRACE(testing::Message() << c.stop.fail_fast << " " << c.stop.pytest_maxfail);
+    const auto units = plan_queue(tests, est, limit, c.last_failed, c.stop);
+    ASSERT_EQ(units.size(), 11u);
+    EXPECT_EQ(units.front().tests == std::vector<size_t>{0}, c.fails_first);
+    EXPECT_EQ(units.back().tests == std::vector<size_t>{0}, !c.fails_first);
+    // The rest stay longest first, in collection order on ties.
+    for (size_t u = c.fails_first ? 2 : 1; u + (c.fails_first ? 0 : 1) < units.size(); ++u) {
+      EXPECT_LT(units[u - 1].tests.front(), units[u].tests.front());
+    }
+  }
+}
+
 TEST(AssignLpt, BalancesLongestFirst) {
   std::vector<WorkUnit> units{{{0}, 5}, {{1}, 4}, {{2}, 3}, {{3}, 3}, {{4}, 2}, {{5}, 1}};
   auto bins = assign_lpt(units, 2);

@@ -348,8 +348,11 @@ def pytest_collection_finish(session):
     if _channel is None:
         return
     config = session.config
+    # "maxfail": pytest stops at that many failures (-x is 1) wherever the option came from
+    # (arguments, addopts, PYTEST_ADDOPTS): aqe then plans the last run's failures first.
     _channel.send({"collected": [item.nodeid for item in session.items],
                    "collect_errors": session.testsfailed, "cpu": time.process_time(),
+                   "maxfail": config.getoption("maxfail", 0) or 0,
                    "rootdir": str(config.rootpath),
                    "inifile": str(config.inipath) if config.inipath else ""})
 
