@@ -290,6 +290,13 @@ class S3Backend final : public Backend {
 
 }  // namespace
 
+net::HttpTimeouts s3_default_timeouts() {
+  net::HttpTimeouts t;
+  t.total = kS3RequestFloor;
+  t.min_bytes_per_second = kS3MinBytesPerSecond;
+  return t;
+}
+
 std::unique_ptr<Backend> make_s3_backend(S3Options options) {
   return std::make_unique<S3Backend>(std::move(options));
 }
