@@ -409,3 +409,119 @@ def test_fresh_runner_shards_balance_with_the_base_branchs_stored_durations(aqe,
     assert len(seen) == len(set(seen)) and set(seen) == suite_ids, parts
     long_part = next(p for p in parts if "tests/test_t.py::test_long" in p)
     assert long_part == ["tests/test_t.py::test_long"], parts
+
+
+def fetch(aqe, key, dest, env=None):
+    code, doc, err = aqe.json("artifacts", "get", key, "--output", dest, env=env)
+    assert code == 0, err
+    assert doc["data"]["verified"] is True
+    return aqe.cwd / dest
+
+
+def test_generate_stores_its_run_record(aqe, project):
+    (project / "calc.py").write_text("def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n"
+                                     "    if x > hi:\n        return hi\n    return x\n")
+    code, doc, err = aqe.json("generate", "calc.py", "--time-budget", "3", "--python", SYSTEM_PYTHON,
+                              "--store-artifacts", "--artifact-key", "gen-1", env=GITLAB, timeout=300)
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "gen-1"
+    a = list_one(aqe, "gen-1")
+    assert [f["name"] for f in a["files"]] == ["run.json"]
+    assert a["metadata"]["command"] == "generate" and a["branch"] == "feature/x" and a["class"] == "feature"
+    run = json.loads((fetch(aqe, "gen-1", "got") / "run.json").read_text())
+    assert run["command"] == "generate" and run["status"] == "success" and run["commit"] == SHA
+    assert run["id"] == a["metadata"]["run_id"]
+    assert run["summary"]["kind"] == "generate"
+    assert run["summary"]["tests_generated"] == doc["data"]["tests_generated"] > 0
+    assert run["summary"]["test_files"], run["summary"]
+
+
+def test_quality_gate_stores_its_verdict(aqe, project):
+    suite(project)
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 0, err
+    code, doc, err = aqe.json("quality-gate", "--threshold", "0", "--store-artifacts", "--artifact-key", "gate-1",
+                              env=GITLAB)
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "gate-1"
+    a = list_one(aqe, "gate-1")
+    assert [f["name"] for f in a["files"]] == ["run.json"]
+    assert a["metadata"]["command"] == "quality-gate"
+    run = json.loads((fetch(aqe, "gate-1", "got") / "run.json").read_text())
+    assert run["command"] == "quality-gate" and run["status"] == "success"
+    s = run["summary"]
+    assert s["kind"] == "quality-gate" and s["passed"] is True and s["threshold"] == 0
+    assert round(s["score"], 2) == doc["data"]["score"]
+    assert any(c["metric"] == "score" for c in s["conditions"]), s
+    # A failing gate still stores its verdict; the gate's own exit code stands.
+    (project / "tests" / "test_bad.py").write_text("def test_bad():\n    assert False\n")
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 1, err
+    code, doc, err = aqe.json("quality-gate", "--threshold", "100", "--fail-on-error", "--store-artifacts",
+                              "--artifact-key", "gate-2", env=GITLAB)
+    assert code == 2, err  # the gate failed, --fail-on-error
+    assert doc["data"]["artifact_key"] == "gate-2"
+    run = json.loads((fetch(aqe, "gate-2", "got2") / "run.json").read_text())
+    assert run["summary"]["passed"] is False and run["exit_code"] == 2, run
+    assert round(run["summary"]["score"], 2) == doc["data"]["score"] < 100
+
+
+def test_execute_with_coverage_stores_coverage_json(aqe, project):
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_calc.py").write_text("from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
+    code, doc, err = aqe.json("execute", "tests/", "--coverage", "--store-artifacts", "--artifact-key", "cov-1",
+                              env=GITLAB, timeout=300)
+    assert code == 0, err
+    names = [f["name"] for f in list_one(aqe, "cov-1")["files"]]
+    assert "coverage.json" in names and "run.json" in names, names
+    got = fetch(aqe, "cov-1", "got")
+    report = json.loads((got / "coverage.json").read_text())
+    assert "calc.py" in report["files"], report["files"].keys()
+    assert report["files"]["calc.py"]["summary"]["missing_lines"] == 1
+    run = json.loads((got / "run.json").read_text())
+    assert (got / "coverage.json").read_bytes() == open(run["summary"]["coverage_json"], "rb").read()
+
+
+def storage_config(project, doc):
+    (project / "config").mkdir(exist_ok=True)
+    (project / "config" / "storage.json").write_text(json.dumps(doc))
+    return project / "config" / "storage.json"
+
+
+def stored_objects(project, key):
+    """The stored objects of the artifact (names relative to its directory), local backend."""
+    [d] = [p for p in (project / ".aqe" / "artifacts").glob(f"*/*/{key}")]
+    return sorted(str(p.relative_to(d)).split("/", 1)[-1] for p in d.rglob("*") if p.is_file()
+                  and p.name != "manifest.json"), json.loads((d / "manifest.json").read_text())
+
+
+def test_compression_from_config_round_trips_and_a_bad_level_is_exit_3(aqe, project):
+    suite(project)
+    for algorithm, level, suffix in (("gzip", 9, ".gz"), ("none", 0, ""), ("zstd", 19, ".zst")):
+        storage_config(project, {"compression": {"algorithm": algorithm, "level": level}})
+        key = "c-" + algorithm
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", key, env=GITLAB)
+        assert code == 0, err
+        objects, manifest = stored_objects(project, key)
+        assert manifest["compression"] == {"algorithm": algorithm, "level": level}
+        assert objects == sorted(n + suffix for n in ("durations.json", "junit.xml", "run.json")), objects
+        if algorithm == "gzip":
+            [junit] = [p for p in (project / ".aqe" / "artifacts").rglob("junit.xml.gz")]
+            assert junit.read_bytes()[:2] == b"\x1f\x8b"  # a gzip member
+        got = fetch(aqe, key, "got-" + algorithm)
+        run = json.loads((got / "run.json").read_text())
+        assert (got / "junit.xml").read_bytes() == (
+            project / ".aqe" / "runs" / str(run["id"]) / "junit.xml").read_bytes()
+
+    for algorithm, level in (("gzip", 10), ("zstd", 20)):
+        path = storage_config(project, {"compression": {"algorithm": algorithm, "level": level}})
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "bad-" + algorithm,
+                                  env=GITLAB)
+        assert code == 3, err
+        msg = doc["errors"][0]["message"]
+        assert "storage.json" in msg and "storage.compression.level" in msg and str(level) in msg, msg
+        assert doc["data"]["passed"] == 2  # the run's own result stands
+    storage_config(project, {})
+    assert "bad-gzip" not in [a["key"] for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]]
+
