@@ -3,12 +3,14 @@ backend (local directory, or S3 against a server the test starts on 127.0.0.1), 
 byte for byte and deleted; a store that cannot be reached never hides the run's results."""
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import time
 
 from conftest import SYSTEM_PYTHON
-from s3_server import closed_port, fault_server, s3_env, s3_storage_json, server_state
+from s3_server import (closed_port, fault_server, inject, read_object, s3_env, s3_storage_json, server_state,
+                       write_object)
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 GITLAB = {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, "CI_COMMIT_BRANCH": "feature/x", "QE_PYTHON": SYSTEM_PYTHON}
@@ -524,4 +526,118 @@ def test_compression_from_config_round_trips_and_a_bad_level_is_exit_3(aqe, proj
         assert doc["data"]["passed"] == 2  # the run's own result stands
     storage_config(project, {})
     assert "bad-gzip" not in [a["key"] for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]]
+
+
+def backdate(manifest_text, days):
+    m = json.loads(manifest_text)
+    m["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400 - 60))
+    return json.dumps(m)
+
+
+def test_prune_against_s3_removes_every_object_of_the_expired_artifact(aqe, project):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(
+            endpoint, retention={"keep_latest_n": 1, "feature_branches": 7})))
+        for key in ("k1", "k2", "k3"):
+            code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", key, env=env)
+            assert code == 0, err
+        base = "ci/aqe/feature/feature%2Fx/"
+        for key, days in (("k1", 10), ("k2", 3)):
+            manifest = base + key + "/manifest.json"
+            write_object(endpoint, manifest, backdate(read_object(endpoint, manifest), days))
+        before = server_state(endpoint)["objects"]
+        assert len([k for k in before if k.startswith(base + "k1/")]) == 4, before  # 3 files + manifest
+
+        code, doc, err = aqe.json("artifacts", "prune", "--dry-run", env=env)
+        assert code == 0, err
+        assert [a["key"] for a in doc["data"]["removed"]] == ["k1"] and doc["data"]["kept"] == 2
+        assert server_state(endpoint)["objects"] == before
+
+        p = aqe.run("artifacts", "prune", env=env)
+        assert p.returncode == 0, p.stderr
+        assert "removed k1 (class feature: 10 days old, retention.feature_branches is 7" in p.stdout, p.stdout
+        after = server_state(endpoint)["objects"]
+        assert not [k for k in after if k.startswith(base + "k1/")], after
+        assert sorted(k for k in after if k.endswith("manifest.json")) == [
+            base + "k2/manifest.json", base + "k3/manifest.json"]
+        keys = [a["key"] for a in aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]]
+        assert sorted(keys) == ["k2", "k3"]
+        assert sorted(r[0] for r in artifact_rows(project)) == ["k2", "k3"]
+
+
+def manifests(endpoint):
+    return sorted(k for k in server_state(endpoint)["objects"] if k.endswith("/manifest.json"))
+
+
+def test_s3_retries_exhausted_is_exit_4_with_no_manifest_then_a_later_run_stores_it(aqe, project):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        inject(endpoint, method="PUT", path_contains="manifest.json", kind="error500", times=3)
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "r-1", env=env)
+        assert code == 4, err
+        assert doc["errors"][0]["code"] == "STORE_TRANSIENT", doc
+        assert "3 attempts" in doc["errors"][0]["message"], doc["errors"][0]
+        assert doc["data"]["passed"] == 2 and doc["data"]["artifact_key"] is None
+        assert manifests(endpoint) == []
+        assert server_state(endpoint)["objects"] == {}, "the files uploaded before the manifest were removed"
+        assert aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"] == []
+        assert artifact_rows(project) == []
+
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "r-1", env=env)
+        assert code == 0, err
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fx/r-1/manifest.json"]
+        assert [a["key"] for a in aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]] == ["r-1"]
+
+
+def start_aqe(aqe, *args, env):
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("QE_") and k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+    e.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    e.update(env)
+    return subprocess.Popen([aqe.binary, "--json", *args], cwd=aqe.cwd, env=e, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc, timeout=120):
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, (json.loads(out) if out.strip() else None), err
+
+
+def wait_for_request(endpoint, method, contains, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(r["method"] == method and contains in r["path"] for r in server_state(endpoint)["log"]):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {method} *{contains}* within {timeout} s")
+
+
+def test_sigint_during_the_upload_leaves_no_visible_artifact_and_a_retry_stores_it(aqe, project):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        inject(endpoint, method="PUT", path_contains="manifest.json", kind="stall", seconds=60)
+        proc = start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", "int-1", env=env)
+        try:
+            wait_for_request(endpoint, "PUT", "manifest.json")
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGINT)
+            code, doc, err = finish(proc, timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert code == 130, err
+        assert doc["errors"][0]["code"] == "STORE_INTERRUPTED", doc
+        assert manifests(endpoint) == []
+        assert aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"] == []
+
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "int-1", env=env)
+        assert code == 0, err
+        [a] = aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]
+        assert a["key"] == "int-1"
 
