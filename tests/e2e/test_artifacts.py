@@ -9,7 +9,7 @@ import subprocess
 import time
 
 from conftest import SYSTEM_PYTHON
-from s3_server import (closed_port, fault_server, inject, read_object, s3_env, s3_storage_json, server_state,
+from s3_server import (closed_port, control, fault_server, inject, read_object, s3_env, s3_storage_json, server_state,
                        write_object)
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -641,3 +641,90 @@ def test_sigint_during_the_upload_leaves_no_visible_artifact_and_a_retry_stores_
         [a] = aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]
         assert a["key"] == "int-1"
 
+
+def test_two_concurrent_stores_of_different_keys_both_land(aqe, project, tmp_path):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        procs = [start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", key,
+                           env=dict(env, QE_STATE_DIR=str(tmp_path / key))) for key in ("job-a", "job-b")]
+        results = [finish(p) for p in procs]
+        for code, doc, err in results:
+            assert code == 0, err
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fx/job-a/manifest.json",
+                                       "ci/aqe/feature/feature%2Fx/job-b/manifest.json"]
+        for key in ("job-a", "job-b"):
+            got = fetch(aqe, key, "got-" + key, env=env)
+            assert json.loads((got / "run.json").read_text())["command"] == "execute"
+
+
+def test_same_key_at_once_on_the_local_backend_one_stores_the_other_gets_exists(aqe, project, tmp_path):
+    suite(project)
+    procs = [start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", "same",
+                       "--metadata", json.dumps({"runner": i}),
+                       env=dict(GITLAB, QE_STATE_DIR=str(tmp_path / f"runner-{i}"))) for i in (1, 2)]
+    results = [finish(p) + (i,) for p, i in zip(procs, (1, 2))]
+    results.sort(key=lambda r: r[0])
+    assert [r[0] for r in results] == [0, 3], results
+    loser = results[1][1]
+    assert loser["errors"][0]["code"] == "STORE_EXISTS" and "already exists" in loser["errors"][0]["message"]
+    assert loser["data"]["passed"] == 2
+    [a] = aqe.json("artifacts", "list")[1]["data"]["artifacts"]
+    assert a["key"] == "same" and a["metadata"]["runner"] == results[0][3]
+
+
+def race_on_the_manifest(aqe, endpoint, env_a, env_b, key):
+    """A's manifest PUT is held (then answered with nothing, so A retries it) while B stores the
+    same key from start to end."""
+    inject(endpoint, method="PUT", path_contains="manifest.json", kind="hold")
+    a = start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", key,
+                  "--metadata", '{"runner": "a"}', env=env_a)
+    try:
+        wait_for_request(endpoint, "PUT", "manifest.json")
+        b = finish(start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", key,
+                             "--metadata", '{"runner": "b"}', env=env_b))
+        control(endpoint, "/__release__", {})
+        return finish(a), b
+    finally:
+        if a.poll() is None:
+            a.kill()
+
+
+def test_same_key_at_once_on_s3_the_conditional_manifest_put_refuses_the_second(aqe, project, tmp_path):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        (code_a, doc_a, err_a), (code_b, doc_b, err_b) = race_on_the_manifest(
+            aqe, endpoint, dict(env, QE_STATE_DIR=str(tmp_path / "a")), dict(env, QE_STATE_DIR=str(tmp_path / "b")),
+            "same")
+        assert code_b == 0, err_b
+        # A checked before B existed: only If-None-Match on its manifest stops it.
+        assert code_a == 3, err_a
+        assert doc_a["errors"][0]["code"] == "STORE_EXISTS", doc_a
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fx/same/manifest.json"]
+        m = json.loads(read_object(endpoint, "ci/aqe/feature/feature%2Fx/same/manifest.json"))
+        assert m["metadata"]["runner"] == "b"
+        # A's files were removed: only B's upload id is left under the key.
+        uploads = {k.split("/")[5] for k in server_state(endpoint)["objects"] if not k.endswith("manifest.json")}
+        assert uploads == {m["files"][0]["object"].split("/")[0]}, uploads
+
+
+def test_same_key_at_once_on_two_branches_is_one_artifact_not_two(aqe, project, tmp_path):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        (code_a, doc_a, err_a), (code_b, doc_b, err_b) = race_on_the_manifest(
+            aqe, endpoint, dict(env, CI_COMMIT_BRANCH="feature/a", QE_STATE_DIR=str(tmp_path / "a")),
+            dict(env, CI_COMMIT_BRANCH="feature/b", QE_STATE_DIR=str(tmp_path / "b")), "both")
+        assert code_b == 0, err_b
+        # A's manifest key (feature%2Fa/both) was free: the listing after it finds B's and backs out.
+        assert code_a == 3, err_a
+        e = doc_a["errors"][0]
+        assert e["code"] == "STORE_EXISTS" and "feature%2Fb/both" in e["message"], e
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fb/both/manifest.json"]
+        assert not [k for k in server_state(endpoint)["objects"] if "feature%2Fa" in k]
+        [a] = aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]
+        assert a["branch"] == "feature/b"
