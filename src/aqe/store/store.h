@@ -145,6 +145,9 @@ struct S3Options {
   // The part size of a multipart upload, kept within [5 MiB (S3's minimum), 64 MiB] and grown
   // when the file would need more than 10,000 parts.
   uint64_t part_size = 8ULL << 20;
+  // Parts of one multipart upload in flight at once, each on its own connection (1-16; 1 = one
+  // after another). Parts are streamed from the file, so memory does not grow with it.
+  int part_concurrency = 4;
   // Keys per ListObjectsV2 page (S3's maximum is 1000).
   int list_page_size = 1000;
   net::HttpTimeouts timeouts = s3_default_timeouts();

@@ -284,6 +284,47 @@ TEST_F(S3Faults, MultipartPartRetriedAfterSlowDown) {
   EXPECT_TRUE(slurp(dir_.path() / "out") == data);
 }
 
+// Four parts in flight at once: each part is sent once, and the object (downloaded past several
+// 8 MiB writeback chunks) comes back whole.
+TEST_F(S3Faults, PartsInParallelAreEachSentOnceAndTheObjectComesBackWhole) {
+  S3Options o = options();
+  o.multipart_threshold = 1 << 20;
+  o.part_size = 5 << 20;
+  o.part_concurrency = 4;
+  auto s3 = make_s3_backend(o);
+  const std::string data = random_bytes((20 << 20) + 3, 12);
+  ASSERT_TRUE(s3->put("k/par", dir_.write("big.bin", data)));
+  std::vector<std::string> parts;
+  for (const json& entry : server_->state()["log"].get<std::vector<json>>()) {
+    const std::string path = entry["path"];
+    if (entry["method"] == "PUT" && path.find("partNumber=") != std::string::npos) {
+      parts.push_back(path.substr(path.find("partNumber=") + 11,
+                                  path.find('&', path.find("partNumber=")) - path.find("partNumber=") - 11));
+    }
+  }
+  std::sort(parts.begin(), parts.end());
+  EXPECT_EQ(parts, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  ASSERT_TRUE(s3->get("k/par", dir_.path() / "out"));
+  EXPECT_TRUE(slurp(dir_.path() / "out") == data);
+}
+
+// One part failing for good while others are in flight: the upload fails and is aborted.
+TEST_F(S3Faults, APartFailingWhileOthersAreInFlightAbortsTheUpload) {
+  S3Options o = options();
+  o.multipart_threshold = 1 << 20;
+  o.part_size = 5 << 20;
+  o.part_concurrency = 3;
+  auto s3 = make_s3_backend(o);
+  server_->inject(
+      {{"method", "PUT"}, {"path_contains", "partNumber=2&"}, {"kind", "error500"}, {"times", 3}});
+  auto p = s3->put("k/parfail", dir_.write("big.bin", random_bytes((30 << 20) + 1, 13)));
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.failure().kind, FailureKind::kTransient) << p.failure().message;
+  const json st = server_->state();
+  EXPECT_TRUE(st["uploads"].empty()) << "the multipart upload was aborted";
+  EXPECT_TRUE(st["objects"].empty());
+}
+
 TEST_F(S3Faults, FlippedByteInAStoredObjectIsNamedOnFetch) {
   auto s3 = make_s3_backend(options());
   const fs::path f = dir_.write("report.html", random_bytes(50'000, 4));
