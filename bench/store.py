@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """Artifact storage throughput: aqe's S3 backend against curl moving the same bytes through s3rver.
 
-    /usr/bin/python3 bench/store.py [path/to/aqe_store_bench] [--mb 200] [--runs 3]
+    /usr/bin/python3 bench/store.py [path/to/aqe_store_bench] [--mb 200] [--runs 5] [--part-mib 8]
 
 Starts s3rver (build/deps/npm, from scripts/install-deps.sh) on 127.0.0.1 with a free port and a
 temp directory, writes a file of random bytes, then per run: curl PUT and GET of it (SigV4 by
-curl, UNSIGNED-PAYLOAD like aqe), and aqe_store_bench put/get (one PUT; multipart at the default
-64 MiB threshold) and store/fetch as an artifact (compression none, sha256 checked on fetch).
-Prints a Markdown table: median wall time, MB/s, peak RSS of the client process alone, and aqe's
-throughput as a share of curl's for the same direction.
+curl, UNSIGNED-PAYLOAD like aqe), curl doing the same multipart upload as aqe (initiate, every
+part, complete), and aqe_store_bench put/get (one PUT; multipart at the default 64 MiB threshold)
+and store/fetch as an artifact (compression none, sha256 checked on fetch). Prints a Markdown
+table: median wall time, MB/s, peak RSS of the client process alone, and aqe's throughput as a
+share of curl's plain PUT/GET and of curl doing the same requests (multipart rows: curl's
+multipart).
 """
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -77,9 +80,10 @@ def sha256_of(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("tool", nargs="?", default=os.path.join(REPO, "build/debug/aqe_store_bench"))
+    ap.add_argument("tool", nargs="?", default=os.path.join(REPO, "build/release/aqe_store_bench"))
     ap.add_argument("--mb", type=int, default=200)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--part-mib", type=int, default=8, help="curl's multipart part size: aqe's default")
     args = ap.parse_args()
     s3rver = os.path.join(REPO, "build/deps/npm/node_modules/s3rver/bin/s3rver.js")
     if not os.path.exists(s3rver):
@@ -124,7 +128,46 @@ def main():
                 order.append(name)
             rows[name][1].append(result)
 
+        # curl doing the multipart upload aqe does, for a like-with-like row: the same part size
+        # (pre-split, untimed), every part over one connection, then the completion.
+        part_bytes = args.part_mib << 20
+        part_files = []
+        with open(src, "rb") as f:
+            while chunk := f.read(part_bytes):
+                part_files.append(os.path.join(work, f"part-{len(part_files) + 1}"))
+                with open(part_files[-1], "wb") as out_part:
+                    out_part.write(chunk)
+        headers_file = os.path.join(work, "part-headers")
+        complete_file = os.path.join(work, "complete.xml")
+
+        def curl_multipart(key):
+            url = f"{endpoint}/bench/{key}"
+            start = time.monotonic()
+            init = subprocess.run(curl + ["-X", "POST", "-H", f"x-amz-content-sha256: {EMPTY_SHA256}", url + "?uploads="],
+                                  capture_output=True, text=True, check=True)
+            upload_id = re.search(r"<UploadId>([^<]+)</UploadId>", init.stdout).group(1)
+            cmd = curl + ["-o", "/dev/null", "-D", headers_file, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
+            for n, part in enumerate(part_files, 1):
+                cmd += ["-T", part, f"{url}?partNumber={n}&uploadId={upload_id}"]
+            _, peak = measure(cmd)
+            with open(headers_file) as h:
+                etags = re.findall(r"(?im)^etag:\s*(\S+)", h.read())
+            if len(etags) != len(part_files):
+                sys.exit(f"curl multipart: {len(etags)} ETags for {len(part_files)} parts")
+            body = "<CompleteMultipartUpload>" + "".join(
+                f"<Part><PartNumber>{n}</PartNumber><ETag>{e}</ETag></Part>" for n, e in enumerate(etags, 1)
+            ) + "</CompleteMultipartUpload>"
+            with open(complete_file, "w") as c:
+                c.write(body)
+            subprocess.run(curl + ["-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/xml",
+                                   "-H", "x-amz-content-sha256: " + hashlib.sha256(body.encode()).hexdigest(),
+                                   "--data-binary", "@" + complete_file, f"{url}?uploadId={upload_id}"],
+                           check=True, stdout=subprocess.DEVNULL)
+            os.unlink(headers_file)
+            return time.monotonic() - start, peak
+
         single = str(1 << 40)  # a threshold no file reaches: one PUT
+        load_before = os.getloadavg()
         for _ in range(args.runs):
             record("curl PUT", "put", measure(curl + ["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", src,
                                                       f"{endpoint}/bench/curl.bin"]))
@@ -134,12 +177,14 @@ def main():
             record("aqe put (one PUT)", "put", measure([args.tool, "put", endpoint, "bench", "one.bin", src, single], env))
             record("aqe get", "get", measure([args.tool, "get", endpoint, "bench", "one.bin", out], env))
             check(out)
-            record("aqe put (multipart, 8 MiB parts)", "put",
+            record(f"curl PUT (multipart, {args.part_mib} MiB parts, one connection)", "put multipart",
+                   curl_multipart("curl-multi.bin"))
+            record("aqe put (multipart, default parts)", "put multipart",
                    measure([args.tool, "put", endpoint, "bench", "multi.bin", src], env))
             record("aqe get (of the multipart object)", "get",
                    measure([args.tool, "get", endpoint, "bench", "multi.bin", out], env))
             check(out)
-            record("aqe store_artifact (none, multipart)", "put",
+            record("aqe store_artifact (none, multipart)", "put multipart",
                    measure([args.tool, "store", endpoint, "bench", "build-1", src], env))
             dest = os.path.join(work, "fetched")
             record("aqe fetch_artifact (sha256 checked)", "get",
@@ -147,20 +192,27 @@ def main():
             check(os.path.join(dest, "payload.bin"))
             drop(dest)
 
+        load_after = os.getloadavg()
         base = {}
         for name in order:
             direction, results = rows[name]
             if name.startswith("curl"):
                 base[direction] = statistics.median(r[0] for r in results)
-        print(f"{size_mb:.0f} MB of random bytes, {args.runs} runs, median wall; peak RSS = the client process alone")
+        base.setdefault("put multipart", base["put"])
+        print(f"{size_mb:.0f} MB of random bytes, {args.runs} runs interleaved (each run: every row once, in this"
+              f" order), median wall; peak RSS = the client process alone; load average"
+              f" {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs")
         print()
-        print("| client | median wall | MB/s | peak RSS | throughput vs curl |")
-        print("|---|---|---|---|---|")
+        print("| client | median wall | min–max | MB/s | peak RSS | vs curl's plain PUT/GET | vs curl, same requests |")
+        print("|---|---|---|---|---|---|---|")
         for name in order:
             direction, results = rows[name]
-            wall = statistics.median(r[0] for r in results)
+            walls = [r[0] for r in results]
+            wall = statistics.median(walls)
             peak = max(r[1] for r in results) / 1024
-            print(f"| {name} | {wall:.2f} s | {size_mb / wall:.0f} | {peak:.1f} MB | {base[direction] / wall:.0%} |")
+            plain = base["get" if direction == "get" else "put"]
+            print(f"| {name} | {wall:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | {size_mb / wall:.0f} |"
+                  f" {peak:.1f} MB | {plain / wall:.0%} | {base[direction] / wall:.0%} |")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -3,7 +3,8 @@
 //   aqe_store_bench put|get|store|fetch ENDPOINT BUCKET KEY PATH [MULTIPART_THRESHOLD_BYTES]
 // put/get move PATH as one object; store/fetch move it as an artifact (compression none) and
 // fetch writes the artifact's directory to PATH. Credentials: AWS_ACCESS_KEY_ID and
-// AWS_SECRET_ACCESS_KEY.
+// AWS_SECRET_ACCESS_KEY. AQE_BENCH_PART_MIB and AQE_BENCH_PART_CONCURRENCY override the
+// multipart defaults.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
   o.force_path_style = true;
   o.credentials = *creds;
   if (argc > 6) o.multipart_threshold = std::stoull(argv[6]);
+  // For trying other multipart settings than the defaults the table measures.
+  if (const char* v = std::getenv("AQE_BENCH_PART_MIB")) o.part_size = std::stoull(v) << 20;
+  if (const char* v = std::getenv("AQE_BENCH_PART_CONCURRENCY")) o.part_concurrency = std::stoi(v);
   auto s3 = make_s3_backend(o);
   const std::string key = argv[4];
   const std::string path = argv[5];

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -48,6 +49,27 @@ def fault_server():
 def server_state(endpoint):
     with urllib.request.urlopen(endpoint + "/__state__", timeout=5) as r:
         return json.loads(r.read())
+
+
+def control(endpoint, path, doc):
+    req = urllib.request.Request(endpoint + path, data=json.dumps(doc).encode(), method="POST")
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def inject(endpoint, **fault):
+    """A fault for the next matching requests (see s3_fault_server.py), e.g.
+    inject(e, method="PUT", path_contains="manifest.json", kind="error500", times=3)."""
+    control(endpoint, "/__fault__", fault)
+
+
+def read_object(endpoint, key):
+    with urllib.request.urlopen(endpoint + "/__object__?" + urllib.parse.urlencode({"key": key}), timeout=5) as r:
+        return r.read()
+
+
+def write_object(endpoint, key, text):
+    control(endpoint, "/__object__", {"key": key, "text": text})
 
 
 def closed_port():

@@ -3,12 +3,14 @@ backend (local directory, or S3 against a server the test starts on 127.0.0.1), 
 byte for byte and deleted; a store that cannot be reached never hides the run's results."""
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import time
 
 from conftest import SYSTEM_PYTHON
-from s3_server import closed_port, fault_server, s3_env, s3_storage_json, server_state
+from s3_server import (closed_port, control, fault_server, inject, read_object, s3_env, s3_storage_json, server_state,
+                       write_object)
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 GITLAB = {"GITLAB_CI": "true", "CI_COMMIT_SHA": SHA, "CI_COMMIT_BRANCH": "feature/x", "QE_PYTHON": SYSTEM_PYTHON}
@@ -409,3 +411,320 @@ def test_fresh_runner_shards_balance_with_the_base_branchs_stored_durations(aqe,
     assert len(seen) == len(set(seen)) and set(seen) == suite_ids, parts
     long_part = next(p for p in parts if "tests/test_t.py::test_long" in p)
     assert long_part == ["tests/test_t.py::test_long"], parts
+
+
+def fetch(aqe, key, dest, env=None):
+    code, doc, err = aqe.json("artifacts", "get", key, "--output", dest, env=env)
+    assert code == 0, err
+    assert doc["data"]["verified"] is True
+    return aqe.cwd / dest
+
+
+def test_generate_stores_its_run_record(aqe, project):
+    (project / "calc.py").write_text("def clamp(x, lo, hi):\n    if x < lo:\n        return lo\n"
+                                     "    if x > hi:\n        return hi\n    return x\n")
+    code, doc, err = aqe.json("generate", "calc.py", "--time-budget", "3", "--python", SYSTEM_PYTHON,
+                              "--store-artifacts", "--artifact-key", "gen-1", env=GITLAB, timeout=300)
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "gen-1"
+    a = list_one(aqe, "gen-1")
+    assert [f["name"] for f in a["files"]] == ["run.json"]
+    assert a["metadata"]["command"] == "generate" and a["branch"] == "feature/x" and a["class"] == "feature"
+    run = json.loads((fetch(aqe, "gen-1", "got") / "run.json").read_text())
+    assert run["command"] == "generate" and run["status"] == "success" and run["commit"] == SHA
+    assert run["id"] == a["metadata"]["run_id"]
+    assert run["summary"]["kind"] == "generate"
+    assert run["summary"]["tests_generated"] == doc["data"]["tests_generated"] > 0
+    assert run["summary"]["test_files"], run["summary"]
+
+
+def test_quality_gate_stores_its_verdict(aqe, project):
+    suite(project)
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 0, err
+    code, doc, err = aqe.json("quality-gate", "--threshold", "0", "--store-artifacts", "--artifact-key", "gate-1",
+                              env=GITLAB)
+    assert code == 0, err
+    assert doc["data"]["artifact_key"] == "gate-1"
+    a = list_one(aqe, "gate-1")
+    assert [f["name"] for f in a["files"]] == ["run.json"]
+    assert a["metadata"]["command"] == "quality-gate"
+    run = json.loads((fetch(aqe, "gate-1", "got") / "run.json").read_text())
+    assert run["command"] == "quality-gate" and run["status"] == "success"
+    s = run["summary"]
+    assert s["kind"] == "quality-gate" and s["passed"] is True and s["threshold"] == 0
+    assert round(s["score"], 2) == doc["data"]["score"]
+    assert any(c["metric"] == "score" for c in s["conditions"]), s
+    # A failing gate still stores its verdict; the gate's own exit code stands.
+    (project / "tests" / "test_bad.py").write_text("def test_bad():\n    assert False\n")
+    code, doc, err = aqe.json("execute", "tests/", env=GITLAB)
+    assert code == 1, err
+    code, doc, err = aqe.json("quality-gate", "--threshold", "100", "--fail-on-error", "--store-artifacts",
+                              "--artifact-key", "gate-2", env=GITLAB)
+    assert code == 2, err  # the gate failed, --fail-on-error
+    assert doc["data"]["artifact_key"] == "gate-2"
+    run = json.loads((fetch(aqe, "gate-2", "got2") / "run.json").read_text())
+    assert run["summary"]["passed"] is False and run["exit_code"] == 2, run
+    assert round(run["summary"]["score"], 2) == doc["data"]["score"] < 100
+
+
+def test_execute_with_coverage_stores_coverage_json(aqe, project):
+    (project / "calc.py").write_text("def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_calc.py").write_text("from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n")
+    code, doc, err = aqe.json("execute", "tests/", "--coverage", "--store-artifacts", "--artifact-key", "cov-1",
+                              env=GITLAB, timeout=300)
+    assert code == 0, err
+    names = [f["name"] for f in list_one(aqe, "cov-1")["files"]]
+    assert "coverage.json" in names and "run.json" in names, names
+    got = fetch(aqe, "cov-1", "got")
+    report = json.loads((got / "coverage.json").read_text())
+    assert "calc.py" in report["files"], report["files"].keys()
+    assert report["files"]["calc.py"]["summary"]["missing_lines"] == 1
+    run = json.loads((got / "run.json").read_text())
+    assert (got / "coverage.json").read_bytes() == open(run["summary"]["coverage_json"], "rb").read()
+
+
+def storage_config(project, doc):
+    (project / "config").mkdir(exist_ok=True)
+    (project / "config" / "storage.json").write_text(json.dumps(doc))
+    return project / "config" / "storage.json"
+
+
+def stored_objects(project, key):
+    """The stored objects of the artifact (names relative to its directory), local backend."""
+    [d] = [p for p in (project / ".aqe" / "artifacts").glob(f"*/*/{key}")]
+    return sorted(str(p.relative_to(d)).split("/", 1)[-1] for p in d.rglob("*") if p.is_file()
+                  and p.name != "manifest.json"), json.loads((d / "manifest.json").read_text())
+
+
+def test_compression_from_config_round_trips_and_a_bad_level_is_exit_3(aqe, project):
+    suite(project)
+    for algorithm, level, suffix in (("gzip", 9, ".gz"), ("none", 0, ""), ("zstd", 19, ".zst")):
+        storage_config(project, {"compression": {"algorithm": algorithm, "level": level}})
+        key = "c-" + algorithm
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", key, env=GITLAB)
+        assert code == 0, err
+        objects, manifest = stored_objects(project, key)
+        assert manifest["compression"] == {"algorithm": algorithm, "level": level}
+        assert objects == sorted(n + suffix for n in ("durations.json", "junit.xml", "run.json")), objects
+        if algorithm == "gzip":
+            [junit] = [p for p in (project / ".aqe" / "artifacts").rglob("junit.xml.gz")]
+            assert junit.read_bytes()[:2] == b"\x1f\x8b"  # a gzip member
+        got = fetch(aqe, key, "got-" + algorithm)
+        run = json.loads((got / "run.json").read_text())
+        assert (got / "junit.xml").read_bytes() == (
+            project / ".aqe" / "runs" / str(run["id"]) / "junit.xml").read_bytes()
+
+    for algorithm, level in (("gzip", 10), ("zstd", 20)):
+        path = storage_config(project, {"compression": {"algorithm": algorithm, "level": level}})
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "bad-" + algorithm,
+                                  env=GITLAB)
+        assert code == 3, err
+        msg = doc["errors"][0]["message"]
+        assert "storage.json" in msg and "storage.compression.level" in msg and str(level) in msg, msg
+        assert doc["data"]["passed"] == 2  # the run's own result stands
+    storage_config(project, {})
+    assert "bad-gzip" not in [a["key"] for a in aqe.json("artifacts", "list")[1]["data"]["artifacts"]]
+
+
+def backdate(manifest_text, days):
+    m = json.loads(manifest_text)
+    m["created_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400 - 60))
+    return json.dumps(m)
+
+
+def test_prune_against_s3_removes_every_object_of_the_expired_artifact(aqe, project):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(
+            endpoint, retention={"keep_latest_n": 1, "feature_branches": 7})))
+        for key in ("k1", "k2", "k3"):
+            code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", key, env=env)
+            assert code == 0, err
+        base = "ci/aqe/feature/feature%2Fx/"
+        for key, days in (("k1", 10), ("k2", 3)):
+            manifest = base + key + "/manifest.json"
+            write_object(endpoint, manifest, backdate(read_object(endpoint, manifest), days))
+        before = server_state(endpoint)["objects"]
+        assert len([k for k in before if k.startswith(base + "k1/")]) == 4, before  # 3 files + manifest
+
+        code, doc, err = aqe.json("artifacts", "prune", "--dry-run", env=env)
+        assert code == 0, err
+        assert [a["key"] for a in doc["data"]["removed"]] == ["k1"] and doc["data"]["kept"] == 2
+        assert server_state(endpoint)["objects"] == before
+
+        p = aqe.run("artifacts", "prune", env=env)
+        assert p.returncode == 0, p.stderr
+        assert "removed k1 (class feature: 10 days old, retention.feature_branches is 7" in p.stdout, p.stdout
+        after = server_state(endpoint)["objects"]
+        assert not [k for k in after if k.startswith(base + "k1/")], after
+        assert sorted(k for k in after if k.endswith("manifest.json")) == [
+            base + "k2/manifest.json", base + "k3/manifest.json"]
+        keys = [a["key"] for a in aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]]
+        assert sorted(keys) == ["k2", "k3"]
+        assert sorted(r[0] for r in artifact_rows(project)) == ["k2", "k3"]
+
+
+def manifests(endpoint):
+    return sorted(k for k in server_state(endpoint)["objects"] if k.endswith("/manifest.json"))
+
+
+def test_s3_retries_exhausted_is_exit_4_with_no_manifest_then_a_later_run_stores_it(aqe, project):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        inject(endpoint, method="PUT", path_contains="manifest.json", kind="error500", times=3)
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "r-1", env=env)
+        assert code == 4, err
+        assert doc["errors"][0]["code"] == "STORE_TRANSIENT", doc
+        assert "3 attempts" in doc["errors"][0]["message"], doc["errors"][0]
+        assert doc["data"]["passed"] == 2 and doc["data"]["artifact_key"] is None
+        assert manifests(endpoint) == []
+        assert server_state(endpoint)["objects"] == {}, "the files uploaded before the manifest were removed"
+        assert aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"] == []
+        assert artifact_rows(project) == []
+
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "r-1", env=env)
+        assert code == 0, err
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fx/r-1/manifest.json"]
+        assert [a["key"] for a in aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]] == ["r-1"]
+
+
+def start_aqe(aqe, *args, env):
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("QE_") and k not in ("CI", "GITHUB_ACTIONS", "GITLAB_CI")}
+    e.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+    e.update(env)
+    return subprocess.Popen([aqe.binary, "--json", *args], cwd=aqe.cwd, env=e, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc, timeout=120):
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, (json.loads(out) if out.strip() else None), err
+
+
+def wait_for_request(endpoint, method, contains, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(r["method"] == method and contains in r["path"] for r in server_state(endpoint)["log"]):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no {method} *{contains}* within {timeout} s")
+
+
+def test_sigint_during_the_upload_leaves_no_visible_artifact_and_a_retry_stores_it(aqe, project):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        inject(endpoint, method="PUT", path_contains="manifest.json", kind="stall", seconds=60)
+        proc = start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", "int-1", env=env)
+        try:
+            wait_for_request(endpoint, "PUT", "manifest.json")
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGINT)
+            code, doc, err = finish(proc, timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert code == 130, err
+        assert doc["errors"][0]["code"] == "STORE_INTERRUPTED", doc
+        assert manifests(endpoint) == []
+        assert aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"] == []
+
+        code, doc, err = aqe.json("execute", "tests/", "--store-artifacts", "--artifact-key", "int-1", env=env)
+        assert code == 0, err
+        [a] = aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]
+        assert a["key"] == "int-1"
+
+
+def test_two_concurrent_stores_of_different_keys_both_land(aqe, project, tmp_path):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        procs = [start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", key,
+                           env=dict(env, QE_STATE_DIR=str(tmp_path / key))) for key in ("job-a", "job-b")]
+        results = [finish(p) for p in procs]
+        for code, doc, err in results:
+            assert code == 0, err
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fx/job-a/manifest.json",
+                                       "ci/aqe/feature/feature%2Fx/job-b/manifest.json"]
+        for key in ("job-a", "job-b"):
+            got = fetch(aqe, key, "got-" + key, env=env)
+            assert json.loads((got / "run.json").read_text())["command"] == "execute"
+
+
+def test_same_key_at_once_on_the_local_backend_one_stores_the_other_gets_exists(aqe, project, tmp_path):
+    suite(project)
+    procs = [start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", "same",
+                       "--metadata", json.dumps({"runner": i}),
+                       env=dict(GITLAB, QE_STATE_DIR=str(tmp_path / f"runner-{i}"))) for i in (1, 2)]
+    results = [finish(p) + (i,) for p, i in zip(procs, (1, 2))]
+    results.sort(key=lambda r: r[0])
+    assert [r[0] for r in results] == [0, 3], results
+    loser = results[1][1]
+    assert loser["errors"][0]["code"] == "STORE_EXISTS" and "already exists" in loser["errors"][0]["message"]
+    assert loser["data"]["passed"] == 2
+    [a] = aqe.json("artifacts", "list")[1]["data"]["artifacts"]
+    assert a["key"] == "same" and a["metadata"]["runner"] == results[0][3]
+
+
+def race_on_the_manifest(aqe, endpoint, env_a, env_b, key):
+    """A's manifest PUT is held (then answered with nothing, so A retries it) while B stores the
+    same key from start to end."""
+    inject(endpoint, method="PUT", path_contains="manifest.json", kind="hold")
+    a = start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", key,
+                  "--metadata", '{"runner": "a"}', env=env_a)
+    try:
+        wait_for_request(endpoint, "PUT", "manifest.json")
+        b = finish(start_aqe(aqe, "execute", "tests/", "--store-artifacts", "--artifact-key", key,
+                             "--metadata", '{"runner": "b"}', env=env_b))
+        control(endpoint, "/__release__", {})
+        return finish(a), b
+    finally:
+        if a.poll() is None:
+            a.kill()
+
+
+def test_same_key_at_once_on_s3_the_conditional_manifest_put_refuses_the_second(aqe, project, tmp_path):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        (code_a, doc_a, err_a), (code_b, doc_b, err_b) = race_on_the_manifest(
+            aqe, endpoint, dict(env, QE_STATE_DIR=str(tmp_path / "a")), dict(env, QE_STATE_DIR=str(tmp_path / "b")),
+            "same")
+        assert code_b == 0, err_b
+        # A checked before B existed: only If-None-Match on its manifest stops it.
+        assert code_a == 3, err_a
+        assert doc_a["errors"][0]["code"] == "STORE_EXISTS", doc_a
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fx/same/manifest.json"]
+        m = json.loads(read_object(endpoint, "ci/aqe/feature/feature%2Fx/same/manifest.json"))
+        assert m["metadata"]["runner"] == "b"
+        # A's files were removed: only B's upload id is left under the key.
+        uploads = {k.split("/")[5] for k in server_state(endpoint)["objects"] if not k.endswith("manifest.json")}
+        assert uploads == {m["files"][0]["object"].split("/")[0]}, uploads
+
+
+def test_same_key_at_once_on_two_branches_is_one_artifact_not_two(aqe, project, tmp_path):
+    suite(project)
+    env = dict(GITLAB, **s3_env())
+    with fault_server() as endpoint:
+        storage_config(project, json.loads(s3_storage_json(endpoint)))
+        (code_a, doc_a, err_a), (code_b, doc_b, err_b) = race_on_the_manifest(
+            aqe, endpoint, dict(env, CI_COMMIT_BRANCH="feature/a", QE_STATE_DIR=str(tmp_path / "a")),
+            dict(env, CI_COMMIT_BRANCH="feature/b", QE_STATE_DIR=str(tmp_path / "b")), "both")
+        assert code_b == 0, err_b
+        # A's manifest key (feature%2Fa/both) was free: the listing after it finds B's and backs out.
+        assert code_a == 3, err_a
+        e = doc_a["errors"][0]
+        assert e["code"] == "STORE_EXISTS" and "feature%2Fb/both" in e["message"], e
+        assert manifests(endpoint) == ["ci/aqe/feature/feature%2Fb/both/manifest.json"]
+        assert not [k for k in server_state(endpoint)["objects"] if "feature%2Fa" in k]
+        [a] = aqe.json("artifacts", "list", env=env)[1]["data"]["artifacts"]
+        assert a["branch"] == "feature/b"

@@ -12,10 +12,16 @@ Control endpoints (unsigned, for the test only):
   POST /__fault__   {"method": "PUT", "path_contains": "", "kind": K, "times": N, ...}
       K: "slowdown" (503 SlowDown), "error500", "stall" (no answer for "seconds"),
          "short_body" (GET: half the body, then close), "wrong_etag" (PUT: a bogus ETag),
+         "hold" (no answer until POST /__release__, or "seconds", 60 default, then close),
+         "trickle" (GET: the whole Content-Length, then one byte every "interval" s, 0.2 default),
          "error_in_200" (CompleteMultipartUpload: 200 with an Error document)
-  GET  /__state__   {"objects": {key: size}, "uploads": [ids], "requests": n, "last_auth": {...}}
+  GET  /__state__   {"objects": {key: size}, "uploads": [ids], "requests": n, "last_auth": {...},
+                     "log": [{"method", "path", "headers": [[name, value], ...]}, ...]}
+  POST /__release__ ends every "hold" (the held requests get no answer, as after a stall)
   POST /__reset__   drops faults, objects and uploads; zeroes the request count
   POST /__corrupt__ {"key": k}: flips one byte of the stored object
+  GET  /__object__?key=K   the stored object's bytes (404 when absent)
+  POST /__object__ {"key": k, "text": t}: stores t (UTF-8) under k, e.g. an edited manifest
 
 Usage: s3_fault_server.py --port-file F --bucket B --access-key A --secret-key S [--region R]
 Binds 127.0.0.1 on a free port and writes the port to F (atomically) once listening.
@@ -62,6 +68,8 @@ class State:
         self.faults = []
         self.requests = 0
         self.last_auth = {}
+        self.log = []  # every S3 request's method, path and headers, in arrival order
+        self.released = threading.Event()
 
     def take_fault(self, method, path):
         with self.lock:
@@ -169,9 +177,14 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_body() if self.command in ("PUT", "POST") else b""
         with st.lock:
             st.requests += 1
+            st.log.append({"method": self.command, "path": self.path, "headers": [[k, v] for k, v in self.headers.items()]})
         fault = st.take_fault(self.command, self.path)
         if fault and fault["kind"] == "stall":
             time.sleep(float(fault.get("seconds", 30)))
+            self.close_connection = True
+            return
+        if fault and fault["kind"] == "hold":
+            st.released.wait(float(fault.get("seconds", 60)))
             self.close_connection = True
             return
         if fault and fault["kind"] == "slowdown":
@@ -245,6 +258,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(404)
             return self.fail(404, "NoSuchKey", "The specified key does not exist.")
         data, etag = entry
+        if fault and fault["kind"] == "trickle" and self.command == "GET":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("ETag", etag)
+            self.end_headers()
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(float(fault.get("interval", 0.2)))
+            except OSError:  # the client gave up
+                pass
+            self.close_connection = True
+            return
         if fault and fault["kind"] == "short_body" and self.command == "GET":
             self.send_response(200)
             self.send_header("Content-Length", str(len(data)))
@@ -349,7 +376,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__state__":
             with st.lock:
                 doc = {"objects": {k: len(v[0]) for k, v in st.objects.items()},
-                       "uploads": sorted(st.uploads), "requests": st.requests, "last_auth": st.last_auth}
+                       "uploads": sorted(st.uploads), "requests": st.requests, "last_auth": st.last_auth,
+                       "log": st.log}
             return self.send(200, json.dumps(doc).encode(), content_type="application/json")
         if path == "/__corrupt__" and self.command == "POST":
             # Flips one byte of the named object, as a disk or a bad proxy might.
@@ -360,6 +388,22 @@ class Handler(BaseHTTPRequestHandler):
                 flipped[len(flipped) // 2] ^= 0xFF
                 st.objects[key] = (bytes(flipped), etag)
             return self.send(200, b"{}", content_type="application/json")
+        if path == "/__object__" and self.command == "GET":
+            key = dict(parse_qsl(urlsplit(self.path).query)).get("key", "")
+            with st.lock:
+                entry = st.objects.get(key)
+            if entry is None:
+                return self.send(404, b"{}", content_type="application/json")
+            return self.send(200, entry[0], content_type="application/octet-stream")
+        if path == "/__object__" and self.command == "POST":
+            doc = json.loads(self.read_body() or b"{}")
+            data = doc["text"].encode()
+            with st.lock:
+                st.objects[doc["key"]] = (data, '"' + hashlib.md5(data).hexdigest() + '"')
+            return self.send(200, b"{}", content_type="application/json")
+        if path == "/__release__" and self.command == "POST":
+            st.released.set()
+            return self.send(200, b"{}", content_type="application/json")
         if path == "/__reset__" and self.command == "POST":
             with st.lock:
                 st.faults.clear()
@@ -367,6 +411,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.uploads.clear()
                 st.requests = 0
                 st.last_auth = {}
+                st.log = []
+                st.released = threading.Event()
             return self.send(200, b"{}", content_type="application/json")
         self.send(404, b"{}", content_type="application/json")
 

@@ -186,7 +186,9 @@ HttpResult send(const HttpRequest& request) {
   // uninitialised (a false positive that fails the Release build).
   const bool has_deadline = request.timeouts.total.has_value();
   const steady_clock::time_point deadline =
-      has_deadline ? steady_clock::now() + *request.timeouts.total : steady_clock::time_point::max();
+      has_deadline ? steady_clock::now() + *request.timeouts.total +
+                         body_allowance(request_body_bytes(request), request.timeouts.min_bytes_per_second)
+                   : steady_clock::time_point::max();
   const std::vector<std::string> secrets = secrets_of(request);
   const std::string prefix = std::string(to_string(request.method)) + " " + display_url(request.url) + ": ";
   auto finish = [&](HttpFailure f, int attempts, std::string_view why = {}) -> HttpResult {

@@ -68,6 +68,11 @@ struct HttpTimeouts {
   // The whole call: every attempt and every backoff wait between them. nullopt = no limit. When
   // it ends the retries, the failure keeps the last attempt's kind (e.g. transient for a 503).
   std::optional<std::chrono::milliseconds> total;
+  // With `total`, bytes per second the body must at least average: the request body's size /
+  // this is added to `total`, and so is a response's Content-Length / this once it is known, so
+  // a large transfer gets a limit in scale with its size and a trickle that beats `stall` is
+  // still cut off. 0 = `total` is fixed.
+  uint64_t min_bytes_per_second = 0;
 };
 
 // What a caller may log when send() is about to wait and try again.

@@ -70,16 +70,24 @@ struct Transfer {
   bool error_body = false;
   int download_fd = -1;
   std::string download_tmp;
+  off_t written = 0;  // bytes of the download written (or being written), for start_writeback()
+  off_t flushed = 0;  // bytes whose writeback was started
 
   // For the stall check: bytes moved so far, and when that last changed.
   curl_off_t moved = 0;
   std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
+  // For a whole-request limit scaled to the body's size (checked here, not by libcurl's
+  // CURLOPT_TIMEOUT, because the response's Content-Length extends it).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::chrono::milliseconds limit{0};  // for the message
+  bool response_allowance_added = false;
 
   // Why the transfer stopped on our side rather than libcurl's.
   std::string local_error;
   bool too_large = false;
   bool interrupted = false;
   bool stalled = false;
+  bool timed_out = false;
 
   Transfer() = default;
   Transfer(const Transfer&) = delete;
@@ -107,6 +115,7 @@ struct Transfer {
   }
 
   bool write_download(const char* data, size_t len) {
+    start_writeback(len);
     while (len > 0) {
       const ssize_t n = ::write(download_fd, data, len);
       if (n < 0 && errno == EINTR) continue;
@@ -119,6 +128,21 @@ struct Transfer {
       len -= static_cast<size_t>(n);
     }
     return true;
+  }
+
+  // Asks the kernel to start writing out each 8 MiB written so far, so the fsync before the
+  // rename waits for the last few MiB and not the whole file (disk and network overlap).
+  void start_writeback(size_t about_to_write) {
+#ifdef __linux__
+    constexpr off_t kChunk = 8 << 20;
+    written += static_cast<off_t>(about_to_write);
+    if (written - flushed < kChunk) return;
+    ::sync_file_range(download_fd, flushed, written - flushed - static_cast<off_t>(about_to_write),
+                      SYNC_FILE_RANGE_WRITE);
+    flushed = written - static_cast<off_t>(about_to_write);
+#else
+    (void)about_to_write;
+#endif
   }
 
   // An empty 2xx body never reached the write callback, so the file may not exist yet.
@@ -220,14 +244,26 @@ int on_seek(void* user, curl_off_t offset, int origin) {
 // transfer on interrupt (the poll loop in run_transfer() covers idle waits, this a long run
 // inside curl_multi_perform()) and when no byte has moved for the stall limit: libcurl's own
 // low-speed check averages over several seconds, so a burst then silence trips it late.
-int on_progress(void* user, curl_off_t /*dltotal*/, curl_off_t dlnow, curl_off_t /*ultotal*/,
-                curl_off_t ulnow) {
+int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t /*ultotal*/, curl_off_t ulnow) {
   auto& t = *static_cast<Transfer*>(user);
   if (exec::interrupted()) {
     t.interrupted = true;
     return 1;
   }
   const auto now = std::chrono::steady_clock::now();
+  if (t.deadline) {
+    if (dltotal > 0 && !t.response_allowance_added) {
+      t.response_allowance_added = true;
+      const auto more =
+          body_allowance(static_cast<uint64_t>(dltotal), t.request->timeouts.min_bytes_per_second);
+      *t.deadline += more;
+      t.limit += more;
+    }
+    if (now >= *t.deadline) {
+      t.timed_out = true;
+      return 1;
+    }
+  }
   curl_off_t pretransfer = 0;
   curl_easy_getinfo(t.easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
   // Until connected (and TLS is up) the connect timeout governs, not the stall limit.
@@ -386,7 +422,10 @@ void set_transfer_options(Transfer& t, char* curl_error, std::optional<std::chro
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
                    static_cast<long>(std::max<long long>(1, request.timeouts.stall.count())));
-  if (time_left) {
+  if (time_left && request.timeouts.min_bytes_per_second > 0) {
+    t.limit = std::max(std::chrono::milliseconds(1), *time_left);
+    t.deadline = std::chrono::steady_clock::now() + t.limit;
+  } else if (time_left) {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(1, time_left->count())));
   }
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -437,6 +476,11 @@ HttpResult outcome(Transfer& t, CURLcode code, const char* curl_error) {
     return failure(FailureKind::kTimeout,
                    "no progress for " + std::to_string(t.request->timeouts.stall.count()) + " s");
   }
+  if (t.timed_out) {
+    return failure(FailureKind::kTimeout,
+                   "whole-request limit of " + std::to_string(t.limit.count()) + " ms reached (at least " +
+                       std::to_string(t.request->timeouts.min_bytes_per_second) + " bytes/s expected)");
+  }
   if (t.too_large) {
     return failure(FailureKind::kPermanent,
                    "response body exceeds " + std::to_string(t.request->max_body_bytes) + " bytes");
@@ -465,6 +509,21 @@ HttpResult outcome(Transfer& t, CURLcode code, const char* curl_error) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds body_allowance(uint64_t bytes, uint64_t min_bytes_per_second) {
+  if (min_bytes_per_second == 0) return std::chrono::milliseconds(0);
+  // bytes * 1000 would overflow only past 18 PB.
+  return std::chrono::milliseconds(bytes / min_bytes_per_second * 1000 +
+                                   bytes % min_bytes_per_second * 1000 / min_bytes_per_second);
+}
+
+uint64_t request_body_bytes(const HttpRequest& request) {
+  if (request.upload_range) return request.upload_range->length;
+  if (request.upload_from.empty()) return request.body.size();
+  struct stat st {};
+  if (::stat(request.upload_from.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_size);
+}
 
 void ensure_curl_initialized() {
   static std::once_flag once;

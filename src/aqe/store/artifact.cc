@@ -181,6 +181,18 @@ void remove_replaced(Backend& backend, const std::string& old_dir, const std::st
   }
 }
 
+// The directory of another artifact named `key` than the one in `own_dir`, if any. A listing
+// that fails finds none: the store that just wrote its manifest stands.
+std::optional<std::string> rival_manifest(Backend& backend, std::string_view prefix, std::string_view key,
+                                          const std::string& own_dir) {
+  auto refs = list_artifacts(backend, prefix);
+  if (!refs) return std::nullopt;
+  for (const auto& r : *refs) {
+    if (r.key == key && r.dir != own_dir) return r.dir;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view to_string(Compression compression) {
@@ -386,7 +398,21 @@ StoreResult<Manifest> store_artifact(Backend& backend, const ArtifactSpec& spec,
     }
     return put.failure();
   }
-  if (previous) remove_replaced(backend, previous->dir, manifest_key, base + "/" + upload_id + "/");
+  if (previous) {
+    remove_replaced(backend, previous->dir, manifest_key, base + "/" + upload_id + "/");
+    return m;
+  }
+  // The conditional put is atomic only for this manifest's own key, <class>/<branch>/<key>: a
+  // store of the same key on another branch or class is not stopped by it. So look again: a
+  // store that finds another manifest of its key after writing its own backs out. Of two racing
+  // stores at most one succeeds (both back out when each sees the other's manifest).
+  if (auto rival = rival_manifest(backend, spec.prefix, spec.key, base)) {
+    backend.remove(manifest_key);
+    remove_objects(backend, uploaded);
+    return store_failure(FailureKind::kExists, backend.name() + ": artifact '" + spec.key +
+                                                   "' already exists (" + *rival +
+                                                   "): stored at the same time as this one");
+  }
   return m;
 }
 

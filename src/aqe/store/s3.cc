@@ -4,11 +4,16 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <optional>
 #include <pugixml.hpp>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "aqe/store/store.h"
 
@@ -79,6 +84,7 @@ class S3Backend final : public Backend {
   explicit S3Backend(S3Options options) : o_(std::move(options)) {
     o_.part_size = std::clamp(o_.part_size, kMinPart, kMaxPart);
     o_.list_page_size = std::clamp(o_.list_page_size, 1, 1000);
+    o_.part_concurrency = std::clamp(o_.part_concurrency, 1, 16);
     if (o_.endpoint_url.empty()) o_.endpoint_url = "https://s3." + o_.region + ".amazonaws.com";
     while (!o_.endpoint_url.empty() && o_.endpoint_url.back() == '/') o_.endpoint_url.pop_back();
   }
@@ -247,25 +253,52 @@ class S3Backend final : public Backend {
 
   StoreStatus upload_parts(std::string_view key, const std::filesystem::path& file, uint64_t size,
                            uint64_t part_size, const std::string& upload_id, PutMode mode) {
+    const uint64_t count = (size + part_size - 1) / part_size;
+    std::vector<std::string> etags(count);
+    std::atomic<uint64_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex mu;
+    std::optional<StoreFailure> first_failure;
+    auto fail = [&](StoreFailure f) {
+      const std::lock_guard<std::mutex> lock(mu);
+      if (!first_failure) first_failure = std::move(f);
+      failed = true;
+    };
+    // Workers take the next part until none is left or one has failed; each streams its part
+    // from the file's byte range, so memory does not grow with the number in flight.
+    auto worker = [&] {
+      for (uint64_t i = next++; i < count && !failed; i = next++) {
+        const uint64_t offset = i * part_size;
+        const std::string number = std::to_string(i + 1);
+        net::HttpRequest part =
+            request(net::Method::kPut,
+                    object_url(key) + query_string({{"partNumber", number}, {"uploadId", upload_id}}));
+        part.upload_from = file;
+        part.upload_range = net::HttpRequest::ByteRange{offset, std::min(part_size, size - offset)};
+        auto r = net::send(part);
+        if (!r) return fail(failure_of(r.failure(), key));
+        const auto etag = r->headers.get("ETag");
+        if (!etag) {
+          return fail(store_failure(FailureKind::kPermanent,
+                                    name() + ": " + std::string(key) + ": no ETag for part " + number));
+        }
+        etags[i] = std::string(*etag);
+      }
+    };
+    const auto helpers = static_cast<size_t>(std::min<uint64_t>(count, o_.part_concurrency)) - 1;
+    std::vector<std::thread> pool;
+    pool.reserve(helpers);
+    for (size_t t = 0; t < helpers; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (first_failure) return *first_failure;
+
     pugi::xml_document complete;
     pugi::xml_node list = complete.append_child("CompleteMultipartUpload");
-    int number = 1;
-    for (uint64_t offset = 0; offset < size; offset += part_size, ++number) {
-      net::HttpRequest part = request(
-          net::Method::kPut,
-          object_url(key) + query_string({{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}));
-      part.upload_from = file;
-      part.upload_range = net::HttpRequest::ByteRange{offset, std::min(part_size, size - offset)};
-      auto r = net::send(part);
-      if (!r) return failure_of(r.failure(), key);
-      const auto etag = r->headers.get("ETag");
-      if (!etag) {
-        return store_failure(FailureKind::kPermanent, name() + ": " + std::string(key) +
-                                                          ": no ETag for part " + std::to_string(number));
-      }
+    for (uint64_t i = 0; i < count; ++i) {
       pugi::xml_node p = list.append_child("Part");
-      p.append_child("PartNumber").text().set(number);
-      p.append_child("ETag").text().set(std::string(*etag).c_str());
+      p.append_child("PartNumber").text().set(std::to_string(i + 1).c_str());
+      p.append_child("ETag").text().set(etags[i].c_str());
     }
     std::ostringstream body;
     complete.save(body, "", pugi::format_raw | pugi::format_no_declaration);
@@ -289,6 +322,13 @@ class S3Backend final : public Backend {
 };
 
 }  // namespace
+
+net::HttpTimeouts s3_default_timeouts() {
+  net::HttpTimeouts t;
+  t.total = kS3RequestFloor;
+  t.min_bytes_per_second = kS3MinBytesPerSecond;
+  return t;
+}
 
 std::unique_ptr<Backend> make_s3_backend(S3Options options) {
   return std::make_unique<S3Backend>(std::move(options));

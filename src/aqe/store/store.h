@@ -8,6 +8,7 @@
 //   if (auto r = backend->put("runs/42.json", run_file); !r) return store::to_error(r.failure());
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -123,6 +124,14 @@ struct S3Credentials {
 // missing variable.
 StoreResult<S3Credentials> s3_credentials_from_env(const std::function<const char*(const char*)>& getenv);
 
+// Every S3 request is bounded as a whole, not only by net/'s connect and stall limits: at most
+// kS3RequestFloor plus its body's size at kS3MinBytesPerSecond (a 200 MB PUT: 60 s + 200 s),
+// retries and their waits included. A server that trickles bytes just fast enough to beat the
+// stall limit is cut off too, and the call fails transient (exit 4).
+inline constexpr std::chrono::seconds kS3RequestFloor{60};
+inline constexpr uint64_t kS3MinBytesPerSecond = 1ULL << 20;
+net::HttpTimeouts s3_default_timeouts();
+
 struct S3Options {
   std::string bucket;
   std::string region = "us-east-1";
@@ -136,9 +145,12 @@ struct S3Options {
   // The part size of a multipart upload, kept within [5 MiB (S3's minimum), 64 MiB] and grown
   // when the file would need more than 10,000 parts.
   uint64_t part_size = 8ULL << 20;
+  // Parts of one multipart upload in flight at once, each on its own connection (1-16; 1 = one
+  // after another). Parts are streamed from the file, so memory does not grow with it.
+  int part_concurrency = 4;
   // Keys per ListObjectsV2 page (S3's maximum is 1000).
   int list_page_size = 1000;
-  net::HttpTimeouts timeouts;
+  net::HttpTimeouts timeouts = s3_default_timeouts();
   net::RetryPolicy retry;
 };
 

@@ -17,6 +17,7 @@
 
 #include "aqe/exec/process.h"
 #include "aqe/net/retry.h"
+#include "aqe/net/transfer.h"
 #include "aqe/util/fs.h"
 #include "net/test_http_server.h"
 #include "temp_dir.h"
@@ -707,6 +708,36 @@ TEST(HttpRetry, FullJitterStaysWithinTheCappedExponential) {
   EXPECT_EQ(full_jitter_backoff(100ms, 20s, 3, 0.0), 0ms);
   EXPECT_EQ(full_jitter_backoff(100ms, 20s, 3, 0.5), 400ms);
   EXPECT_EQ(full_jitter_backoff(100ms, 1s, 10, 0.5), 500ms);
+}
+
+TEST(HttpTimeoutsScale, BodyAllowanceIsTheBytesAtTheMinimumRate) {
+  struct Case {
+    uint64_t bytes;
+    uint64_t rate;
+    long long ms;
+  };
+  const Case cases[] = {
+      {0, 1 << 20, 0},                           // no body, no allowance
+      {200ULL << 20, 1 << 20, 200'000},          // 200 MiB at 1 MiB/s
+      {100, 50, 2000},                           // exact
+      {1, 3, 333},                               // rounded down to the millisecond
+      {5, 0, 0},                                 // no rate: the limit is fixed
+      {1ULL << 50, 1 << 20, 1'073'741'824'000},  // 1 PiB: no overflow
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(body_allowance(c.bytes, c.rate).count(), c.ms) << c.bytes << " at " << c.rate;
+  }
+}
+
+TEST(HttpTimeoutsScale, RequestBodyBytesAreTheRangeTheFileOrTheBody) {
+  TempDir dir("aqe-http-body");
+  HttpRequest req;
+  req.body = "12345";
+  EXPECT_EQ(request_body_bytes(req), 5u);
+  req.upload_from = dir.write("f.bin", std::string(1234, 'x'));
+  EXPECT_EQ(request_body_bytes(req), 1234u);
+  req.upload_range = HttpRequest::ByteRange{1000, 200};
+  EXPECT_EQ(request_body_bytes(req), 200u);
 }
 
 TEST(HttpRetry, ParsesRetryAfter) {

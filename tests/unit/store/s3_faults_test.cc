@@ -127,6 +127,84 @@ TEST_F(S3Faults, StalledConnectionTimesOutThenRetries) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(3900));
 }
 
+TEST(S3Timeouts, EveryRequestHasAWholeRequestLimitScaledToItsBody) {
+  const S3Options o;
+  ASSERT_TRUE(o.timeouts.total.has_value());
+  EXPECT_EQ(*o.timeouts.total, kS3RequestFloor);
+  EXPECT_EQ(o.timeouts.min_bytes_per_second, kS3MinBytesPerSecond);
+  EXPECT_GT(kS3MinBytesPerSecond, 0u);
+}
+
+// 100 bytes, one every 0.1 s: each gap is well inside the 1 s stall limit, so only a limit on
+// the whole request ends it.
+TEST_F(S3Faults, TrickleThatBeatsTheStallLimitIsCutOffByTheWholeRequestLimit) {
+  S3Options o = options();
+  o.timeouts.total = std::chrono::seconds(1);
+  o.timeouts.min_bytes_per_second = 1 << 20;
+  auto s3 = make_s3_backend(o);
+  const fs::path f = dir_.write("f.txt", std::string(100, 'x'));
+  ASSERT_TRUE(s3->put("k/trickle", f));
+  server_->inject({{"method", "GET"}, {"kind", "trickle"}, {"interval", 0.1}, {"times", 3}});
+  const auto start = std::chrono::steady_clock::now();
+  auto g = s3->get("k/trickle", dir_.path() / "out");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(g) << "the 10 s trickle was not cut off";
+  EXPECT_EQ(g.failure().kind, FailureKind::kTransient) << g.failure().message;
+  EXPECT_NE(g.failure().message.find("whole-request limit"), std::string::npos) << g.failure().message;
+  EXPECT_LT(elapsed, std::chrono::milliseconds(4000));
+  EXPECT_FALSE(fs::exists(dir_.path() / "out"));
+}
+
+// The limit grows with the response's Content-Length: at 50 bytes/s a 100-byte body gets 2 s
+// more than the 1 s floor, enough for a 1.5 s trickle that the floor alone would cut off.
+TEST_F(S3Faults, WholeRequestLimitGrowsWithTheResponsesContentLength) {
+  S3Options o = options();
+  o.timeouts.total = std::chrono::seconds(1);
+  o.timeouts.min_bytes_per_second = 50;
+  o.retry.max_attempts = 1;
+  auto s3 = make_s3_backend(o);
+  const fs::path f = dir_.write("f.txt", std::string(100, 'y'));
+  ASSERT_TRUE(s3->put("k/scaled", f));
+  server_->inject({{"method", "GET"}, {"kind", "trickle"}, {"interval", 0.015}, {"times", 1}});
+  auto g = s3->get("k/scaled", dir_.path() / "out");
+  ASSERT_TRUE(g) << g.failure().message;
+  EXPECT_EQ(slurp(dir_.path() / "out"), std::string(100, 'y'));
+}
+
+// S3-compatible servers (MinIO, R2, Ceph) reject or mishandle the AWS SDKs' default checksum
+// headers: aqe sends none on a PUT, an UploadPart or a CompleteMultipartUpload.
+TEST_F(S3Faults, NoChecksumHeadersOnPutUploadPartOrComplete) {
+  S3Options o = options();
+  o.multipart_threshold = 1 << 20;
+  o.part_size = 5 << 20;
+  auto s3 = make_s3_backend(o);
+  ASSERT_TRUE(s3->put("k/small", dir_.write("small.txt", "small")));
+  ASSERT_TRUE(s3->put("k/big", dir_.write("big.bin", random_bytes((5 << 20) + 7, 3))));
+  int puts = 0;
+  int parts = 0;
+  int completes = 0;
+  const json st = server_->state();
+  ASSERT_TRUE(st.contains("log")) << st.dump();
+  for (const json& entry : st["log"]) {
+    const std::string method = entry["method"];
+    const std::string path = entry["path"];
+    if (method != "PUT" && method != "POST") continue;
+    if (method == "PUT") (path.find("partNumber=") != std::string::npos ? parts : puts)++;
+    if (method == "POST" && path.find("uploadId=") != std::string::npos) ++completes;
+    for (const json& h : entry["headers"]) {
+      std::string name = h[0];
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      EXPECT_NE(name, "content-md5") << method << " " << path;
+      EXPECT_FALSE(name.starts_with("x-amz-checksum-")) << name << " on " << method << " " << path;
+      EXPECT_NE(name, "x-amz-sdk-checksum-algorithm") << method << " " << path;
+      EXPECT_NE(name, "x-amz-trailer") << method << " " << path;
+    }
+  }
+  EXPECT_EQ(puts, 1);
+  EXPECT_EQ(parts, 2);
+  EXPECT_EQ(completes, 1);
+}
+
 TEST_F(S3Faults, RetriesExhaustedIsTransientExit4WithNoManifestThenALaterStoreSucceeds) {
   auto s3 = make_s3_backend(options());
   const fs::path a = dir_.write("junit.xml", "<testsuite/>");
@@ -204,6 +282,47 @@ TEST_F(S3Faults, MultipartPartRetriedAfterSlowDown) {
   ASSERT_TRUE(p) << p.failure().message;
   ASSERT_TRUE(s3->get("k/big", dir_.path() / "out"));
   EXPECT_TRUE(slurp(dir_.path() / "out") == data);
+}
+
+// Four parts in flight at once: each part is sent once, and the object (downloaded past several
+// 8 MiB writeback chunks) comes back whole.
+TEST_F(S3Faults, PartsInParallelAreEachSentOnceAndTheObjectComesBackWhole) {
+  S3Options o = options();
+  o.multipart_threshold = 1 << 20;
+  o.part_size = 5 << 20;
+  o.part_concurrency = 4;
+  auto s3 = make_s3_backend(o);
+  const std::string data = random_bytes((20 << 20) + 3, 12);
+  ASSERT_TRUE(s3->put("k/par", dir_.write("big.bin", data)));
+  std::vector<std::string> parts;
+  for (const json& entry : server_->state()["log"].get<std::vector<json>>()) {
+    const std::string path = entry["path"];
+    if (entry["method"] == "PUT" && path.find("partNumber=") != std::string::npos) {
+      parts.push_back(path.substr(path.find("partNumber=") + 11,
+                                  path.find('&', path.find("partNumber=")) - path.find("partNumber=") - 11));
+    }
+  }
+  std::sort(parts.begin(), parts.end());
+  EXPECT_EQ(parts, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  ASSERT_TRUE(s3->get("k/par", dir_.path() / "out"));
+  EXPECT_TRUE(slurp(dir_.path() / "out") == data);
+}
+
+// One part failing for good while others are in flight: the upload fails and is aborted.
+TEST_F(S3Faults, APartFailingWhileOthersAreInFlightAbortsTheUpload) {
+  S3Options o = options();
+  o.multipart_threshold = 1 << 20;
+  o.part_size = 5 << 20;
+  o.part_concurrency = 3;
+  auto s3 = make_s3_backend(o);
+  server_->inject(
+      {{"method", "PUT"}, {"path_contains", "partNumber=2&"}, {"kind", "error500"}, {"times", 3}});
+  auto p = s3->put("k/parfail", dir_.write("big.bin", random_bytes((30 << 20) + 1, 13)));
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.failure().kind, FailureKind::kTransient) << p.failure().message;
+  const json st = server_->state();
+  EXPECT_TRUE(st["uploads"].empty()) << "the multipart upload was aborted";
+  EXPECT_TRUE(st["objects"].empty());
 }
 
 TEST_F(S3Faults, FlippedByteInAStoredObjectIsNamedOnFetch) {

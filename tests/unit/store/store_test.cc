@@ -393,6 +393,55 @@ TEST_P(StoreInterface, TwoConcurrentStoresOfDifferentKeysBothLand) {
   EXPECT_TRUE(slurp(root_.path() / "db" / "b.bin") == slurp(b));
 }
 
+// Forwards to a backend, but before the first manifest is put stores `rival` through it: a
+// store of the same key on another branch that lands between this store's existence check and
+// its manifest, where the manifest's conditional put (its own key) cannot see it.
+class RivalLandsFirst final : public Backend {
+ public:
+  RivalLandsFirst(Backend& inner, ArtifactSpec rival) : inner_(inner), rival_(std::move(rival)) {}
+  StoreStatus put(std::string_view key, const fs::path& file, PutMode mode) override {
+    if (!rival_result_ && key.ends_with("/manifest.json"))
+      rival_result_ = store_artifact(inner_, rival_, false);
+    return inner_.put(key, file, mode);
+  }
+  StoreStatus get(std::string_view key, const fs::path& dest) override { return inner_.get(key, dest); }
+  StoreResult<std::vector<ObjectInfo>> list(std::string_view prefix) override { return inner_.list(prefix); }
+  StoreStatus remove(std::string_view key) override { return inner_.remove(key); }
+  std::string name() const override { return inner_.name(); }
+  const std::optional<StoreResult<Manifest>>& rival_result() const { return rival_result_; }
+
+ private:
+  Backend& inner_;
+  ArtifactSpec rival_;
+  std::optional<StoreResult<Manifest>> rival_result_;
+};
+
+TEST_P(StoreInterface, SameKeyStoredMeanwhileOnAnotherBranchIsExistsNotASecondArtifact) {
+  const fs::path a = root_.write("a.txt", "from feature/a");
+  const fs::path b = root_.write("b.txt", "from feature/b");
+  ArtifactSpec mine = spec_of(prefix_, "build-9", {{a, "r.txt"}});
+  mine.branch = "feature/a";
+  ArtifactSpec rival = spec_of(prefix_, "build-9", {{b, "r.txt"}});
+  rival.branch = "feature/b";
+  RivalLandsFirst racing(*backend_, rival);
+  auto r = store_artifact(racing, mine, false);
+  ASSERT_TRUE(racing.rival_result().has_value());
+  ASSERT_TRUE(*racing.rival_result()) << racing.rival_result()->failure().message;
+  ASSERT_FALSE(r) << "two artifacts named build-9";
+  EXPECT_EQ(r.failure().kind, FailureKind::kExists) << r.failure().message;
+  EXPECT_NE(r.failure().message.find("feature%2Fb"), std::string::npos) << r.failure().message;
+  auto refs = list_artifacts(*backend_, prefix_);
+  ASSERT_TRUE(refs);
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(refs->front().branch, "feature/b");
+  ASSERT_TRUE(fetch_artifact(*backend_, prefix_, "build-9", root_.path() / "got"));
+  EXPECT_EQ(slurp(root_.path() / "got" / "r.txt"), "from feature/b");
+  // The backed-out store removed its manifest and its file: the rival's two objects remain.
+  auto objects = backend_->list(prefix_ + "/");
+  ASSERT_TRUE(objects);
+  EXPECT_EQ(objects->size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreInterface,
                          ::testing::Values(Kind::kLocal, Kind::kS3rver, Kind::kFaultServer), kind_name);
 
