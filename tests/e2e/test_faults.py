@@ -440,6 +440,9 @@ def test_coverage_with_more_covered_than_total_is_rejected(aqe, project):
 
 def test_a_hyperscan_cache_of_another_pattern_set_cannot_blind_the_rules(aqe, project, tmp_path):
     (project / "a.py").write_text(f'TOKEN = "{KEY}"\n')
+    # A file other than Python: the scan then loads the database of every rule too (a tree of
+    # Python files only does not).
+    (project / "setup.cfg").write_text("[metadata]\nname = demo\n")
     env = {"QE_CACHE_DIR": str(tmp_path / "cache")}
     code, doc, err = aqe.json("security-scan", ".", env=env)
     assert code == 0 and len(doc["data"]["findings"]) == 1, err
