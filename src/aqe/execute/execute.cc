@@ -8,8 +8,6 @@
 #include <set>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "aqe/exec/process.h"
 #include "aqe/execute/pytest_run.h"
 #include "aqe/results/junit.h"
@@ -162,31 +160,6 @@ void load_shard_durations(state::Db* db, const ExecuteOptions& o, int64_t own_ru
   r.shard_durations_from = ShardBase{(*base)->id, (*base)->commit, "", ""};
 }
 
-// Why choose_worker_count chose `chosen` from `in`, in words, for the debug log.
-std::string workers_why(const WorkerCountInput& in, int chosen) {
-  const auto s = [](double v) { return fmt::format("{:.2f} s", v); };
-  if (in.requested > 0) {
-    return chosen < in.requested ? fmt::format("--workers {} capped at {}", in.requested, chosen)
-                                 : fmt::format("--workers {}", in.requested);
-  }
-  if (!in.parallel) return "one process: neither --parallel nor --workers";
-  const std::string idle = in.idle_cores > 0 ? fmt::format("{} of {} cores idle", in.idle_cores, in.cores)
-                                             : fmt::format("{} cores", in.cores);
-  if (!in.durations_known) {
-    return chosen == 1 && in.test_count > 0
-               ? fmt::format("--parallel, no stored durations, {} tests: one process", in.test_count)
-               : "--parallel, no stored durations: one per idle core, " + idle;
-  }
-  if (in.start_s > 0 && in.work_s > 0) {
-    return fmt::format("--parallel, the last measured run: start-up {}, work {} (CPU {}), {} workers; ",
-                       s(in.start_s), s(in.work_s), s(in.work_cpu_s), in.measured_workers) +
-           idle;
-  }
-  return fmt::format("--parallel, stored durations: {} of tests, worker start-up {}; ",
-                     s(in.total_estimate_s), s(in.worker_startup_s)) +
-         idle;
-}
-
 int auto_workers(const ExecuteOptions& o, const History& h, ExecuteReport& r) {
   std::vector<std::string>& warnings = r.warnings;
   int& idle = r.idle_cores;
@@ -216,10 +189,11 @@ int auto_workers(const ExecuteOptions& o, const History& h, ExecuteReport& r) {
   in.total_estimate_s *= share;
   in.work_s *= share;
   in.work_cpu_s *= share;
-  const int chosen = choose_worker_count(in);
+  WorkerChoice choice = choose_workers(in);
+  const int chosen = choice.workers;
   r.plan.known_tests = h.last_list.size();
   r.plan.cores = in.cores;
-  r.plan.workers_why = workers_why(in, chosen);
+  r.plan.workers_why = std::move(choice.why);
   if (o.workers > chosen) {
     warnings.push_back("--workers " + std::to_string(o.workers) + " capped at " + std::to_string(chosen) +
                        " (at most " + std::to_string(kMaxWorkersPerCore) +

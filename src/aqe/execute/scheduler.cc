@@ -4,6 +4,9 @@
 #include <cmath>
 #include <numeric>
 #include <queue>
+#include <string>
+
+#include <fmt/format.h>
 
 namespace aqe::execute {
 
@@ -164,13 +167,31 @@ double cpu_rate(int workers, int cores, int others) {
   return static_cast<double>(cores) * workers / (workers + others);
 }
 
-int choose_worker_count(const WorkerCountInput& in) {
+int choose_worker_count(const WorkerCountInput& in) { return choose_workers(in).workers; }
+
+WorkerChoice choose_workers(const WorkerCountInput& in) {
   const int cores = std::max(1, in.cores);
-  if (in.requested > 0) return std::min(in.requested, max_worker_count(in));
-  if (!in.parallel) return 1;
+  if (in.requested > 0) {
+    const int n = std::min(in.requested, max_worker_count(in));
+    return {n, n < in.requested ? fmt::format("--workers {} capped at {}", in.requested, n)
+                                : fmt::format("--workers {}", in.requested)};
+  }
+  if (!in.parallel) return {1, "one process: neither --parallel nor --workers"};
   const int idle = in.idle_cores > 0 ? std::min(in.idle_cores, cores) : cores;
-  if (!in.durations_known) return in.test_count > 0 && in.test_count < 50 ? 1 : idle;
+  const std::string idle_text = in.idle_cores > 0
+                                    ? fmt::format("{} of {} cores idle", in.idle_cores, in.cores)
+                                    : fmt::format("{} cores", in.cores);
+  if (!in.durations_known) {
+    if (in.test_count > 0 && in.test_count < 50)
+      return {1, fmt::format("--parallel, no stored durations, {} tests: one process", in.test_count)};
+    return {idle, "--parallel, no stored durations: one per idle core, " + idle_text};
+  }
   if (in.start_s > 0 && in.work_s > 0) {
+    const std::string why = fmt::format(
+                                "--parallel, the last measured run: start-up {:.2f} s, work {:.2f} s (CPU "
+                                "{:.2f} s), {} workers; ",
+                                in.start_s, in.work_s, in.work_cpu_s, in.measured_workers) +
+                            idle_text;
     const double cpu = in.work_cpu_s > 0 ? std::min(in.work_cpu_s, in.work_s) : in.work_s;
     double work = in.work_s;
     if (in.work_cpu_s > 0 && in.measured_idle_cores > 0 && in.measured_workers > 1) {
@@ -195,15 +216,20 @@ int choose_worker_count(const WorkerCountInput& in) {
     // The measured run's count stays unless another is predicted clearly faster: each run
     // measures the next one's input, and a near tie flipped 2,1,2,1 from run to run.
     const int last = std::min(in.measured_workers, cores);
-    if (last >= 1 && last != best && wall_of(last) <= best_wall * (1.0 + kWorkerCountHysteresis)) return last;
-    return best;
+    if (last >= 1 && last != best && wall_of(last) <= best_wall * (1.0 + kWorkerCountHysteresis))
+      return {last, why};
+    return {best, why};
   }
   // Another worker pays off only when the share of the run it takes over is larger than
   // what it costs to start and collect; below ~1 s of test time one process wins.
   const double startup = std::max(0.2, in.worker_startup_s);
-  if (in.total_estimate_s < std::max(1.0, 2.0 * startup)) return 1;
+  const std::string why =
+      fmt::format("--parallel, stored durations: {:.2f} s of tests, worker start-up {:.2f} s; ",
+                  in.total_estimate_s, in.worker_startup_s) +
+      idle_text;
+  if (in.total_estimate_s < std::max(1.0, 2.0 * startup)) return {1, why};
   const int by_cost = static_cast<int>(std::floor(in.total_estimate_s / startup));
-  return std::clamp(by_cost, 1, idle);
+  return {std::clamp(by_cost, 1, idle), why};
 }
 
 }  // namespace aqe::execute

@@ -122,6 +122,13 @@ struct WorkerCountInput {
 // one process when the stored test time is short compared with a worker's start-up, else the
 // idle cores.
 int choose_worker_count(const WorkerCountInput& in);
+
+// The same choice with why it was made, in words (the debug log's execute plan line).
+struct WorkerChoice {
+  int workers = 1;
+  std::string why;
+};
+WorkerChoice choose_workers(const WorkerCountInput& in);
 // A prediction this much slower than the best still keeps the measured run's worker count.
 inline constexpr double kWorkerCountHysteresis = 0.10;
 // The cores' worth of CPU `workers` busy processes get on `cores` cores beside `others` busy
