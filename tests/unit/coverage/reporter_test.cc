@@ -12,6 +12,8 @@
 #include "../temp_dir.h"
 #include "aqe/coverage/coverage.h"
 #include "aqe/exec/process.h"
+#include "aqe/util/fs.h"
+#include "aqe/util/json.h"
 
 namespace aqe::coverage {
 namespace {
@@ -25,17 +27,17 @@ const char* const kModule =
     "        return 1\n"
     "    return 0\n";
 
-// Measures `pkg.mod.sign(1)` with branch coverage into `data`, as a worker would.
-void measure(const fs::path& project, const fs::path& data) {
+// Measures `pkg.mod.sign(1)` (or `calls`) with branch coverage into `data`, as a worker would.
+void measure(const fs::path& project, const fs::path& data,
+             const std::string& calls = "import pkg.mod\npkg.mod.sign(1)\n") {
   exec::ProcessSpec spec;
   spec.argv = {kPython, "-c",
                "import sys, coverage\n"
                "cov = coverage.Coverage(data_file=sys.argv[1], branch=True, source=[sys.argv[2]])\n"
-               "cov.start()\n"
-               "import pkg.mod\n"
-               "pkg.mod.sign(1)\n"
-               "cov.stop()\n"
-               "cov.save()\n",
+               "cov.start()\n" +
+                   calls +
+                   "cov.stop()\n"
+                   "cov.save()\n",
                data.string(), (project / "pkg").string()};
   spec.cwd = project;
   auto r = exec::run(spec);
@@ -85,6 +87,70 @@ TEST(CoverageReporter, ReportsWhatCombineCoverageReports) {
   expect_same(*early, *once);
   EXPECT_TRUE(
       fs::exists(p.work / "early.coverage"));  // the combined data file, as `coverage combine` writes it
+}
+
+// Two workers' data, partial branches, loops, an exception path and an excluded line: the
+// reporter (which reads each file's data once) writes the JSON report `coverage combine` +
+// `coverage json` write, every field but the time it was written.
+TEST(CoverageReporter, BranchesFromTwoWorkersGiveCoveragePysOwnReport) {
+  Project p;
+  p.dir.write("proj/pkg/flow.py",
+              "def classify(xs):\n"
+              "    out = []\n"
+              "    for x in xs:\n"
+              "        if x < 0:\n"
+              "            out.append('neg')\n"
+              "        elif x == 0:\n"
+              "            out.append('zero')\n"
+              "        else:\n"
+              "            out.append('pos')\n"
+              "    return out\n"
+              "\n"
+              "def parse(s):\n"
+              "    try:\n"
+              "        return int(s)\n"
+              "    except ValueError:\n"
+              "        return None\n"
+              "    finally:\n"
+              "        pass\n"
+              "\n"
+              "def never(x):  # pragma: no cover\n"
+              "    return x\n"
+              "\n"
+              "def loop(n):\n"
+              "    while n > 0:\n"
+              "        n -= 1\n"
+              "        if n == 5:\n"
+              "            break\n"
+              "    return n\n");
+  auto reporter = CoverageReporter::start(kPython, p.root, {(p.root / "pkg").string()}, p.work);
+  ASSERT_NE(reporter, nullptr);
+  measure(p.root, p.work / "w0.coverage",
+          "import pkg.flow, pkg.mod\npkg.flow.classify([1, -1])\npkg.flow.loop(2)\n");
+  measure(p.root, p.work / "w1.coverage", "import pkg.flow\npkg.flow.parse('x')\npkg.flow.loop(9)\n");
+  CoverageCombine early = p.combine("early"), once = p.combine("once");
+  early.data_files = once.data_files = {p.work / "w0.coverage", p.work / "w1.coverage"};
+  auto a = reporter->finish(early);
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = combine_coverage(once);
+  ASSERT_TRUE(b) << b.error().message;
+  expect_same(*a, *b);
+  auto json_of = [](const fs::path& path) {
+    auto text = read_file(path);
+    EXPECT_TRUE(text) << path;
+    auto parsed = parse_json(text ? *text : std::string());
+    EXPECT_TRUE(parsed) << path;
+    nlohmann::json j = parsed.value;
+    j["meta"].erase("timestamp");
+    return j;
+  };
+  const nlohmann::json ja = json_of(early.json_report), jb = json_of(once.json_report);
+  const auto& flow = ja["files"]["pkg/flow.py"];
+  ASSERT_TRUE(flow.is_object()) << ja.dump();
+  EXPECT_GT(flow["summary"]["num_partial_branches"].get<int>(), 0) << "the test needs partly taken branches";
+  EXPECT_FALSE(flow["missing_branches"].empty());
+  EXPECT_FALSE(flow["excluded_lines"].empty());
+  EXPECT_EQ(ja, jb);
 }
 
 TEST(CoverageReporter, AFileChangedAfterItWasParsedIsParsedAgain) {

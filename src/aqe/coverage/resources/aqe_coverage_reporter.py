@@ -8,7 +8,7 @@ writes its request (one JSON line on the FIFO: the data files, or "cancel"), it 
 combines, and reports as `coverage combine` + `coverage json` would, with the parsers it already
 has. A parser is reused only for the same file (same size and mtime) with the same exclusion
 regex coverage.py asks for; anything else is parsed as coverage.py always does. The numbers are
-coverage.py's own either way.
+coverage.py's own either way; the report also reads each file's data once (`_read_once`).
 
 argv: FIFO ROOTS_JSON SOURCE_DIRS_JSON (cwd: the project). Request: {"files": [...], "data":
 COMBINED_DATA_FILE, "json": REPORT} or {"cancel": true}.
@@ -79,6 +79,64 @@ def _use_warm_parsers(original, warm):
     coverage.python.PythonParser = parser_for
 
 
+class _ArcList(list):
+    """A list whose `in` is a set lookup: coverage.py 6.x's Analysis.arcs_missing tests every
+    possible arc against the executed arcs' list, quadratic in a file's arcs."""
+
+    __slots__ = ("_members",)
+
+    def __contains__(self, item):
+        try:
+            members = self._members
+        except AttributeError:
+            members = self._members = frozenset(self)
+        return item in members
+
+
+def _read_once(cov):
+    """The report reads each file's executed lines and arcs once, not once per question.
+
+    coverage.py 6.x's Analysis asks its data for a file's arcs several times (executed arcs,
+    missing arcs, branch counts), each a new SQLite connection and query, and recomputes the
+    sorted executed arcs each time. The data no longer changes once combined, so answers are
+    kept per file (copies are returned) and per Analysis. What is computed is coverage.py's own:
+    only repeated reads are skipped.
+    """
+    data = cov.get_data()
+    for name in ("lines", "arcs"):
+        read = getattr(data, name, None)
+        if read is None:
+            continue
+        answers = {}
+
+        def cached(filename, _read=read, _answers=answers):
+            if filename not in _answers:
+                _answers[filename] = _read(filename)
+            value = _answers[filename]
+            return None if value is None else list(value)
+
+        setattr(data, name, cached)
+    try:
+        from coverage.results import Analysis
+    except ImportError:
+        return
+    executed_arcs = getattr(Analysis, "arcs_executed", None)
+    if executed_arcs is None:
+        return
+
+    def arcs_executed(self):
+        kept = getattr(self, "_aqe_arcs_executed", None)
+        if kept is None:
+            kept = _ArcList(executed_arcs(self))
+            try:
+                self._aqe_arcs_executed = kept
+            except AttributeError:  # an Analysis with __slots__: computed each time, as before
+                pass
+        return kept
+
+    Analysis.arcs_executed = arcs_executed
+
+
 def main():
     fifo, roots, dirs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
     # Read and write: opening never blocks, and the FIFO is not at end-of-file before aqe writes.
@@ -105,6 +163,7 @@ def main():
         cov.set_option("paths", paths)
     cov.combine(request["files"], keep=True)
     cov.save()
+    _read_once(cov)
     cov.json_report(outfile=request["json"])
     return 0
 
