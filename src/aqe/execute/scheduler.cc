@@ -194,15 +194,22 @@ WorkerChoice choose_workers(const WorkerCountInput& in) {
                             idle_text;
     const double cpu = in.work_cpu_s > 0 ? std::min(in.work_cpu_s, in.work_s) : in.work_s;
     double work = in.work_s;
-    if (in.work_cpu_s > 0 && in.measured_idle_cores > 0 && in.measured_workers > 1) {
+    double start = in.start_s;
+    if (in.measured_idle_cores > 0 && in.measured_workers > 1) {
       // Each of the measured run's workers got cpu_rate/k of a core: its CPU part took that
-      // much longer than it would alone.
+      // much longer than it would alone, and so did its start-up (an interpreter importing
+      // pytest and the plugin is CPU work).
       const int k = in.measured_workers;
       const double stretch = k / cpu_rate(k, cores, cores - std::min(in.measured_idle_cores, cores));
-      work = std::max(cpu, work - cpu * (stretch - 1.0));
+      if (in.work_cpu_s > 0) work = std::max(cpu, work - cpu * (stretch - 1.0));
+      start /= stretch;
     }
+    // k workers beside the processes running now: each gets cpu_rate(k)/k of a core, which
+    // stretches its start-up as it stretches the CPU part of the work.
+    auto stretch_now = [&](int k) { return k / cpu_rate(k, cores, cores - idle); };
     auto wall_of = [&](int k) {
-      return in.start_s * (1.0 + 0.5 * (k - 1)) + std::max(work / k, cpu / cpu_rate(k, cores, cores - idle));
+      return start * (1.0 + 0.5 * (k - 1)) * stretch_now(k) +
+             std::max(work / k, cpu / cpu_rate(k, cores, cores - idle));
     };
     int best = 1;
     double best_wall = wall_of(1);
@@ -214,9 +221,13 @@ WorkerChoice choose_workers(const WorkerCountInput& in) {
       }
     }
     // The measured run's count stays unless another is predicted clearly faster: each run
-    // measures the next one's input, and a near tie flipped 2,1,2,1 from run to run.
+    // measures the next one's input, and a near tie flipped 2,1,2,1 from run to run. That
+    // holds while the load is what it was then; once the idle cores changed, the best count
+    // for now is taken.
     const int last = std::min(in.measured_workers, cores);
-    if (last >= 1 && last != best && wall_of(last) <= best_wall * (1.0 + kWorkerCountHysteresis))
+    const bool same_load =
+        in.measured_idle_cores <= 0 || in.idle_cores <= 0 || std::min(in.measured_idle_cores, cores) == idle;
+    if (same_load && last >= 1 && last != best && wall_of(last) <= best_wall * (1.0 + kWorkerCountHysteresis))
       return {last, why};
     return {best, why};
   }

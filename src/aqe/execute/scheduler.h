@@ -115,10 +115,13 @@ struct WorkerCountInput {
 // tests, which split runs divide among workers), k workers take about S + W/k, plus the
 // contention of starting k interpreters at once, counted as S/2 per extra worker: a second
 // worker pays off when W > S. The CPU part C of the work (the workers' CPU time) goes no
-// faster than the cores the workers get next to the other running processes (cpu_rate):
-// S(1 + (k-1)/2) + max(W/k, C/cpu_rate(k)). W measured while other processes ran is first
-// reduced by the stretch that sharing the cores caused, so that contention does not look like
-// work a further worker would take over. At most one per core. Without those measurements:
+// faster than the cores the workers get next to the other running processes (cpu_rate), and
+// the start-up, CPU work too, is stretched the same way (k / cpu_rate(k)):
+// S(1 + (k-1)/2) k/cpu_rate(k) + max(W/k, C/cpu_rate(k)). S and W measured while other
+// processes ran are first reduced by the stretch that sharing the cores caused, so that
+// contention does not look like work a further worker would take over. The measured run's
+// count is kept over a near tie (kWorkerCountHysteresis) while the idle cores are those it
+// ran with. At most one per core. Without those measurements:
 // one process when the stored test time is short compared with a worker's start-up, else the
 // idle cores.
 int choose_worker_count(const WorkerCountInput& in);
