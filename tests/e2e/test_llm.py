@@ -494,6 +494,11 @@ def test_each_function_gets_its_own_prompt_and_its_own_reprompt(aqe, project, tm
     assert code == 0, (doc["warnings"], err)
     assert doc["data"]["llm"]["calls"] == 0 and doc["data"]["llm"]["cache_hits"] == 3
     assert doc["data"]["llm"]["tests_kept"] == 2 and model_server.stats()["calls"] == 3
+    for f in gen.glob("test_calc_llm_*.py"):
+        f.unlink()
+    p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, env=env_for(tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert "model: 2 segments of 1 module asked, 0 calls, 3 cache hits, 2 tests kept, 1 candidates discarded" in p.stdout
     # The source changes: both files are stale (aqe's own) and removed before asking again;
     # module-level code is a segment of its own, asked last.
     model_server.script([{"text": "no code here"}])
@@ -555,3 +560,19 @@ def test_a_small_class_is_one_segment(aqe, project, tmp_path, model_server):
     assert (a["segment"], a["kind"], a["lines"], a["kept"]) == ("Stack", "class", "1-11", True)
     assert "The class `Stack`, lines 1-11" in prompt_of(model_server.stats()["requests"][0])
     assert doc["data"]["llm"]["test_files"] == ["tests/generated/test_calc_llm_Stack.py"]
+
+
+def test_a_large_class_is_asked_about_method_by_method(aqe, project, tmp_path, model_server):
+    big = METHODS.replace("class Stack:\n", "class Stack:\n" + "".join(f"    A{i} = {i}\n" for i in range(30)))
+    model_server.script([{"text": STACK_TEST}])
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(big)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    # The first method's segment; its test covered the others and the class body too.
+    [a] = doc["data"]["llm"]["segments_asked"]
+    assert (a["segment"], a["kind"], a["lines"], a["kept"]) == ("Stack.__init__", "method", "32-33", True)
+    prompt = prompt_of(model_server.stats()["requests"][0])
+    assert "The method `Stack.__init__`, lines 32-33" in prompt and "self.items.pop()" not in prompt
+    assert "class Stack:\n    def push(self, x): ...\n    def pop(self): ...\n" in prompt
+    assert doc["data"]["llm"]["test_files"] == ["tests/generated/test_calc_llm_Stack___init__.py"]

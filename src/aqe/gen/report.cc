@@ -222,9 +222,10 @@ std::string to_text(const GenerateReport& r) {
     int64_t discarded = 0;
     for (const auto& [reason, n] : r.llm->discarded) discarded += n;
     const json cost = run_cost(r);
-    out += "model: " + std::to_string(r.llm->segments_asked.size()) + " segments of " +
-           std::to_string(r.llm->modules_asked.size()) + " modules asked, " + std::to_string(r.llm->calls) +
-           " calls, " + std::to_string(r.llm->cache_hits) + " cache hits, " +
+    const size_t segments = r.llm->segments_asked.size(), modules = r.llm->modules_asked.size();
+    out += "model: " + std::to_string(segments) + (segments == 1 ? " segment of " : " segments of ") +
+           std::to_string(modules) + (modules == 1 ? " module" : " modules") + " asked, " +
+           std::to_string(r.llm->calls) + " calls, " + std::to_string(r.llm->cache_hits) + " cache hits, " +
            std::to_string(r.llm->tests_kept) + " tests kept, " + std::to_string(discarded) +
            " candidates discarded, cost " + (cost.is_null() ? std::string("unknown") : "$" + cost.dump()) +
            "\n";
