@@ -1,10 +1,10 @@
 // The model engine of `aqe generate`: for each module whose measured coverage is still below
-// the target after the built-in engine, asks a model (llm/) for a pytest file covering the
-// lines left uncovered (CoverUp's prompt: the source, the uncovered lines, the tests that
-// exist). A candidate is kept only through the same verification as built-in tests (verify.h:
-// run in the sandbox, twice, and it must add measured coverage); a failed one is re-prompted
-// with its failure output. Every call, and every cache hit, is handed to `record` (the usage
-// ledger), and the run's worst-case budget is checked before each call.
+// the target after the built-in engine, asks a model (llm/), one segment (segments.h) at a time,
+// for a pytest file covering the segment's lines left uncovered (CoverUp's prompt: the segment's
+// source, its uncovered lines and branches, the tests that exist). A candidate is kept only through the same
+// verification as built-in tests (verify.h: run in the sandbox, twice, and it must add measured coverage); a
+// failed one is re-prompted with its failure output. Every call, and every cache hit, is handed to `record`
+// (the usage ledger), and the run's worst-case budget is checked before each call.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +51,7 @@ struct LlmSettings {
   std::optional<std::filesystem::path> cache_dir;  // nullopt: llm.cache off
   double max_cost_usd = 1.0;                       // per run; 0 = no limit
   std::vector<SpendLimit> spend_limits;            // checked before each call beside max_cost_usd
-  int max_attempts = 3;                            // prompts per module (first + re-prompts)
+  int max_attempts = 3;                            // prompts per segment (first + re-prompts)
   int64_t max_tokens = 4096;
   std::map<std::string, llm::Price> price_overrides;
   bool routing = false;            // llm.routing: the model of each prompt is one of `tiers`
