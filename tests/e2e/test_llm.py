@@ -45,8 +45,10 @@ def test_generation_ledger_and_cache(aqe, project, tmp_path, model_server, provi
     d = doc["data"]
     assert d["engine"] == "llm"
     assert d["llm"]["calls"] == 1 and d["llm"]["tests_kept"] == 2 and d["tests_generated"] == 2
-    assert d["llm"]["test_files"] == ["tests/generated/test_calc_llm.py"]
-    assert (project / "tests/generated/test_calc_llm.py").read_text().count("def test_") == 2
+    # One prompt: add's segment came first, its tests covered sign too, so sign was not asked.
+    assert d["llm"]["test_files"] == ["tests/generated/test_calc_llm_add.py"]
+    assert [a["segment"] for a in d["llm"]["segments_asked"]] == ["add"]
+    assert (project / "tests/generated/test_calc_llm_add.py").read_text().count("def test_") == 2
     stats = model_server.stats()
     assert stats["calls"] == 1
     t = stats["tokens"]
@@ -62,7 +64,7 @@ def test_generation_ledger_and_cache(aqe, project, tmp_path, model_server, provi
     assert rep["data"]["output_tokens"] == t["output"] and rep["data"]["cache_read_tokens"] == t["cache_read"]
     assert rep["data"]["total_cost_usd"] == pytest.approx(want, abs=1e-6)
     # A rerun on unchanged code with the generated files gone: answered by the cache, $0.
-    (project / "tests/generated/test_calc_llm.py").unlink()
+    (project / "tests/generated/test_calc_llm_add.py").unlink()
     code, doc, err = generate(aqe, tmp_path, provider)
     assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
     assert doc["data"]["llm"]["calls"] == 0 and doc["data"]["llm"]["cache_hits"] == 1
@@ -91,8 +93,12 @@ def test_attempts_run_out_and_nothing_is_kept(aqe, project, tmp_path, model_serv
     make_project(project, model_server, max_attempts=2)
     code, doc, _ = generate(aqe, tmp_path)
     assert code == 1
-    assert doc["data"]["llm"]["discarded"] == {"fails": 2} and model_server.stats()["calls"] == 2
-    assert not (project / "tests/generated/test_calc_llm.py").exists()
+    # Two prompts per segment: add's, then sign's (GOOD would have covered both at once).
+    assert doc["data"]["llm"]["discarded"] == {"fails": 4} and model_server.stats()["calls"] == 4
+    asked = doc["data"]["llm"]["segments_asked"]
+    assert [(a["segment"], a["prompts"], a["kept"], a["test_file"]) for a in asked] == [
+        ("add", 2, False, None), ("sign", 2, False, None)]
+    assert not list((project / "tests/generated").glob("test_calc_llm*.py"))
 
 
 def test_budget_stops_before_the_call(aqe, project, tmp_path, model_server):
@@ -177,7 +183,7 @@ def test_auto_asks_the_model_only_for_what_the_builtin_engine_left_uncovered(aqe
     d = doc["data"]
     assert d["engine"] == "auto" and d["llm"]["modules_asked"] == ["calc.py"]
     assert d["llm"]["tests_kept"] == 1 and d["llm"]["calls"] == 1
-    assert sorted(d["test_files"]) == ["tests/generated/test_calc.py", "tests/generated/test_calc_llm.py"]
+    assert sorted(d["test_files"]) == ["tests/generated/test_calc.py", "tests/generated/test_calc_llm_check.py"]
     prompt = json.loads(model_server.stats()["requests"][0]["body"])["messages"][0]["content"]
     assert "These lines are not executed by the existing tests: 6." in prompt
     assert "These branches are never taken by the existing tests" in prompt and ": 5->6." in prompt
@@ -194,7 +200,7 @@ def test_overloaded_529_is_retried_and_a_slow_server_times_out_with_exit_4(aqe, 
     make_project(project, model_server)
     code, doc, err = generate(aqe, tmp_path)
     assert code == 0, (json.dumps(doc["data"].get("llm")), err)
-    (project / "tests/generated/test_calc_llm.py").unlink()
+    (project / "tests/generated/test_calc_llm_add.py").unlink()
     model_server.script([{"text": GOOD, "delay_s": 3}])
     make_project(project, model_server, timeout_s=1, cache=False)
     code, doc, _ = generate(aqe, tmp_path)
@@ -249,7 +255,7 @@ def test_daily_limit_is_checked_before_the_call_with_what_the_ledger_holds(aqe, 
     assert doc["data"]["cost_usd"] == pytest.approx(0.2, abs=1e-9)
     # Today's ledger holds $0.20; one more call's worst case (4096 output tokens: > $0.02)
     # would pass a $0.21 daily limit, so it is not made.
-    (project / "tests/generated/test_calc_llm.py").unlink()
+    (project / "tests/generated/test_calc_llm_add.py").unlink()
     model_server.script([{"text": GOOD, "usage": usage}])
     make_project(project, model_server, max_cost_usd_per_run=0, cache=False)
     cfg = json.loads((project / "config" / "qe-fleet.json").read_text())
@@ -319,7 +325,7 @@ def test_routing_sends_a_simple_module_to_the_cheapest_tier(aqe, project, tmp_pa
     check_per_model_and_saving(doc, stats)
     assert doc["data"]["llm"]["routing"]["saving"]["saving_usd"] > 0
     # The text output's line, on a rerun answered by the cache ($0 against $0).
-    (project / "tests/generated/test_calc_llm.py").unlink()
+    (project / "tests/generated/test_calc_llm_add.py").unlink()
     p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, env={**env_for(tmp_path), **ROUTE})
     assert p.returncode == 0, p.stderr
     assert ("routing: 1 module on claude-haiku-4-5, 0 escalations; cost $0.000000 vs $0.000000 at "
@@ -347,9 +353,9 @@ def test_routing_escalates_after_a_failed_candidate(aqe, project, tmp_path, mode
     assert second["model"] == "claude-sonnet-4-5"
     assert "It was discarded: its tests failed" in second["messages"][0]["content"]
     check_per_model_and_saving(doc, stats)
-    assert (project / "tests/generated/test_calc_llm.py").read_text().startswith(
+    assert (project / "tests/generated/test_calc_llm_add.py").read_text().startswith(
         "# Generated by aqe ") and "engine: llm claude-sonnet-4-5" in (
-        project / "tests/generated/test_calc_llm.py").read_text()
+        project / "tests/generated/test_calc_llm_add.py").read_text()
 
 
 COMPLEX = "def level(x):\n" + "".join(f"    if x == {i}:\n        return {i}\n" for i in range(13)) + "    return -1\n"
@@ -380,7 +386,7 @@ def test_an_explicit_model_turns_routing_off(aqe, project, tmp_path, model_serve
     stats = model_server.stats()
     # No escalation: the failed candidate is re-prompted on the model named.
     assert list(stats["models"]) == ["claude-sonnet-4-5"] and stats["models"]["claude-sonnet-4-5"]["calls"] == 2
-    (project / "tests/generated/test_calc_llm.py").unlink()
+    (project / "tests/generated/test_calc_llm_add.py").unlink()
     p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, "--model", "claude-sonnet-4-5",
                 env={**env_for(tmp_path), **ROUTE})
     assert p.returncode == 0, p.stderr
@@ -422,3 +428,151 @@ def test_tests_the_sandbox_refused_are_discarded_with_their_reason(aqe, project,
     reqs = model_server.stats()["requests"]
     assert "the sandbox refused it: test_add_online uses the network" in json.loads(reqs[1]["body"])["messages"][0]["content"]
     assert "the sandbox refused it: test_add_writes writes outside its temp dir" in json.loads(reqs[2]["body"])["messages"][0]["content"]
+
+
+# ---- one prompt per segment (function, method, module-level code), CoverUp's approach
+
+TWO = ("import math\n\n\ndef double(x):\n    return x * 2\n\n\n"
+       "def half(x):\n    if x % 2:\n        raise ValueError(x)\n    return math.floor(x / 2)\n")
+DOUBLE_TEST = "```python\nfrom calc import double\n\n\ndef test_double():\n    assert double(3) == 6\n```\n"
+HALF_BAD = "```python\nfrom calc import half\n\n\ndef test_half():\n    assert half(4) == 3\n```\n"
+HALF_TEST = ("```python\nimport pytest\nfrom calc import half\n\n\ndef test_half():\n    assert half(4) == 2\n"
+             "    with pytest.raises(ValueError):\n        half(3)\n```\n")
+
+
+def prompt_of(request):
+    return json.loads(request["body"])["messages"][0]["content"]
+
+
+def test_each_function_gets_its_own_prompt_and_its_own_reprompt(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": DOUBLE_TEST}, {"text": HALF_BAD}, {"text": HALF_TEST}])
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(TWO)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    llm = doc["data"]["llm"]
+    assert llm["calls"] == 3 and llm["discarded"] == {"fails": 1} and llm["tests_kept"] == 2
+    assert llm["modules_asked"] == ["src/calc.py"]
+    assert llm["test_files"] == ["tests/generated/test_calc_llm_double.py", "tests/generated/test_calc_llm_half.py"]
+    asked = llm["segments_asked"]
+    assert [(a["segment"], a["kind"], a["lines"], a["prompts"], a["kept"]) for a in asked] == [
+        ("double", "function", "4-5", 1, True), ("half", "function", "8-11", 2, True)]
+    # double's prompt: the module not measured yet (--engine llm), every line of it listed.
+    assert asked[0]["missing_lines"] == [4, 5] and asked[0]["missing_branches"] == []
+    # half's, after double's tests were kept: measured, its body and both branches.
+    assert asked[1]["missing_lines"] == [9, 10, 11] and asked[1]["missing_branches"] == ["9->10", "9->11"]
+    assert asked[1]["test_file"] == "tests/generated/test_calc_llm_half.py"
+    first, second, third = (prompt_of(r) for r in model_server.stats()["requests"])
+    # Each prompt holds its own function's source and lines only; the other one by its signature.
+    assert "The function `double`, lines 4-5 of the file" in first
+    assert ">    5      return x * 2" in first and "x % 2" not in first and "def half(x): ..." in first
+    assert "import math" in first and "These lines are not executed by the existing tests: 4-5." in first
+    assert "The function `half`, lines 8-11 of the file" in second
+    assert "return x * 2" not in second and "def double(x): ..." in second
+    assert "     8  def half(x):" in second and ">   10          raise ValueError(x)" in second
+    assert "These lines are not executed by the existing tests: 9-11." in second
+    assert ": 9->10, 9->11." in second
+    assert "Tests that exist already (do not repeat them): test_double" in second
+    # The re-prompt is half's, with its failure; double's kept test stays.
+    assert "The function `half`" in third and "It was discarded: its tests failed" in third
+    assert "assert half(4) == 3" in third and "return x * 2" not in third
+    gen = project / "tests/generated"
+    double_file = (gen / "test_calc_llm_double.py").read_text()
+    assert double_file.startswith("# Generated by aqe ") and "for the function `double` (lines 4-5)" in double_file
+    assert "def test_double" in double_file and "test_half" not in double_file
+    assert "def test_half" in (gen / "test_calc_llm_half.py").read_text()
+    assert doc["data"]["coverage"]["lines_covered"] == doc["data"]["coverage"]["lines_total"]
+    # Unchanged code, files in place: up to date, nothing asked.
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (doc["warnings"], err)
+    assert doc["data"]["llm"]["calls"] == 0 and doc["data"]["llm"]["cache_hits"] == 0
+    assert doc["data"]["llm"]["segments_asked"] == [] and len(doc["data"]["llm"]["test_files"]) == 2
+    # Files gone: the same three prompts, all answered by the cache.
+    for f in gen.glob("test_calc_llm_*.py"):
+        f.unlink()
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (doc["warnings"], err)
+    assert doc["data"]["llm"]["calls"] == 0 and doc["data"]["llm"]["cache_hits"] == 3
+    assert doc["data"]["llm"]["tests_kept"] == 2 and model_server.stats()["calls"] == 3
+    for f in gen.glob("test_calc_llm_*.py"):
+        f.unlink()
+    p = aqe.run("generate", "src", "--engine", "llm", "--python", SYSTEM_PYTHON, env=env_for(tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert "model: 2 segments of 1 module asked, 0 calls, 3 cache hits, 2 tests kept, 1 candidates discarded" in p.stdout
+    # The source changes: both files are stale (aqe's own) and removed before asking again;
+    # module-level code is a segment of its own, asked last.
+    model_server.script([{"text": "no code here"}])
+    make_project(project, model_server, max_attempts=1)
+    (project / "src" / "calc.py").write_text(TWO + "\n\nLIMIT = 3\n")
+    code, doc, _ = generate(aqe, tmp_path)
+    assert code == 1 and not list(gen.glob("test_calc_llm_*.py"))
+    assert [(a["segment"], a["kind"], a["lines"]) for a in doc["data"]["llm"]["segments_asked"]] == [
+        ("double", "function", "4-5"), ("half", "function", "8-11"), ("", "module", "14")]
+
+
+def test_a_segment_file_without_the_header_is_left_alone_and_not_asked(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": DOUBLE_TEST}])
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(TWO)
+    gen = project / "tests/generated"
+    gen.mkdir(parents=True)
+    mine = "from calc import half\n\n\ndef test_mine():\n    assert half(2) == 1\n"
+    (gen / "test_calc_llm_half.py").write_text(mine)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    assert [a["segment"] for a in doc["data"]["llm"]["segments_asked"]] == ["double"]
+    assert model_server.stats()["calls"] == 1 and (gen / "test_calc_llm_half.py").read_text() == mine
+
+
+METHODS = ("class Stack:\n    def __init__(self):\n        self.items = []\n\n    def push(self, x):\n"
+           "        self.items.append(x)\n\n    def pop(self):\n        if not self.items:\n"
+           "            raise IndexError('empty')\n        return self.items.pop()\n")
+STACK_TEST = ("```python\nimport pytest\nfrom calc import Stack\n\n\ndef test_stack():\n    s = Stack()\n"
+              "    s.push(1)\n    assert s.pop() == 1\n    with pytest.raises(IndexError):\n        s.pop()\n```\n")
+
+
+def test_routing_per_segment_starts_each_segment_on_the_modules_tier(aqe, project, tmp_path, model_server):
+    # double fails on haiku and is kept from sonnet; half starts on haiku again.
+    model_server.script([], by_model={"claude-haiku-4-5": [{"text": BAD}, {"text": HALF_TEST}],
+                                      "claude-sonnet-4-5": [{"text": DOUBLE_TEST}]})
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(TWO)
+    code, doc, err = generate(aqe, tmp_path, env=ROUTE)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    [m] = doc["data"]["llm"]["routing"]["modules"]
+    # An escalation is within a segment: half starting on haiku again is none.
+    assert m["models"] == ["claude-haiku-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"] and m["escalations"] == 1
+    assert m["segments"] == [
+        {"segment": "double", "first_line": 4, "models": ["claude-haiku-4-5", "claude-sonnet-4-5"]},
+        {"segment": "half", "first_line": 8, "models": ["claude-haiku-4-5"]}]
+    assert [a["models"] for a in doc["data"]["llm"]["segments_asked"]] == [
+        ["claude-haiku-4-5", "claude-sonnet-4-5"], ["claude-haiku-4-5"]]
+    check_per_model_and_saving(doc, model_server.stats())
+
+
+def test_a_small_class_is_one_segment(aqe, project, tmp_path, model_server):
+    model_server.script([{"text": STACK_TEST}])
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(METHODS)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    [a] = doc["data"]["llm"]["segments_asked"]
+    assert (a["segment"], a["kind"], a["lines"], a["kept"]) == ("Stack", "class", "1-11", True)
+    assert "The class `Stack`, lines 1-11" in prompt_of(model_server.stats()["requests"][0])
+    assert doc["data"]["llm"]["test_files"] == ["tests/generated/test_calc_llm_Stack.py"]
+
+
+def test_a_large_class_is_asked_about_method_by_method(aqe, project, tmp_path, model_server):
+    big = METHODS.replace("class Stack:\n", "class Stack:\n" + "".join(f"    A{i} = {i}\n" for i in range(30)))
+    model_server.script([{"text": STACK_TEST}])
+    make_project(project, model_server)
+    (project / "src" / "calc.py").write_text(big)
+    code, doc, err = generate(aqe, tmp_path)
+    assert code == 0, (json.dumps(doc["data"].get("llm")), doc["warnings"], err)
+    # The first method's segment; its test covered the others and the class body too.
+    [a] = doc["data"]["llm"]["segments_asked"]
+    assert (a["segment"], a["kind"], a["lines"], a["kept"]) == ("Stack.__init__", "method", "32-33", True)
+    prompt = prompt_of(model_server.stats()["requests"][0])
+    assert "The method `Stack.__init__`, lines 32-33" in prompt and "self.items.pop()" not in prompt
+    assert "class Stack:\n    def push(self, x): ...\n    def pop(self): ...\n" in prompt
+    assert doc["data"]["llm"]["test_files"] == ["tests/generated/test_calc_llm_Stack___init__.py"]

@@ -364,7 +364,17 @@ Result<GenerateReport> run_generate(const GenerateOptions& o, ProgressSink& prog
         }
         fs::remove(mf, ec);  // stale, aqe's own
       }
-      ModelTarget t{&m, *text, sha, {}};
+      ModelTarget t{&m, *text, sha, {}, {}};
+      const SegmentFiles segment_files = find_segment_files(m, sha, o.version);
+      for (const auto& f : segment_files.up_to_date) {
+        kept.push_back(f);
+        remeasure = true;
+        t.settled.insert(f);
+        report.llm->test_files.push_back(display_path(f, o.project_dir, Outside::kRelative));
+        if (auto kept_text = read_file(f))
+          for (auto& name : test_names(*kept_text)) t.existing_tests.push_back(std::move(name));
+      }
+      t.settled.insert(segment_files.hand_written.begin(), segment_files.hand_written.end());
       for (const auto& p : pending)
         if (p.module == &m)
           for (const auto& g : p.tests) t.existing_tests.push_back(g.name);

@@ -41,6 +41,16 @@ std::string branch_list(const std::vector<std::pair<int64_t, int64_t>>& arcs) {
   return out;
 }
 
+std::string ranges_text(const std::vector<LineRange>& ranges) {
+  std::string out;
+  for (const auto& [first, last] : ranges) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(first);
+    if (last > first) out += "-" + std::to_string(last);
+  }
+  return out;
+}
+
 llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens) {
   llm::ModelRequest r;
   r.max_tokens = max_tokens;
@@ -49,23 +59,30 @@ llm::ModelRequest build_prompt(const PromptInput& in, int64_t max_tokens) {
       "You write pytest tests for Python code. Reply with one ```python code block holding a complete "
       "pytest file: imports first, then test functions named test_*. The tests must pass, be "
       "deterministic, use no network, and write files only under pytest's tmp_path.";
+  const Segment& seg = in.segment;
+  const std::string what = describe(seg);
   std::string p;
   p += "Module `" + in.module + "` (file " + in.rel + ", import it as `import " + in.module + "` or `from " +
-       in.module + " import ...`):\n\n```python\n" + in.source;
-  if (!in.source.empty() && in.source.back() != '\n') p += "\n";
-  p += "```\n\n";
-  if (!in.missing_lines.empty())
-    p += "These lines are not executed by the existing tests: " + line_ranges(in.missing_lines) + ".\n";
-  if (!in.missing_branches.empty())
+       in.module + " import ...`).\n\n";
+  if (!in.context.empty())
+    p += "Its imports, top-level assignments and the signatures of its other names:\n\n```python\n" +
+         in.context + "```\n\n";
+  p += "The " + what + ", lines " + ranges_text(seg.ranges) +
+       " of the file (each line after its number; lines marked `>` are not executed by the existing "
+       "tests):\n\n```\n" +
+       numbered_source(in.source, seg) + "```\n\n";
+  if (!seg.missing_lines.empty())
+    p += "These lines are not executed by the existing tests: " + line_ranges(seg.missing_lines) + ".\n";
+  if (!seg.missing_branches.empty())
     p += "These branches are never taken by the existing tests (line -> the line it jumps to; exit = "
          "leaves the function): " +
-         branch_list(in.missing_branches) + ".\n";
+         branch_list(seg.missing_branches) + ".\n";
   if (!in.existing_tests.empty()) {
     p += "Tests that exist already (do not repeat them):";
     for (const auto& t : in.existing_tests) p += " " + t;
     p += "\n";
   }
-  p += "Write new tests that execute the lines and take the branches listed above.\n";
+  p += "Write new tests for the " + what + " that execute the lines and take the branches listed above.\n";
   if (!in.failure.empty()) {
     p += "\nYour previous file was:\n\n```python\n" + in.previous + "```\n\nIt was discarded: " + in.failure +
          "\nFix it and reply with the whole corrected file.\n";
@@ -79,18 +96,24 @@ double worst_case_usd(const llm::ModelRequest& request, const llm::Price& price)
   return (prompt_tokens * price.input + static_cast<double>(request.max_tokens) * price.output) / 1e6;
 }
 
-int64_t count_tests(std::string_view code) {
-  int64_t n = 0;
+std::vector<std::string> test_names(std::string_view code) {
+  std::vector<std::string> out;
   size_t pos = 0;
   while (pos < code.size()) {
     size_t nl = code.find('\n', pos);
     std::string_view line =
         code.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    if (starts_with(line, "def test_") || starts_with(line, "async def test_")) ++n;
+    if (starts_with(line, "async ")) line.remove_prefix(6);
+    if (starts_with(line, "def test_")) {
+      line.remove_prefix(4);
+      out.emplace_back(line.substr(0, line.find_first_of("( :")));
+    }
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }
-  return n;
+  return out;
 }
+
+int64_t count_tests(std::string_view code) { return static_cast<int64_t>(test_names(code).size()); }
 
 }  // namespace aqe::gen

@@ -37,9 +37,11 @@ json run_cost(const GenerateReport& r) {
 
 json usd_or_null(const std::optional<double>& v) { return v ? json(round_to(*v, 6)) : json(nullptr); }
 
+// Within each segment: its next segment starting on the module's tier again is no escalation.
 int64_t escalations(const RoutedModule& m) {
   int64_t n = 0;
-  for (size_t i = 1; i < m.models.size(); ++i) n += m.models[i] != m.models[i - 1] ? 1 : 0;
+  for (const auto& s : m.segments)
+    for (size_t i = 1; i < s.models.size(); ++i) n += s.models[i] != s.models[i - 1] ? 1 : 0;
   return n;
 }
 
@@ -47,6 +49,9 @@ json routing_json(const LlmReport& l) {
   json modules = json::array();
   int64_t escalated = 0;
   for (const auto& m : l.routed) {
+    json segments = json::array();
+    for (const auto& sg : m.segments)
+      segments.push_back({{"segment", sg.name}, {"first_line", sg.first_line}, {"models", sg.models}});
     modules.push_back({{"module", m.module},
                        {"simple", m.simple},
                        {"statements", m.complexity.statements},
@@ -54,6 +59,7 @@ json routing_json(const LlmReport& l) {
                        {"imports", m.complexity.imports},
                        {"measured", m.complexity.measured},
                        {"models", m.models},
+                       {"segments", segments},
                        {"escalations", escalations(m)}});
     escalated += escalations(m);
   }
@@ -75,6 +81,25 @@ json routing_json(const LlmReport& l) {
           {"saving", saving}};
 }
 
+json segments_json(const LlmReport& l) {
+  json out = json::array();
+  for (const auto& a : l.segments_asked) {
+    json branches = json::array();
+    for (const auto& arc : a.segment.missing_branches) branches.push_back(branch_list({arc}));
+    out.push_back({{"module", a.module},
+                   {"segment", a.segment.name},
+                   {"kind", kind_name(a.segment.kind)},
+                   {"lines", ranges_text(a.segment.ranges)},
+                   {"missing_lines", a.segment.missing_lines},
+                   {"missing_branches", branches},
+                   {"prompts", a.models.size()},
+                   {"models", a.models},
+                   {"kept", a.kept},
+                   {"test_file", a.kept ? json(a.test_file) : json(nullptr)}});
+  }
+  return out;
+}
+
 json llm_json(const LlmReport& l) {
   json by_model = json::object();
   llm::TokenUsage all;
@@ -94,6 +119,7 @@ json llm_json(const LlmReport& l) {
           {"tokens", tokens_json(all)},
           {"by_model", by_model},
           {"modules_asked", l.modules_asked},
+          {"segments_asked", segments_json(l)},
           {"tests_kept", l.tests_kept},
           {"test_files", l.test_files},
           {"discarded", l.discarded},
@@ -196,8 +222,11 @@ std::string to_text(const GenerateReport& r) {
     int64_t discarded = 0;
     for (const auto& [reason, n] : r.llm->discarded) discarded += n;
     const json cost = run_cost(r);
-    out += "model: " + std::to_string(r.llm->calls) + " calls, " + std::to_string(r.llm->cache_hits) +
-           " cache hits, " + std::to_string(r.llm->tests_kept) + " tests kept, " + std::to_string(discarded) +
+    const size_t segments = r.llm->segments_asked.size(), modules = r.llm->modules_asked.size();
+    out += "model: " + std::to_string(segments) + (segments == 1 ? " segment of " : " segments of ") +
+           std::to_string(modules) + (modules == 1 ? " module" : " modules") + " asked, " +
+           std::to_string(r.llm->calls) + " calls, " + std::to_string(r.llm->cache_hits) + " cache hits, " +
+           std::to_string(r.llm->tests_kept) + " tests kept, " + std::to_string(discarded) +
            " candidates discarded, cost " + (cost.is_null() ? std::string("unknown") : "$" + cost.dump()) +
            "\n";
     out += routing_text(*r.llm);

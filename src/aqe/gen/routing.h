@@ -1,10 +1,12 @@
 // Routing of the model engine (llm.routing / QE_ROUTING_ENABLED): which model tier (llm.tiers,
-// cheapest first) a module's prompt goes to. The rule, documented in docs/llm.md:
+// cheapest first) a module's prompts go to. The rule, documented in docs/llm.md:
 //   - a module is simple when it has at most kSimpleMaxStatements statements, kSimpleMaxBranches
 //     branch arcs (both as coverage.py measured them in the verification run of the built-in
 //     tests) and kSimpleMaxImports imported modules (its top-level import statements); simple
 //     modules start on the cheapest tier, the others on the next one;
-//   - each discarded candidate moves the module's next prompt one tier up, to the strongest.
+//   - the model is asked per segment (segments.h); every segment of a module starts on the
+//     module's tier, and each discarded candidate moves that segment's next prompt one tier up,
+//     to the strongest (the next segment starts on the module's tier again).
 // The saving is computed from the recorded tokens of the run's calls: what they cost, and what the
 // same tokens would have cost at the strongest tier's prices (not a measurement of what the
 // strongest model would have answered or used).

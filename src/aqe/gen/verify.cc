@@ -1,5 +1,6 @@
 #include "aqe/gen/verify.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 
@@ -60,6 +61,53 @@ void apply_violations(const std::vector<SandboxViolation>& violations,
     out.failed[*owner].insert(v.test);
     if (auto it = out.passed.find(*owner); it != out.passed.end()) it->second.erase(v.test);
   }
+}
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+std::string without_durations(std::string_view output) {
+  std::string out;
+  out.reserve(output.size());
+  size_t i = 0;
+  while (i < output.size()) {
+    // " in 0.12s" and " in 65.12s (0:01:05)", pytest's summary line.
+    size_t at = output.find(" in ", i);
+    if (at == std::string_view::npos) break;
+    size_t j = at + 4;
+    while (j < output.size() && (is_digit(output[j]) || output[j] == '.')) ++j;
+    const bool unit = j < output.size() && output[j] == 's' &&
+                      (j + 1 == output.size() || !std::isalnum(static_cast<unsigned char>(output[j + 1])));
+    if (j == at + 4 || !unit) {
+      out.append(output.substr(i, at + 4 - i));
+      i = at + 4;
+      continue;
+    }
+    ++j;
+    if (output.substr(j, 2) == " (") {
+      size_t close = output.find(')', j);
+      size_t k = j + 2;
+      while (k < output.size() && (is_digit(output[k]) || output[k] == ':')) ++k;
+      if (close != std::string_view::npos && k == close) j = close + 1;
+    }
+    out.append(output.substr(i, at - i));
+    out += " in <time>";
+    i = j;
+  }
+  out.append(output.substr(std::min(i, output.size())));
+  return out;
+}
+
+std::string stable_output(std::string_view output, std::string_view run_dir) {
+  std::string out = without_durations(output);
+  if (run_dir.empty()) return out;
+  constexpr std::string_view kShown = "<sandbox>";
+  for (size_t at = out.find(run_dir); at != std::string::npos; at = out.find(run_dir, at + kShown.size()))
+    out.replace(at, run_dir.size(), kShown);
+  return out;
 }
 
 Result<VerifyResult> verify_tests(const VerifyInput& in) {
@@ -152,9 +200,8 @@ Result<VerifyResult> verify_tests(const VerifyInput& in) {
   }
   VerifyResult out;
   constexpr size_t kOutputTail = 6000;
-  out.output = ran->stdout_data.size() > kOutputTail
-                   ? ran->stdout_data.substr(ran->stdout_data.size() - kOutputTail)
-                   : ran->stdout_data;
+  const std::string stable = stable_output(ran->stdout_data, dir->string());
+  out.output = stable.size() > kOutputTail ? stable.substr(stable.size() - kOutputTail) : stable;
   auto xml = read_file(junit);
   if (!xml) {
     cleanup();

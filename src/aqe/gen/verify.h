@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aqe/coverage/coverage.h"
@@ -31,7 +32,8 @@ struct VerifyResult {
   std::set<std::filesystem::path> broken_files;                   // failed as a whole (collection error)
   std::optional<coverage::Counts> coverage;                       // of source_files; none when not measured
   std::vector<coverage::FileCoverage> files;  // per source file, with line lists (when measured)
-  std::string output;                         // pytest's stdout, the tail (re-prompts quote it)
+  std::string
+      output;  // pytest's stdout without run times (without_durations), the tail (re-prompts quote it)
   // Tests the sandbox refused something (a write outside their temp dir, the network), by test
   // file and name, with the reason: in `failed` too, whatever their outcome.
   std::map<std::filesystem::path, std::map<std::string, std::string>> violations;
@@ -52,6 +54,13 @@ void collect_failures(const std::vector<results::JunitCase>& cases,
 // A violation whose file is none of test_files is ignored.
 void apply_violations(const std::vector<SandboxViolation>& violations,
                       const std::vector<std::filesystem::path>& test_files, VerifyResult& out);
+
+// pytest's output with its run times (" in 0.12s", " in 65.12s (0:01:05)") as " in <time>":
+// a re-prompt quoting the output of the same failure is then the same prompt, answered by
+// the response cache on a rerun.
+std::string without_durations(std::string_view output);
+// Also the run's temporary directory (the JUnit report's path pytest prints) as "<sandbox>".
+std::string stable_output(std::string_view output, std::string_view run_dir);
 
 // coverage.py settings: branch coverage, unexecuted files of the source dirs reported,
 // reports limited to the processed files.

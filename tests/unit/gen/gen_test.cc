@@ -164,6 +164,18 @@ TEST(ExplorerReply, ReadsWhetherTheCoverageTargetStoppedExploration) {
   EXPECT_FALSE(parse_explorer_reply(R"({"ok": true, )" + test + "}").stopped_at_target);
 }
 
+TEST(Verify, RunTimesAreLeftOutOfTheOutputRepromptsQuote) {
+  EXPECT_EQ(without_durations("FAILED t.py::test_a - assert 1 == 2\n1 failed, 1 passed in 0.12s\n"),
+            "FAILED t.py::test_a - assert 1 == 2\n1 failed, 1 passed in <time>\n");
+  EXPECT_EQ(without_durations("== 3 passed in 65.10s (0:01:05) ==\n"), "== 3 passed in <time> ==\n");
+  // Not a duration: kept as it is.
+  EXPECT_EQ(without_durations("x in 3 ways in 2sec, in s\n"), "x in 3 ways in 2sec, in s\n");
+  EXPECT_EQ(without_durations("ends in "), "ends in ");
+  EXPECT_EQ(stable_output("-- generated xml file: /tmp/aqe-gen-verify-x1/junit.xml --\n1 passed in 0.5s",
+                          "/tmp/aqe-gen-verify-x1"),
+            "-- generated xml file: <sandbox>/junit.xml --\n1 passed in <time>");
+}
+
 TEST(Verify, FailuresAreMappedToTheirTestFiles) {
   std::vector<fs::path> files = {"/p/tests/generated/a/test_x.py", "/p/tests/generated/b/test_x.py"};
   std::vector<results::JunitCase> cases = {

@@ -37,14 +37,36 @@ TEST(LlmEngine, WorstCaseIsBytesOverThreePlusMaxOutput) {
   EXPECT_DOUBLE_EQ(worst_case_usd(r, p), (100 * 3.0 + 1000 * 15.0) / 1e6);
 }
 
-TEST(LlmEngine, PromptHoldsSourceLinesTestsAndFailure) {
-  PromptInput in{"src/calc.py", "calc", "def f():\n    return 1\n", {2}, {"test_f_1"}, {}, {}, {}};
+constexpr std::string_view kTwoFunctions =
+    "import math\n\n\ndef add(a, b):\n    return a + b\n\n\ndef sign(x):\n    if x > 0:\n        return 1\n"
+    "    return -1\n";
+
+PromptInput input_for(const std::string& name, const std::vector<int64_t>& lines,
+                      const std::vector<Arc>& arcs) {
+  const ModuleOutline o = outline_module(kTwoFunctions);
+  for (auto& s : uncovered_segments(o, lines, arcs))
+    if (s.name == name) return {"src/calc.py", "calc", kTwoFunctions, s, segment_context(o, s), {}, {}, {}};
+  ADD_FAILURE() << "no segment " << name;
+  return {};
+}
+
+TEST(LlmEngine, PromptHoldsOnlyItsSegmentsSourceAndLines) {
+  PromptInput in = input_for("sign", {5, 10, 11}, {{9, 10}});
+  in.existing_tests = {"test_add_1"};
   auto first = build_prompt(in, 512);
+  const std::string& p = first.prompt;
   EXPECT_EQ(first.max_tokens, 512);
-  EXPECT_NE(first.prompt.find("def f():"), std::string::npos);
-  EXPECT_NE(first.prompt.find("not executed by the existing tests: 2."), std::string::npos);
-  EXPECT_NE(first.prompt.find("test_f_1"), std::string::npos);
-  EXPECT_EQ(first.prompt.find("discarded"), std::string::npos);
+  EXPECT_NE(p.find("The function `sign`, lines 8-11 of the file"), std::string::npos) << p;
+  EXPECT_NE(p.find(">   10          return 1\n"), std::string::npos) << p;
+  EXPECT_NE(p.find("     9      if x > 0:\n"), std::string::npos) << p;
+  // Its own lines and branches only; the other function by its signature.
+  EXPECT_NE(p.find("not executed by the existing tests: 10-11."), std::string::npos) << p;
+  EXPECT_NE(p.find("never taken by the existing tests"), std::string::npos) << p;
+  EXPECT_NE(p.find(": 9->10."), std::string::npos) << p;
+  EXPECT_EQ(p.find("return a + b"), std::string::npos) << p;
+  EXPECT_NE(p.find("import math\n\ndef add(a, b): ...\n"), std::string::npos) << p;
+  EXPECT_NE(p.find("test_add_1"), std::string::npos);
+  EXPECT_EQ(p.find("discarded"), std::string::npos);
   in.failure = "its tests failed:\nAssertionError";
   in.previous = "def test_x(): assert 0\n";
   auto again = build_prompt(in, 512);
@@ -54,13 +76,16 @@ TEST(LlmEngine, PromptHoldsSourceLinesTestsAndFailure) {
 
 TEST(LlmEngine, PromptListsTheBranchesNeverTaken) {
   EXPECT_EQ(branch_list({{6, 7}, {6, -1}, {9, 12}}), "6->7, 6->exit, 9->12");
-  PromptInput in{"src/calc.py",    "calc", "def f(x):\n    if x:\n        return 1\n", {}, {}, {}, {},
-                 {{2, 3}, {2, -1}}};
-  auto r = build_prompt(in, 512);
-  EXPECT_NE(r.prompt.find("never taken by the existing tests"), std::string::npos) << r.prompt;
-  EXPECT_NE(r.prompt.find("2->3, 2->exit."), std::string::npos) << r.prompt;
+  auto r = build_prompt(input_for("sign", {}, {{9, 10}, {9, -1}}), 512);
+  EXPECT_NE(r.prompt.find("9->10, 9->exit."), std::string::npos) << r.prompt;
   // No line is missing: no empty line list.
   EXPECT_EQ(r.prompt.find("These lines are not executed"), std::string::npos) << r.prompt;
+}
+
+TEST(LlmEngine, TestNamesAndRanges) {
+  EXPECT_EQ(test_names("def test_a():\n    pass\nasync def test_b(x):\n    def test_inner(): pass\n"),
+            (std::vector<std::string>{"test_a", "test_b"}));
+  EXPECT_EQ(ranges_text({{1, 3}, {10, 10}}), "1-3, 10");
 }
 
 }  // namespace
