@@ -432,31 +432,36 @@ StoreResult<Manifest> fetch_artifact(Backend& backend, std::string_view prefix, 
   auto tmp = scratch_dir(parent, ".aqe-tmp-" + dest_dir.filename().string() + "-");
   if (!tmp) return tmp.failure();
   ScratchDir staging(*tmp);
-  const fs::path downloads = staging.path() / ".aqe-download";
-  fs::create_directories(downloads, ec);
 
-  int n = 0;
+  // Each object is read once: decompressed, hashed and written to its place in the staging
+  // directory as it arrives; nothing is renamed into dest_dir before every file is checked.
   for (const auto& f : manifest->files) {
     const std::string object_key = ref->dir + "/" + f.object;
     const fs::path out = staging.path() / f.name;
     fs::create_directories(out.parent_path(), ec);
-    const bool compressed = manifest->compression != Compression::kNone;
-    const fs::path fetched = compressed ? downloads / std::to_string(n++) : out;
-    if (auto g = backend.get(object_key, fetched); !g) return g.failure();
-    auto d = decompress_file(fetched, out, manifest->compression, f.size);
-    if (compressed) fs::remove(fetched, ec);
     auto corrupt = [&](const std::string& why) {
       return store_failure(FailureKind::kCorrupt, backend.name() + "/" + object_key + " (" + f.name +
                                                       " of artifact " + ref->key + ") is corrupted: " + why);
     };
+    DecodingWriter writer(out, manifest->compression, f.size, f.stored_size);
+    auto g = backend.get_into(object_key, writer);
+    // The writer's reason first: a read it stopped fails for that reason.
+    if (const auto& stop = writer.failure()) {
+      return stop->kind == FailureKind::kCorrupt ? corrupt(stop->message) : *stop;
+    }
+    if (!g) return g.failure();
+    auto d = writer.finish();
     if (!d && d.failure().kind == FailureKind::kCorrupt) return corrupt(d.failure().message);
     if (!d) return d.failure();
+    if (d->stored_size != f.stored_size) {
+      return corrupt("the object is " + std::to_string(d->stored_size) + " bytes, the manifest records " +
+                     std::to_string(f.stored_size));
+    }
     if (d->size != f.size) {
       return corrupt(std::to_string(d->size) + " bytes, the manifest records " + std::to_string(f.size));
     }
     if (d->sha256 != f.sha256) return corrupt("sha256 " + d->sha256 + ", the manifest records " + f.sha256);
   }
-  fs::remove_all(downloads, ec);
   if (fs::exists(dest_dir, ec)) fs::remove(dest_dir, ec);  // empty, checked above
   if (::rename(staging.path().c_str(), dest_dir.c_str()) != 0) {
     return store_failure(FailureKind::kPermanent,
