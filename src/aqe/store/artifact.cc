@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include "aqe/store/codec.h"
 #include "aqe/util/fs.h"
@@ -365,20 +366,36 @@ StoreResult<Manifest> store_artifact(Backend& backend, const ArtifactSpec& spec,
   int n = 0;
   for (const auto& f : spec.files) {
     const fs::path staged = scratch.path() / std::to_string(n++);
-    auto d = compress_file(f.path, staged, spec.compression, spec.level);
-    if (!d) return d.failure();
-    ManifestFile mf{f.name, d->size, d->sha256, upload_id + "/" + f.name + object_suffix(spec.compression),
-                    d->stored_size};
-    const std::string object_key = base + "/" + mf.object;
-    auto put = backend.put(object_key, spec.compression == Compression::kNone ? f.path : staged);
-    std::error_code ec;
-    fs::remove(staged, ec);
+    const std::string object = upload_id + "/" + f.name + object_suffix(spec.compression);
+    const std::string object_key = base + "/" + object;
+    StoreResult<FileDigest> d = store_failure(FailureKind::kPermanent, "not hashed");
+    StoreStatus put = stored();
+    if (spec.compression == Compression::kNone) {
+      // The file goes up as it is, so it is hashed while it uploads instead of in a pass before:
+      // only the manifest, written last, needs the hash.
+      std::thread hasher([&] { d = compress_file(f.path, staged, Compression::kNone, 0); });
+      put = backend.put(object_key, f.path);
+      hasher.join();
+    } else {
+      d = compress_file(f.path, staged, spec.compression, spec.level);
+      if (!d) {
+        remove_objects(backend, uploaded);
+        return d.failure();
+      }
+      put = backend.put(object_key, staged);
+      std::error_code ec;
+      fs::remove(staged, ec);
+    }
     if (!put) {
       remove_objects(backend, uploaded);
       return put.failure();
     }
     uploaded.push_back(object_key);
-    m.files.push_back(std::move(mf));
+    if (!d) {
+      remove_objects(backend, uploaded);
+      return d.failure();
+    }
+    m.files.push_back(ManifestFile{f.name, d->size, d->sha256, object, d->stored_size});
   }
 
   const fs::path manifest_file = scratch.path() / "manifest.json";
