@@ -165,6 +165,29 @@ StoreResult<fs::path> system_scratch() {
   return *d;
 }
 
+// Far above any real manifest (one of 10,000 files is about 3 MB).
+constexpr size_t kMaxManifestBytes = 64ULL << 20;
+
+// Collects a small object in memory, refusing one larger than `limit`.
+class TextSink final : public ObjectSink {
+ public:
+  explicit TextSink(size_t limit) : limit_(limit) {}
+  bool begin() override {
+    text.clear();
+    return true;
+  }
+  bool write(const char* data, size_t len) override {
+    too_large = text.size() + len > limit_;
+    if (!too_large) text.append(data, len);
+    return !too_large;
+  }
+  std::string text;
+  bool too_large = false;
+
+ private:
+  size_t limit_;
+};
+
 // Best effort: a failed store leaves at most objects no manifest points to.
 void remove_objects(Backend& backend, const std::vector<std::string>& keys) {
   for (const auto& k : keys) backend.remove(k);
@@ -321,15 +344,16 @@ StoreResult<ArtifactRef> find_artifact(Backend& backend, std::string_view prefix
 }
 
 StoreResult<Manifest> read_manifest(Backend& backend, const ArtifactRef& ref) {
-  auto dir = system_scratch();
-  if (!dir) return dir.failure();
-  const ScratchDir scratch(*dir);
-  const fs::path local = scratch.path() / "manifest.json";
-  if (auto g = backend.get(ref.manifest_key(), local); !g) return g.failure();
-  auto text = read_file(local);
-  if (!text) return store_failure(FailureKind::kPermanent, text.error().message);
-  const json doc = json::parse(*text, nullptr, false);
+  // Read into memory, not through a temp file and its fsync.
+  TextSink text(kMaxManifestBytes);
+  auto g = backend.get_into(ref.manifest_key(), text);
   const std::string where = backend.name() + "/" + ref.manifest_key();
+  if (text.too_large) {
+    return store_failure(FailureKind::kCorrupt, where + ": larger than " + std::to_string(kMaxManifestBytes) +
+                                                    " bytes, not a manifest");
+  }
+  if (!g) return g.failure();
+  const json doc = json::parse(text.text, nullptr, false);
   if (doc.is_discarded()) return store_failure(FailureKind::kCorrupt, where + ": not valid JSON");
   return manifest_from_json(doc, where);
 }
