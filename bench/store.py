@@ -2,15 +2,18 @@
 """Artifact storage throughput: aqe's S3 backend against curl moving the same bytes through s3rver.
 
     /usr/bin/python3 bench/store.py [path/to/aqe_store_bench] [--mb 200] [--runs 5] [--part-mib 8]
+                                    [--baseline path/to/other/aqe_store_bench]
 
 Starts s3rver (build/deps/npm, from scripts/install-deps.sh) on 127.0.0.1 with a free port and a
 temp directory, writes a file of random bytes, then per run: curl PUT and GET of it (SigV4 by
 curl, UNSIGNED-PAYLOAD like aqe), curl doing the same multipart upload as aqe (initiate, every
 part, complete), and aqe_store_bench put/get (one PUT; multipart at the default 64 MiB threshold)
 and store/fetch as an artifact (compression none, sha256 checked on fetch). Prints a Markdown
-table: median wall time, MB/s, peak RSS of the client process alone, and aqe's throughput as a
-share of curl's plain PUT/GET and of curl doing the same requests (multipart rows: curl's
-multipart).
+table: median wall time, MB/s, the client's CPU time (user+sys), its peak RSS (the client
+process alone), and aqe's throughput as a share of curl's plain PUT/GET and of curl doing the
+same requests (multipart rows: curl's multipart). With --baseline, a driver built from other code (e.g. before a change) does its get,
+store and fetch in the same runs, each right after the tool's own (which goes first alternates
+from run to run), as the rows marked "before:".
 """
 import argparse
 import hashlib
@@ -37,20 +40,25 @@ def vm_hwm_kb(pid):
 
 
 def measure(cmd, env=None):
-    """(wall seconds, peak RSS in kB) of cmd; fails loudly when it fails."""
+    """(wall seconds, peak RSS in kB, CPU seconds user+sys) of cmd; fails loudly when it fails.
+    CPU time moves much less than wall time with the machine's load."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0
-    while proc.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
         try:
             peak = max(peak, vm_hwm_kb(proc.pid))
         except (OSError, ValueError):
             pass
         time.sleep(0.005)
     wall = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.read().decode()}")
-    return wall, peak
+    return wall, peak, usage.ru_utime + usage.ru_stime
 
 
 def free_port():
@@ -84,6 +92,7 @@ def main():
     ap.add_argument("--mb", type=int, default=200)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--part-mib", type=int, default=8, help="curl's multipart part size: aqe's default")
+    ap.add_argument("--baseline", help="another aqe_store_bench whose get/store/fetch run in the same runs")
     args = ap.parse_args()
     s3rver = os.path.join(REPO, "build/deps/npm/node_modules/s3rver/bin/s3rver.js")
     if not os.path.exists(s3rver):
@@ -149,7 +158,7 @@ def main():
             cmd = curl + ["-o", "/dev/null", "-D", headers_file, "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
             for n, part in enumerate(part_files, 1):
                 cmd += ["-T", part, f"{url}?partNumber={n}&uploadId={upload_id}"]
-            _, peak = measure(cmd)
+            _, peak, cpu = measure(cmd)
             with open(headers_file) as h:
                 etags = re.findall(r"(?im)^etag:\s*(\S+)", h.read())
             if len(etags) != len(part_files):
@@ -164,19 +173,41 @@ def main():
                                    "--data-binary", "@" + complete_file, f"{url}?uploadId={upload_id}"],
                            check=True, stdout=subprocess.DEVNULL)
             os.unlink(headers_file)
-            return time.monotonic() - start, peak
+            return time.monotonic() - start, peak, cpu  # CPU: the parts' curl (initiate/complete are tiny)
 
         single = str(1 << 40)  # a threshold no file reaches: one PUT
         load_before = os.getloadavg()
-        for _ in range(args.runs):
+        dest = os.path.join(work, "fetched")
+
+        def aqe_get(tool, label):
+            record(label + "aqe get", "get", measure([tool, "get", endpoint, "bench", "one.bin", out], env))
+            check(out)
+
+        def aqe_store_fetch(tool, label, key):
+            record(label + "aqe store_artifact (none, multipart)", "put multipart",
+                   measure([tool, "store", endpoint, "bench", key, src], env))
+            record(label + "aqe fetch_artifact (sha256 checked)", "get",
+                   measure([tool, "fetch", endpoint, "bench", key, dest], env))
+            check(os.path.join(dest, "payload.bin"))
+            drop(dest)
+
+        def both(run, step):
+            pair = [lambda: step(args.tool, "")]
+            if args.baseline:
+                pair.append(lambda: step(args.baseline, "before: "))
+                if run % 2:
+                    pair.reverse()
+            for go in pair:
+                go()
+
+        for run in range(args.runs):
             record("curl PUT", "put", measure(curl + ["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD", "-T", src,
                                                       f"{endpoint}/bench/curl.bin"]))
             record("curl GET", "get", measure(curl + ["-H", f"x-amz-content-sha256: {EMPTY_SHA256}", "-o", out,
                                                       f"{endpoint}/bench/curl.bin"]))
             check(out)
             record("aqe put (one PUT)", "put", measure([args.tool, "put", endpoint, "bench", "one.bin", src, single], env))
-            record("aqe get", "get", measure([args.tool, "get", endpoint, "bench", "one.bin", out], env))
-            check(out)
+            both(run, aqe_get)
             record(f"curl PUT (multipart, {args.part_mib} MiB parts, one connection)", "put multipart",
                    curl_multipart("curl-multi.bin"))
             record("aqe put (multipart, default parts)", "put multipart",
@@ -184,13 +215,7 @@ def main():
             record("aqe get (of the multipart object)", "get",
                    measure([args.tool, "get", endpoint, "bench", "multi.bin", out], env))
             check(out)
-            record("aqe store_artifact (none, multipart)", "put multipart",
-                   measure([args.tool, "store", endpoint, "bench", "build-1", src], env))
-            dest = os.path.join(work, "fetched")
-            record("aqe fetch_artifact (sha256 checked)", "get",
-                   measure([args.tool, "fetch", endpoint, "bench", "build-1", dest], env))
-            check(os.path.join(dest, "payload.bin"))
-            drop(dest)
+            both(run, lambda tool, label: aqe_store_fetch(tool, label, "build-0" if label else "build-1"))
 
         load_after = os.getloadavg()
         base = {}
@@ -203,16 +228,18 @@ def main():
               f" order), median wall; peak RSS = the client process alone; load average"
               f" {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs")
         print()
-        print("| client | median wall | min–max | MB/s | peak RSS | vs curl's plain PUT/GET | vs curl, same requests |")
-        print("|---|---|---|---|---|---|---|")
+        print("| client | median wall | min–max | MB/s | median CPU (user+sys) | peak RSS | vs curl's plain PUT/GET |"
+              " vs curl, same requests |")
+        print("|---|---|---|---|---|---|---|---|")
         for name in order:
             direction, results = rows[name]
             walls = [r[0] for r in results]
             wall = statistics.median(walls)
             peak = max(r[1] for r in results) / 1024
             plain = base["get" if direction == "get" else "put"]
+            cpu = statistics.median(r[2] for r in results)
             print(f"| {name} | {wall:.2f} s | {min(walls):.2f}–{max(walls):.2f} s | {size_mb / wall:.0f} |"
-                  f" {peak:.1f} MB | {plain / wall:.0%} | {base[direction] / wall:.0%} |")
+                  f" {cpu:.2f} s | {peak:.1f} MB | {plain / wall:.0%} | {base[direction] / wall:.0%} |")
     finally:
         server.terminate()
         server.wait(timeout=10)

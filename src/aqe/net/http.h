@@ -5,7 +5,8 @@
 //
 // Guarantees:
 // - A body streamed from or to a file is never held whole in memory; an upload file is re-opened
-//   for every attempt, a download lands atomically (temp file + rename) or not at all.
+//   for every attempt, a download lands atomically (temp file + rename) or not at all, and a
+//   download sink is told (begin) each time an attempt starts the body over.
 // - Failure messages (and retry notices) never contain credentials, the SigV4 secret or the
 //   values of Authorization / x-api-key / other secret headers, nor the URL's query or userinfo.
 // - When aqe is interrupted (exec::interrupted()), a transfer or a backoff wait stops within
@@ -134,6 +135,14 @@ struct HttpRequest {
   // A 2xx response body is written here (temp file beside it, renamed when complete) instead
   // of into HttpResponse::body. Error bodies still go to memory, for HttpFailure::body.
   std::filesystem::path download_to;
+  // Instead of download_to: a 2xx body is handed to `write` chunk by chunk as it arrives, after
+  // `begin`, which is called again when a retried attempt starts the body over (and for an empty
+  // body). Either returning false stops the call (kPermanent); the receiver keeps why.
+  struct DownloadSink {
+    std::function<bool()> begin;
+    std::function<bool(const char* data, size_t len)> write;
+  };
+  std::optional<DownloadSink> download_sink;
   // Cap on a body kept in memory: a 2xx body beyond it fails the call (kPermanent); an error
   // body beyond it is truncated.
   size_t max_body_bytes = 16 * 1024 * 1024;
@@ -145,7 +154,7 @@ struct HttpRequest {
 struct HttpResponse {
   long status = 0;  // 2xx
   HttpHeaders headers;
-  std::string body;  // empty when download_to was set
+  std::string body;  // empty when download_to or download_sink was set
   int attempts = 0;
 };
 

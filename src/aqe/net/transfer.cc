@@ -17,6 +17,7 @@
 #include "aqe/exec/process.h"
 #include "aqe/net/retry.h"
 #include "aqe/util/strings.h"
+#include "aqe/util/writeback.h"
 
 namespace aqe::net {
 namespace {
@@ -67,11 +68,12 @@ struct Transfer {
   std::string body;
   bool body_started = false;
   bool body_to_file = false;
+  bool body_to_sink = false;
+  bool sink_begun = false;  // download_sink->begin() was called in this attempt
   bool error_body = false;
   int download_fd = -1;
   std::string download_tmp;
-  off_t written = 0;  // bytes of the download written (or being written), for start_writeback()
-  off_t flushed = 0;  // bytes whose writeback was started
+  WritebackPacer writeback;
 
   // For the stall check: bytes moved so far, and when that last changed.
   curl_off_t moved = 0;
@@ -111,11 +113,11 @@ struct Transfer {
       return false;
     }
     ::fchmod(download_fd, 0644);
+    writeback.reset(download_fd);
     return true;
   }
 
   bool write_download(const char* data, size_t len) {
-    start_writeback(len);
     while (len > 0) {
       const ssize_t n = ::write(download_fd, data, len);
       if (n < 0 && errno == EINTR) continue;
@@ -126,23 +128,18 @@ struct Transfer {
       }
       data += n;
       len -= static_cast<size_t>(n);
+      writeback.wrote(static_cast<size_t>(n));
     }
     return true;
   }
 
-  // Asks the kernel to start writing out each 8 MiB written so far, so the fsync before the
-  // rename waits for the last few MiB and not the whole file (disk and network overlap).
-  void start_writeback(size_t about_to_write) {
-#ifdef __linux__
-    constexpr off_t kChunk = 8 << 20;
-    written += static_cast<off_t>(about_to_write);
-    if (written - flushed < kChunk) return;
-    ::sync_file_range(download_fd, flushed, written - flushed - static_cast<off_t>(about_to_write),
-                      SYNC_FILE_RANGE_WRITE);
-    flushed = written - static_cast<off_t>(about_to_write);
-#else
-    (void)about_to_write;
-#endif
+  // The download sink's begin(): once per attempt, before its first byte.
+  bool begin_sink() {
+    if (sink_begun) return true;
+    sink_begun = true;
+    if (request->download_sink->begin()) return true;
+    local_error = "the download's receiver stopped it";
+    return false;
   }
 
   // An empty 2xx body never reached the write callback, so the file may not exist yet.
@@ -190,10 +187,17 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
     long status = 0;
     curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
     t.error_body = status < 200 || status >= 300;
-    t.body_to_file = !t.error_body && !t.request->download_to.empty();
+    t.body_to_sink = !t.error_body && t.request->download_sink;
+    t.body_to_file = !t.error_body && !t.body_to_sink && !t.request->download_to.empty();
     if (t.body_to_file && !t.open_download()) return CURL_WRITEFUNC_ERROR;
+    if (t.body_to_sink && !t.begin_sink()) return CURL_WRITEFUNC_ERROR;
   }
   if (t.body_to_file) return t.write_download(data, len) ? len : CURL_WRITEFUNC_ERROR;
+  if (t.body_to_sink) {
+    if (t.request->download_sink->write(data, len)) return len;
+    t.local_error = "the download's receiver stopped it";
+    return CURL_WRITEFUNC_ERROR;
+  }
   const size_t room = t.request->max_body_bytes - std::min(t.body.size(), t.request->max_body_bytes);
   if (len <= room) {
     t.body.append(data, len);
@@ -436,7 +440,8 @@ void set_transfer_options(Transfer& t, char* curl_error, std::optional<std::chro
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
   // Files move in larger chunks than libcurl's 16 KiB default: fewer read/write calls per MB.
-  if (!request.download_to.empty()) curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+  if (!request.download_to.empty() || request.download_sink)
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
   if (!request.upload_from.empty()) curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
 }
 
@@ -498,7 +503,9 @@ HttpResult outcome(Transfer& t, CURLcode code, const char* curl_error) {
     f.body = std::move(t.body);
     return f;
   }
-  if (!t.request->download_to.empty() && !t.commit_download()) {
+  // An empty body never reached on_body(): the sink still starts (over) from nothing.
+  if (t.request->download_sink && !t.begin_sink()) return failure(FailureKind::kPermanent, t.local_error);
+  if (!t.request->download_sink && !t.request->download_to.empty() && !t.commit_download()) {
     return failure(FailureKind::kPermanent, t.local_error);
   }
   HttpResponse response;

@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <system_error>
+#include <thread>
 
 #include "aqe/store/codec.h"
 #include "aqe/util/fs.h"
@@ -163,6 +164,29 @@ StoreResult<fs::path> system_scratch() {
   if (!d) return store_failure(FailureKind::kPermanent, d.error().message);
   return *d;
 }
+
+// Far above any real manifest (one of 10,000 files is about 3 MB).
+constexpr size_t kMaxManifestBytes = 64ULL << 20;
+
+// Collects a small object in memory, refusing one larger than `limit`.
+class TextSink final : public ObjectSink {
+ public:
+  explicit TextSink(size_t limit) : limit_(limit) {}
+  bool begin() override {
+    text.clear();
+    return true;
+  }
+  bool write(const char* data, size_t len) override {
+    too_large = text.size() + len > limit_;
+    if (!too_large) text.append(data, len);
+    return !too_large;
+  }
+  std::string text;
+  bool too_large = false;
+
+ private:
+  size_t limit_;
+};
 
 // Best effort: a failed store leaves at most objects no manifest points to.
 void remove_objects(Backend& backend, const std::vector<std::string>& keys) {
@@ -320,15 +344,16 @@ StoreResult<ArtifactRef> find_artifact(Backend& backend, std::string_view prefix
 }
 
 StoreResult<Manifest> read_manifest(Backend& backend, const ArtifactRef& ref) {
-  auto dir = system_scratch();
-  if (!dir) return dir.failure();
-  const ScratchDir scratch(*dir);
-  const fs::path local = scratch.path() / "manifest.json";
-  if (auto g = backend.get(ref.manifest_key(), local); !g) return g.failure();
-  auto text = read_file(local);
-  if (!text) return store_failure(FailureKind::kPermanent, text.error().message);
-  const json doc = json::parse(*text, nullptr, false);
+  // Read into memory, not through a temp file and its fsync.
+  TextSink text(kMaxManifestBytes);
+  auto g = backend.get_into(ref.manifest_key(), text);
   const std::string where = backend.name() + "/" + ref.manifest_key();
+  if (text.too_large) {
+    return store_failure(FailureKind::kCorrupt, where + ": larger than " + std::to_string(kMaxManifestBytes) +
+                                                    " bytes, not a manifest");
+  }
+  if (!g) return g.failure();
+  const json doc = json::parse(text.text, nullptr, false);
   if (doc.is_discarded()) return store_failure(FailureKind::kCorrupt, where + ": not valid JSON");
   return manifest_from_json(doc, where);
 }
@@ -365,20 +390,36 @@ StoreResult<Manifest> store_artifact(Backend& backend, const ArtifactSpec& spec,
   int n = 0;
   for (const auto& f : spec.files) {
     const fs::path staged = scratch.path() / std::to_string(n++);
-    auto d = compress_file(f.path, staged, spec.compression, spec.level);
-    if (!d) return d.failure();
-    ManifestFile mf{f.name, d->size, d->sha256, upload_id + "/" + f.name + object_suffix(spec.compression),
-                    d->stored_size};
-    const std::string object_key = base + "/" + mf.object;
-    auto put = backend.put(object_key, spec.compression == Compression::kNone ? f.path : staged);
-    std::error_code ec;
-    fs::remove(staged, ec);
+    const std::string object = upload_id + "/" + f.name + object_suffix(spec.compression);
+    const std::string object_key = base + "/" + object;
+    StoreResult<FileDigest> d = store_failure(FailureKind::kPermanent, "not hashed");
+    StoreStatus put = stored();
+    if (spec.compression == Compression::kNone) {
+      // The file goes up as it is, so it is hashed while it uploads instead of in a pass before:
+      // only the manifest, written last, needs the hash.
+      std::thread hasher([&] { d = compress_file(f.path, staged, Compression::kNone, 0); });
+      put = backend.put(object_key, f.path);
+      hasher.join();
+    } else {
+      d = compress_file(f.path, staged, spec.compression, spec.level);
+      if (!d) {
+        remove_objects(backend, uploaded);
+        return d.failure();
+      }
+      put = backend.put(object_key, staged);
+      std::error_code ec;
+      fs::remove(staged, ec);
+    }
     if (!put) {
       remove_objects(backend, uploaded);
       return put.failure();
     }
     uploaded.push_back(object_key);
-    m.files.push_back(std::move(mf));
+    if (!d) {
+      remove_objects(backend, uploaded);
+      return d.failure();
+    }
+    m.files.push_back(ManifestFile{f.name, d->size, d->sha256, object, d->stored_size});
   }
 
   const fs::path manifest_file = scratch.path() / "manifest.json";
@@ -432,31 +473,36 @@ StoreResult<Manifest> fetch_artifact(Backend& backend, std::string_view prefix, 
   auto tmp = scratch_dir(parent, ".aqe-tmp-" + dest_dir.filename().string() + "-");
   if (!tmp) return tmp.failure();
   ScratchDir staging(*tmp);
-  const fs::path downloads = staging.path() / ".aqe-download";
-  fs::create_directories(downloads, ec);
 
-  int n = 0;
+  // Each object is read once: decompressed, hashed and written to its place in the staging
+  // directory as it arrives; nothing is renamed into dest_dir before every file is checked.
   for (const auto& f : manifest->files) {
     const std::string object_key = ref->dir + "/" + f.object;
     const fs::path out = staging.path() / f.name;
     fs::create_directories(out.parent_path(), ec);
-    const bool compressed = manifest->compression != Compression::kNone;
-    const fs::path fetched = compressed ? downloads / std::to_string(n++) : out;
-    if (auto g = backend.get(object_key, fetched); !g) return g.failure();
-    auto d = decompress_file(fetched, out, manifest->compression, f.size);
-    if (compressed) fs::remove(fetched, ec);
     auto corrupt = [&](const std::string& why) {
       return store_failure(FailureKind::kCorrupt, backend.name() + "/" + object_key + " (" + f.name +
                                                       " of artifact " + ref->key + ") is corrupted: " + why);
     };
+    DecodingWriter writer(out, manifest->compression, f.size, f.stored_size);
+    auto g = backend.get_into(object_key, writer);
+    // The writer's reason first: a read it stopped fails for that reason.
+    if (const auto& stop = writer.failure()) {
+      return stop->kind == FailureKind::kCorrupt ? corrupt(stop->message) : *stop;
+    }
+    if (!g) return g.failure();
+    auto d = writer.finish();
     if (!d && d.failure().kind == FailureKind::kCorrupt) return corrupt(d.failure().message);
     if (!d) return d.failure();
+    if (d->stored_size != f.stored_size) {
+      return corrupt("the object is " + std::to_string(d->stored_size) + " bytes, the manifest records " +
+                     std::to_string(f.stored_size));
+    }
     if (d->size != f.size) {
       return corrupt(std::to_string(d->size) + " bytes, the manifest records " + std::to_string(f.size));
     }
     if (d->sha256 != f.sha256) return corrupt("sha256 " + d->sha256 + ", the manifest records " + f.sha256);
   }
-  fs::remove_all(downloads, ec);
   if (fs::exists(dest_dir, ec)) fs::remove(dest_dir, ec);  // empty, checked above
   if (::rename(staging.path().c_str(), dest_dir.c_str()) != 0) {
     return store_failure(FailureKind::kPermanent,

@@ -1,5 +1,6 @@
 #include "aqe/store/codec.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -7,11 +8,14 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <vector>
+
+#include "aqe/util/writeback.h"
 
 namespace aqe::store {
 namespace {
@@ -31,10 +35,11 @@ StoreFailure io_failure(const std::string& what) {
 
 class Sha256 {
  public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  Sha256() : ctx_(EVP_MD_CTX_new()) { reset(); }
   ~Sha256() { EVP_MD_CTX_free(ctx_); }
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;
+  void reset() { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
   void update(const void* data, size_t len) { EVP_DigestUpdate(ctx_, data, len); }
   std::string hex() {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
@@ -195,13 +200,6 @@ StoreStatus read_chunks(const fs::path& in,
   }
 }
 
-StoreStatus finish_file(File& out, const fs::path& path) {
-  std::FILE* f = out.release();
-  const bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-  if (std::fclose(f) != 0 || !ok) return io_failure("cannot write " + path.string());
-  return stored();
-}
-
 }  // namespace
 
 StoreResult<FileDigest> compress_file(const fs::path& in, const fs::path& out, Compression compression,
@@ -235,47 +233,133 @@ StoreResult<FileDigest> compress_file(const fs::path& in, const fs::path& out, C
   return d;
 }
 
-StoreResult<FileDigest> decompress_file(const fs::path& in, const fs::path& out, Compression compression,
-                                        uint64_t max_size) {
-  FileDigest d;
+struct DecodingWriter::State {
+  fs::path out;
+  Compression compression;
+  uint64_t max_size;
+  uint64_t max_stored_size;
+  int fd = -1;
+  WritebackPacer writeback;
+  std::unique_ptr<Codec> codec;
   Sha256 sha;
-  File dest;
-  if (compression != Compression::kNone) {
-    dest.reset(std::fopen(out.c_str(), "wb"));
-    if (!dest) return io_failure("cannot create " + out.string());
+  FileDigest digest;
+  std::optional<StoreFailure> failure;
+
+  bool fail(StoreFailure f) {
+    failure = std::move(f);
+    return false;
   }
-  auto codec = make_codec(compression, false, 0);
-  bool write_failed = false;
-  bool too_long = false;
-  const Sink sink = [&](const char* data, size_t len) {
-    d.size += len;
-    if (d.size > max_size) {
-      too_long = true;  // a stream that grows past its recorded size is not the stored file
-      return false;
+
+  // errno is read before the message is built: its allocations may clobber it.
+  bool fail_io(const char* verb) {
+    const int err = errno;
+    return fail(store_failure(FailureKind::kPermanent,
+                              std::string(verb) + " " + out.string() + ": " + std::strerror(err)));
+  }
+
+  bool corrupt(std::string why) { return fail(store_failure(FailureKind::kCorrupt, std::move(why))); }
+
+  // A decoded chunk: counted, hashed and written.
+  bool emit(const char* data, size_t len) {
+    digest.size += len;
+    // A stream that grows past its recorded size is not the stored file (nor one to keep writing).
+    if (digest.size > max_size) {
+      return corrupt(codec ? "decompresses to more bytes than the " + std::to_string(max_size) + " recorded"
+                           : "longer than the " + std::to_string(max_size) + " bytes recorded");
     }
     sha.update(data, len);
-    write_failed = !write_all(dest.get(), data, len);
-    return !write_failed;
-  };
-  auto s = read_chunks(in, [&](const char* data, size_t len, bool last) -> StoreStatus {
-    d.stored_size += len;
-    if (!codec) {
-      d.size += len;
-      sha.update(data, len);
-      return stored();
+    while (len > 0) {
+      const ssize_t n = ::write(fd, data, len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return fail_io("cannot write");
+      data += n;
+      len -= static_cast<size_t>(n);
+      writeback.wrote(static_cast<size_t>(n));
     }
-    if (codec->feed(data, len, last, sink)) return stored();
-    if (write_failed) return io_failure("cannot write " + out.string());
-    if (too_long) return store_failure(FailureKind::kCorrupt, "decompresses to more bytes than recorded");
-    return store_failure(FailureKind::kCorrupt,
-                         "invalid " + std::string(to_string(compression)) + " data (" + codec->error + ")");
+    return true;
+  }
+
+  bool codec_failed() {
+    if (failure) return false;  // emit() said why
+    return corrupt("invalid " + std::string(to_string(compression)) + " data (" + codec->error + ")");
+  }
+};
+
+DecodingWriter::DecodingWriter(fs::path out, Compression compression, uint64_t max_size,
+                               uint64_t max_stored_size)
+    : s_(std::make_unique<State>()) {
+  s_->out = std::move(out);
+  s_->compression = compression;
+  s_->max_size = max_size;
+  s_->max_stored_size = max_stored_size;
+}
+
+DecodingWriter::~DecodingWriter() {
+  if (s_->fd >= 0) ::close(s_->fd);
+}
+
+bool DecodingWriter::begin() {
+  State& s = *s_;
+  s.failure.reset();
+  if (s.fd < 0) {
+    s.fd = ::open(s.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (s.fd < 0) return s.fail_io("cannot create");
+  } else if (::ftruncate(s.fd, 0) != 0 || ::lseek(s.fd, 0, SEEK_SET) != 0) {
+    return s.fail_io("cannot write");
+  }
+  s.writeback.reset(s.fd);
+  s.codec = make_codec(s.compression, false, 0);
+  s.sha.reset();
+  s.digest = FileDigest{};
+  return true;
+}
+
+bool DecodingWriter::write(const char* data, size_t len) {
+  State& s = *s_;
+  if (s.failure || s.fd < 0) return false;
+  s.digest.stored_size += len;
+  if (s.digest.stored_size > s.max_stored_size) {
+    return s.corrupt("the object is longer than the " + std::to_string(s.max_stored_size) +
+                     " bytes recorded");
+  }
+  if (!s.codec) return s.emit(data, len);
+  if (s.codec->feed(data, len, false, [&s](const char* d, size_t n) { return s.emit(d, n); })) return true;
+  return s.codec_failed();
+}
+
+StoreResult<FileDigest> DecodingWriter::finish() {
+  State& s = *s_;
+  if (!s.failure && s.fd < 0) begin();  // a backend that never started the read: an empty object
+  if (s.failure) return *s.failure;
+  if (s.codec && !s.codec->feed(nullptr, 0, true, [&s](const char* d, size_t n) { return s.emit(d, n); })) {
+    s.codec_failed();
+    return *s.failure;
+  }
+  const int fd = s.fd;
+  s.fd = -1;
+  // Closed whether or not fsync worked; the first error is the one reported.
+  int err = ::fsync(fd) == 0 ? 0 : errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) {
+    return store_failure(FailureKind::kPermanent,
+                         "cannot write " + s.out.string() + ": " + std::strerror(err));
+  }
+  s.digest.sha256 = s.sha.hex();
+  return s.digest;
+}
+
+const std::optional<StoreFailure>& DecodingWriter::failure() const { return s_->failure; }
+
+StoreResult<FileDigest> decompress_file(const fs::path& in, const fs::path& out, Compression compression,
+                                        uint64_t max_size) {
+  DecodingWriter writer(out, compression, max_size, UINT64_MAX);
+  if (!writer.begin()) return *writer.failure();
+  auto s = read_chunks(in, [&](const char* data, size_t len, bool /*last*/) -> StoreStatus {
+    if (writer.write(data, len)) return stored();
+    return *writer.failure();
   });
   if (!s) return s.failure();
-  if (dest) {
-    if (auto f = finish_file(dest, out); !f) return f.failure();
-  }
-  d.sha256 = sha.hex();
-  return d;
+  return writer.finish();
 }
 
 }  // namespace aqe::store

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include "aqe/store/store.h"
 
@@ -17,6 +18,7 @@ namespace fs = std::filesystem;
 
 // Temp files of writes in progress start with this; list() hides them.
 constexpr std::string_view kTempMark = ".aqe-tmp-";
+constexpr size_t kCopyChunk = 1 << 20;
 
 StoreFailure io_failure(const std::string& what, int err) {
   return store_failure(FailureKind::kPermanent, what + ": " + std::strerror(err));
@@ -75,7 +77,7 @@ StoreResult<std::string> copy_to_temp(const fs::path& from, const fs::path& to) 
     return io_failure(what, err);
   };
   ::fchmod(out.get(), 0644);
-  std::vector<char> buffer(1 << 20);
+  std::vector<char> buffer(kCopyChunk);
   for (;;) {
     const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
@@ -141,6 +143,33 @@ class LocalBackend final : public Backend {
       return io_failure("cannot write " + dest.string(), err);
     }
     return stored();
+  }
+
+  // One pass over the file: the sink copies (and hashes) as it reads.
+  StoreStatus get_into(std::string_view key, ObjectSink& sink) override {
+    if (auto v = validate_key(key); !v) return v;
+    const fs::path src = root_ / std::string(key);
+    const Fd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (in.get() < 0 || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return store_failure(FailureKind::kNotFound, name() + ": no object " + std::string(key));
+    }
+    auto stopped = [&] {
+      return store_failure(FailureKind::kPermanent,
+                           name() + ": " + std::string(key) + ": the read was stopped");
+    };
+    if (!sink.begin()) return stopped();
+    std::vector<char> buffer(kCopyChunk);
+    for (;;) {
+      const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int err = errno;
+        return io_failure("cannot read " + src.string(), err);
+      }
+      if (n == 0) return stored();
+      if (!sink.write(buffer.data(), static_cast<size_t>(n))) return stopped();
+    }
   }
 
   StoreResult<std::vector<ObjectInfo>> list(std::string_view prefix) override {

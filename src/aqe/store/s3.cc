@@ -115,6 +115,17 @@ class S3Backend final : public Backend {
     return stored();
   }
 
+  StoreStatus get_into(std::string_view key, ObjectSink& sink) override {
+    if (auto v = validate_key(key); !v) return v;
+    net::HttpRequest req = request(net::Method::kGet, object_url(key));
+    req.download_sink = net::HttpRequest::DownloadSink{
+        [&sink] { return sink.begin(); },
+        [&sink](const char* data, size_t len) { return sink.write(data, len); }};
+    auto r = net::send(req);
+    if (!r) return failure_of(r.failure(), key);
+    return stored();
+  }
+
   StoreResult<std::vector<ObjectInfo>> list(std::string_view prefix) override {
     std::vector<ObjectInfo> objects;
     std::string token;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -87,6 +88,17 @@ enum class PutMode {
   kIfAbsent,  // fails kExists when the key is taken (atomic where the backend can do it)
 };
 
+// Receives an object's bytes in order as Backend::get_into() reads them. A download retried
+// after a broken connection starts over: begin() comes before the first byte of every attempt,
+// and the sink drops what it had received.
+class ObjectSink {
+ public:
+  virtual ~ObjectSink() = default;
+  // false stops the read; the sink keeps why.
+  virtual bool begin() = 0;
+  virtual bool write(const char* data, size_t len) = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -96,6 +108,9 @@ class Backend {
                           PutMode mode = PutMode::kReplace) = 0;
   // Downloads the object to `dest`, atomically (temp file beside it + rename) or not at all.
   virtual StoreStatus get(std::string_view key, const std::filesystem::path& dest) = 0;
+  // Hands the object's bytes to `sink` as they are read, so a caller that hashes or decodes them
+  // reads them once. A sink that stops the read makes this fail; the sink knows why.
+  virtual StoreStatus get_into(std::string_view key, ObjectSink& sink) = 0;
   // Every object whose key starts with `prefix`, sorted by key.
   virtual StoreResult<std::vector<ObjectInfo>> list(std::string_view prefix) = 0;
   // Removes the object; removing a key that does not exist succeeds (as on S3).

@@ -345,6 +345,30 @@ TEST_F(S3Faults, FlippedByteInAStoredObjectIsNamedOnFetch) {
   EXPECT_FALSE(fs::exists(dir_.path() / "dest"));
 }
 
+// A fetch reads each object once, into its writer; a download cut short and retried must start
+// the file (and its hash) over, not append the second attempt to the first.
+TEST_F(S3Faults, FetchRetriedAfterAShortBodyStartsTheFileOver) {
+  auto s3 = make_s3_backend(options());
+  const std::string data = random_bytes(300'000, 6);
+  const fs::path f = dir_.write("payload.bin", data);
+  for (const Compression c : {Compression::kNone, Compression::kZstd}) {
+    const std::string key = "build-retry-" + std::string(to_string(c));
+    ArtifactSpec spec;
+    spec.key = key;
+    spec.branch = "main";
+    spec.compression = c;
+    spec.files = {{f, "payload.bin"}};
+    auto m = store_artifact(*s3, spec, false);
+    ASSERT_TRUE(m) << m.failure().message;
+    server_->inject(
+        {{"method", "GET"}, {"path_contains", "payload.bin"}, {"kind", "short_body"}, {"times", 1}});
+    const fs::path dest = dir_.path() / ("dest-" + key);
+    auto got = fetch_artifact(*s3, "", key, dest);
+    ASSERT_TRUE(got) << to_string(c) << ": " << got.failure().message;
+    EXPECT_TRUE(slurp(dest / "payload.bin") == data) << to_string(c);
+  }
+}
+
 // Interrupt handlers are process-wide: the store runs in a forked copy of the test process,
 // interrupted while the manifest's PUT hangs; its exit status is the failure kind.
 TEST_F(S3Faults, InterruptMidUploadLeavesNoVisibleArtifact) {
